@@ -1,0 +1,1 @@
+//! Rosetta example crate: the example IDLs live beside this file.

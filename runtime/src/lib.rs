@@ -1,0 +1,1 @@
+//! Runtime support that Rosetta-generated code calls.
