@@ -1,0 +1,204 @@
+//! Checks: one function per rule, each with a stable code, each collecting every violation.
+//!
+//! Checks read the [`Program`] (AST + name lookup) and never stop at the first problem. A check
+//! that needs a resolved type asks [`Ctx::ty`], which answers [`Ty::Error`] for names that did
+//! not resolve; only `check_unknown_types` reports those, so a bad name is reported once.
+
+mod annotations;
+mod names;
+mod numbers;
+mod services;
+mod topics;
+mod types;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::program::{DefId, Lookup, ParsedFile, Program};
+use crate::source::FileId;
+use crate::syntax::ast::{self, Item, ItemKind, TypeRef};
+
+/// Every diagnostic code, with a one-line description (buf's habit: one ID, one purpose).
+pub const CODES: &[(&str, &str)] = &[
+    ("E0001", "syntax error"),
+    ("E0002", "file is not valid UTF-8"),
+    ("E0003", "nesting too deep"),
+    ("E0004", "file cannot be read"),
+    ("E0100", "unknown type"),
+    ("E0101", "duplicate name"),
+    ("E0102", "duplicate field number"),
+    ("E0103", "field number is reserved"),
+    ("E0104", "number out of range"),
+    ("E0105", "empty enum"),
+    ("E0106", "import not found"),
+    ("E0107", "import cycle"),
+    ("E0108", "HTTP path variable with no matching field"),
+    ("E0109", "two rpcs on one HTTP route"),
+    ("E0110", "XML-RPC method name collision"),
+    ("E0111", "topic key is not a string field"),
+    ("E0112", "type a target cannot express"),
+    ("E0113", "unknown or misplaced annotation"),
+    ("E0114", "bad annotation arguments"),
+    ("E0115", "constraint does not apply to the type"),
+    ("E0116", "invalid regular expression"),
+    ("E0117", "unknown error kind"),
+    ("E0118", "`throws` names a type that is not an error"),
+    ("E0119", "rpc message is not a struct"),
+    ("E0120", "synthesized message name collides"),
+    ("E0121", "duplicate topic"),
+    ("E0122", "encoding does not fit the value type"),
+    ("E0123", "duplicate enum number"),
+    ("E0124", "topic property missing or repeated"),
+    ("E0125", "invalid HTTP route"),
+    ("E0126", "wrong number of type arguments"),
+    ("E0127", "map key is not a string"),
+    ("E0128", "empty range"),
+    ("E0129", "ambiguous type name"),
+    ("E0130", "field name is reserved"),
+    ("E0131", "name shadows a built-in type"),
+    ("E0132", "type contains itself with no way to end"),
+    ("E0133", "HTTP query parameter is not a scalar"),
+    ("E0134", "a service or topic used as a type"),
+    ("W0001", "u64 may exceed XML-RPC's integer range"),
+];
+
+/// Runs every check.
+pub fn run(program: &Program) -> Diagnostics {
+    let ctx = Ctx { program };
+    let mut out = Diagnostics::default();
+    names::check_duplicate_definitions(&ctx, &mut out);
+    names::check_builtin_shadowing(&ctx, &mut out);
+    names::check_duplicate_members(&ctx, &mut out);
+    types::check_unknown_types(&ctx, &mut out);
+    types::check_generic_arity(&ctx, &mut out);
+    types::check_map_keys(&ctx, &mut out);
+    types::check_proto_expressible(&ctx, &mut out);
+    types::check_xmlrpc_u64(&ctx, &mut out);
+    types::check_infinite_types(&ctx, &mut out);
+    numbers::check_field_number_range(&ctx, &mut out);
+    numbers::check_duplicate_field_numbers(&ctx, &mut out);
+    numbers::check_reserved_field_numbers(&ctx, &mut out);
+    numbers::check_reserved_field_names(&ctx, &mut out);
+    numbers::check_empty_enums(&ctx, &mut out);
+    numbers::check_enum_numbers(&ctx, &mut out);
+    annotations::check_annotations(&ctx, &mut out);
+    annotations::check_constraints(&ctx, &mut out);
+    services::check_error_kinds(&ctx, &mut out);
+    services::check_rpc_messages(&ctx, &mut out);
+    services::check_throws(&ctx, &mut out);
+    services::check_http_routes(&ctx, &mut out);
+    services::check_duplicate_routes(&ctx, &mut out);
+    services::check_xmlrpc_names(&ctx, &mut out);
+    services::check_synthesized_names(&ctx, &mut out);
+    topics::check_topic_properties(&ctx, &mut out);
+    topics::check_duplicate_topics(&ctx, &mut out);
+    topics::check_topic_keys(&ctx, &mut out);
+    topics::check_topic_encodings(&ctx, &mut out);
+    out
+}
+
+/// A type as the checks see it: resolved, or [`Ty::Error`] when resolution failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ty {
+    Builtin(&'static str),
+    Optional(Box<Ty>),
+    List(Box<Ty>),
+    Map(Box<Ty>, Box<Ty>),
+    Def(DefId),
+    /// Did not resolve (already reported, or reported by another check).
+    Error,
+}
+
+impl Ty {
+    /// The type under any `optional<>`.
+    pub(crate) fn strip_optional(&self) -> &Ty {
+        match self {
+            Ty::Optional(t) => t.strip_optional(),
+            t => t,
+        }
+    }
+}
+
+/// Shared state for the checks.
+pub(crate) struct Ctx<'a> {
+    pub program: &'a Program,
+}
+
+impl<'a> Ctx<'a> {
+    /// Every loaded file.
+    pub fn files(&self) -> impl Iterator<Item = &'a ParsedFile> {
+        self.program.parsed()
+    }
+
+    /// Every item with the file it is in.
+    pub fn items(&self) -> impl Iterator<Item = (&'a ParsedFile, &'a Item)> {
+        self.files()
+            .flat_map(|f| f.ast.items.iter().map(move |it| (f, it)))
+    }
+
+    /// Every struct-like body (struct, union, error with a body) with its item.
+    pub fn bodies(&self) -> impl Iterator<Item = (&'a ParsedFile, &'a Item, &'a ast::StructDecl)> {
+        self.items().filter_map(|(f, it)| match &it.kind {
+            ItemKind::Struct(s) | ItemKind::Union(s) => Some((f, it, s)),
+            ItemKind::Error(e) => e.body.as_ref().map(|b| (f, it, b)),
+            _ => None,
+        })
+    }
+
+    /// Every rpc with its file and service.
+    pub fn rpcs(
+        &self,
+    ) -> impl Iterator<Item = (&'a ParsedFile, &'a ast::ServiceDecl, &'a ast::Rpc)> {
+        self.items().flat_map(|(f, it)| {
+            let rpcs: Vec<_> = match &it.kind {
+                ItemKind::Service(s) => s.rpcs.iter().map(|r| (f, s, r)).collect(),
+                _ => Vec::new(),
+            };
+            rpcs
+        })
+    }
+
+    /// Resolves a written type, silently.
+    pub fn ty(&self, file: FileId, t: &TypeRef) -> Ty {
+        match t {
+            TypeRef::Named(p) => match self.program.lookup(file, &p.name) {
+                Lookup::Builtin(b) => Ty::Builtin(b),
+                Lookup::Def(d) => Ty::Def(d),
+                Lookup::NotFound | Lookup::Ambiguous(_) => Ty::Error,
+            },
+            TypeRef::Generic { name, args, .. } => {
+                let arg = |i: usize| args.get(i).map_or(Ty::Error, |a| self.ty(file, a));
+                match (name.name.as_str(), args.len()) {
+                    ("optional", 1) => Ty::Optional(Box::new(arg(0))),
+                    ("list", 1) => Ty::List(Box::new(arg(0))),
+                    ("map", 2) => Ty::Map(Box::new(arg(0)), Box::new(arg(1))),
+                    _ => Ty::Error,
+                }
+            }
+        }
+    }
+
+    /// The struct-like body of a definition, if it has one (struct, union, or error with a body).
+    pub fn body(&self, def: DefId) -> Option<&'a ast::StructDecl> {
+        match &self.program.item(def).kind {
+            ItemKind::Struct(s) | ItemKind::Union(s) => Some(s),
+            ItemKind::Error(e) => e.body.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Describes a type for messages, as the user would write it.
+    pub fn describe(&self, t: &Ty) -> String {
+        match t {
+            Ty::Builtin(b) => b.to_string(),
+            Ty::Optional(t) => format!("optional<{}>", self.describe(t)),
+            Ty::List(t) => format!("list<{}>", self.describe(t)),
+            Ty::Map(k, v) => format!("map<{}, {}>", self.describe(k), self.describe(v)),
+            Ty::Def(d) => self.program.item(*d).name().name.clone(),
+            Ty::Error => "?".to_string(),
+        }
+    }
+}
+
+/// Pushes a diagnostic; a small helper so checks read as data.
+pub(crate) fn emit(out: &mut Diagnostics, d: Diagnostic) {
+    out.push(d);
+}

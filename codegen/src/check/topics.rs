@@ -1,0 +1,222 @@
+//! Topic checks: properties present once, names unique, keys that are strings, encodings that fit.
+
+use std::collections::HashMap;
+
+use super::{Ctx, Ty, emit};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::ir::Encoding;
+use crate::program::ParsedFile;
+use crate::source::Span;
+use crate::syntax::ast::{Ident, ItemKind, TopicDecl, TopicPropKind, TypeRef};
+
+fn topics<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = (&'a ParsedFile, &'a TopicDecl)> {
+    ctx.items().filter_map(|(f, it)| match &it.kind {
+        ItemKind::Topic(t) => Some((f, t)),
+        _ => None,
+    })
+}
+
+fn value_of(t: &TopicDecl) -> Option<&TypeRef> {
+    t.props.iter().find_map(|p| match &p.kind {
+        TopicPropKind::Value(v) => Some(v),
+        _ => None,
+    })
+}
+
+/// E0124: a topic has exactly one `value:`, and at most one `key:` and `encoding:`.
+pub(super) fn check_topic_properties(ctx: &Ctx, out: &mut Diagnostics) {
+    for (_, t) in topics(ctx) {
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for p in &t.props {
+            let what = match p.kind {
+                TopicPropKind::KeyType(_) | TopicPropKind::KeyField(_) => "key",
+                TopicPropKind::Value(_) => "value",
+                TopicPropKind::Encoding(_) => "encoding",
+            };
+            if let Some(first) = seen.get(what) {
+                emit(
+                    out,
+                    Diagnostic::error("E0124", format!("`{what}:` is given twice"), p.span)
+                        .with_label("repeated")
+                        .with_secondary(*first, "first given here"),
+                );
+            } else {
+                seen.insert(what, p.span);
+            }
+        }
+        if !seen.contains_key("value") {
+            emit(
+                out,
+                Diagnostic::error(
+                    "E0124",
+                    format!("topic \"{}\" has no `value:`", t.name.name),
+                    t.name.span,
+                )
+                .with_label("what do its records hold?")
+                .with_help("add `value: Type;`"),
+            );
+        }
+    }
+}
+
+/// E0121: a topic name is declared once in a compilation.
+pub(super) fn check_duplicate_topics(ctx: &Ctx, out: &mut Diagnostics) {
+    let mut seen: HashMap<&str, &Ident> = HashMap::new();
+    for (_, t) in topics(ctx) {
+        if let Some(first) = seen.get(t.name.name.as_str()) {
+            emit(
+                out,
+                Diagnostic::error(
+                    "E0121",
+                    format!("topic \"{}\" is declared twice", t.name.name),
+                    t.name.span,
+                )
+                .with_label("declared again")
+                .with_secondary(first.span, "first declared here"),
+            );
+        } else {
+            seen.insert(&t.name.name, &t.name);
+        }
+        let valid = !t.name.name.is_empty()
+            && t.name.name.len() <= 249
+            && t.name
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        if !valid {
+            emit(
+                out,
+                Diagnostic::error(
+                    "E0121",
+                    format!("\"{}\" is not a valid Kafka topic name", t.name.name),
+                    t.name.span,
+                )
+                .with_label("invalid topic name")
+                .with_help("use 1 to 249 characters from letters, digits, `.`, `_` and `-`"),
+            );
+        }
+    }
+}
+
+/// E0111: a key is a `string`, either given on send (`key: string;`) or read from a string field
+/// of the value (`key: value.id;`, present in every variant of a union value).
+pub(super) fn check_topic_keys(ctx: &Ctx, out: &mut Diagnostics) {
+    for (f, t) in topics(ctx) {
+        for p in &t.props {
+            match &p.kind {
+                TopicPropKind::KeyType(kt) => {
+                    let ty = ctx.ty(f.id, kt);
+                    if ty != Ty::Builtin("string") && ty != Ty::Error {
+                        emit(
+                            out,
+                            Diagnostic::error(
+                                "E0111",
+                                format!("topic keys are strings, found `{}`", ctx.describe(&ty)),
+                                kt.span(),
+                            )
+                            .with_label("not a string")
+                            .with_help("write `key: string;`, or `key: value.<field>;` to key by a string field of the value"),
+                        );
+                    }
+                }
+                TopicPropKind::KeyField(field) => {
+                    let Some(vt) = value_of(t) else { continue };
+                    if let Err(why) = key_field_ok(ctx, &ctx.ty(f.id, vt), &field.name) {
+                        emit(
+                            out,
+                            Diagnostic::error(
+                                "E0111",
+                                format!("`value.{}` is not a string field of the value: {why}", field.name),
+                                field.span,
+                            )
+                            .with_label("not a string field")
+                            .with_help("key by a `string` field, or write `key: string;` and pass the key on send"),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Whether `field` is a string field of the value type (of each variant, for a union).
+fn key_field_ok(ctx: &Ctx, value: &Ty, field: &str) -> Result<(), String> {
+    let Ty::Def(d) = value else {
+        return match value {
+            Ty::Error => Ok(()),
+            other => Err(format!("`{}` has no fields", ctx.describe(other))),
+        };
+    };
+    let item = ctx.program.item(*d);
+    match &item.kind {
+        ItemKind::Struct(s) => match s.fields().find(|x| x.name.name == field) {
+            None => Err(format!("`{}` has no field `{field}`", s.name.name)),
+            Some(x) => match ctx.ty(d.file, &x.ty) {
+                Ty::Builtin("string") | Ty::Error => Ok(()),
+                other => Err(format!("it is `{}`", ctx.describe(&other))),
+            },
+        },
+        ItemKind::Union(u) => {
+            for v in u.fields() {
+                key_field_ok(ctx, &ctx.ty(d.file, &v.ty), field)
+                    .map_err(|why| format!("variant `{}`: {why}", v.name.name))?;
+            }
+            Ok(())
+        }
+        _ => Err(format!("`{}` has no fields", item.name().name)),
+    }
+}
+
+/// E0122: the encoding is known and fits the value: `string` needs a string value, `bytes` a bytes
+/// value, `protobuf` a struct or union (a message).
+pub(super) fn check_topic_encodings(ctx: &Ctx, out: &mut Diagnostics) {
+    for (f, t) in topics(ctx) {
+        for p in &t.props {
+            let TopicPropKind::Encoding(e) = &p.kind else {
+                continue;
+            };
+            let Some(enc) = Encoding::parse(&e.name) else {
+                emit(
+                    out,
+                    Diagnostic::error("E0122", format!("unknown encoding `{}`", e.name), e.span)
+                        .with_label("unknown encoding")
+                        .with_help("encodings are json, protobuf, string and bytes"),
+                );
+                continue;
+            };
+            let Some(vt) = value_of(t) else { continue };
+            let ty = ctx.ty(f.id, vt);
+            let fits = match (&ty, enc) {
+                (Ty::Error, _) | (_, Encoding::Json) => true,
+                (Ty::Builtin(b), Encoding::String) => *b == "string",
+                (Ty::Builtin(b), Encoding::Bytes) => *b == "bytes",
+                (Ty::Def(d), Encoding::Protobuf) => {
+                    matches!(
+                        ctx.program.item(*d).kind,
+                        ItemKind::Struct(_) | ItemKind::Union(_)
+                    )
+                }
+                _ => false,
+            };
+            if !fits {
+                let needs = match enc {
+                    Encoding::String => "a `string` value",
+                    Encoding::Bytes => "a `bytes` value",
+                    _ => "a struct or union value",
+                };
+                emit(
+                    out,
+                    Diagnostic::error(
+                        "E0122",
+                        format!("encoding `{}` cannot carry `{}`", e.name, ctx.describe(&ty)),
+                        e.span,
+                    )
+                    .with_label(format!("needs {needs}"))
+                    .with_secondary(vt.span(), "the value type")
+                    .with_help("use `encoding: json;`, which carries any type"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! Type checks: names resolve, generics are well-formed, and every target can express the type.
+
+use super::{Ctx, Ty, emit};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::program::{DefId, Lookup, ParsedFile, unknown_type};
+use crate::syntax::ast::{Annotation, AnnotationArg, ItemKind, RpcInput, TopicPropKind, TypeRef};
+
+/// Every written type in the program with the file it is written in and what it is used for.
+fn type_refs<'a>(ctx: &Ctx<'a>) -> Vec<(&'a ParsedFile, &'a TypeRef, Use)> {
+    let mut v = Vec::new();
+    for (f, item) in ctx.items() {
+        match &item.kind {
+            ItemKind::Struct(s) => v.extend(s.fields().map(|x| (f, &x.ty, Use::Field))),
+            ItemKind::Union(s) => v.extend(s.fields().map(|x| (f, &x.ty, Use::Variant))),
+            ItemKind::Error(e) => {
+                if let Some(b) = &e.body {
+                    v.extend(b.fields().map(|x| (f, &x.ty, Use::Field)));
+                }
+            }
+            ItemKind::Enum(_) => {}
+            ItemKind::Service(s) => {
+                for rpc in &s.rpcs {
+                    match &rpc.input {
+                        RpcInput::None => {}
+                        RpcInput::Message(t) => v.push((f, t, Use::Message)),
+                        RpcInput::Params(ps) => v.extend(ps.iter().map(|p| (f, &p.ty, Use::Field))),
+                    }
+                    if let Some(o) = &rpc.output {
+                        v.push((f, o, Use::Output));
+                    }
+                }
+            }
+            ItemKind::Topic(t) => {
+                for p in &t.props {
+                    match &p.kind {
+                        TopicPropKind::KeyType(t) => v.push((f, t, Use::Topic)),
+                        TopicPropKind::Value(t) => v.push((f, t, Use::Topic)),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    v
+}
+
+/// Where a type is used; the gRPC mapping differs for each.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Use {
+    /// A struct or error field, or a parameter (a field of the synthesized request).
+    Field,
+    /// A union variant: a `oneof` member in proto.
+    Variant,
+    /// The one message an rpc takes.
+    Message,
+    /// An rpc's result: a message as is, anything else a field of the synthesized response.
+    Output,
+    /// A topic's key or value: encoded on its own.
+    Topic,
+}
+
+/// Calls `f` on every named leaf of a written type.
+fn for_each_named<'a>(t: &'a TypeRef, f: &mut impl FnMut(&'a crate::syntax::ast::Ident)) {
+    match t {
+        TypeRef::Named(p) => f(p),
+        TypeRef::Generic { args, .. } => args.iter().for_each(|a| for_each_named(a, f)),
+    }
+}
+
+/// E0100 / E0129 / E0134: every type name must resolve to exactly one type.
+pub(super) fn check_unknown_types(ctx: &Ctx, out: &mut Diagnostics) {
+    for (file, t, _) in type_refs(ctx) {
+        for_each_named(t, &mut |name| {
+            if name.name.is_empty() {
+                return;
+            }
+            match ctx.program.lookup(file.id, &name.name) {
+                Lookup::Builtin(_) | Lookup::Def(_) => {}
+                Lookup::Ambiguous(defs) => {
+                    let mut d = Diagnostic::error(
+                        "E0129",
+                        format!("`{}` is ambiguous", name.name),
+                        name.span,
+                    )
+                    .with_label("defined by more than one import")
+                    .with_help(format!(
+                        "qualify it: {}",
+                        defs.iter()
+                            .map(|d| format!("`{}`", ctx.program.full_name(*d)))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ));
+                    for def in defs {
+                        d = d.with_secondary(ctx.program.item(def).name().span, "defined here");
+                    }
+                    emit(out, d);
+                }
+                Lookup::NotFound => {
+                    if ["optional", "list", "map"].contains(&name.name.as_str()) {
+                        emit(
+                            out,
+                            Diagnostic::error(
+                                "E0126",
+                                format!("`{}` needs type arguments", name.name),
+                                name.span,
+                            )
+                            .with_label("missing `<...>`")
+                            .with_help(if name.name == "map" {
+                                "write `map<string, T>`".to_string()
+                            } else {
+                                format!("write `{}<T>`", name.name)
+                            }),
+                        );
+                    } else if let Some(kind) = service_or_topic(ctx, file, &name.name) {
+                        emit(
+                            out,
+                            Diagnostic::error(
+                                "E0134",
+                                format!("`{}` is a {kind}, not a type", name.name),
+                                name.span,
+                            )
+                            .with_label("used as a type here"),
+                        );
+                    } else {
+                        emit(out, unknown_type(ctx.program, file.id, name));
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// The kind of a non-type item visible from `file` under this name, if any.
+fn service_or_topic(ctx: &Ctx, file: &ParsedFile, name: &str) -> Option<&'static str> {
+    let mut visible = vec![file.id];
+    visible.extend(file.imports.iter().map(|(id, _)| *id));
+    visible
+        .into_iter()
+        .filter_map(|id| ctx.program.files.get(id).and_then(Option::as_ref))
+        .flat_map(|f| f.ast.items.iter())
+        .find_map(|it| match &it.kind {
+            ItemKind::Service(s) if s.name.name == name => Some("service"),
+            _ => None,
+        })
+}
+
+/// E0126: `optional` and `list` take one type argument, `map` two.
+pub(super) fn check_generic_arity(ctx: &Ctx, out: &mut Diagnostics) {
+    fn walk(t: &TypeRef, out: &mut Diagnostics) {
+        if let TypeRef::Generic { name, args, span } = t {
+            let want = if name.name == "map" { 2 } else { 1 };
+            if args.len() != want {
+                emit(
+                    out,
+                    Diagnostic::error(
+                        "E0126",
+                        format!(
+                            "`{}` takes {want} type argument{}, found {}",
+                            name.name,
+                            if want == 1 { "" } else { "s" },
+                            args.len()
+                        ),
+                        *span,
+                    )
+                    .with_label("wrong number of type arguments"),
+                );
+            }
+            args.iter().for_each(|a| walk(a, out));
+        }
+    }
+    for (_, t, _) in type_refs(ctx) {
+        walk(t, out);
+    }
+}
+
+/// E0127: map keys are strings on every protocol (JSON object keys, XML-RPC member names).
+pub(super) fn check_map_keys(ctx: &Ctx, out: &mut Diagnostics) {
+    fn walk(ctx: &Ctx, file: &ParsedFile, t: &TypeRef, out: &mut Diagnostics) {
+        if let TypeRef::Generic { name, args, .. } = t {
+            if name.name == "map"
+                && let Some(key) = args.first()
+            {
+                let kt = ctx.ty(file.id, key);
+                if kt != Ty::Builtin("string") && kt != Ty::Error {
+                    emit(
+                        out,
+                        Diagnostic::error(
+                            "E0127",
+                            format!("map keys must be `string`, found `{}`", ctx.describe(&kt)),
+                            key.span(),
+                        )
+                        .with_label("not a string")
+                        .with_help(
+                            "JSON object keys and XML-RPC struct members are strings; use \
+                             `map<string, T>` and format the key, or a `list` of key/value structs",
+                        ),
+                    );
+                }
+            }
+            args.iter().for_each(|a| walk(ctx, file, a, out));
+        }
+    }
+    for (f, t, _) in type_refs(ctx) {
+        walk(ctx, f, t, out);
+    }
+}
+
+/// E0112: shapes that .proto (and so gRPC and protobuf topics) cannot express, with the lowering
+/// to use instead. `optional<optional<T>>` is refused for every target: no wire format can tell
+/// `none` from `some(none)`.
+pub(super) fn check_proto_expressible(ctx: &Ctx, out: &mut Diagnostics) {
+    for (f, t, usage) in type_refs(ctx) {
+        let ty = ctx.ty(f.id, t);
+        if let Some((why, help)) = proto_problem(&ty, usage) {
+            emit(
+                out,
+                Diagnostic::error(
+                    "E0112",
+                    format!("`{}` cannot be expressed {why}", ctx.describe(&ty)),
+                    t.span(),
+                )
+                .with_label("not expressible")
+                .with_help(help),
+            );
+        }
+    }
+}
+
+/// Why a type cannot be used this way, and what to write instead.
+fn proto_problem(ty: &Ty, usage: Use) -> Option<(&'static str, &'static str)> {
+    let repeated = |t: &Ty| matches!(t, Ty::List(_) | Ty::Map(..));
+    match ty {
+        Ty::Optional(inner) if matches!(**inner, Ty::Optional(_)) => Some((
+            "by any target (JSON, XML-RPC and protobuf cannot tell `none` from `some(none)`)",
+            "use a single `optional<T>`, or a union to tell the cases apart",
+        )),
+        _ if usage == Use::Variant && (repeated(ty) || matches!(ty, Ty::Optional(_))) => Some((
+            "as a union variant in gRPC/.proto (a `oneof` member cannot be repeated, a map or optional)",
+            "wrap it in a struct and use that struct as the variant",
+        )),
+        Ty::Optional(inner) if repeated(inner) && usage != Use::Topic => Some((
+            "in gRPC/.proto (a repeated or map field cannot be `optional`)",
+            "use the list or map itself; an empty one means absent",
+        )),
+        Ty::List(inner) if repeated(inner) || matches!(**inner, Ty::Optional(_)) => Some((
+            "in gRPC/.proto (a repeated field cannot hold lists, maps or optionals)",
+            "wrap the element in a struct: `list<Row>` with `struct Row { items: list<T> = 1; }`",
+        )),
+        Ty::Map(_, v) if repeated(v) || matches!(**v, Ty::Optional(_)) => Some((
+            "in gRPC/.proto (a map value cannot be a list, a map or optional)",
+            "wrap the value in a struct",
+        )),
+        Ty::Optional(inner) | Ty::List(inner) | Ty::Map(_, inner) => {
+            proto_problem(inner, Use::Field)
+        }
+        _ => None,
+    }
+}
+
+/// W0001: XML-RPC's widest integer is `<i8>` (i64); a `u64` above `i64::MAX` cannot be sent.
+pub(super) fn check_xmlrpc_u64(ctx: &Ctx, out: &mut Diagnostics) {
+    let mut check = |f: &ParsedFile, t: &TypeRef, annotations: &[Annotation]| {
+        if !mentions_u64(&ctx.ty(f.id, t)) || range_fits_i64(annotations) {
+            return;
+        }
+        emit(
+            out,
+            Diagnostic::warning(
+                "W0001",
+                "`u64` values above 9223372036854775807 cannot be sent over XML-RPC",
+                t.span(),
+            )
+            .with_label("XML-RPC integers stop at i64 (`<i8>`)")
+            .with_help("use `i64`, or bound it with `@range(.., 9223372036854775807)`"),
+        );
+    };
+    for (f, item) in ctx.items() {
+        match &item.kind {
+            ItemKind::Struct(s) | ItemKind::Union(s) => {
+                s.fields().for_each(|x| check(f, &x.ty, &x.annotations))
+            }
+            ItemKind::Error(e) => {
+                if let Some(b) = &e.body {
+                    b.fields().for_each(|x| check(f, &x.ty, &x.annotations));
+                }
+            }
+            ItemKind::Service(s) => {
+                for rpc in &s.rpcs {
+                    if let RpcInput::Params(ps) = &rpc.input {
+                        ps.iter().for_each(|p| check(f, &p.ty, &p.annotations));
+                    }
+                    if let Some(o) = &rpc.output {
+                        check(f, o, &[]);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn mentions_u64(t: &Ty) -> bool {
+    match t {
+        Ty::Builtin(b) => *b == "u64",
+        Ty::Optional(i) | Ty::List(i) | Ty::Map(_, i) => mentions_u64(i),
+        _ => false,
+    }
+}
+
+/// True when a `@range` caps the value at or below `i64::MAX`.
+fn range_fits_i64(annotations: &[Annotation]) -> bool {
+    annotations
+        .iter()
+        .filter(|a| a.name.name == "range")
+        .any(|a| matches!(a.args.get(1), Some(AnnotationArg::Int(i)) if i.value.is_some()))
+}
+
+/// E0132: a struct that requires itself (directly or through other required fields) can never be
+/// built. An `optional`, `list` or `map` on the way ends the recursion.
+pub(super) fn check_infinite_types(ctx: &Ctx, out: &mut Diagnostics) {
+    let defs: Vec<(DefId, &ParsedFile)> = ctx
+        .files()
+        .flat_map(|f| {
+            f.ast
+                .items
+                .iter()
+                .enumerate()
+                .filter(|(_, it)| matches!(it.kind, ItemKind::Struct(_) | ItemKind::Error(_)))
+                .map(move |(i, _)| {
+                    (
+                        DefId {
+                            file: f.id,
+                            item: i,
+                        },
+                        f,
+                    )
+                })
+        })
+        .collect();
+    let index = |d: DefId| defs.iter().position(|(x, _)| *x == d);
+    let mut edges = vec![Vec::new(); defs.len()];
+    let mut edge_fields = vec![Vec::new(); defs.len()];
+    for (n, (def, f)) in defs.iter().enumerate() {
+        let Some(body) = ctx.body(*def) else { continue };
+        for field in body.fields() {
+            if let Ty::Def(target) = ctx.ty(f.id, &field.ty)
+                && let Some(m) = index(target)
+            {
+                edges[n].push(m);
+                edge_fields[n].push((m, field));
+            }
+        }
+    }
+    let comp = crate::graph::scc(&edges);
+    for (n, fields) in edge_fields.iter().enumerate() {
+        for (m, field) in fields {
+            if comp[*m] == comp[n] {
+                let name = &ctx.program.item(defs[n].0).name().name;
+                emit(
+                    out,
+                    Diagnostic::error(
+                        "E0132",
+                        format!("`{name}` contains itself through required fields"),
+                        field.ty.span(),
+                    )
+                    .with_label("a value of this type can never be complete")
+                    .with_help(format!(
+                        "make the field `optional<{}>`, or a `list`",
+                        ctx.describe(&ctx.ty(defs[n].1.id, &field.ty))
+                    )),
+                );
+                break;
+            }
+        }
+    }
+}

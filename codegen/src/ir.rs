@@ -1,0 +1,398 @@
+//! The resolved model: the only thing emitters see.
+//!
+//! Architecture invariant: emitters never see the AST. The IR has names bound ([`Type::Named`]
+//! carries an index into [`Ir::types`]), defaults filled (every rpc has its HTTP route and XML-RPC
+//! name), and recursive fields marked for boxing. It is built only from a program that passed every
+//! check, so emitters may rely on what the checks guarantee (field numbers unique and in range,
+//! map keys strings, and so on). It is deterministic: declaration order throughout.
+
+use serde::Serialize;
+
+/// Everything one compilation declared, across all its files.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Ir {
+    pub files: Vec<File>,
+    /// Every declared type; [`Type::Named`] indexes into this.
+    pub types: Vec<TypeDef>,
+    pub services: Vec<Service>,
+    pub topics: Vec<Topic>,
+}
+
+/// One source file.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct File {
+    /// The path as shown in diagnostics.
+    pub name: String,
+    /// The file name without folder or extension (`shop` for `idl/shop.idl`).
+    pub stem: String,
+    pub package: Option<String>,
+    /// Docs written on the `package` line.
+    pub docs: Vec<String>,
+    /// Indexes into [`Ir::files`].
+    pub imports: Vec<usize>,
+    /// True when named by the user rather than reached through an import.
+    pub is_root: bool,
+}
+
+/// A declared type.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    pub package: Option<String>,
+    /// Index into [`Ir::files`].
+    pub file: usize,
+    pub docs: Vec<String>,
+    pub deprecated: bool,
+    pub kind: TypeKind,
+}
+
+impl TypeDef {
+    /// `pkg.Name`, or `Name` without a package.
+    pub fn full_name(&self) -> String {
+        crate::program::full_name(self.package.as_deref(), &self.name)
+    }
+
+    /// The fields of a struct or error, the variants of a union; empty for an enum.
+    pub fn fields(&self) -> &[Field] {
+        match &self.kind {
+            TypeKind::Struct(s) => &s.fields,
+            TypeKind::Error(e) => &e.body.fields,
+            TypeKind::Union(u) => &u.variants,
+            TypeKind::Enum(_) => &[],
+        }
+    }
+}
+
+/// The shapes a type can have.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "snake_case", tag = "shape")]
+pub enum TypeKind {
+    Struct(Struct),
+    Enum(Enum),
+    Union(Union),
+    Error(ErrorType),
+}
+
+/// A record of numbered fields.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// Reserved field numbers as inclusive ranges.
+    pub reserved_numbers: Vec<(u32, u32)>,
+    pub reserved_names: Vec<String>,
+}
+
+/// A field of a struct or error, or a variant of a union.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub number: u32,
+    pub ty: Type,
+    pub docs: Vec<String>,
+    pub deprecated: bool,
+    #[serde(skip_serializing_if = "Constraints::is_empty")]
+    pub constraints: Constraints,
+    /// True when the field's type contains its own container without a list or map in between:
+    /// Rust needs a `Box` there.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub boxed: bool,
+}
+
+/// An enumeration of named integers.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Enum {
+    pub values: Vec<EnumValue>,
+}
+
+/// One enum value.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EnumValue {
+    pub name: String,
+    pub number: i32,
+    pub docs: Vec<String>,
+}
+
+/// Exactly one of several variants.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Union {
+    pub variants: Vec<Field>,
+}
+
+/// A declared error: a struct with a canonical kind and its protocol codes.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ErrorType {
+    pub kind: ErrorKind,
+    pub body: Struct,
+    /// The HTTP status for REST: the kind's, unless `@http_status` overrides it.
+    pub http_status: u16,
+    /// The XML-RPC faultCode: the kind's, unless `@fault_code` overrides it.
+    pub fault_code: i32,
+}
+
+pub use rosetta_runtime::error::ErrorKind;
+
+/// A type as used by a field, parameter, result or topic.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Type {
+    Bool,
+    I32,
+    I64,
+    U32,
+    U64,
+    F64,
+    String,
+    Bytes,
+    Timestamp,
+    Optional(Box<Type>),
+    List(Box<Type>),
+    /// `map<string, T>`: keys are always strings.
+    Map(Box<Type>),
+    /// A declared type: an index into [`Ir::types`] and its full name.
+    Named {
+        id: usize,
+        name: String,
+    },
+}
+
+impl Type {
+    /// True for built-in scalars (not generics, not named types).
+    pub fn is_scalar(&self) -> bool {
+        !matches!(
+            self,
+            Type::Optional(_) | Type::List(_) | Type::Map(_) | Type::Named { .. }
+        )
+    }
+
+    /// The type under any number of `optional<>`.
+    pub fn without_optional(&self) -> &Type {
+        match self {
+            Type::Optional(t) => t.without_optional(),
+            t => t,
+        }
+    }
+}
+
+/// Constraints on a field or parameter, checked by the generated `validate()`.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Constraints {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<Range>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length: Option<Length>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+}
+
+impl Constraints {
+    /// True when nothing is constrained.
+    pub fn is_empty(&self) -> bool {
+        self.range.is_none() && self.length.is_none() && self.pattern.is_none()
+    }
+}
+
+/// `@range(min, max)`, both inclusive; `None` is an open end.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Range {
+    pub min: Option<Number>,
+    pub max: Option<Number>,
+}
+
+/// A bound of a range.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+impl Number {
+    /// The bound as a float, for comparisons.
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Number::Int(i) => i as f64,
+            Number::Float(f) => f,
+        }
+    }
+}
+
+/// `@length(min, max)`: characters of a string, bytes of `bytes`, items of a list or map.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Length {
+    pub min: Option<u64>,
+    pub max: Option<u64>,
+}
+
+/// A service: a set of rpcs one trait implements.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Service {
+    pub name: String,
+    pub package: Option<String>,
+    pub file: usize,
+    pub docs: Vec<String>,
+    pub rpcs: Vec<Rpc>,
+}
+
+impl Service {
+    /// `pkg.Service`, or `Service` without a package (the gRPC service name).
+    pub fn full_name(&self) -> String {
+        crate::program::full_name(self.package.as_deref(), &self.name)
+    }
+}
+
+/// One remote procedure.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Rpc {
+    pub name: String,
+    pub docs: Vec<String>,
+    pub deprecated: bool,
+    pub input: Input,
+    pub output: Output,
+    /// Indexes into [`Ir::types`], each an error.
+    pub throws: Vec<usize>,
+    pub http: HttpRoute,
+    /// The XML-RPC method name: `@xmlrpc`, else `service.method` in lowerCamelCase.
+    pub xmlrpc_name: String,
+}
+
+/// What an rpc takes.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Input {
+    /// Nothing.
+    Unit,
+    /// One struct, by index into [`Ir::types`].
+    Message(usize),
+    /// Named parameters; gRPC wraps them in a synthesized `<Rpc>Request` message, numbered in order.
+    Params(Vec<Param>),
+}
+
+/// A named parameter.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub ty: Type,
+    #[serde(skip_serializing_if = "Constraints::is_empty")]
+    pub constraints: Constraints,
+}
+
+/// What an rpc returns.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Output {
+    /// Nothing.
+    Unit,
+    /// One struct, by index into [`Ir::types`].
+    Message(usize),
+    /// Any other type; gRPC wraps it in a synthesized `<Rpc>Response { result = 1 }`.
+    Value(Type),
+}
+
+/// The REST route of an rpc.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HttpRoute {
+    pub method: HttpMethod,
+    /// The path template, `/products/{id}`.
+    pub path: String,
+    /// The `{variables}` of the path, in order.
+    pub path_params: Vec<String>,
+    /// False for the default `POST /<package>.<Service>/<Method>` route.
+    pub explicit: bool,
+}
+
+/// HTTP methods an rpc may be bound to.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    /// Parses `GET`, `post`, ... (case-insensitive).
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.to_ascii_uppercase().as_str() {
+            "GET" => HttpMethod::Get,
+            "POST" => HttpMethod::Post,
+            "PUT" => HttpMethod::Put,
+            "PATCH" => HttpMethod::Patch,
+            "DELETE" => HttpMethod::Delete,
+            _ => return None,
+        })
+    }
+
+    /// The upper-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+
+    /// True when the method carries no body: the non-path inputs go to the query string.
+    pub fn uses_query(self) -> bool {
+        matches!(self, HttpMethod::Get | HttpMethod::Delete)
+    }
+}
+
+/// A Kafka topic.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Topic {
+    /// The topic name on the broker.
+    pub name: String,
+    pub package: Option<String>,
+    pub file: usize,
+    pub docs: Vec<String>,
+    pub key: TopicKey,
+    pub value: Type,
+    pub encoding: Encoding,
+}
+
+/// Where a record's key comes from.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum TopicKey {
+    /// The sender passes a key of this type (`string` or `bytes`).
+    Explicit(Type),
+    /// The key is this string field of the value (of every variant, for a union value).
+    Field(String),
+}
+
+/// How a record's value is encoded.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    Json,
+    Protobuf,
+    String,
+    Bytes,
+}
+
+impl Encoding {
+    /// Parses the IDL spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "json" => Encoding::Json,
+            "protobuf" => Encoding::Protobuf,
+            "string" => Encoding::String,
+            "bytes" => Encoding::Bytes,
+            _ => return None,
+        })
+    }
+
+    /// The `content-type` header value.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Encoding::Json => "application/json",
+            Encoding::Protobuf => "application/x-protobuf",
+            Encoding::String => "text/plain; charset=utf-8",
+            Encoding::Bytes => "application/octet-stream",
+        }
+    }
+}

@@ -1,0 +1,695 @@
+//! Builds the [`ast`](super::ast) from pest's parse tree, and turns pest's error into a diagnostic.
+//!
+//! Invariant: parsing MUST NOT panic or overflow the stack on any input. pest recurses once per
+//! nesting level of `optional<list<...>>`, so [`nesting_guard`] rejects deeply nested input before
+//! pest sees it; every other construct is flat.
+
+use pest::Parser as _;
+use pest::iterators::Pair;
+
+use super::ast::*;
+use crate::diagnostics::Diagnostic;
+use crate::source::{FileId, Span};
+
+/// The generated pest parser.
+#[derive(pest_derive::Parser)]
+#[grammar = "syntax/idl.pest"]
+struct IdlParser;
+
+/// The deepest nesting of `<...>`, `(...)` and `{...}` accepted.
+pub const MAX_NESTING: usize = 64;
+
+/// Parses one file's text. On a syntax error, returns the one diagnostic pest can give.
+pub fn parse(file: FileId, text: &str) -> Result<File, Diagnostic> {
+    nesting_guard(file, text)?;
+    let mut pairs = IdlParser::parse(Rule::file, text).map_err(|e| syntax_error(file, text, e))?;
+    let root = pairs
+        .next()
+        .ok_or_else(|| Diagnostic::error("E0001", "empty parse", Span::new(file, 0, 0)))?;
+    Ok(Builder { file }.file(root))
+}
+
+/// Rejects input nested deeper than [`MAX_NESTING`] without recursing (strings and comments skipped).
+fn nesting_guard(file: FileId, text: &str) -> Result<(), Diagnostic> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'<' | b'(' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Diagnostic::error(
+                        "E0003",
+                        format!("nesting deeper than {MAX_NESTING} levels"),
+                        Span::new(file, i, i + 1),
+                    )
+                    .with_label("too deep")
+                    .with_help("flatten the type with a named struct"));
+                }
+            }
+            b'>' | b')' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// Converts pest's error into a diagnostic with the rules it expected, named for humans.
+fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let found = describe_found(text, pos);
+    let (message, label) = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<&str> = positives.iter().filter_map(|r| rule_name(*r)).collect();
+            names.sort_unstable();
+            names.dedup();
+            if names.is_empty() {
+                (format!("unexpected {found}"), "unexpected here".to_string())
+            } else {
+                let expected = join_or(&names);
+                (
+                    format!("expected {expected}, found {found}"),
+                    format!("expected {expected}"),
+                )
+            }
+        }
+        pest::error::ErrorVariant::CustomError { message } => (message.clone(), String::new()),
+    };
+    let end = text[pos..]
+        .chars()
+        .next()
+        .map_or(pos, |c| pos + c.len_utf8());
+    Diagnostic::error(
+        "E0001",
+        format!("syntax error: {message}"),
+        Span::new(file, pos, end),
+    )
+    .with_label(label)
+}
+
+/// What stands at `pos`, for "found ..." in messages.
+fn describe_found(text: &str, pos: usize) -> String {
+    let rest = &text[pos.min(text.len())..];
+    match rest.chars().next() {
+        None => "end of file".to_string(),
+        Some(c) if c.is_ascii_alphanumeric() || c == '_' => {
+            let word: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .take(40)
+                .collect();
+            format!("`{word}`")
+        }
+        Some(c) if c.is_control() => format!("character U+{:04X}", c as u32),
+        Some(c) => format!("`{c}`"),
+    }
+}
+
+/// "a, b or c".
+fn join_or(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// Human names for the rules pest reports as expected; `None` hides internal rules.
+fn rule_name(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "end of file",
+        Rule::package_decl | Rule::kw_package => "`package`",
+        Rule::import_decl | Rule::kw_import => "`import`",
+        Rule::item => "an item (`struct`, `enum`, `union`, `error`, `service`, `topic`)",
+        Rule::struct_decl | Rule::kw_struct => "`struct`",
+        Rule::enum_decl | Rule::kw_enum => "`enum`",
+        Rule::union_decl | Rule::kw_union => "`union`",
+        Rule::error_decl | Rule::kw_error => "`error`",
+        Rule::service_decl | Rule::kw_service => "`service`",
+        Rule::topic_decl | Rule::kw_topic => "`topic`",
+        Rule::block_end => "`}`",
+        Rule::member | Rule::field => "a field (`name: Type = 1;`)",
+        Rule::reserved | Rule::kw_reserved => "`reserved`",
+        Rule::reserved_item | Rule::reserved_range => "a field number or name",
+        Rule::enum_value => "an enum value (`NAME = 1;`)",
+        Rule::rpc | Rule::kw_rpc => "`rpc`",
+        Rule::rpc_input | Rule::params | Rule::param => "parameters",
+        Rule::throws | Rule::kw_throws => "`throws`",
+        Rule::kw_to => "`to`",
+        Rule::topic_prop => "`key:`, `value:` or `encoding:`",
+        Rule::topic_key => "`key:`",
+        Rule::key_field => "`value.<field>`",
+        Rule::topic_value => "`value:`",
+        Rule::topic_encoding => "`encoding:`",
+        Rule::annotation => "an annotation (`@name`)",
+        Rule::annotation_arg | Rule::open_bound => "an annotation argument",
+        Rule::type_ref | Rule::generic_type | Rule::generic_name => "a type",
+        Rule::qualified_name => "a name",
+        Rule::ident => "an identifier",
+        Rule::int_lit => "an integer",
+        Rule::float_lit => "a number",
+        Rule::string_lit | Rule::string_inner => "a string",
+        Rule::doc | Rule::doc_text => "a doc comment",
+        _ => return None,
+    })
+}
+
+/// Walks pest pairs into AST nodes. The grammar guarantees each pair's shape, so a shape mismatch
+/// is a bug in this file; it degrades to an empty node rather than panicking.
+struct Builder {
+    file: FileId,
+}
+
+impl Builder {
+    fn span(&self, p: &Pair<Rule>) -> Span {
+        let s = p.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    fn file(&self, root: Pair<Rule>) -> File {
+        let mut file = File {
+            package: None,
+            imports: Vec::new(),
+            items: Vec::new(),
+        };
+        for p in root.into_inner() {
+            match p.as_rule() {
+                Rule::package_decl => {
+                    let span = self.span(&p);
+                    let mut docs = Vec::new();
+                    let mut name = None;
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::doc => docs.push(self.doc(q)),
+                            Rule::qualified_name => name = Some(self.ident(q)),
+                            _ => {}
+                        }
+                    }
+                    file.package = name.map(|name| Package { docs, name, span });
+                }
+                Rule::import_decl => {
+                    let span = self.span(&p);
+                    if let Some(path) = p
+                        .into_inner()
+                        .find(|q| q.as_rule() == Rule::string_lit)
+                        .map(|q| self.string(q))
+                    {
+                        file.imports.push(Import { path, span });
+                    }
+                }
+                Rule::item => file.items.extend(self.item(p)),
+                _ => {}
+            }
+        }
+        file
+    }
+
+    fn item(&self, p: Pair<Rule>) -> Option<Item> {
+        let span = self.span(&p);
+        let mut docs = Vec::new();
+        let mut annotations = Vec::new();
+        let mut kind = None;
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::doc => docs.push(self.doc(q)),
+                Rule::annotation => annotations.push(self.annotation(q)),
+                Rule::struct_decl => kind = Some(ItemKind::Struct(self.struct_decl(q))),
+                Rule::union_decl => kind = Some(ItemKind::Union(self.struct_decl(q))),
+                Rule::enum_decl => kind = Some(ItemKind::Enum(self.enum_decl(q))),
+                Rule::error_decl => kind = Some(ItemKind::Error(self.error_decl(q))),
+                Rule::service_decl => kind = Some(ItemKind::Service(self.service_decl(q))),
+                Rule::topic_decl => kind = Some(ItemKind::Topic(self.topic_decl(q))),
+                _ => {}
+            }
+        }
+        Some(Item {
+            docs,
+            annotations,
+            kind: kind?,
+            span,
+        })
+    }
+
+    fn struct_decl(&self, p: Pair<Rule>) -> StructDecl {
+        let mut name = None;
+        let mut members = Vec::new();
+        let mut end = self.span(&p);
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::ident => name = Some(self.ident(q)),
+                Rule::member => {
+                    for m in q.into_inner() {
+                        match m.as_rule() {
+                            Rule::field => members.push(Member::Field(self.field(m))),
+                            Rule::reserved => members.push(Member::Reserved(self.reserved(m))),
+                            _ => {}
+                        }
+                    }
+                }
+                Rule::block_end => end = self.span(&q),
+                _ => {}
+            }
+        }
+        StructDecl {
+            name: name.unwrap_or_else(|| self.missing(end)),
+            members,
+            end,
+        }
+    }
+
+    fn field(&self, p: Pair<Rule>) -> Field {
+        let span = self.span(&p);
+        let mut docs = Vec::new();
+        let mut name = None;
+        let mut ty = None;
+        let mut number = None;
+        let mut annotations = Vec::new();
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::doc => docs.push(self.doc(q)),
+                Rule::ident => name = Some(self.ident(q)),
+                Rule::type_ref => ty = Some(self.type_ref(q)),
+                Rule::int_lit => number = Some(self.int(q)),
+                Rule::annotation => annotations.push(self.annotation(q)),
+                _ => {}
+            }
+        }
+        Field {
+            docs,
+            name: name.unwrap_or_else(|| self.missing(span)),
+            ty: ty.unwrap_or_else(|| TypeRef::Named(self.missing(span))),
+            number: number.unwrap_or(IntLit { value: None, span }),
+            annotations,
+            span,
+        }
+    }
+
+    fn reserved(&self, p: Pair<Rule>) -> Reserved {
+        let span = self.span(&p);
+        let mut items = Vec::new();
+        for q in p
+            .into_inner()
+            .filter(|q| q.as_rule() == Rule::reserved_item)
+        {
+            for r in q.into_inner() {
+                match r.as_rule() {
+                    Rule::int_lit => items.push(ReservedItem::Number(self.int(r))),
+                    Rule::string_lit => items.push(ReservedItem::Name(self.string(r))),
+                    Rule::reserved_range => {
+                        let ints: Vec<IntLit> = r
+                            .into_inner()
+                            .filter(|x| x.as_rule() == Rule::int_lit)
+                            .map(|x| self.int(x))
+                            .collect();
+                        if let [lo, hi] = &ints[..] {
+                            items.push(ReservedItem::Range(lo.clone(), hi.clone()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Reserved { items, span }
+    }
+
+    fn enum_decl(&self, p: Pair<Rule>) -> EnumDecl {
+        let mut name = None;
+        let mut values = Vec::new();
+        let mut end = self.span(&p);
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::ident => name = Some(self.ident(q)),
+                Rule::enum_value => {
+                    let span = self.span(&q);
+                    let mut docs = Vec::new();
+                    let mut vname = None;
+                    let mut number = None;
+                    for r in q.into_inner() {
+                        match r.as_rule() {
+                            Rule::doc => docs.push(self.doc(r)),
+                            Rule::ident => vname = Some(self.ident(r)),
+                            Rule::int_lit => number = Some(self.int(r)),
+                            _ => {}
+                        }
+                    }
+                    values.push(EnumValue {
+                        docs,
+                        name: vname.unwrap_or_else(|| self.missing(span)),
+                        number: number.unwrap_or(IntLit { value: None, span }),
+                        span,
+                    });
+                }
+                Rule::block_end => end = self.span(&q),
+                _ => {}
+            }
+        }
+        EnumDecl {
+            name: name.unwrap_or_else(|| self.missing(end)),
+            values,
+            end,
+        }
+    }
+
+    fn error_decl(&self, p: Pair<Rule>) -> ErrorDecl {
+        let whole = self.span(&p);
+        let mut idents = Vec::new();
+        let mut members = Vec::new();
+        let mut end = None;
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::ident => idents.push(self.ident(q)),
+                Rule::member => {
+                    for m in q.into_inner() {
+                        match m.as_rule() {
+                            Rule::field => members.push(Member::Field(self.field(m))),
+                            Rule::reserved => members.push(Member::Reserved(self.reserved(m))),
+                            _ => {}
+                        }
+                    }
+                }
+                Rule::block_end => end = Some(self.span(&q)),
+                _ => {}
+            }
+        }
+        let mut idents = idents.into_iter();
+        let name = idents.next().unwrap_or_else(|| self.missing(whole));
+        let kind = idents.next().unwrap_or_else(|| self.missing(whole));
+        let body = end.map(|end| StructDecl {
+            name: name.clone(),
+            members,
+            end,
+        });
+        ErrorDecl { name, kind, body }
+    }
+
+    fn service_decl(&self, p: Pair<Rule>) -> ServiceDecl {
+        let mut name = None;
+        let mut rpcs = Vec::new();
+        let mut end = self.span(&p);
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::ident => name = Some(self.ident(q)),
+                Rule::rpc => rpcs.push(self.rpc(q)),
+                Rule::block_end => end = self.span(&q),
+                _ => {}
+            }
+        }
+        ServiceDecl {
+            name: name.unwrap_or_else(|| self.missing(end)),
+            rpcs,
+            end,
+        }
+    }
+
+    fn rpc(&self, p: Pair<Rule>) -> Rpc {
+        let span = self.span(&p);
+        let mut docs = Vec::new();
+        let mut annotations = Vec::new();
+        let mut name = None;
+        let mut input = RpcInput::None;
+        let mut output = None;
+        let mut throws = Vec::new();
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::doc => docs.push(self.doc(q)),
+                Rule::annotation => annotations.push(self.annotation(q)),
+                Rule::ident => name = Some(self.ident(q)),
+                Rule::rpc_input => {
+                    for r in q.into_inner() {
+                        match r.as_rule() {
+                            Rule::type_ref => input = RpcInput::Message(self.type_ref(r)),
+                            Rule::params => {
+                                input = RpcInput::Params(
+                                    r.into_inner()
+                                        .filter(|x| x.as_rule() == Rule::param)
+                                        .map(|x| self.param(x))
+                                        .collect(),
+                                )
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Rule::type_ref => output = Some(self.type_ref(q)),
+                Rule::throws => {
+                    throws = q
+                        .into_inner()
+                        .filter(|x| x.as_rule() == Rule::qualified_name)
+                        .map(|x| self.ident(x))
+                        .collect()
+                }
+                _ => {}
+            }
+        }
+        Rpc {
+            docs,
+            annotations,
+            name: name.unwrap_or_else(|| self.missing(span)),
+            input,
+            output,
+            throws,
+            span,
+        }
+    }
+
+    fn param(&self, p: Pair<Rule>) -> Param {
+        let span = self.span(&p);
+        let mut name = None;
+        let mut ty = None;
+        let mut annotations = Vec::new();
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::ident => name = Some(self.ident(q)),
+                Rule::type_ref => ty = Some(self.type_ref(q)),
+                Rule::annotation => annotations.push(self.annotation(q)),
+                _ => {}
+            }
+        }
+        Param {
+            name: name.unwrap_or_else(|| self.missing(span)),
+            ty: ty.unwrap_or_else(|| TypeRef::Named(self.missing(span))),
+            annotations,
+            span,
+        }
+    }
+
+    fn topic_decl(&self, p: Pair<Rule>) -> TopicDecl {
+        let mut name = None;
+        let mut props = Vec::new();
+        let mut end = self.span(&p);
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::string_lit => {
+                    let s = self.string(q);
+                    name = Some(Ident {
+                        name: s.value,
+                        span: s.span,
+                    });
+                }
+                Rule::topic_prop => {
+                    let span = self.span(&q);
+                    let mut docs = Vec::new();
+                    let mut kind = None;
+                    for r in q.into_inner() {
+                        match r.as_rule() {
+                            Rule::doc => docs.push(self.doc(r)),
+                            Rule::topic_key => {
+                                for k in r.into_inner() {
+                                    match k.as_rule() {
+                                        Rule::key_field => {
+                                            kind = k
+                                                .into_inner()
+                                                .find(|x| x.as_rule() == Rule::ident)
+                                                .map(|x| TopicPropKind::KeyField(self.ident(x)));
+                                        }
+                                        Rule::type_ref => {
+                                            kind = Some(TopicPropKind::KeyType(self.type_ref(k)))
+                                        }
+                                        _ => {}
+                                    }
+                                }
+                            }
+                            Rule::topic_value => {
+                                kind = r
+                                    .into_inner()
+                                    .find(|x| x.as_rule() == Rule::type_ref)
+                                    .map(|x| TopicPropKind::Value(self.type_ref(x)));
+                            }
+                            Rule::topic_encoding => {
+                                kind = r
+                                    .into_inner()
+                                    .find(|x| x.as_rule() == Rule::ident)
+                                    .map(|x| TopicPropKind::Encoding(self.ident(x)));
+                            }
+                            _ => {}
+                        }
+                    }
+                    if let Some(kind) = kind {
+                        props.push(TopicProp { docs, kind, span });
+                    }
+                }
+                Rule::block_end => end = self.span(&q),
+                _ => {}
+            }
+        }
+        TopicDecl {
+            name: name.unwrap_or_else(|| self.missing(end)),
+            props,
+            end,
+        }
+    }
+
+    fn annotation(&self, p: Pair<Rule>) -> Annotation {
+        let span = self.span(&p);
+        let mut name = None;
+        let mut args = Vec::new();
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::ident => name = Some(self.ident(q)),
+                Rule::annotation_arg => {
+                    for r in q.into_inner() {
+                        let arg = match r.as_rule() {
+                            Rule::string_lit => AnnotationArg::Str(self.string(r)),
+                            Rule::int_lit => AnnotationArg::Int(self.int(r)),
+                            Rule::float_lit => {
+                                let s = self.span(&r);
+                                AnnotationArg::Float(r.as_str().parse().unwrap_or(f64::NAN), s)
+                            }
+                            Rule::open_bound => AnnotationArg::Open(self.span(&r)),
+                            Rule::ident => AnnotationArg::Word(self.ident(r)),
+                            _ => continue,
+                        };
+                        args.push(arg);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Annotation {
+            name: name.unwrap_or_else(|| self.missing(span)),
+            args,
+            span,
+        }
+    }
+
+    fn type_ref(&self, p: Pair<Rule>) -> TypeRef {
+        let span = self.span(&p);
+        let Some(inner) = p.into_inner().next() else {
+            return TypeRef::Named(self.missing(span));
+        };
+        match inner.as_rule() {
+            Rule::generic_type => {
+                let gspan = self.span(&inner);
+                let mut name = None;
+                let mut args = Vec::new();
+                for q in inner.into_inner() {
+                    match q.as_rule() {
+                        Rule::generic_name => name = Some(self.ident(q)),
+                        Rule::type_ref => args.push(self.type_ref(q)),
+                        _ => {}
+                    }
+                }
+                TypeRef::Generic {
+                    name: name.unwrap_or_else(|| self.missing(gspan)),
+                    args,
+                    span: gspan,
+                }
+            }
+            _ => TypeRef::Named(self.ident(inner)),
+        }
+    }
+
+    fn ident(&self, p: Pair<Rule>) -> Ident {
+        Ident {
+            name: p.as_str().to_string(),
+            span: self.span(&p),
+        }
+    }
+
+    fn missing(&self, span: Span) -> Ident {
+        Ident {
+            name: String::new(),
+            span,
+        }
+    }
+
+    fn int(&self, p: Pair<Rule>) -> IntLit {
+        IntLit {
+            value: p.as_str().parse().ok(),
+            span: self.span(&p),
+        }
+    }
+
+    fn doc(&self, p: Pair<Rule>) -> String {
+        let text = p
+            .into_inner()
+            .next()
+            .map(|t| t.as_str())
+            .unwrap_or_default();
+        let text = text.strip_prefix(' ').unwrap_or(text);
+        text.trim_end().to_string()
+    }
+
+    fn string(&self, p: Pair<Rule>) -> StrLit {
+        let span = self.span(&p);
+        let raw = p
+            .into_inner()
+            .next()
+            .map(|q| q.as_str())
+            .unwrap_or_default();
+        StrLit {
+            value: unescape(raw),
+            span,
+        }
+    }
+}
+
+/// Resolves `\"`, `\\`, `\n`, `\t`, `\r` and `\u{...}`; an unknown escape keeps its character.
+pub(crate) fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('u') => {
+                let rest = chars.as_str();
+                if let Some(body) = rest.strip_prefix('{')
+                    && let Some(close) = body.find('}')
+                    && let Some(ch) = u32::from_str_radix(&body[..close], 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                {
+                    out.push(ch);
+                    chars = body[close + 1..].chars();
+                } else {
+                    out.push('u');
+                }
+            }
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
