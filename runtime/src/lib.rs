@@ -1,1 +1,3 @@
 //! Runtime support that Rosetta-generated code calls.
+
+pub mod error;
