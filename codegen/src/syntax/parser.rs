@@ -693,3 +693,266 @@ pub(crate) fn unescape(raw: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    //! One test per grammar rule: inputs it must accept whole, and inputs it must refuse.
+
+    use super::{IdlParser, Rule};
+    use pest::Parser as _;
+
+    /// True when `rule` matches all of `input`.
+    fn whole(rule: Rule, input: &str) -> bool {
+        IdlParser::parse(rule, input)
+            .ok()
+            .and_then(|mut p| p.next())
+            .is_some_and(|p| p.as_span().end() == input.len())
+    }
+
+    fn check(rule: Rule, good: &[&str], bad: &[&str]) {
+        for g in good {
+            assert!(whole(rule, g), "{rule:?} should accept {g:?}");
+        }
+        for b in bad {
+            assert!(!whole(rule, b), "{rule:?} should refuse {b:?}");
+        }
+    }
+
+    #[test]
+    fn file() {
+        check(
+            Rule::file,
+            &[
+                "",
+                "package a;",
+                "import \"x.idl\"; struct A {}",
+                "// c\n/// d\nenum E { A = 1; }",
+            ],
+            &["struct", "import \"x\"; package a;", "struct A {} junk"],
+        );
+    }
+
+    #[test]
+    fn package_and_import() {
+        check(
+            Rule::package_decl,
+            &["package a.b.c;", "/// doc\npackage a;"],
+            &["package ;", "package a"],
+        );
+        check(
+            Rule::import_decl,
+            &["import \"a/b.idl\";"],
+            &["import a;", "import \"a\""],
+        );
+    }
+
+    #[test]
+    fn item_and_decls() {
+        check(
+            Rule::item,
+            &[
+                "/// d\n@deprecated struct A {}",
+                "topic \"t\" { value: A; }",
+            ],
+            &["@x", "structure A {}"],
+        );
+        check(
+            Rule::struct_decl,
+            &["struct A { a: i32 = 1; reserved 2; }"],
+            &["struct A { a: i32 }", "structA {}"],
+        );
+        check(
+            Rule::enum_decl,
+            &["enum E { A = 1; B = -2; }", "enum E {}"],
+            &["enum E { A; }"],
+        );
+        check(Rule::union_decl, &["union U { a: A = 1; }"], &["union U"]);
+        check(
+            Rule::error_decl,
+            &[
+                "error E: not_found;",
+                "error E: internal { a: string = 1; }",
+            ],
+            &["error E;", "error E: k"],
+        );
+        check(
+            Rule::service_decl,
+            &["service S {}", "service S { rpc A(); }"],
+            &["service S { A(); }"],
+        );
+        check(
+            Rule::topic_decl,
+            &["topic \"a.b-c\" { key: string; value: A; encoding: json; }"],
+            &["topic a { }"],
+        );
+        check(Rule::block_end, &["}"], &["{"]);
+    }
+
+    #[test]
+    fn members() {
+        check(Rule::member, &["a: i32 = 1;", "reserved 1;"], &["a = 1;"]);
+        check(
+            Rule::field,
+            &[
+                "a: list<i32> = 1 @length(1, ..);",
+                "/// d\nreserved: i32 = 1;",
+            ],
+            &["a: i32 = ;", "a: = 1;"],
+        );
+        check(
+            Rule::reserved,
+            &["reserved 1, 2 to 5, \"x\";"],
+            &["reserved;", "reserved 1 to;"],
+        );
+        check(Rule::reserved_item, &["1", "1 to 2", "\"n\""], &["x"]);
+        check(Rule::reserved_range, &["3 to 9"], &["3 - 9", "3 top 9"]);
+        check(
+            Rule::enum_value,
+            &["A = 1;", "/// d\nA = -1;"],
+            &["A;", "A = x;"],
+        );
+    }
+
+    #[test]
+    fn rpcs() {
+        check(
+            Rule::rpc,
+            &[
+                "rpc A();",
+                "rpc A(M) -> R;",
+                "rpc A(a: i32, b: optional<u32> @range(1, 2)) -> list<R> throws E, p.F;",
+                "@http(GET, \"/x\") rpc A();",
+            ],
+            &["rpc A;", "rpc A() throws;", "rpcA();"],
+        );
+        check(
+            Rule::rpc_input,
+            &["", "M", "a: i32", "a: i32, b: i32,"],
+            &["a:"],
+        );
+        check(Rule::params, &["a: i32", "a: i32, b: M"], &["a", ","]);
+        check(Rule::param, &["a: i32 @range(0, ..)"], &["a i32"]);
+        check(
+            Rule::throws,
+            &["throws A", "throws A, b.C"],
+            &["throws", "throws A,"],
+        );
+    }
+
+    #[test]
+    fn topics() {
+        check(
+            Rule::topic_prop,
+            &[
+                "key: string;",
+                "key: value.id;",
+                "value: list<A>;",
+                "encoding: protobuf;",
+            ],
+            &["partitions: 3;", "key string;"],
+        );
+        check(
+            Rule::topic_key,
+            &["key: string", "key: value.id"],
+            &["key:"],
+        );
+        check(Rule::key_field, &["value.id"], &["value.", "id"]);
+        check(Rule::topic_value, &["value: A"], &["value A"]);
+        check(
+            Rule::topic_encoding,
+            &["encoding: json"],
+            &["encoding: \"json\""],
+        );
+    }
+
+    #[test]
+    fn annotations() {
+        check(
+            Rule::annotation,
+            &[
+                "@deprecated",
+                "@range(0, ..)",
+                "@http(GET, \"/a/{b}\")",
+                "@range(-1.5, 2e3)",
+            ],
+            &["@", "@x(", "@x(,)"],
+        );
+        check(
+            Rule::annotation_arg,
+            &["\"s\"", "1", "-1.5", "..", "GET"],
+            &["(", ","],
+        );
+        check(Rule::open_bound, &[".."], &["."]);
+    }
+
+    #[test]
+    fn types() {
+        check(
+            Rule::type_ref,
+            &["i32", "a.b.C", "map<string, list<optional<T>>>"],
+            &["list<>", "map<", "1a"],
+        );
+        check(
+            Rule::generic_type,
+            &["optional<T>", "list < T >", "map<K, V>"],
+            &["option<T>", "list<T"],
+        );
+        check(Rule::generic_name, &["optional", "list", "map"], &["set"]);
+        check(
+            Rule::qualified_name,
+            &["A", "a.b.C", "_x"],
+            &["a.", ".a", "a..b", "a . b"],
+        );
+        check(Rule::ident, &["a", "_a1", "A_B"], &["1a", "a-b", ""]);
+    }
+
+    #[test]
+    fn literals_and_trivia() {
+        check(
+            Rule::int_lit,
+            &["0", "-12", "536870911"],
+            &["1.0", "-", "+1"],
+        );
+        check(
+            Rule::float_lit,
+            &["1.5", "-0.25", "1e9", "2.5E-3"],
+            &["1", "1.", ".5"],
+        );
+        check(
+            Rule::string_lit,
+            &["\"\"", "\"a\\\"b\"", "\"\\u{1F600}\""],
+            &["\"a", "\"a\nb\""],
+        );
+        check(Rule::string_inner, &["abc", "a\\\"b"], &[]);
+        check(Rule::doc, &["/// text", "///"], &["// text"]);
+        check(Rule::doc_text, &[" anything at all"], &[]);
+        for kw in [
+            Rule::kw_package,
+            Rule::kw_import,
+            Rule::kw_struct,
+            Rule::kw_enum,
+            Rule::kw_union,
+            Rule::kw_error,
+            Rule::kw_service,
+            Rule::kw_topic,
+            Rule::kw_rpc,
+            Rule::kw_reserved,
+            Rule::kw_throws,
+            Rule::kw_to,
+        ] {
+            let word = format!("{kw:?}").trim_start_matches("kw_").to_string();
+            check(kw, &[&word], &[&format!("{word}x"), &format!("{word}_")]);
+        }
+        // COMMENT and WHITESPACE are implicit: a file of only trivia parses.
+        assert!(whole(Rule::file, "  // a comment\n\t\r\n"));
+        assert!(!whole(Rule::file, "/ not a comment"));
+    }
+
+    #[test]
+    fn unescape_handles_every_escape() {
+        assert_eq!(
+            super::unescape(r#"a\"b\\c\nd\te\u{41}\u{zz}"#),
+            "a\"b\\c\nd\teAu{zz}"
+        );
+    }
+}
