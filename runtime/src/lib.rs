@@ -1,3 +1,11 @@
 //! Runtime support that Rosetta-generated code calls.
 
+pub mod context;
 pub mod error;
+pub mod status;
+pub mod validate;
+
+pub use context::{Context, Protocol};
+pub use error::ErrorKind;
+pub use status::{DeclaredError, Status};
+pub use validate::{Validate, Violation};

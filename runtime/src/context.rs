@@ -1,0 +1,129 @@
+//! The request context every generated service method receives: which protocol carried the
+//! call, its headers (or gRPC metadata), the peer address and the deadline.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+/// The protocol a call arrived on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    XmlRpc,
+    Rest,
+    Grpc,
+    Kafka,
+    /// Called directly from Rust (tests, or one service calling another in process).
+    Local,
+}
+
+impl Protocol {
+    /// A short lower-case name for logs and spans: `xmlrpc`, `rest`, `grpc`, `kafka`, `local`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::XmlRpc => "xmlrpc",
+            Protocol::Rest => "rest",
+            Protocol::Grpc => "grpc",
+            Protocol::Kafka => "kafka",
+            Protocol::Local => "local",
+        }
+    }
+}
+
+/// What a handler knows about the call besides its arguments.
+#[derive(Debug)]
+pub struct Context {
+    protocol: Protocol,
+    method: String,
+    headers: http::HeaderMap,
+    peer: Option<SocketAddr>,
+    deadline: Option<Instant>,
+    extensions: http::Extensions,
+}
+
+impl Context {
+    /// A context for a call on `protocol` to `method` (the IDL's `Service.Method`).
+    pub fn new(protocol: Protocol, method: impl Into<String>) -> Self {
+        Context {
+            protocol,
+            method: method.into(),
+            headers: http::HeaderMap::new(),
+            peer: None,
+            deadline: None,
+            extensions: http::Extensions::new(),
+        }
+    }
+
+    /// A context for calling a service directly from Rust.
+    pub fn local(method: impl Into<String>) -> Self {
+        Self::new(Protocol::Local, method)
+    }
+
+    /// Sets the headers (HTTP headers, or gRPC metadata).
+    pub fn with_headers(mut self, headers: http::HeaderMap) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// Sets the peer address.
+    pub fn with_peer(mut self, peer: Option<SocketAddr>) -> Self {
+        self.peer = peer;
+        self
+    }
+
+    /// Sets the deadline from a timeout measured from now.
+    pub fn with_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        self
+    }
+
+    /// Sets the deadline.
+    pub fn with_deadline(mut self, deadline: Option<Instant>) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The protocol the call arrived on.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// The IDL method name, `Service.Method`.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// All headers (or gRPC metadata).
+    pub fn headers(&self) -> &http::HeaderMap {
+        &self.headers
+    }
+
+    /// One header as text, if present and valid UTF-8.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The remote address, when the transport knows it.
+    pub fn peer(&self) -> Option<SocketAddr> {
+        self.peer
+    }
+
+    /// When the caller stops waiting, if it said.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// Time left before the deadline (zero once passed); `None` without a deadline.
+    pub fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+
+    /// Typed values attached by middleware (an authenticated principal, say).
+    pub fn extensions(&self) -> &http::Extensions {
+        &self.extensions
+    }
+
+    /// Mutable access to the typed values.
+    pub fn extensions_mut(&mut self) -> &mut http::Extensions {
+        &mut self.extensions
+    }
+}
