@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The README's test command: everything the tests need, then every test.
+#
+#   bash scripts/test.sh            # format, lint, then the whole workspace's tests
+#   bash scripts/test.sh --quick    # only the tests
+#
+# Tier 1 needs only what the machine has (Rust, Python's standard library, Node's fetch).
+# Tier 2 (foreign clients from PyPI, a real Kafka-compatible broker) is installed by
+# scripts/setup-tier2.sh when the protocol tests that need it exist; it caches outside the repo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=false
+[[ "${1:-}" == "--quick" ]] && quick=true
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if ! $quick; then
+  step "cargo fmt --check"
+  cargo fmt --all -- --check
+  step "cargo clippy (all targets, warnings are errors)"
+  cargo clippy --workspace --all-targets --all-features -- -D warnings
+fi
+
+if [[ -x scripts/setup-tier2.sh ]]; then
+  step "tier 2: foreign clients and broker"
+  scripts/setup-tier2.sh
+fi
+
+step "cargo test --workspace --all-features"
+cargo test --workspace --all-features
+
+step "IDL examples: check and fmt --check through the CLI"
+cargo build -q -p rosetta-codegen --bin rosetta
+rosetta="${CARGO_TARGET_DIR:-target}/debug/rosetta"
+"$rosetta" check idl-examples/*.idl
+"$rosetta" fmt --check idl-examples/*.idl
+for f in idl-examples/invalid/*.idl; do
+  if "$rosetta" check "$f" 2>/dev/null; then
+    echo "expected $f to fail the check" >&2
+    exit 1
+  fi
+done
+
+step "all tests passed"
