@@ -11,10 +11,12 @@
 //! assert_eq!(c.ir.unwrap().types[0].name, "Hello");
 //! ```
 
+pub mod builder;
 pub mod check;
 pub mod conventions;
 pub mod diagnostics;
 pub mod driver;
+pub mod emit;
 pub mod fmt;
 mod graph;
 pub mod ir;
@@ -23,4 +25,5 @@ pub mod program;
 pub mod source;
 pub mod syntax;
 
+pub use builder::Builder;
 pub use driver::{Compilation, Options, compile, compile_str, compile_with};

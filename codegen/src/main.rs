@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use rosetta_codegen::{Options, compile, fmt};
+use rosetta_codegen::{Options, compile, emit, fmt};
 
 /// Rosetta: one interface definition, four protocols (XML-RPC, REST, gRPC, Kafka).
 #[derive(Parser)]
@@ -61,6 +61,8 @@ enum Command {
 enum Target {
     /// The checked model as JSON (`ir.json`): what every emitter reads.
     Ir,
+    /// Rust: one file per package (`shop.v1.rs`) and `_include.rs` nesting them all.
+    Rust,
 }
 
 fn main() -> ExitCode {
@@ -121,6 +123,13 @@ fn main() -> ExitCode {
             let outputs: Vec<(String, String)> = match target {
                 Target::Ir => match serde_json::to_string_pretty(&ir) {
                     Ok(json) => vec![("ir.json".to_string(), json + "\n")],
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                },
+                Target::Rust => match emit::rust::generate(&ir, &emit::rust::Config::default()) {
+                    Ok(files) => files.into_iter().map(|f| (f.name, f.contents)).collect(),
                     Err(e) => {
                         eprintln!("error: {e}");
                         return ExitCode::FAILURE;

@@ -2,10 +2,13 @@
 
 pub mod context;
 pub mod error;
+pub mod json;
 pub mod status;
+pub mod timestamp;
 pub mod validate;
 
 pub use context::{Context, Protocol};
 pub use error::ErrorKind;
 pub use status::{DeclaredError, Status};
+pub use timestamp::Timestamp;
 pub use validate::{Validate, Violation};

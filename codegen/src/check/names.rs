@@ -31,6 +31,20 @@ pub(super) fn check_duplicate_definitions(ctx: &Ctx, out: &mut Diagnostics) {
     for (f, item) in ctx.items() {
         if let ItemKind::Service(s) = &item.kind {
             let full = full_name(f.package.as_deref(), &s.name.name);
+            if let crate::program::Lookup::Def(d) = ctx.program.lookup(f.id, &full) {
+                let ty = ctx.program.item(d);
+                emit(
+                    out,
+                    Diagnostic::error(
+                        "E0101",
+                        format!("the service `{}` has the name of a {}", s.name.name, ty.keyword()),
+                        s.name.span,
+                    )
+                    .with_label("service declared here")
+                    .with_secondary(ty.name().span, "the type")
+                    .with_help("generated code has a trait for the service and a type for the type; rename one"),
+                );
+            }
             if let Some(first) = services.get(&full) {
                 emit(
                     out,

@@ -1,0 +1,13 @@
+//! Emitters: one module per target, each reading the [`crate::ir::Ir`] only.
+//!
+//! Architecture invariant: emitters never see the AST, and MUST be deterministic (the same IR
+//! gives the same bytes).
+
+pub mod rust;
+
+/// One generated file: a name relative to the output folder, and its contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub name: String,
+    pub contents: String,
+}

@@ -1,0 +1,99 @@
+//! Rust identifiers for IDL names: the one place that converts case and escapes keywords.
+//!
+//! Types and variants are UpperCamelCase, fields, methods and modules snake_case (heck). Keywords
+//! become raw identifiers (`r#type`), except the four that cannot be raw (`self`, `Self`, `super`,
+//! `crate`), which get a trailing underscore. Generated code spells every std item by its full
+//! path (`::std::string::String`), so an IDL type named `String` or `Option` is harmless.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use proc_macro2::{Ident, Span};
+
+/// Every Rust keyword, strict and reserved, 2015 to 2024 editions.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// Keywords that cannot be raw identifiers.
+const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// An identifier from already-cased text, escaped if it is a keyword.
+pub fn escape(name: &str) -> Ident {
+    if NOT_RAW.contains(&name) {
+        Ident::new(&format!("{name}_"), Span::call_site())
+    } else if KEYWORDS.contains(&name) {
+        Ident::new_raw(name, Span::call_site())
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() {
+        Ident::new(&format!("_{name}"), Span::call_site())
+    } else {
+        Ident::new(name, Span::call_site())
+    }
+}
+
+/// A type, trait or variant name: `UpperCamelCase`.
+pub fn type_ident(name: &str) -> Ident {
+    escape(&upper_camel(name))
+}
+
+/// A field, parameter, method or module name: `snake_case`.
+pub fn field_ident(name: &str) -> Ident {
+    escape(&name.to_snake_case())
+}
+
+/// The UpperCamelCase text of a name (no escaping).
+pub fn upper_camel(name: &str) -> String {
+    let s = name.to_upper_camel_case();
+    if s.is_empty() { "_".to_string() } else { s }
+}
+
+/// The text an identifier stands for on the wire when it differs from the Rust spelling without
+/// `r#` (a `self_` field is `self` in JSON): `Some(wire)` when a rename attribute is needed.
+pub fn wire_rename(rust: &Ident, wire: &str) -> Option<String> {
+    let text = rust.to_string();
+    let plain = text.strip_prefix("r#").unwrap_or(&text);
+    (plain != wire).then(|| wire.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_keyword_becomes_a_valid_identifier() {
+        for kw in KEYWORDS {
+            let f = field_ident(kw).to_string();
+            let t = type_ident(kw).to_string();
+            // Must parse as an identifier, not a keyword.
+            assert!(syn::parse_str::<syn::Ident>(&f).is_ok(), "{kw} -> {f}");
+            assert!(syn::parse_str::<syn::Ident>(&t).is_ok(), "{kw} -> {t}");
+        }
+        assert_eq!(field_ident("type").to_string(), "r#type");
+        assert_eq!(field_ident("self").to_string(), "self_");
+        assert_eq!(type_ident("self").to_string(), "Self_");
+        assert_eq!(field_ident("crate").to_string(), "crate_");
+    }
+
+    #[test]
+    fn case_conversion() {
+        assert_eq!(type_ident("http_request").to_string(), "HttpRequest");
+        assert_eq!(field_ident("GetProduct").to_string(), "get_product");
+        assert_eq!(type_ident("ACTIVE").to_string(), "Active");
+        assert_eq!(field_ident("2fa").to_string(), "_2fa");
+    }
+
+    #[test]
+    fn wire_names() {
+        assert_eq!(wire_rename(&field_ident("type"), "type"), None);
+        assert_eq!(
+            wire_rename(&field_ident("self"), "self"),
+            Some("self".into())
+        );
+        assert_eq!(
+            wire_rename(&field_ident("fooBar"), "fooBar"),
+            Some("fooBar".into())
+        );
+    }
+}

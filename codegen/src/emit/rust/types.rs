@@ -1,0 +1,618 @@
+//! Rust items for IR types and services.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::ident::{field_ident, type_ident, wire_rename};
+use super::{Config, package_segments};
+use crate::conventions::request_message_name;
+use crate::ir::*;
+
+/// Generation context for one package.
+pub(super) struct Gen<'a> {
+    pub ir: &'a Ir,
+    pub config: &'a Config,
+    pub krate: TokenStream,
+    pub package: Option<String>,
+    /// `defaults[id]`: whether type `id` can derive `Default`.
+    pub defaults: Vec<bool>,
+}
+
+/// Which types can derive `Default`: everything but unions and structs that hold one directly.
+pub(super) fn default_table(ir: &Ir) -> Vec<bool> {
+    fn has_default(ir: &Ir, t: &Type, memo: &mut Vec<Option<bool>>) -> bool {
+        match t {
+            Type::Named { id, .. } => type_has_default(ir, *id, memo),
+            _ => true,
+        }
+    }
+    fn type_has_default(ir: &Ir, id: usize, memo: &mut Vec<Option<bool>>) -> bool {
+        if let Some(v) = memo[id] {
+            return v;
+        }
+        // Assume yes while visiting: a cycle goes through `Option`, `Vec` or `Box`, all Default.
+        memo[id] = Some(true);
+        let v = match &ir.types[id].kind {
+            TypeKind::Union(_) => false,
+            TypeKind::Enum(_) => true,
+            TypeKind::Struct(s) => s.fields.iter().all(|f| direct_default(ir, &f.ty, memo)),
+            TypeKind::Error(e) => e
+                .body
+                .fields
+                .iter()
+                .all(|f| direct_default(ir, &f.ty, memo)),
+        };
+        memo[id] = Some(v);
+        v
+    }
+    fn direct_default(ir: &Ir, t: &Type, memo: &mut Vec<Option<bool>>) -> bool {
+        match t {
+            Type::Optional(_) | Type::List(_) | Type::Map(_) => true,
+            other => has_default(ir, other, memo),
+        }
+    }
+    let mut memo = vec![None; ir.types.len()];
+    (0..ir.types.len())
+        .map(|id| type_has_default(ir, id, &mut memo))
+        .collect()
+}
+
+/// `#[doc = "..."]` lines.
+pub(super) fn docs(lines: &[String]) -> TokenStream {
+    let lines = lines.iter().map(|l| format!(" {l}"));
+    quote!(#(#[doc = #lines])*)
+}
+
+impl Gen<'_> {
+    fn serde(&self) -> TokenStream {
+        let k = &self.krate;
+        quote!(#k::__private::serde)
+    }
+
+    fn serde_crate_attr(&self) -> TokenStream {
+        let path = format!("{}::__private::serde", self.config.crate_path);
+        quote!(#[serde(crate = #path)])
+    }
+
+    fn rosetta_crate_attr(&self) -> TokenStream {
+        let path = &self.config.crate_path;
+        quote!(#[rosetta(crate = #path)])
+    }
+
+    /// `Validate` always; `XmlRpc` when that protocol is on.
+    fn glue_derives(&self) -> TokenStream {
+        let k = &self.krate;
+        let s = self.serde();
+        let xml = self.config.xmlrpc.then(|| quote!(, #k::XmlRpc));
+        quote!(#s::Serialize, #s::Deserialize, #k::Validate #xml)
+    }
+
+    /// User attributes whose path prefix matches `full` (prost-build's matching rule).
+    fn extra_attributes(
+        &self,
+        rules: &[(String, String)],
+        full: &str,
+    ) -> Result<TokenStream, String> {
+        let mut out = TokenStream::new();
+        for (prefix, attr) in rules {
+            let prefix = prefix.trim_start_matches('.');
+            let matches =
+                prefix.is_empty() || full == prefix || full.starts_with(&format!("{prefix}."));
+            if matches {
+                let t: TokenStream = attr
+                    .parse()
+                    .map_err(|e| format!("invalid attribute `{attr}` for `{prefix}`: {e}"))?;
+                out.extend(t);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The path from this package's module to type `id`.
+    pub fn type_path(&self, id: usize) -> TokenStream {
+        let t = &self.ir.types[id];
+        let name = type_ident(&t.name);
+        let from = package_segments(self.package.as_deref());
+        let to = package_segments(t.package.as_deref());
+        let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+        let supers = (common..from.len()).map(|_| quote!(super::));
+        let downs = to[common..].iter().map(|s| {
+            let m = field_ident(s);
+            quote!(#m::)
+        });
+        quote!(#(#supers)* #(#downs)* #name)
+    }
+
+    /// The Rust type for an IR type; `boxed` wraps the named type in `Box`.
+    pub fn rust_type(&self, t: &Type, boxed: bool) -> TokenStream {
+        let k = &self.krate;
+        match t {
+            Type::Bool => quote!(bool),
+            Type::I32 => quote!(i32),
+            Type::I64 => quote!(i64),
+            Type::U32 => quote!(u32),
+            Type::U64 => quote!(u64),
+            Type::F64 => quote!(f64),
+            Type::String => quote!(::std::string::String),
+            Type::Bytes => quote!(::std::vec::Vec<u8>),
+            Type::Timestamp => quote!(#k::Timestamp),
+            Type::Optional(inner) => {
+                let i = self.rust_type(inner, boxed);
+                quote!(::std::option::Option<#i>)
+            }
+            Type::List(inner) => {
+                let i = self.rust_type(inner, false);
+                quote!(::std::vec::Vec<#i>)
+            }
+            Type::Map(inner) => {
+                let i = self.rust_type(inner, false);
+                quote!(::std::collections::BTreeMap<::std::string::String, #i>)
+            }
+            Type::Named { id, .. } => {
+                let p = self.type_path(*id);
+                if boxed {
+                    quote!(::std::boxed::Box<#p>)
+                } else {
+                    p
+                }
+            }
+        }
+    }
+
+    /// serde attributes for a field's shape (absent optionals skipped, bytes as base64).
+    fn serde_field_attrs(&self, t: &Type) -> TokenStream {
+        let json = format!(
+            "{}::__private::rosetta_runtime::json",
+            self.config.crate_path
+        );
+        let with = match t {
+            Type::Bytes => Some("bytes"),
+            Type::Optional(i) if **i == Type::Bytes => Some("optional_bytes"),
+            Type::List(i) if **i == Type::Bytes => Some("list_bytes"),
+            Type::Map(i) if **i == Type::Bytes => Some("map_bytes"),
+            _ => None,
+        }
+        .map(|m| {
+            let p = format!("{json}::{m}");
+            quote!(#[serde(with = #p)])
+        });
+        let default = match t {
+            Type::Optional(_) => {
+                quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
+            }
+            Type::List(_) | Type::Map(_) => quote!(#[serde(default)]),
+            _ => quote!(),
+        };
+        quote!(#default #with)
+    }
+
+    /// `#[rosetta(range(...))]` and friends; bounds are written as literals of the field's type.
+    fn constraint_attrs(c: &Constraints, ty: &Type) -> TokenStream {
+        let mut out = TokenStream::new();
+        let float = *ty.without_optional() == Type::F64;
+        let num = |n: &Number| -> TokenStream {
+            match n {
+                Number::Int(i) if float => {
+                    let lit = proc_macro2::Literal::f64_unsuffixed(*i as f64);
+                    quote!(#lit)
+                }
+                Number::Int(i) => {
+                    let lit = proc_macro2::Literal::i64_unsuffixed(*i);
+                    quote!(#lit)
+                }
+                Number::Float(f) => {
+                    let lit = proc_macro2::Literal::f64_unsuffixed(*f);
+                    quote!(#lit)
+                }
+            }
+        };
+        if let Some(r) = &c.range {
+            let mut args = Vec::new();
+            if let Some(m) = &r.min {
+                let v = num(m);
+                args.push(quote!(min = #v));
+            }
+            if let Some(m) = &r.max {
+                let v = num(m);
+                args.push(quote!(max = #v));
+            }
+            out.extend(quote!(#[rosetta(range(#(#args),*))]));
+        }
+        if let Some(l) = &c.length {
+            let mut args = Vec::new();
+            if let Some(m) = l.min {
+                let v = proc_macro2::Literal::u64_unsuffixed(m);
+                args.push(quote!(min = #v));
+            }
+            if let Some(m) = l.max {
+                let v = proc_macro2::Literal::u64_unsuffixed(m);
+                args.push(quote!(max = #v));
+            }
+            out.extend(quote!(#[rosetta(length(#(#args),*))]));
+        }
+        if let Some(p) = &c.pattern {
+            out.extend(quote!(#[rosetta(pattern = #p)]));
+        }
+        out
+    }
+
+    /// One struct field with its docs, renames, serde and constraint attributes.
+    fn field(&self, owner: &str, f: &Field) -> Result<TokenStream, String> {
+        let name = field_ident(&f.name);
+        let ty = self.rust_type(&f.ty, f.boxed);
+        let mut doc_lines = f.docs.clone();
+        if f.deprecated {
+            doc_lines.push(String::new());
+            doc_lines.push("**Deprecated** in the IDL.".to_string());
+        }
+        let doc = docs(&doc_lines);
+        let rename = wire_rename(&name, &f.name)
+            .map(|w| quote!(#[serde(rename = #w)] #[rosetta(rename = #w)]));
+        let serde = self.serde_field_attrs(&f.ty);
+        let constraints = Self::constraint_attrs(&f.constraints, &f.ty);
+        let extra = self.extra_attributes(
+            &self.config.field_attributes,
+            &format!("{owner}.{}", f.name),
+        )?;
+        Ok(quote!(#doc #rename #serde #constraints #extra pub #name: #ty,))
+    }
+
+    /// A struct (or the body of an error) with derives.
+    fn struct_item(
+        &self,
+        id: usize,
+        fields: &[Field],
+        extra_derive: TokenStream,
+    ) -> Result<TokenStream, String> {
+        let t = &self.ir.types[id];
+        let full = t.full_name();
+        let name = type_ident(&t.name);
+        let doc = docs(&t.docs);
+        let fields = fields
+            .iter()
+            .map(|f| self.field(&full, f))
+            .collect::<Result<Vec<_>, _>>()?;
+        let default = self.defaults[id].then(|| quote!(Default,));
+        let glue = self.glue_derives();
+        let serde_crate = self.serde_crate_attr();
+        let rosetta_crate = self.rosetta_crate_attr();
+        let extra = self.extra_attributes(&self.config.type_attributes, &full)?;
+        Ok(quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, #default #extra_derive #glue)]
+            #serde_crate
+            #rosetta_crate
+            #extra
+            pub struct #name { #(#fields)* }
+        })
+    }
+
+    /// The item(s) for type `id`.
+    pub fn type_def(&self, id: usize) -> Result<TokenStream, String> {
+        let t = &self.ir.types[id];
+        match &t.kind {
+            TypeKind::Struct(s) => self.struct_item(id, &s.fields, quote!()),
+            TypeKind::Error(e) => self.error_item(id, e),
+            TypeKind::Enum(e) => self.enum_item(id, e),
+            TypeKind::Union(u) => self.union_item(id, u),
+        }
+    }
+
+    fn enum_item(&self, id: usize, e: &Enum) -> Result<TokenStream, String> {
+        let t = &self.ir.types[id];
+        let name = type_ident(&t.name);
+        let doc = docs(&t.docs);
+        let glue = self.glue_derives();
+        let serde_crate = self.serde_crate_attr();
+        let rosetta_crate = self.rosetta_crate_attr();
+        let extra = self.extra_attributes(&self.config.type_attributes, &t.full_name())?;
+        let variants = e.values.iter().enumerate().map(|(i, v)| {
+            let vname = type_ident(&v.name);
+            let vdoc = docs(&v.docs);
+            let wire = &v.name;
+            let number = proc_macro2::Literal::i32_unsuffixed(v.number);
+            let default = (i == 0).then(|| quote!(#[default]));
+            quote!(#vdoc #default #[serde(rename = #wire)] #[rosetta(rename = #wire)] #vname = #number,)
+        });
+        let arms_num = e.values.iter().map(|v| {
+            let vname = type_ident(&v.name);
+            let number = proc_macro2::Literal::i32_unsuffixed(v.number);
+            quote!(#number => ::std::option::Option::Some(Self::#vname),)
+        });
+        let arms_name = e.values.iter().map(|v| {
+            let vname = type_ident(&v.name);
+            let wire = &v.name;
+            quote!(Self::#vname => #wire,)
+        });
+        let all = e.values.iter().map(|v| {
+            let vname = type_ident(&v.name);
+            quote!(Self::#vname)
+        });
+        Ok(quote! {
+            #doc
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, #glue)]
+            #serde_crate
+            #rosetta_crate
+            #extra
+            #[repr(i32)]
+            pub enum #name { #(#variants)* }
+
+            impl #name {
+                /// Every value, in declaration order.
+                pub const VALUES: &'static [Self] = &[#(#all),*];
+
+                /// The number the IDL gives this value (its protobuf number).
+                pub fn number(self) -> i32 {
+                    self as i32
+                }
+
+                /// The value with this number, if any.
+                pub fn from_number(number: i32) -> ::std::option::Option<Self> {
+                    match number {
+                        #(#arms_num)*
+                        _ => ::std::option::Option::None,
+                    }
+                }
+
+                /// The name as written in the IDL (and on the wire in JSON and XML-RPC).
+                pub fn name(self) -> &'static str {
+                    match self { #(#arms_name)* }
+                }
+            }
+        })
+    }
+
+    fn union_item(&self, id: usize, u: &Union) -> Result<TokenStream, String> {
+        let t = &self.ir.types[id];
+        let name = type_ident(&t.name);
+        let doc = docs(&t.docs);
+        let glue = self.glue_derives();
+        let serde_crate = self.serde_crate_attr();
+        let rosetta_crate = self.rosetta_crate_attr();
+        let extra = self.extra_attributes(&self.config.type_attributes, &t.full_name())?;
+        let variants = u.variants.iter().map(|v| {
+            let vname = type_ident(&v.name);
+            let vdoc = docs(&v.docs);
+            let ty = self.rust_type(&v.ty, v.boxed);
+            let wire = &v.name;
+            let serde = self.serde_field_attrs(&v.ty);
+            let constraints = Self::constraint_attrs(&v.constraints, &v.ty);
+            quote!(#vdoc #[serde(rename = #wire)] #[rosetta(rename = #wire)] #serde #constraints #vname(#ty),)
+        });
+        Ok(quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, #glue)]
+            #serde_crate
+            #rosetta_crate
+            #extra
+            pub enum #name { #(#variants)* }
+        })
+    }
+
+    fn error_item(&self, id: usize, e: &ErrorType) -> Result<TokenStream, String> {
+        let t = &self.ir.types[id];
+        let k = &self.krate;
+        let name = type_ident(&t.name);
+        let item = self.struct_item(id, &e.body.fields, quote!())?;
+        let wire = &t.name;
+        let kind = format_ident!("{}", super::ident::upper_camel(e.kind.name()));
+        let status = e.http_status;
+        let fault = e.fault_code;
+        Ok(quote! {
+            #item
+
+            impl ::std::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    ::std::write!(f, "{:?}", self)
+                }
+            }
+
+            impl ::std::error::Error for #name {}
+
+            impl #k::DeclaredError for #name {
+                const NAME: &'static str = #wire;
+                const KIND: #k::ErrorKind = #k::ErrorKind::#kind;
+                const HTTP_STATUS: u16 = #status;
+                const FAULT_CODE: i32 = #fault;
+            }
+        })
+    }
+
+    /// Request structs for parameter lists, the per-rpc error enums, and the service trait.
+    pub fn service(&self, s: &Service) -> Result<TokenStream, String> {
+        let k = &self.krate;
+        let trait_name = type_ident(&s.name);
+        let module = field_ident(&s.name);
+        let doc = docs(&s.docs);
+        let mut items = TokenStream::new();
+        let mut error_enums = TokenStream::new();
+        let mut methods = TokenStream::new();
+        for rpc in &s.rpcs {
+            if let Input::Params(params) = &rpc.input {
+                items.extend(self.request_struct(s, rpc, params)?);
+            }
+            let method = field_ident(&rpc.name);
+            let mut doc_lines = rpc.docs.clone();
+            if rpc.deprecated {
+                doc_lines.push(String::new());
+                doc_lines.push("**Deprecated** in the IDL.".to_string());
+            }
+            let mdoc = docs(&doc_lines);
+            let args = match &rpc.input {
+                Input::Unit => quote!(),
+                Input::Message(id) => {
+                    let p = self.type_path(*id);
+                    quote!(request: #p)
+                }
+                Input::Params(params) => {
+                    let ps = params.iter().map(|p| {
+                        let mut n = field_ident(&p.name);
+                        if n == "ctx" {
+                            n = format_ident!("ctx_");
+                        }
+                        let t = self.rust_type(&p.ty, false);
+                        quote!(#n: #t)
+                    });
+                    quote!(#(#ps),*)
+                }
+            };
+            let output = self.output_type(&rpc.output);
+            let error = if rpc.throws.is_empty() {
+                quote!(#k::Status)
+            } else {
+                let ename = format_ident!("{}Error", super::ident::upper_camel(&rpc.name));
+                error_enums.extend(self.error_enum(&ename, rpc));
+                quote!(#module::#ename)
+            };
+            methods.extend(quote! {
+                #mdoc
+                fn #method(&self, ctx: #k::Context, #args)
+                    -> impl ::std::future::Future<Output = ::std::result::Result<#output, #error>> + ::std::marker::Send;
+            });
+        }
+        let module_doc = format!(" Error enums of the `{}` service's rpcs.", s.name);
+        let error_module = (!error_enums.is_empty()).then(|| {
+            quote! {
+                #[doc = #module_doc]
+                pub mod #module {
+                    #error_enums
+                }
+            }
+        });
+        Ok(quote! {
+            #items
+            #error_module
+            #doc
+            pub trait #trait_name: ::std::marker::Send + ::std::marker::Sync + 'static {
+                #methods
+            }
+        })
+    }
+
+    /// What an rpc's method returns on success.
+    pub fn output_type(&self, o: &Output) -> TokenStream {
+        match o {
+            Output::Unit => quote!(()),
+            Output::Message(id) => self.type_path(*id),
+            Output::Value(t) => self.rust_type(t, false),
+        }
+    }
+
+    /// `<Rpc>Request`: the parameters of a parameter-list rpc as one struct (the same message gRPC
+    /// uses), so every protocol decodes and validates one value.
+    fn request_struct(
+        &self,
+        s: &Service,
+        rpc: &Rpc,
+        params: &[Param],
+    ) -> Result<TokenStream, String> {
+        let name = type_ident(&request_message_name(&rpc.name));
+        let owner = format!("{}.{}", s.full_name(), request_message_name(&rpc.name));
+        let doc = format!(" The parameters of `{}.{}`.", s.name, rpc.name);
+        let fields = params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                self.field(
+                    &owner,
+                    &Field {
+                        name: p.name.clone(),
+                        number: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                        ty: p.ty.clone(),
+                        docs: Vec::new(),
+                        deprecated: false,
+                        constraints: p.constraints.clone(),
+                        boxed: false,
+                    },
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let glue = self.glue_derives();
+        let serde_crate = self.serde_crate_attr();
+        let rosetta_crate = self.rosetta_crate_attr();
+        let defaults = params.iter().all(|p| match &p.ty {
+            Type::Named { id, .. } => self.defaults[*id],
+            _ => true,
+        });
+        let default = defaults.then(|| quote!(Default,));
+        Ok(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq, #default #glue)]
+            #serde_crate
+            #rosetta_crate
+            pub struct #name { #(#fields)* }
+        })
+    }
+
+    /// `<Rpc>Error`: the declared errors an rpc throws, plus any other [`Status`].
+    fn error_enum(&self, name: &proc_macro2::Ident, rpc: &Rpc) -> TokenStream {
+        let k = &self.krate;
+        let variants: Vec<(proc_macro2::Ident, TokenStream)> = rpc
+            .throws
+            .iter()
+            .map(|id| {
+                let t = &self.ir.types[*id];
+                // The enum lives one module below the package.
+                let path = self.type_path(*id);
+                (type_ident(&t.name), quote!(super::#path))
+            })
+            .collect();
+        let doc = format!(
+            " What `{}` can fail with: its declared errors, or any other status.",
+            rpc.name
+        );
+        let decls = variants.iter().map(|(v, p)| {
+            let d = format!(" The declared error `{v}`.");
+            quote!(#[doc = #d] #v(#p),)
+        });
+        let froms = variants.iter().map(|(v, p)| {
+            quote! {
+                impl ::std::convert::From<#p> for #name {
+                    fn from(e: #p) -> Self { Self::#v(e) }
+                }
+            }
+        });
+        let kinds = variants
+            .iter()
+            .map(|(v, p)| quote!(Self::#v(_) => <#p as #k::DeclaredError>::KIND,));
+        let displays = variants
+            .iter()
+            .map(|(v, _)| quote!(Self::#v(e) => ::std::fmt::Display::fmt(e, f),));
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum #name {
+                #(#decls)*
+                /// Any failure that is not a declared error (invalid input, internal, ...).
+                Status(#k::Status),
+            }
+
+            #(#froms)*
+
+            impl ::std::convert::From<#k::Status> for #name {
+                fn from(s: #k::Status) -> Self { Self::Status(s) }
+            }
+
+            impl #name {
+                /// The canonical kind of the failure.
+                pub fn kind(&self) -> #k::ErrorKind {
+                    match self {
+                        #(#kinds)*
+                        Self::Status(s) => s.kind(),
+                    }
+                }
+            }
+
+            impl ::std::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    match self {
+                        #(#displays)*
+                        Self::Status(s) => ::std::fmt::Display::fmt(s, f),
+                    }
+                }
+            }
+
+            impl ::std::error::Error for #name {}
+        }
+    }
+}
