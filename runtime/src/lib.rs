@@ -12,3 +12,6 @@ pub use error::ErrorKind;
 pub use status::{DeclaredError, Status};
 pub use timestamp::Timestamp;
 pub use validate::{Validate, Violation};
+
+#[cfg(feature = "xmlrpc")]
+pub mod xmlrpc;

@@ -1,0 +1,961 @@
+//! The XML-RPC decoder: a quick-xml event pull loop driving an explicit-stack state machine.
+//!
+//! Safety properties, each covered by tests:
+//! - no DTD is ever processed: a `<!DOCTYPE` anywhere is refused before anything is expanded;
+//! - only the five predefined entities and character references are resolved, any other
+//!   `&name;` is refused;
+//! - nesting is bounded by [`Limits::max_depth`], and the decoder keeps its nesting on a heap
+//!   `Vec`, never on the call stack, so hostile depth cannot overflow the stack;
+//! - the body size is bounded by [`Limits::max_body_size`];
+//! - no input makes it panic.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use quick_xml::events::{BytesRef, Event};
+use quick_xml::reader::Reader;
+
+use super::fault::{INVALID_CHARACTER, INVALID_REQUEST, PARSE_ERROR, UNSUPPORTED_ENCODING};
+use super::{Fault, Limits, MethodCall, Timestamp, Value};
+
+/// What kind of problem stopped decoding; decides the fault code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// Not well-formed XML ([`PARSE_ERROR`]).
+    Syntax,
+    /// A refused XML feature: a DTD or an entity other than the predefined five
+    /// ([`PARSE_ERROR`]).
+    Refused,
+    /// A declared encoding this decoder does not read ([`UNSUPPORTED_ENCODING`]).
+    UnsupportedEncoding,
+    /// Bytes that are invalid in the document's encoding ([`INVALID_CHARACTER`]).
+    InvalidCharacter,
+    /// Well-formed XML that is not the XML-RPC structure ([`INVALID_REQUEST`]).
+    Structure,
+    /// A scalar whose text does not parse as its type, e.g. `<int>x</int>`
+    /// ([`INVALID_REQUEST`]).
+    InvalidValue,
+    /// Nesting deeper than [`Limits::max_depth`] ([`INVALID_REQUEST`]).
+    TooDeep,
+    /// A body larger than [`Limits::max_body_size`] ([`INVALID_REQUEST`]).
+    TooLarge,
+}
+
+/// Why a document could not be decoded, with the byte offset where it was noticed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    kind: DecodeErrorKind,
+    message: String,
+    offset: u64,
+}
+
+impl DecodeError {
+    fn new(kind: DecodeErrorKind, message: impl Into<String>, offset: u64) -> Self {
+        DecodeError {
+            kind,
+            message: message.into(),
+            offset,
+        }
+    }
+
+    /// The kind of problem.
+    pub fn kind(&self) -> DecodeErrorKind {
+        self.kind
+    }
+
+    /// A one-line description, without the offset.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The byte offset into the (decoded) document where the problem was noticed.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// The interoperability fault code for this error.
+    pub fn fault_code(&self) -> i32 {
+        match self.kind {
+            DecodeErrorKind::Syntax | DecodeErrorKind::Refused => PARSE_ERROR,
+            DecodeErrorKind::UnsupportedEncoding => UNSUPPORTED_ENCODING,
+            DecodeErrorKind::InvalidCharacter => INVALID_CHARACTER,
+            DecodeErrorKind::Structure
+            | DecodeErrorKind::InvalidValue
+            | DecodeErrorKind::TooDeep
+            | DecodeErrorKind::TooLarge => INVALID_REQUEST,
+        }
+    }
+
+    /// The fault a server answers with.
+    pub fn to_fault(&self) -> Fault {
+        Fault::new(self.fault_code(), self.to_string())
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.fault_code() {
+            PARSE_ERROR | UNSUPPORTED_ENCODING | INVALID_CHARACTER => "parse error",
+            _ => "invalid XML-RPC",
+        };
+        write!(f, "{what}: {} (at byte {})", self.message, self.offset)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl From<DecodeError> for Fault {
+    fn from(e: DecodeError) -> Fault {
+        e.to_fault()
+    }
+}
+
+/// Decodes a `<methodCall>`; any problem comes back as the fault a server should answer with
+/// (`-32700` family for bad XML, `-32600` for bad XML-RPC or a limit).
+pub fn decode_method_call(input: &[u8], limits: &Limits) -> Result<MethodCall, Fault> {
+    MethodCall::decode(input, limits).map_err(Fault::from)
+}
+
+/// Decodes a `<methodResponse>`: `Ok(Ok(value))` for a result, `Ok(Err(fault))` for a
+/// `<fault>`, `Err` when the document is not a valid response. A response with no `<param>` is
+/// read as [`Value::Nil`]; more than one `<param>` is an error.
+pub fn decode_method_response(
+    input: &[u8],
+    limits: &Limits,
+) -> Result<Result<Value, Fault>, DecodeError> {
+    let text = prepare_input(input, limits)?;
+    let mut p = Parser::new(&text, limits);
+    p.method_response()
+}
+
+/// Decodes a document whose root is a single `<value>` element.
+pub fn decode_value(input: &[u8], limits: &Limits) -> Result<Value, DecodeError> {
+    let text = prepare_input(input, limits)?;
+    let mut p = Parser::new(&text, limits);
+    let v = match p.next_tag()? {
+        Tok::Open(Tag::Value) => p.value()?,
+        Tok::Empty(Tag::Value) => Value::String(String::new()),
+        t => return Err(p.unexpected(&t, "<value>")),
+    };
+    p.expect_eof()?;
+    Ok(v)
+}
+
+impl MethodCall {
+    /// Decodes a `<methodCall>`, keeping the detailed error (see [`decode_method_call`] for the
+    /// fault form).
+    pub fn decode(input: &[u8], limits: &Limits) -> Result<MethodCall, DecodeError> {
+        let text = prepare_input(input, limits)?;
+        let mut p = Parser::new(&text, limits);
+        p.method_call()
+    }
+}
+
+/// Checks the size, strips a UTF-8 byte-order mark and turns the bytes into text according to
+/// the declared encoding (UTF-8, US-ASCII or ISO-8859-1).
+fn prepare_input<'a>(input: &'a [u8], limits: &Limits) -> Result<Cow<'a, str>, DecodeError> {
+    if input.len() > limits.max_body_size {
+        return Err(DecodeError::new(
+            DecodeErrorKind::TooLarge,
+            format!(
+                "body of {} bytes exceeds the limit of {} bytes",
+                input.len(),
+                limits.max_body_size
+            ),
+            0,
+        ));
+    }
+    if input.starts_with(&[0xFE, 0xFF]) || input.starts_with(&[0xFF, 0xFE]) {
+        return Err(DecodeError::new(
+            DecodeErrorKind::UnsupportedEncoding,
+            "UTF-16 documents are not supported",
+            0,
+        ));
+    }
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let encoding = declared_encoding(input).map(|e| e.to_ascii_lowercase());
+    match encoding.as_deref() {
+        None | Some(b"utf-8" | b"utf8" | b"us-ascii" | b"ascii") => {
+            match std::str::from_utf8(input) {
+                Ok(s) => Ok(Cow::Borrowed(s)),
+                Err(e) => Err(DecodeError::new(
+                    DecodeErrorKind::InvalidCharacter,
+                    "invalid UTF-8",
+                    e.valid_up_to() as u64,
+                )),
+            }
+        }
+        Some(
+            b"iso-8859-1" | b"iso8859-1" | b"iso_8859-1" | b"latin-1" | b"latin1" | b"l1"
+            | b"cp819" | b"iso-ir-100",
+        ) => Ok(Cow::Owned(input.iter().map(|&b| char::from(b)).collect())),
+        Some(other) => Err(DecodeError::new(
+            DecodeErrorKind::UnsupportedEncoding,
+            format!(
+                "unsupported encoding {:?}",
+                String::from_utf8_lossy(other).into_owned()
+            ),
+            0,
+        )),
+    }
+}
+
+/// The value of `encoding="…"` in a leading XML declaration, if any.
+fn declared_encoding(input: &[u8]) -> Option<&[u8]> {
+    if !input.starts_with(b"<?xml") {
+        return None;
+    }
+    let head = input.get(..input.len().min(1024))?;
+    let end = head.iter().position(|&b| b == b'>')?;
+    let decl = head.get(..end)?;
+    let at = decl.windows(8).position(|w| w == b"encoding")?;
+    let mut rest = decl.get(at + 8..)?;
+    rest = trim_ascii_start(rest);
+    rest = trim_ascii_start(rest.strip_prefix(b"=")?);
+    let quote = *rest.first()?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let body = rest.get(1..)?;
+    let close = body.iter().position(|&b| b == quote)?;
+    body.get(..close)
+}
+
+fn trim_ascii_start(s: &[u8]) -> &[u8] {
+    let n = s.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    s.get(n..).unwrap_or_default()
+}
+
+/// The XML-RPC elements the decoder knows, by local name (a namespace prefix such as Apache's
+/// `ex:` is ignored, as Python does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    MethodCall,
+    MethodResponse,
+    MethodName,
+    Params,
+    Param,
+    Fault,
+    Value,
+    Int,
+    I8,
+    Boolean,
+    Double,
+    String,
+    DateTime,
+    Base64,
+    Nil,
+    Array,
+    Data,
+    Struct,
+    Member,
+    Name,
+    Other,
+}
+
+impl Tag {
+    fn of(qname: &str) -> Tag {
+        match Tag::local(qname) {
+            // Rare: a prefixed name such as `ex:nil`; try its local part.
+            Tag::Other => match qname.rsplit_once(':') {
+                Some((_, local)) => Tag::local(local),
+                None => Tag::Other,
+            },
+            tag => tag,
+        }
+    }
+
+    fn local(local: &str) -> Tag {
+        match local {
+            "methodCall" => Tag::MethodCall,
+            "methodResponse" => Tag::MethodResponse,
+            "methodName" => Tag::MethodName,
+            "params" => Tag::Params,
+            "param" => Tag::Param,
+            "fault" => Tag::Fault,
+            "value" => Tag::Value,
+            "int" | "i4" | "i2" | "i1" => Tag::Int,
+            "i8" => Tag::I8,
+            "boolean" => Tag::Boolean,
+            "double" => Tag::Double,
+            "string" => Tag::String,
+            "dateTime.iso8601" => Tag::DateTime,
+            "base64" => Tag::Base64,
+            "nil" => Tag::Nil,
+            "array" => Tag::Array,
+            "data" => Tag::Data,
+            "struct" => Tag::Struct,
+            "member" => Tag::Member,
+            "name" => Tag::Name,
+            _ => Tag::Other,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Tag::MethodCall => "methodCall",
+            Tag::MethodResponse => "methodResponse",
+            Tag::MethodName => "methodName",
+            Tag::Params => "params",
+            Tag::Param => "param",
+            Tag::Fault => "fault",
+            Tag::Value => "value",
+            Tag::Int => "int",
+            Tag::I8 => "i8",
+            Tag::Boolean => "boolean",
+            Tag::Double => "double",
+            Tag::String => "string",
+            Tag::DateTime => "dateTime.iso8601",
+            Tag::Base64 => "base64",
+            Tag::Nil => "nil",
+            Tag::Array => "array",
+            Tag::Data => "data",
+            Tag::Struct => "struct",
+            Tag::Member => "member",
+            Tag::Name => "name",
+            Tag::Other => "?",
+        }
+    }
+}
+
+/// One lexical token: tags, or a run of text with references resolved and CDATA joined.
+#[derive(Debug)]
+enum Tok<'a> {
+    Open(Tag),
+    Empty(Tag),
+    Close(Tag),
+    Text(Cow<'a, str>),
+    Eof,
+}
+
+/// Text gathered from consecutive Text, CDATA and reference events.
+enum Acc<'a> {
+    Nothing,
+    One(Cow<'a, str>),
+    Many(String),
+}
+
+impl<'a> Acc<'a> {
+    fn push(&mut self, piece: Cow<'a, str>) {
+        *self = match std::mem::replace(self, Acc::Nothing) {
+            Acc::Nothing => Acc::One(piece),
+            Acc::One(first) => {
+                let mut s = String::with_capacity(first.len() + piece.len() + 16);
+                s.push_str(&first);
+                s.push_str(&piece);
+                Acc::Many(s)
+            }
+            Acc::Many(mut s) => {
+                s.push_str(&piece);
+                Acc::Many(s)
+            }
+        };
+    }
+
+    fn push_char(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        let s: &str = c.encode_utf8(&mut buf);
+        self.push(Cow::Owned(s.to_owned()));
+    }
+
+    fn take(&mut self) -> Option<Cow<'a, str>> {
+        match std::mem::replace(self, Acc::Nothing) {
+            Acc::Nothing => None,
+            Acc::One(c) => Some(c),
+            Acc::Many(s) => Some(Cow::Owned(s)),
+        }
+    }
+}
+
+/// Turns quick-xml events into [`Tok`]s.
+struct Lexer<'a> {
+    reader: Reader<&'a [u8]>,
+    pending: Option<Event<'a>>,
+    /// The name of the last [`Tag::Other`] element, for error messages.
+    other_name: String,
+}
+
+impl<'a> Lexer<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut reader = Reader::from_str(text);
+        let config = reader.config_mut();
+        // Whitespace is significant inside <string>, and trimming eats spaces around entity
+        // references; whitespace between elements is skipped by the parser instead.
+        config.trim_text(false);
+        config.check_end_names = true;
+        config.expand_empty_elements = false;
+        config.allow_dangling_amp = false;
+        Lexer {
+            reader,
+            pending: None,
+            other_name: String::new(),
+        }
+    }
+
+    fn offset(&self) -> u64 {
+        self.reader.buffer_position()
+    }
+
+    fn error(&self, kind: DecodeErrorKind, message: impl Into<String>) -> DecodeError {
+        DecodeError::new(kind, message, self.offset())
+    }
+
+    fn read(&mut self) -> Result<Event<'a>, DecodeError> {
+        self.reader.read_event().map_err(|e| {
+            DecodeError::new(
+                DecodeErrorKind::Syntax,
+                e.to_string(),
+                self.reader.error_position(),
+            )
+        })
+    }
+
+    fn tag(&mut self, qname: &str) -> Tag {
+        let tag = Tag::of(qname);
+        if tag == Tag::Other {
+            self.other_name.clear();
+            self.other_name.push_str(qname);
+        }
+        tag
+    }
+
+    fn resolve(&self, r: &BytesRef<'_>, acc: &mut Acc<'a>) -> Result<(), DecodeError> {
+        if r.is_char_ref() {
+            match r.resolve_char_ref() {
+                Ok(Some(c)) => acc.push_char(c),
+                _ => {
+                    return Err(self.error(
+                        DecodeErrorKind::Syntax,
+                        format!("invalid character reference &{};", &**r),
+                    ));
+                }
+            }
+            return Ok(());
+        }
+        // `resolve_xml_entity`, not `resolve_predefined_entity`: the latter resolves all HTML5
+        // entities when another crate turns on quick-xml's `escape-html` feature.
+        match quick_xml::escape::resolve_xml_entity(r) {
+            Some(s) => {
+                acc.push(Cow::Borrowed(s));
+                Ok(())
+            }
+            None => Err(self.error(
+                DecodeErrorKind::Refused,
+                format!(
+                    "entity &{}; is not allowed: only the five predefined entities and character references are",
+                    truncate(r, 64)
+                ),
+            )),
+        }
+    }
+
+    /// The next token; consecutive text, CDATA and references come back as one `Text`.
+    /// Comments, processing instructions and the XML declaration are skipped.
+    fn next(&mut self) -> Result<Tok<'a>, DecodeError> {
+        let mut acc = Acc::Nothing;
+        loop {
+            let ev = match self.pending.take() {
+                Some(ev) => ev,
+                None => self.read()?,
+            };
+            match ev {
+                Event::Text(t) => acc.push(t.xml10_content()),
+                Event::CData(c) => acc.push(c.xml10_content()),
+                Event::GeneralRef(r) => self.resolve(&r, &mut acc)?,
+                Event::Comment(_) | Event::PI(_) | Event::Decl(_) => {}
+                Event::DocType(_) => {
+                    return Err(self.error(
+                        DecodeErrorKind::Refused,
+                        "a DOCTYPE is not allowed in XML-RPC",
+                    ));
+                }
+                tag_or_eof => {
+                    if let Some(text) = acc.take() {
+                        self.pending = Some(tag_or_eof);
+                        return Ok(Tok::Text(text));
+                    }
+                    return Ok(match tag_or_eof {
+                        Event::Start(e) => Tok::Open(self.tag(e.name().as_ref())),
+                        Event::Empty(e) => Tok::Empty(self.tag(e.name().as_ref())),
+                        Event::End(e) => Tok::Close(self.tag(e.name().as_ref())),
+                        _ => Tok::Eof,
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => s.get(..i).unwrap_or(s),
+        None => s,
+    }
+}
+
+fn is_xml_whitespace(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// Base64 as clients send it: standard alphabet, padding optional, lax trailing bits.
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// An open container on the decoder's explicit stack.
+enum Frame {
+    Array(Vec<Value>),
+    /// Members so far, and the name of the member whose value is being read.
+    Struct(Vec<(String, Value)>, String),
+}
+
+/// What the value state machine does next.
+enum Step {
+    /// A `<value>` start tag was just read.
+    Enter,
+    /// A complete value (its `</value>` read) to attach to the enclosing container.
+    Done(Value),
+    /// The innermost container wants its next item or its end.
+    Advance,
+}
+
+struct Parser<'a> {
+    lx: Lexer<'a>,
+    max_depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a str, limits: &Limits) -> Self {
+        Parser {
+            lx: Lexer::new(text),
+            max_depth: limits.max_depth,
+        }
+    }
+
+    fn describe(&self, t: &Tok<'_>) -> String {
+        let name = |tag: &Tag| match tag {
+            Tag::Other => truncate(&self.lx.other_name, 64).to_owned(),
+            t => t.name().to_owned(),
+        };
+        match t {
+            Tok::Open(tag) => format!("<{}>", name(tag)),
+            Tok::Empty(tag) => format!("<{}/>", name(tag)),
+            Tok::Close(tag) => format!("</{}>", name(tag)),
+            Tok::Text(s) => format!("text {:?}", truncate(s.trim(), 32)),
+            Tok::Eof => "end of document".to_owned(),
+        }
+    }
+
+    fn unexpected(&self, found: &Tok<'_>, expected: &str) -> DecodeError {
+        self.lx.error(
+            DecodeErrorKind::Structure,
+            format!("expected {expected}, found {}", self.describe(found)),
+        )
+    }
+
+    /// The next tag, skipping whitespace; other text here is a structure error.
+    fn next_tag(&mut self) -> Result<Tok<'a>, DecodeError> {
+        loop {
+            match self.lx.next()? {
+                Tok::Text(t) if is_xml_whitespace(&t) => continue,
+                Tok::Text(t) => {
+                    let t = Tok::Text(t);
+                    return Err(self.lx.error(
+                        DecodeErrorKind::Structure,
+                        format!("unexpected {} between elements", self.describe(&t)),
+                    ));
+                }
+                other => return Ok(other),
+            }
+        }
+    }
+
+    fn expect_close(&mut self, tag: Tag) -> Result<(), DecodeError> {
+        match self.next_tag()? {
+            Tok::Close(t) if t == tag => Ok(()),
+            t => Err(self.unexpected(&t, &format!("</{}>", tag.name()))),
+        }
+    }
+
+    fn expect_eof(&mut self) -> Result<(), DecodeError> {
+        match self.next_tag()? {
+            Tok::Eof => Ok(()),
+            t => Err(self.unexpected(&t, "end of document")),
+        }
+    }
+
+    fn expect_root(&mut self, tag: Tag) -> Result<(), DecodeError> {
+        match self.next_tag()? {
+            Tok::Open(t) if t == tag => Ok(()),
+            t => Err(self.unexpected(&t, &format!("<{}>", tag.name()))),
+        }
+    }
+
+    /// The text content of `tag`, whose start was just read (`empty` for `<tag/>`), through
+    /// its end tag. Child elements are a structure error.
+    fn text_of(&mut self, tag: Tag, empty: bool) -> Result<Cow<'a, str>, DecodeError> {
+        if empty {
+            return Ok(Cow::Borrowed(""));
+        }
+        let (text, next) = match self.lx.next()? {
+            Tok::Text(t) => (t, self.lx.next()?),
+            other => (Cow::Borrowed(""), other),
+        };
+        match next {
+            Tok::Close(t) if t == tag => Ok(text),
+            t => Err(self.unexpected(&t, &format!("text or </{}>", tag.name()))),
+        }
+    }
+
+    fn method_call(&mut self) -> Result<MethodCall, DecodeError> {
+        self.expect_root(Tag::MethodCall)?;
+        let name = match self.next_tag()? {
+            Tok::Open(Tag::MethodName) => self.text_of(Tag::MethodName, false)?,
+            t => return Err(self.unexpected(&t, "<methodName>")),
+        };
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(self
+                .lx
+                .error(DecodeErrorKind::Structure, "empty <methodName>"));
+        }
+        let name = name.to_owned();
+        let mut params = Vec::new();
+        match self.next_tag()? {
+            Tok::Close(Tag::MethodCall) => {}
+            Tok::Empty(Tag::Params) => self.expect_close(Tag::MethodCall)?,
+            Tok::Open(Tag::Params) => {
+                loop {
+                    match self.next_tag()? {
+                        Tok::Open(Tag::Param) => params.push(self.param()?),
+                        Tok::Close(Tag::Params) => break,
+                        t => return Err(self.unexpected(&t, "<param> or </params>")),
+                    }
+                }
+                self.expect_close(Tag::MethodCall)?;
+            }
+            t => return Err(self.unexpected(&t, "<params> or </methodCall>")),
+        }
+        self.expect_eof()?;
+        Ok(MethodCall { name, params })
+    }
+
+    fn method_response(&mut self) -> Result<Result<Value, Fault>, DecodeError> {
+        self.expect_root(Tag::MethodResponse)?;
+        let result = match self.next_tag()? {
+            Tok::Empty(Tag::Params) => Ok(Value::Nil),
+            Tok::Open(Tag::Params) => {
+                let mut result = None;
+                loop {
+                    match self.next_tag()? {
+                        Tok::Open(Tag::Param) => {
+                            let v = self.param()?;
+                            if result.replace(v).is_some() {
+                                return Err(self.lx.error(
+                                    DecodeErrorKind::Structure,
+                                    "a response carries at most one <param>",
+                                ));
+                            }
+                        }
+                        Tok::Close(Tag::Params) => break,
+                        t => return Err(self.unexpected(&t, "<param> or </params>")),
+                    }
+                }
+                Ok(result.unwrap_or(Value::Nil))
+            }
+            Tok::Open(Tag::Fault) => {
+                let v = match self.next_tag()? {
+                    Tok::Open(Tag::Value) => self.value()?,
+                    t => return Err(self.unexpected(&t, "<value> in <fault>")),
+                };
+                self.expect_close(Tag::Fault)?;
+                Err(self.fault_of(v)?)
+            }
+            t => return Err(self.unexpected(&t, "<params> or <fault>")),
+        };
+        self.expect_close(Tag::MethodResponse)?;
+        self.expect_eof()?;
+        Ok(result)
+    }
+
+    fn fault_of(&self, v: Value) -> Result<Fault, DecodeError> {
+        let code = v.get("faultCode").and_then(Value::as_i32);
+        let string = v.get("faultString").and_then(Value::as_str);
+        match (code, string) {
+            (Some(code), Some(string)) => Ok(Fault::new(code, string)),
+            _ => Err(self.lx.error(
+                DecodeErrorKind::Structure,
+                "a <fault> must be a struct with an int faultCode and a string faultString",
+            )),
+        }
+    }
+
+    /// A `<param>`'s value, its start tag just read, through `</param>`.
+    fn param(&mut self) -> Result<Value, DecodeError> {
+        let v = match self.next_tag()? {
+            Tok::Open(Tag::Value) => self.value()?,
+            Tok::Empty(Tag::Value) => Value::String(String::new()),
+            t => return Err(self.unexpected(&t, "<value>")),
+        };
+        self.expect_close(Tag::Param)?;
+        Ok(v)
+    }
+
+    /// One value, its `<value>` start tag just read, through its `</value>`.
+    ///
+    /// This MUST NOT recurse: nesting lives in `stack`, bounded by `max_depth`.
+    fn value(&mut self) -> Result<Value, DecodeError> {
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut step = Step::Enter;
+        loop {
+            step = match step {
+                Step::Enter => self.enter(&mut stack)?,
+                Step::Done(v) => match stack.last_mut() {
+                    None => return Ok(v),
+                    Some(Frame::Array(items)) => {
+                        items.push(v);
+                        Step::Advance
+                    }
+                    Some(Frame::Struct(members, name)) => {
+                        members.push((std::mem::take(name), v));
+                        self.expect_close(Tag::Member)?;
+                        Step::Advance
+                    }
+                },
+                Step::Advance => self.advance(&mut stack)?,
+            };
+        }
+    }
+
+    fn close_value(&mut self) -> Result<(), DecodeError> {
+        self.expect_close(Tag::Value)
+    }
+
+    fn push(&self, stack: &mut Vec<Frame>, frame: Frame) -> Result<(), DecodeError> {
+        if stack.len() >= self.max_depth {
+            return Err(self.lx.error(
+                DecodeErrorKind::TooDeep,
+                format!(
+                    "values nested deeper than the limit of {} arrays/structs",
+                    self.max_depth
+                ),
+            ));
+        }
+        stack.push(frame);
+        Ok(())
+    }
+
+    /// Reads what follows a `<value>` start tag.
+    fn enter(&mut self, stack: &mut Vec<Frame>) -> Result<Step, DecodeError> {
+        let (lead, tok) = match self.lx.next()? {
+            Tok::Text(t) => (Some(t), self.lx.next()?),
+            other => (None, other),
+        };
+        let (tag, empty) = match tok {
+            // Untyped `<value>text</value>` is a string, whitespace and all.
+            Tok::Close(Tag::Value) => {
+                return Ok(Step::Done(Value::String(
+                    lead.map(Cow::into_owned).unwrap_or_default(),
+                )));
+            }
+            Tok::Open(tag) => (tag, false),
+            Tok::Empty(tag) => (tag, true),
+            t => return Err(self.unexpected(&t, "a typed element or </value>")),
+        };
+        if let Some(lead) = &lead
+            && !is_xml_whitespace(lead)
+        {
+            let found = Tok::Text(lead.clone());
+            return Err(
+                self.unexpected(&found, &format!("only whitespace before <{}>", tag.name()))
+            );
+        }
+        let v = match tag {
+            Tag::Array if !empty => {
+                match self.next_tag()? {
+                    Tok::Open(Tag::Data) => {
+                        self.push(stack, Frame::Array(Vec::new()))?;
+                        return Ok(Step::Advance);
+                    }
+                    Tok::Empty(Tag::Data) => self.expect_close(Tag::Array)?,
+                    Tok::Close(Tag::Array) => {}
+                    t => return Err(self.unexpected(&t, "<data>")),
+                }
+                Value::Array(Vec::new())
+            }
+            Tag::Array => Value::Array(Vec::new()),
+            Tag::Struct if !empty => {
+                self.push(stack, Frame::Struct(Vec::new(), String::new()))?;
+                return Ok(Step::Advance);
+            }
+            Tag::Struct => Value::Struct(Vec::new()),
+            Tag::Nil => {
+                let text = self.text_of(tag, empty)?;
+                if !is_xml_whitespace(&text) {
+                    return Err(self
+                        .lx
+                        .error(DecodeErrorKind::InvalidValue, "<nil> must be empty"));
+                }
+                Value::Nil
+            }
+            Tag::Int
+            | Tag::I8
+            | Tag::Boolean
+            | Tag::Double
+            | Tag::String
+            | Tag::DateTime
+            | Tag::Base64 => {
+                let text = self.text_of(tag, empty)?;
+                self.scalar(tag, text)?
+            }
+            _ => {
+                let t = if empty {
+                    Tok::Empty(tag)
+                } else {
+                    Tok::Open(tag)
+                };
+                return Err(self.unexpected(&t, "a value type element"));
+            }
+        };
+        self.close_value()?;
+        Ok(Step::Done(v))
+    }
+
+    /// The next item or the end of the innermost container.
+    fn advance(&mut self, stack: &mut Vec<Frame>) -> Result<Step, DecodeError> {
+        let in_array = match stack.last() {
+            Some(Frame::Array(_)) => true,
+            Some(Frame::Struct(..)) => false,
+            None => {
+                return Err(self
+                    .lx
+                    .error(DecodeErrorKind::Structure, "no open container"));
+            }
+        };
+        if in_array {
+            return match self.next_tag()? {
+                Tok::Open(Tag::Value) => Ok(Step::Enter),
+                Tok::Empty(Tag::Value) => Ok(Step::Done(Value::String(String::new()))),
+                Tok::Close(Tag::Data) => {
+                    self.expect_close(Tag::Array)?;
+                    self.close_value()?;
+                    match stack.pop() {
+                        Some(Frame::Array(items)) => Ok(Step::Done(Value::Array(items))),
+                        _ => Err(self.lx.error(DecodeErrorKind::Structure, "no open array")),
+                    }
+                }
+                t => Err(self.unexpected(&t, "<value> or </data>")),
+            };
+        }
+        match self.next_tag()? {
+            Tok::Open(Tag::Member) => {
+                let name = match self.next_tag()? {
+                    Tok::Open(Tag::Name) => self.text_of(Tag::Name, false)?.into_owned(),
+                    Tok::Empty(Tag::Name) => String::new(),
+                    t => return Err(self.unexpected(&t, "<name>")),
+                };
+                let step = match self.next_tag()? {
+                    Tok::Open(Tag::Value) => Step::Enter,
+                    Tok::Empty(Tag::Value) => Step::Done(Value::String(String::new())),
+                    t => return Err(self.unexpected(&t, "<value>")),
+                };
+                if let Some(Frame::Struct(_, pending)) = stack.last_mut() {
+                    *pending = name;
+                }
+                Ok(step)
+            }
+            Tok::Close(Tag::Struct) => {
+                self.close_value()?;
+                match stack.pop() {
+                    Some(Frame::Struct(members, _)) => Ok(Step::Done(Value::Struct(members))),
+                    _ => Err(self.lx.error(DecodeErrorKind::Structure, "no open struct")),
+                }
+            }
+            t => Err(self.unexpected(&t, "<member> or </struct>")),
+        }
+    }
+
+    /// Converts the text of a scalar element.
+    fn scalar(&self, tag: Tag, text: Cow<'a, str>) -> Result<Value, DecodeError> {
+        let bad = |what: &str| {
+            self.lx.error(
+                DecodeErrorKind::InvalidValue,
+                format!("invalid {what} {:?}", truncate(text.trim(), 64)),
+            )
+        };
+        Ok(match tag {
+            // An <int> too wide for 32 bits is read as I8 rather than refused: 64-bit peers
+            // (PHP, some Java stacks) send them, and typed conversion still range-checks.
+            Tag::Int => match text.trim().parse::<i64>() {
+                Ok(i) => Value::from(i),
+                Err(_) => return Err(bad("<int>")),
+            },
+            Tag::I8 => match text.trim().parse::<i64>() {
+                Ok(i) => Value::I8(i),
+                Err(_) => return Err(bad("<i8>")),
+            },
+            Tag::Boolean => match text.trim() {
+                "1" | "true" => Value::Bool(true),
+                "0" | "false" => Value::Bool(false),
+                _ => return Err(bad("<boolean>")),
+            },
+            Tag::Double => match text.trim().parse::<f64>() {
+                Ok(d) => Value::Double(d),
+                Err(_) => return Err(bad("<double>")),
+            },
+            Tag::String => Value::String(text.into_owned()),
+            Tag::DateTime => match Timestamp::parse(&text) {
+                Ok(t) => Value::DateTime(t),
+                Err(_) => return Err(bad("<dateTime.iso8601>")),
+            },
+            Tag::Base64 => {
+                let decoded = if text.bytes().any(|b| b.is_ascii_whitespace()) {
+                    let compact: Vec<u8> =
+                        text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+                    BASE64.decode(compact)
+                } else {
+                    BASE64.decode(text.as_bytes())
+                };
+                match decoded {
+                    Ok(bytes) => Value::Base64(bytes),
+                    Err(_) => return Err(bad("<base64>")),
+                }
+            }
+            _ => return Err(bad("scalar")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_declared_encoding() {
+        assert_eq!(
+            declared_encoding(b"<?xml version='1.0' encoding='ISO-8859-1'?><a/>"),
+            Some(&b"ISO-8859-1"[..])
+        );
+        assert_eq!(
+            declared_encoding(b"<?xml version=\"1.0\" encoding = \"utf-8\" ?>"),
+            Some(&b"utf-8"[..])
+        );
+        assert_eq!(declared_encoding(b"<?xml version='1.0'?><a/>"), None);
+        assert_eq!(declared_encoding(b"<a/>"), None);
+        assert_eq!(declared_encoding(b"<?xml encoding="), None);
+    }
+
+    #[test]
+    fn tags_ignore_namespace_prefixes() {
+        assert_eq!(Tag::of("ex:nil"), Tag::Nil);
+        assert_eq!(Tag::of("ex:i8"), Tag::I8);
+        assert_eq!(Tag::of("i4"), Tag::Int);
+        assert_eq!(Tag::of("Value"), Tag::Other);
+    }
+}
