@@ -82,6 +82,25 @@ impl Builder {
         self
     }
 
+    /// Generates the REST glue (axum routes, OpenAPI). On by default; needs the `rest` feature.
+    pub fn rest(&mut self, on: bool) -> &mut Self {
+        self.rust.rest = on;
+        self
+    }
+
+    /// Generates the gRPC glue (.proto, tonic adapter). On by default; needs the `grpc` feature.
+    pub fn grpc(&mut self, on: bool) -> &mut Self {
+        self.rust.grpc = on;
+        self
+    }
+
+    /// Generates Kafka producers and consumers for the topics. On by default; needs the `kafka`
+    /// feature.
+    pub fn kafka(&mut self, on: bool) -> &mut Self {
+        self.rust.kafka = on;
+        self
+    }
+
     /// Adds an attribute to every type whose full name starts with `path` (`shop.v1.Product`,
     /// `shop.v1` for a package, `.` for everything), e.g. `#[derive(Hash)]`.
     pub fn type_attribute(

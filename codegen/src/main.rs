@@ -63,6 +63,12 @@ enum Target {
     Ir,
     /// Rust: one file per package (`shop.v1.rs`) and `_include.rs` nesting them all.
     Rust,
+    /// Protocol Buffers: one `.proto` per IDL file, for gRPC clients in any language.
+    Proto,
+    /// OpenAPI 3.1: `openapi.json`, every REST route.
+    Openapi,
+    /// AsyncAPI 3.0: `asyncapi.json`, every Kafka topic.
+    Asyncapi,
 }
 
 fn main() -> ExitCode {
@@ -128,13 +134,21 @@ fn main() -> ExitCode {
                         return ExitCode::FAILURE;
                     }
                 },
-                Target::Rust => match emit::rust::generate(&ir, &emit::rust::Config::default()) {
-                    Ok(files) => files.into_iter().map(|f| (f.name, f.contents)).collect(),
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        return ExitCode::FAILURE;
+                other => {
+                    let files = match other {
+                        Target::Rust => emit::rust::generate(&ir, &emit::rust::Config::default()),
+                        Target::Proto => emit::proto::generate(&ir),
+                        Target::Openapi => emit::openapi::generate(&ir),
+                        _ => emit::asyncapi::generate(&ir),
+                    };
+                    match files {
+                        Ok(files) => files.into_iter().map(|f| (f.name, f.contents)).collect(),
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            return ExitCode::FAILURE;
+                        }
                     }
-                },
+                }
             };
             if let Err(e) = std::fs::create_dir_all(&out) {
                 eprintln!("error: cannot create `{}`: {e}", out.display());

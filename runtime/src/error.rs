@@ -8,8 +8,9 @@ use std::fmt;
 /// A canonical error kind, named as in the IDL (`error NotFound: not_found { ... }`).
 ///
 /// The set and numbering are gRPC's canonical status codes, the most widely shared vocabulary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     Cancelled,
@@ -41,22 +42,102 @@ struct Row {
 /// The table: IDL name, gRPC code, HTTP status. The XML-RPC faultCode of a kind is its gRPC code
 /// (1–16), which keeps it clear of the -32xxx protocol faults and equal to what gRPC clients see.
 const TABLE: &[Row] = &[
-    Row { kind: ErrorKind::Cancelled, name: "cancelled", grpc: 1, http: 499 },
-    Row { kind: ErrorKind::Unknown, name: "unknown", grpc: 2, http: 500 },
-    Row { kind: ErrorKind::InvalidArgument, name: "invalid_argument", grpc: 3, http: 400 },
-    Row { kind: ErrorKind::DeadlineExceeded, name: "deadline_exceeded", grpc: 4, http: 504 },
-    Row { kind: ErrorKind::NotFound, name: "not_found", grpc: 5, http: 404 },
-    Row { kind: ErrorKind::AlreadyExists, name: "already_exists", grpc: 6, http: 409 },
-    Row { kind: ErrorKind::PermissionDenied, name: "permission_denied", grpc: 7, http: 403 },
-    Row { kind: ErrorKind::ResourceExhausted, name: "resource_exhausted", grpc: 8, http: 429 },
-    Row { kind: ErrorKind::FailedPrecondition, name: "failed_precondition", grpc: 9, http: 412 },
-    Row { kind: ErrorKind::Aborted, name: "aborted", grpc: 10, http: 409 },
-    Row { kind: ErrorKind::OutOfRange, name: "out_of_range", grpc: 11, http: 400 },
-    Row { kind: ErrorKind::Unimplemented, name: "unimplemented", grpc: 12, http: 501 },
-    Row { kind: ErrorKind::Internal, name: "internal", grpc: 13, http: 500 },
-    Row { kind: ErrorKind::Unavailable, name: "unavailable", grpc: 14, http: 503 },
-    Row { kind: ErrorKind::DataLoss, name: "data_loss", grpc: 15, http: 500 },
-    Row { kind: ErrorKind::Unauthenticated, name: "unauthenticated", grpc: 16, http: 401 },
+    Row {
+        kind: ErrorKind::Cancelled,
+        name: "cancelled",
+        grpc: 1,
+        http: 499,
+    },
+    Row {
+        kind: ErrorKind::Unknown,
+        name: "unknown",
+        grpc: 2,
+        http: 500,
+    },
+    Row {
+        kind: ErrorKind::InvalidArgument,
+        name: "invalid_argument",
+        grpc: 3,
+        http: 400,
+    },
+    Row {
+        kind: ErrorKind::DeadlineExceeded,
+        name: "deadline_exceeded",
+        grpc: 4,
+        http: 504,
+    },
+    Row {
+        kind: ErrorKind::NotFound,
+        name: "not_found",
+        grpc: 5,
+        http: 404,
+    },
+    Row {
+        kind: ErrorKind::AlreadyExists,
+        name: "already_exists",
+        grpc: 6,
+        http: 409,
+    },
+    Row {
+        kind: ErrorKind::PermissionDenied,
+        name: "permission_denied",
+        grpc: 7,
+        http: 403,
+    },
+    Row {
+        kind: ErrorKind::ResourceExhausted,
+        name: "resource_exhausted",
+        grpc: 8,
+        http: 429,
+    },
+    Row {
+        kind: ErrorKind::FailedPrecondition,
+        name: "failed_precondition",
+        grpc: 9,
+        http: 412,
+    },
+    Row {
+        kind: ErrorKind::Aborted,
+        name: "aborted",
+        grpc: 10,
+        http: 409,
+    },
+    Row {
+        kind: ErrorKind::OutOfRange,
+        name: "out_of_range",
+        grpc: 11,
+        http: 400,
+    },
+    Row {
+        kind: ErrorKind::Unimplemented,
+        name: "unimplemented",
+        grpc: 12,
+        http: 501,
+    },
+    Row {
+        kind: ErrorKind::Internal,
+        name: "internal",
+        grpc: 13,
+        http: 500,
+    },
+    Row {
+        kind: ErrorKind::Unavailable,
+        name: "unavailable",
+        grpc: 14,
+        http: 503,
+    },
+    Row {
+        kind: ErrorKind::DataLoss,
+        name: "data_loss",
+        grpc: 15,
+        http: 500,
+    },
+    Row {
+        kind: ErrorKind::Unauthenticated,
+        name: "unauthenticated",
+        grpc: 16,
+        http: 401,
+    },
 ];
 
 impl ErrorKind {

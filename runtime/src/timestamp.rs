@@ -366,6 +366,35 @@ fn parse_iso8601(s: &[u8]) -> Option<Timestamp> {
     Timestamp::from_unix(local.secs - offset_secs, nanos)
 }
 
+impl Default for Timestamp {
+    /// The Unix epoch.
+    fn default() -> Self {
+        Timestamp::UNIX_EPOCH
+    }
+}
+
+impl Timestamp {
+    /// The current time (clamped to year 9999).
+    pub fn now() -> Self {
+        Timestamp::try_from(SystemTime::now()).unwrap_or(Timestamp::MAX)
+    }
+}
+
+impl serde::Serialize for Timestamp {
+    /// RFC 3339 in UTC (`2024-01-02T03:04:05Z`), as the proto3 JSON mapping writes it.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    /// Any form [`Timestamp::parse`] accepts.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Timestamp::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -467,34 +496,5 @@ mod tests {
         }
         assert!(Timestamp::from_unix(MAX_SECS + 1, 0).is_none());
         assert!(Timestamp::from_unix(0, NANOS_PER_SEC).is_none());
-    }
-}
-
-impl Default for Timestamp {
-    /// The Unix epoch.
-    fn default() -> Self {
-        Timestamp::UNIX_EPOCH
-    }
-}
-
-impl Timestamp {
-    /// The current time (clamped to year 9999).
-    pub fn now() -> Self {
-        Timestamp::try_from(SystemTime::now()).unwrap_or(Timestamp::MAX)
-    }
-}
-
-impl serde::Serialize for Timestamp {
-    /// RFC 3339 in UTC (`2024-01-02T03:04:05Z`), as the proto3 JSON mapping writes it.
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Timestamp {
-    /// Any form [`Timestamp::parse`] accepts.
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Timestamp::parse(&s).map_err(serde::de::Error::custom)
     }
 }

@@ -185,9 +185,10 @@ pub fn range<T: PartialOrd + fmt::Display + Copy>(
     path: &Path<'_>,
     out: &mut Vec<Violation>,
 ) {
-    // `!(a >= b)` rather than `a < b` so that NaN fails the check.
-    let low = min.is_some_and(|m| !(value >= m));
-    let high = max.is_some_and(|m| !(value <= m));
+    // `partial_cmp` is `None` for NaN, which must fail the check rather than slip through.
+    use std::cmp::Ordering::{Greater, Less};
+    let low = min.is_some_and(|m| matches!(value.partial_cmp(&m), None | Some(Less)));
+    let high = max.is_some_and(|m| matches!(value.partial_cmp(&m), None | Some(Greater)));
     if low || high {
         out.push(Violation {
             field: path.render(),

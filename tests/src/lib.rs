@@ -1,1 +1,132 @@
-//! Cross-crate integration tests live in `tests/tests/`.
+//! Support for the cross-crate and interop tests in `tests/tests/`: the workspace root, Python
+//! interpreters (the machine's, and the tier-2 venv with foreign clients), and an in-process
+//! server on a free loopback port.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The machine's Python 3 (standard library only).
+pub fn stdlib_python() -> PathBuf {
+    PathBuf::from("python3")
+}
+
+/// The tier-2 Python, with the packages of `scripts/requirements-tier2.txt`; installs them on
+/// first use (cached outside the repository) by running `scripts/setup-tier2.sh`.
+///
+/// Panics with the script's output if the set-up fails: a test that needs a foreign client must
+/// not pass without it.
+pub fn tier2_python() -> PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON
+        .get_or_init(|| {
+            let script = workspace_root().join("scripts/setup-tier2.sh");
+            let out = Command::new("bash")
+                .arg(&script)
+                .stderr(Stdio::inherit())
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+            assert!(out.status.success(), "{} failed", script.display());
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let last = stdout.lines().last().unwrap_or_default().trim();
+            PathBuf::from(last)
+        })
+        .clone()
+}
+
+/// Runs a Python script (`-c`) with arguments, killing it after `timeout`.
+pub fn run_python(python: &Path, script: &str, args: &[&str], timeout: Duration) -> Output {
+    let mut child = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if start.elapsed() > timeout => {
+                let _ = child.kill();
+                break;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => panic!("waiting for python: {e}"),
+        }
+    }
+    child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("collecting python output: {e}"))
+}
+
+/// A server running in this process on a loopback port; shuts down gracefully when dropped.
+#[cfg(feature = "server")]
+pub struct RunningServer {
+    /// Where it listens.
+    pub addr: std::net::SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+#[cfg(feature = "server")]
+impl RunningServer {
+    /// Starts `server` on `127.0.0.1:0` in a background runtime.
+    pub fn start(server: rosetta::server::Server) -> Self {
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("tokio runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind 127.0.0.1:0");
+                let _ = addr_tx.send(listener.local_addr().expect("local addr"));
+                let _ = server
+                    .serve_with_shutdown(listener, async {
+                        let _ = rx.await;
+                    })
+                    .await;
+            });
+        });
+        let addr = addr_rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("server did not start");
+        RunningServer {
+            addr,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+#[cfg(feature = "server")]
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

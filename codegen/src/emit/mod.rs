@@ -3,6 +3,9 @@
 //! Architecture invariant: emitters never see the AST, and MUST be deterministic (the same IR
 //! gives the same bytes).
 
+pub mod asyncapi;
+pub mod openapi;
+pub mod proto;
 pub mod rust;
 
 /// One generated file: a name relative to the output folder, and its contents.

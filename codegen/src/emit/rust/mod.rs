@@ -6,8 +6,13 @@
 //! Per-type protocol glue is not generated here: the emitted types derive `rosetta::Validate` and
 //! (with XML-RPC on) `rosetta::XmlRpc`, the same derives users put on their own structs.
 
+mod grpc;
 mod ident;
+mod kafka;
+mod protocols;
+mod rest;
 mod types;
+mod xmlrpc;
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -24,8 +29,14 @@ pub use ident::{escape, field_ident, type_ident, upper_camel};
 pub struct Config {
     /// The path of the `rosetta` facade crate in the generated code.
     pub crate_path: String,
-    /// Derive `rosetta::XmlRpc` on every type.
+    /// XML-RPC: `#[derive(XmlRpc)]` on every type, method dispatch at `/RPC2`, a client.
     pub xmlrpc: bool,
+    /// REST: axum routes, problem+json errors, a client.
+    pub rest: bool,
+    /// gRPC: the tonic adapter and conversions, a client.
+    pub grpc: bool,
+    /// Kafka: typed producers and consumers per topic.
+    pub kafka: bool,
     /// Extra attributes per type: (full-name prefix such as `shop.v1.Product`, or `.` for all; attribute).
     pub type_attributes: Vec<(String, String)>,
     /// Extra attributes per field: (`shop.v1.Product.name` prefix; attribute).
@@ -37,6 +48,9 @@ impl Default for Config {
         Config {
             crate_path: "::rosetta".to_string(),
             xmlrpc: true,
+            rest: true,
+            grpc: true,
+            kafka: true,
             type_attributes: Vec::new(),
             field_attributes: Vec::new(),
         }
@@ -59,6 +73,7 @@ pub fn generate(ir: &Ir, config: &Config) -> Result<Vec<OutputFile>, String> {
         krate: krate.clone(),
         package: package.clone(),
         defaults: types::default_table(ir),
+        depth: 0,
     };
     for (id, t) in ir.types.iter().enumerate() {
         let g = gen_for(&t.package);
@@ -69,6 +84,11 @@ pub fn generate(ir: &Ir, config: &Config) -> Result<Vec<OutputFile>, String> {
         let g = gen_for(&s.package);
         let item = g.service(s)?;
         packages.entry(s.package.clone()).or_default().extend(item);
+    }
+    for t in &ir.topics {
+        let g = gen_for(&t.package);
+        let item = protocols::topic_glue(&g, t)?;
+        packages.entry(t.package.clone()).or_default().extend(item);
     }
     for f in &ir.files {
         packages.entry(f.package.clone()).or_default();

@@ -16,6 +16,9 @@ pub(super) struct Gen<'a> {
     pub package: Option<String>,
     /// `defaults[id]`: whether type `id` can derive `Default`.
     pub defaults: Vec<bool>,
+    /// How many modules below the package module the code being generated sits (a service's
+    /// module is 1), so paths to types get that many `super::` first.
+    pub depth: usize,
 }
 
 /// Which types can derive `Default`: everything but unions and structs that hold one directly.
@@ -115,7 +118,7 @@ impl Gen<'_> {
         let from = package_segments(self.package.as_deref());
         let to = package_segments(t.package.as_deref());
         let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-        let supers = (common..from.len()).map(|_| quote!(super::));
+        let supers = (common..from.len() + self.depth).map(|_| quote!(super::));
         let downs = to[common..].iter().map(|s| {
             let m = field_ident(s);
             quote!(#m::)
@@ -418,15 +421,79 @@ impl Gen<'_> {
         })
     }
 
-    /// Request structs for parameter lists, the per-rpc error enums, and the service trait.
+    /// The same context, one module deeper (inside a service's module).
+    pub fn nested(&self) -> Gen<'_> {
+        Gen {
+            ir: self.ir,
+            config: self.config,
+            krate: self.krate.clone(),
+            package: self.package.clone(),
+            defaults: self.defaults.clone(),
+            depth: self.depth + 1,
+        }
+    }
+
+    /// The error type of an rpc's method: its `<Rpc>Error` enum, or `Status` when it throws
+    /// nothing. `from_module` is true inside the service's own module.
+    pub fn rpc_error_type(&self, s: &Service, rpc: &Rpc, from_module: bool) -> TokenStream {
+        let k = &self.krate;
+        if rpc.throws.is_empty() {
+            return quote!(#k::Status);
+        }
+        let ename = format_ident!("{}Error", super::ident::upper_camel(&rpc.name));
+        if from_module {
+            quote!(#ename)
+        } else {
+            let module = field_ident(&s.name);
+            quote!(#module::#ename)
+        }
+    }
+
+    /// The Rust type of an rpc's request as every protocol decodes it: its message, or the
+    /// synthesized `<Rpc>Request` for a parameter list; `None` for an rpc that takes nothing.
+    pub fn request_type(&self, rpc: &Rpc) -> Option<TokenStream> {
+        match &rpc.input {
+            Input::Unit => None,
+            Input::Message(id) => Some(self.type_path(*id)),
+            Input::Params(_) => {
+                let name = type_ident(&request_message_name(&rpc.name));
+                let supers = (0..self.depth).map(|_| quote!(super::));
+                Some(quote!(#(#supers)* #name))
+            }
+        }
+    }
+
+    /// The call of an rpc's trait method on `svc` with a decoded request value `req` (a `Gen` at
+    /// any depth): `svc.add(ctx, req.a, req.b)`.
+    pub fn call_method(
+        &self,
+        rpc: &Rpc,
+        svc: TokenStream,
+        ctx: TokenStream,
+        req: TokenStream,
+    ) -> TokenStream {
+        let method = field_ident(&rpc.name);
+        match &rpc.input {
+            Input::Unit => quote!(#svc.#method(#ctx)),
+            Input::Message(_) => quote!(#svc.#method(#ctx, #req)),
+            Input::Params(ps) => {
+                let fields = ps.iter().map(|p| field_ident(&p.name));
+                quote!(#svc.#method(#ctx, #(#req.#fields),*))
+            }
+        }
+    }
+
+    /// Request structs for parameter lists, the service trait, and the service's module: the
+    /// per-rpc error enums and each protocol's glue with the `Server` that mounts them.
     pub fn service(&self, s: &Service) -> Result<TokenStream, String> {
         let k = &self.krate;
         let trait_name = type_ident(&s.name);
         let module = field_ident(&s.name);
         let doc = docs(&s.docs);
         let mut items = TokenStream::new();
-        let mut error_enums = TokenStream::new();
+        let mut module_items = TokenStream::new();
         let mut methods = TokenStream::new();
+        let inner = self.nested();
         for rpc in &s.rpcs {
             if let Input::Params(params) = &rpc.input {
                 items.extend(self.request_struct(s, rpc, params)?);
@@ -457,34 +524,28 @@ impl Gen<'_> {
                 }
             };
             let output = self.output_type(&rpc.output);
-            let error = if rpc.throws.is_empty() {
-                quote!(#k::Status)
-            } else {
+            if !rpc.throws.is_empty() {
                 let ename = format_ident!("{}Error", super::ident::upper_camel(&rpc.name));
-                error_enums.extend(self.error_enum(&ename, rpc));
-                quote!(#module::#ename)
-            };
+                module_items.extend(inner.error_enum(&ename, rpc));
+            }
+            let error = self.rpc_error_type(s, rpc, false);
             methods.extend(quote! {
                 #mdoc
                 fn #method(&self, ctx: #k::Context, #args)
                     -> impl ::std::future::Future<Output = ::std::result::Result<#output, #error>> + ::std::marker::Send;
             });
         }
-        let module_doc = format!(" Error enums of the `{}` service's rpcs.", s.name);
-        let error_module = (!error_enums.is_empty()).then(|| {
-            quote! {
-                #[doc = #module_doc]
-                pub mod #module {
-                    #error_enums
-                }
-            }
-        });
+        module_items.extend(super::protocols::service_glue(&inner, s)?);
+        let module_doc = format!(" The `{}` service's error enums and protocol glue.", s.name);
         Ok(quote! {
             #items
-            #error_module
             #doc
             pub trait #trait_name: ::std::marker::Send + ::std::marker::Sync + 'static {
                 #methods
+            }
+            #[doc = #module_doc]
+            pub mod #module {
+                #module_items
             }
         })
     }
@@ -546,15 +607,14 @@ impl Gen<'_> {
 
     /// `<Rpc>Error`: the declared errors an rpc throws, plus any other [`Status`].
     fn error_enum(&self, name: &proc_macro2::Ident, rpc: &Rpc) -> TokenStream {
+        // Called on a `Gen` nested in the service's module.
         let k = &self.krate;
         let variants: Vec<(proc_macro2::Ident, TokenStream)> = rpc
             .throws
             .iter()
             .map(|id| {
                 let t = &self.ir.types[*id];
-                // The enum lives one module below the package.
-                let path = self.type_path(*id);
-                (type_ident(&t.name), quote!(super::#path))
+                (type_ident(&t.name), self.type_path(*id))
             })
             .collect();
         let doc = format!(

@@ -1,0 +1,86 @@
+//! Per-protocol glue inside each service's module, and the `Server` that mounts it.
+//!
+//! Each protocol's emitter returns [`Glue`]: items for the service module and the statements that
+//! mount it into `rosetta::server::Parts`. The `Server<S>` wrapper collects the mounts of every
+//! protocol the `Config` turns on.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::types::Gen;
+use crate::ir::{Service, Topic};
+
+/// What one protocol adds to a service's module.
+#[derive(Default)]
+pub(super) struct Glue {
+    /// Items in the service module (dispatch functions, clients, adapters).
+    pub items: TokenStream,
+    /// Statements in `Mount::mount(self, parts)`; `self.inner` is the `Arc<S>`.
+    pub mount: TokenStream,
+}
+
+/// The protocol glue of one service: every enabled protocol, and `Server<S>` when any mounts.
+pub(super) fn service_glue(g: &Gen, s: &Service) -> Result<TokenStream, String> {
+    let mut parts: Vec<Glue> = Vec::new();
+    if g.config.xmlrpc {
+        parts.push(super::xmlrpc::service(g, s)?);
+    }
+    if g.config.rest {
+        parts.push(super::rest::service(g, s)?);
+    }
+    if g.config.grpc {
+        parts.push(super::grpc::service(g, s)?);
+    }
+    let items = parts.iter().map(|p| &p.items);
+    let mounts: Vec<&TokenStream> = parts
+        .iter()
+        .map(|p| &p.mount)
+        .filter(|m| !m.is_empty())
+        .collect();
+    let server = (!mounts.is_empty()).then(|| server_wrapper(g, s, &mounts));
+    Ok(quote!(#(#items)* #server))
+}
+
+/// `Server<S>`: serves an implementation of the service trait on every generated protocol.
+fn server_wrapper(g: &Gen, s: &Service, mounts: &[&TokenStream]) -> TokenStream {
+    let k = &g.krate;
+    let trait_name = super::ident::type_ident(&s.name);
+    let doc = format!(
+        " Serves a [`{0}`](super::{0}) implementation on every protocol generated for it; \
+         mount it with `rosetta::server::Server::mount`.",
+        s.name
+    );
+    quote! {
+        #[doc = #doc]
+        pub struct Server<S> {
+            inner: ::std::sync::Arc<S>,
+        }
+
+        impl<S: super::#trait_name> Server<S> {
+            /// Wraps an implementation.
+            pub fn new(service: S) -> Self {
+                Self::from_arc(::std::sync::Arc::new(service))
+            }
+
+            /// Wraps an implementation that is shared with other code.
+            pub fn from_arc(service: ::std::sync::Arc<S>) -> Self {
+                Self { inner: service }
+            }
+        }
+
+        impl<S: super::#trait_name> #k::server::Mount for Server<S> {
+            fn mount(self, parts: &mut #k::server::Parts) {
+                #(#mounts)*
+            }
+        }
+    }
+}
+
+/// The Kafka glue of one topic (typed producer and consumer), when Kafka is on.
+pub(super) fn topic_glue(g: &Gen, t: &Topic) -> Result<TokenStream, String> {
+    if g.config.kafka {
+        super::kafka::topic(g, t)
+    } else {
+        Ok(TokenStream::new())
+    }
+}
