@@ -3,6 +3,8 @@
 pub mod context;
 pub mod error;
 pub mod json;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod status;
 pub mod timestamp;
 pub mod validate;
@@ -12,6 +14,7 @@ pub use error::ErrorKind;
 pub use status::{DeclaredError, Status};
 pub use timestamp::Timestamp;
 pub use validate::{Validate, Violation};
+
 
 #[cfg(feature = "xmlrpc")]
 pub mod xmlrpc;

@@ -29,6 +29,8 @@ mod decode;
 mod encode;
 mod fault;
 mod gzip;
+#[cfg(feature = "server")]
+pub mod server;
 mod value;
 
 pub use crate::timestamp::{Timestamp, TimestampError};
