@@ -15,6 +15,8 @@ pub use status::{DeclaredError, Status};
 pub use timestamp::Timestamp;
 pub use validate::{Validate, Violation};
 
+#[cfg(feature = "kafka")]
+pub mod kafka;
 
 #[cfg(feature = "xmlrpc")]
 pub mod xmlrpc;
