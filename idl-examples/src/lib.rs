@@ -1,1 +1,62 @@
-//! Rosetta example crate: the example IDLs live beside this file.
+//! The example IDLs compiled by a real `build.rs`, as a user's crate would be, under
+//! `#![deny(warnings)]`: `seed` (the seed's four examples), `shop` (every IDL feature) and the
+//! naming obstacle course (keywords and prelude names everywhere) — plus the services that the
+//! `seed` and `shop` binaries serve.
+
+#![deny(warnings)]
+
+pub mod kafka;
+pub mod seed_service;
+pub mod shop_service;
+
+use rosetta::server::Server;
+
+/// `seed.idl`: the seed's four examples (no package, like the seed's Greeter .proto).
+pub mod seed {
+    rosetta::include_idl!("_");
+}
+
+/// `shop.idl` and the `common.idl` it imports.
+pub mod shop {
+    /// `shop.common`.
+    pub mod common {
+        rosetta::include_idl!("shop.common");
+    }
+    /// `shop.v1`.
+    pub mod v1 {
+        rosetta::include_idl!("shop.v1");
+    }
+}
+
+/// `naming_obstacle_course.idl`: package `obstacle.type.self`.
+pub mod obstacle {
+    /// `obstacle.type`.
+    pub mod r#type {
+        /// `obstacle.type.self`.
+        pub mod self_ {
+            rosetta::include_idl!("obstacle.type.self");
+        }
+    }
+}
+
+/// The seed's request/response services on one server: XML-RPC `add`, REST `GET /data`, gRPC
+/// `Greeter/SayHello` (each also reachable on the other protocols).
+pub fn seed_server() -> Server {
+    let s = seed_service::Seed;
+    Server::new()
+        .mount(seed::calculator::Server::new(s))
+        .mount(seed::data_service::Server::new(s))
+        .mount(seed::greeter::Server::new(s))
+}
+
+/// The shop's services over `shop`'s store.
+pub fn shop_server_with(shop: shop_service::Shop) -> Server {
+    Server::new()
+        .mount(shop::v1::catalog::Server::new(shop.clone()))
+        .mount(shop::v1::orders::Server::new(shop))
+}
+
+/// The shop's services over a fresh in-memory store.
+pub fn shop_server() -> Server {
+    shop_server_with(shop_service::Shop::new())
+}

@@ -32,12 +32,10 @@ pub(super) fn service_glue(g: &Gen, s: &Service) -> Result<TokenStream, String> 
         parts.push(super::grpc::service(g, s)?);
     }
     let items = parts.iter().map(|p| &p.items);
-    let mounts: Vec<&TokenStream> = parts
-        .iter()
-        .map(|p| &p.mount)
-        .filter(|m| !m.is_empty())
-        .collect();
-    let server = (!mounts.is_empty()).then(|| server_wrapper(g, s, &mounts));
+    let mounts: Vec<&TokenStream> = parts.iter().map(|p| &p.mount).collect();
+    // `Server<S>` exists whenever a request/response protocol is on, so user code that mounts it
+    // does not depend on which protocols have anything to mount.
+    let server = (!parts.is_empty()).then(|| server_wrapper(g, s, &mounts));
     Ok(quote!(#(#items)* #server))
 }
 
@@ -66,9 +64,15 @@ fn server_wrapper(g: &Gen, s: &Service, mounts: &[&TokenStream]) -> TokenStream 
             pub fn from_arc(service: ::std::sync::Arc<S>) -> Self {
                 Self { inner: service }
             }
+
+            /// The implementation being served.
+            pub fn inner(&self) -> &::std::sync::Arc<S> {
+                &self.inner
+            }
         }
 
         impl<S: super::#trait_name> #k::server::Mount for Server<S> {
+            #[allow(unused_variables)]
             fn mount(self, parts: &mut #k::server::Parts) {
                 #(#mounts)*
             }

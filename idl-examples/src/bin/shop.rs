@@ -1,0 +1,32 @@
+//! `shop`: a realistic service using every IDL feature, over an in-memory store, on one port, with
+//! its events published to Kafka.
+//!
+//! ```text
+//! cargo run -p rosetta-examples --bin shop -- --listen 127.0.0.1:8081 [--kafka BOOTSTRAP]
+//! ```
+
+use clap::Parser;
+
+/// Serves `shop.idl`'s Catalog and Orders.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// The address to serve XML-RPC, REST and gRPC on.
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    listen: String,
+    /// Kafka bootstrap servers; without it an embedded broker is started.
+    #[arg(long)]
+    kafka: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let listener = tokio::net::TcpListener::bind(&args.listen).await?;
+    println!("shop listening on http://{}", listener.local_addr()?);
+    let (shop, _kafka) = rosetta_examples::kafka::start_shop(args.kafka.as_deref()).await?;
+    rosetta_examples::shop_server_with(shop)
+        .serve(listener)
+        .await?;
+    Ok(())
+}
