@@ -249,7 +249,7 @@ impl Loader<'_> {
         let ast = match syntax::parse(id, &self.sources.get(id).text) {
             Ok(ast) => ast,
             Err(d) => {
-                self.diagnostics.push(d);
+                self.diagnostics.push(*d);
                 return id;
             }
         };

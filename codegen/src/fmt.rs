@@ -52,7 +52,7 @@ pub fn format_source(name: &str, text: &str) -> Result<String, String> {
             let mut sources = SourceMap::new();
             sources.add(name, None, text.to_string());
             let mut ds = Diagnostics::default();
-            ds.push(d);
+            ds.push(*d);
             return Err(render(&sources, &ds));
         }
     };

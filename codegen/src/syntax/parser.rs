@@ -20,17 +20,17 @@ struct IdlParser;
 pub const MAX_NESTING: usize = 64;
 
 /// Parses one file's text. On a syntax error, returns the one diagnostic pest can give.
-pub fn parse(file: FileId, text: &str) -> Result<File, Diagnostic> {
+pub fn parse(file: FileId, text: &str) -> Result<File, Box<Diagnostic>> {
     nesting_guard(file, text)?;
-    let mut pairs = IdlParser::parse(Rule::file, text).map_err(|e| syntax_error(file, text, e))?;
+    let mut pairs = IdlParser::parse(Rule::file, text).map_err(|e| Box::new(syntax_error(file, text, e)))?;
     let root = pairs
         .next()
-        .ok_or_else(|| Diagnostic::error("E0001", "empty parse", Span::new(file, 0, 0)))?;
+        .ok_or_else(|| Box::new(Diagnostic::error("E0001", "empty parse", Span::new(file, 0, 0))))?;
     Ok(Builder { file }.file(root))
 }
 
 /// Rejects input nested deeper than [`MAX_NESTING`] without recursing (strings and comments skipped).
-fn nesting_guard(file: FileId, text: &str) -> Result<(), Diagnostic> {
+fn nesting_guard(file: FileId, text: &str) -> Result<(), Box<Diagnostic>> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
@@ -50,13 +50,13 @@ fn nesting_guard(file: FileId, text: &str) -> Result<(), Diagnostic> {
             b'<' | b'(' | b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(Diagnostic::error(
+                    return Err(Box::new(Diagnostic::error(
                         "E0003",
                         format!("nesting deeper than {MAX_NESTING} levels"),
                         Span::new(file, i, i + 1),
                     )
                     .with_label("too deep")
-                    .with_help("flatten the type with a named struct"));
+                    .with_help("flatten the type with a named struct")));
                 }
             }
             b'>' | b')' | b'}' => depth = depth.saturating_sub(1),
