@@ -8,12 +8,18 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use http::{Request, Response};
+use http::{HeaderValue, Request, Response};
 use tower::Service;
+use tracing::Instrument;
+
+use crate::{Protocol, Status};
 
 /// The protocol parts services mount into, merged by the [`Server`].
 #[derive(Default)]
@@ -25,6 +31,9 @@ pub struct Parts {
     /// XML-RPC methods, served together at `POST /RPC2`.
     #[cfg(feature = "xmlrpc")]
     pub xmlrpc: crate::xmlrpc::server::Registry,
+    /// The OpenAPI fragments of the REST services, served together at `/openapi.json`.
+    #[cfg(feature = "rest")]
+    pub rest: crate::rest::Registry,
 }
 
 /// Something that contributes routes: a generated `…Server` wrapping a service implementation.
@@ -33,16 +42,57 @@ pub trait Mount {
     fn mount(self, parts: &mut Parts);
 }
 
+/// Decides whether a call may proceed, from its method, path and headers (a bearer token, say).
+/// Runs before any protocol decoding; a refusal is answered in the caller's protocol.
+pub type Authenticator = Arc<dyn Fn(&http::request::Parts) -> Result<(), Status> + Send + Sync>;
+
+/// The shared layers: applied to every protocol alike.
+#[derive(Clone)]
+struct Layers {
+    timeout: Option<Duration>,
+    auth: Option<Authenticator>,
+}
+
 /// Builds the one-port server.
-#[derive(Default)]
 pub struct Server {
     parts: Parts,
+    layers: Layers,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server {
+            parts: Parts::default(),
+            layers: Layers {
+                timeout: Some(Duration::from_secs(30)),
+                auth: None,
+            },
+        }
+    }
 }
 
 impl Server {
-    /// An empty server.
+    /// An empty server with a 30 s timeout per call and no authentication.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Answers calls still running after `timeout` with the protocol's deadline error (REST 504,
+    /// gRPC `DEADLINE_EXCEEDED`, an XML-RPC fault with the `deadline_exceeded` code); `None`
+    /// waits forever.
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.layers.timeout = timeout;
+        self
+    }
+
+    /// Checks every call with `auth` first; a refusal is answered in the caller's protocol
+    /// (REST 401 problem+json, gRPC `UNAUTHENTICATED`, an XML-RPC fault).
+    pub fn authenticate(
+        mut self,
+        auth: impl Fn(&http::request::Parts) -> Result<(), Status> + Send + Sync + 'static,
+    ) -> Self {
+        self.layers.auth = Some(Arc::new(auth));
+        self
     }
 
     /// Adds a service (every protocol it was generated for).
@@ -65,6 +115,8 @@ impl Server {
             grpc,
             #[cfg(feature = "xmlrpc")]
             xmlrpc,
+            #[cfg(feature = "rest")]
+            rest,
         } = self.parts;
         #[cfg(feature = "xmlrpc")]
         let http = if xmlrpc.is_empty() {
@@ -72,7 +124,14 @@ impl Server {
         } else {
             http.merge(xmlrpc.into_router())
         };
-        Router::new().fallback_service(Split { grpc, http })
+        // `/openapi.json` and problem+json 404/405: after every route is in.
+        #[cfg(feature = "rest")]
+        let http = rest.finish(http);
+        Router::new().fallback_service(Split {
+            grpc,
+            http,
+            layers: self.layers,
+        })
     }
 
     /// Serves on `listener` until `shutdown` completes, then finishes the calls in flight.
@@ -129,17 +188,104 @@ pub fn is_grpc(req: &Request<Body>) -> bool {
         .is_some_and(|ct| ct.starts_with("application/grpc"))
 }
 
-/// Sends gRPC requests to one router and everything else to the other.
+/// The protocol a request is for: gRPC by content type, XML-RPC by its endpoint, REST otherwise.
+pub fn protocol_of(req: &Request<Body>) -> Protocol {
+    if is_grpc(req) {
+        Protocol::Grpc
+    } else if req.uri().path() == "/RPC2" {
+        Protocol::XmlRpc
+    } else {
+        Protocol::Rest
+    }
+}
+
+/// A failure answered in the protocol's own terms: REST problem+json with the kind's status,
+/// gRPC a trailers-only response with the kind's code, XML-RPC a fault with the kind's code.
+pub fn error_response(protocol: Protocol, status: &Status) -> Response<Body> {
+    let kind = status.kind();
+    let mut resp = match protocol {
+        Protocol::Grpc => {
+            let mut r = Response::new(Body::empty());
+            let h = r.headers_mut();
+            h.insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/grpc"),
+            );
+            h.insert("grpc-status", HeaderValue::from(kind.grpc_code()));
+            if let Ok(v) = HeaderValue::from_str(&percent_encode_grpc(status.message())) {
+                h.insert("grpc-message", v);
+            }
+            r
+        }
+        #[cfg(feature = "xmlrpc")]
+        Protocol::XmlRpc => {
+            let fault = crate::xmlrpc::Fault::new(kind.fault_code(), status.message());
+            let mut r = Response::new(Body::from(crate::xmlrpc::encode_fault(&fault)));
+            r.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("text/xml; charset=utf-8"),
+            );
+            r
+        }
+        _ => {
+            let code = http::StatusCode::from_u16(kind.http_status())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            let body = serde_json::json!({
+                "type": "about:blank",
+                "title": code.canonical_reason().unwrap_or("Error"),
+                "status": code.as_u16(),
+                "detail": status.message(),
+                "kind": kind.name(),
+            });
+            let mut r = Response::new(Body::from(body.to_string()));
+            *r.status_mut() = code;
+            r.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/problem+json"),
+            );
+            if kind == crate::ErrorKind::Unauthenticated {
+                r.headers_mut().insert(
+                    http::header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer"),
+                );
+            }
+            r
+        }
+    };
+    if protocol != Protocol::Rest {
+        // gRPC and XML-RPC report failures in the body (or trailers), over HTTP 200.
+        *resp.status_mut() = http::StatusCode::OK;
+    }
+    resp
+}
+
+/// `grpc-message` is percent-encoded (gRPC over HTTP/2 spec): keep printable ASCII but `%`.
+fn percent_encode_grpc(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for b in message.bytes() {
+        if (0x20..0x7f).contains(&b) && b != b'%' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Sends gRPC requests to one router and everything else to the other, after the shared layers:
+/// authentication, then a timeout around the call, inside a tracing span naming the protocol and
+/// the path.
 #[derive(Clone)]
 struct Split {
     grpc: Router,
     http: Router,
+    layers: Layers,
 }
 
 impl Service<Request<Body>> for Split {
     type Response = Response<Body>;
     type Error = Infallible;
-    type Future = <Router as Service<Request<Body>>>::Future;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
 
     fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
         // Both routers are always ready (axum's Router never applies backpressure).
@@ -147,11 +293,43 @@ impl Service<Request<Body>> for Split {
     }
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
-        if is_grpc(&req) {
-            self.grpc.call(req)
-        } else {
-            self.http.call(req)
+        let protocol = protocol_of(&req);
+        let span =
+            tracing::info_span!("call", protocol = protocol.as_str(), path = %req.uri().path());
+        let (parts, body) = req.into_parts();
+        if let Some(auth) = &self.layers.auth
+            && let Err(status) = auth(&parts)
+        {
+            tracing::info!(parent: &span, kind = %status.kind(), "refused");
+            return Box::pin(std::future::ready(Ok(error_response(protocol, &status))));
         }
+        let req = Request::from_parts(parts, body);
+        let mut router = if protocol == Protocol::Grpc {
+            self.grpc.clone()
+        } else {
+            self.http.clone()
+        };
+        let timeout = self.layers.timeout;
+        Box::pin(
+            async move {
+                let call = router.call(req);
+                match timeout {
+                    None => call.await,
+                    Some(t) => match tokio::time::timeout(t, call).await {
+                        Ok(r) => r,
+                        Err(_) => {
+                            tracing::info!("deadline exceeded");
+                            let status = Status::deadline_exceeded(format!(
+                                "the call took longer than {} ms",
+                                t.as_millis()
+                            ));
+                            Ok(error_response(protocol, &status))
+                        }
+                    },
+                }
+            }
+            .instrument(span),
+        )
     }
 }
 
@@ -198,6 +376,99 @@ mod tests {
             call(app, "application/grpc+proto").await,
             (200, "grpc".into())
         );
+    }
+
+    struct Slow;
+
+    impl Mount for Slow {
+        fn mount(self, parts: &mut Parts) {
+            let slow = || async {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                "late"
+            };
+            parts.http = std::mem::take(&mut parts.http)
+                .route("/Slow/Go", post(slow))
+                .route("/RPC2", post(slow));
+            parts.grpc = std::mem::take(&mut parts.grpc).route("/Slow/Go", post(slow));
+        }
+    }
+
+    async fn send(
+        app: Router,
+        path: &str,
+        content_type: &str,
+        auth: Option<&str>,
+    ) -> Response<Body> {
+        let mut req = Request::post(path).header("content-type", content_type);
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        app.oneshot(req.body(Body::empty()).unwrap()).await.unwrap()
+    }
+
+    async fn body_text(resp: Response<Body>) -> String {
+        let b = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        String::from_utf8_lossy(&b).into_owned()
+    }
+
+    #[tokio::test]
+    async fn refusals_are_answered_in_each_protocol() {
+        let app = Server::new()
+            .mount(Echo)
+            .authenticate(|parts| match parts.headers.get("authorization") {
+                Some(v) if v == "Bearer good" => Ok(()),
+                _ => Err(Status::unauthenticated("a bearer token is required")),
+            })
+            .into_router();
+        let rest = send(app.clone(), "/Echo/Say", "application/json", None).await;
+        assert_eq!(rest.status(), 401);
+        assert_eq!(rest.headers()["www-authenticate"], "Bearer");
+        assert_eq!(rest.headers()["content-type"], "application/problem+json");
+        assert!(body_text(rest).await.contains("\"status\":401"));
+        let grpc = send(app.clone(), "/Echo/Say", "application/grpc", None).await;
+        assert_eq!(grpc.status(), 200);
+        assert_eq!(grpc.headers()["grpc-status"], "16");
+        let ok = send(app, "/Echo/Say", "application/grpc", Some("Bearer good")).await;
+        assert_eq!(body_text(ok).await, "grpc");
+    }
+
+    #[cfg(feature = "xmlrpc")]
+    #[tokio::test]
+    async fn xmlrpc_refusal_is_a_fault() {
+        let app = Server::new()
+            .authenticate(|_| Err(Status::unauthenticated("no")))
+            .into_router();
+        let resp = send(app, "/RPC2", "text/xml", None).await;
+        assert_eq!(resp.status(), 200);
+        let text = body_text(resp).await;
+        assert!(
+            text.contains("<name>faultCode</name><value><int>16</int>"),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn timeouts_are_answered_in_each_protocol() {
+        let app = Server::new()
+            .mount(Slow)
+            .timeout(Some(Duration::from_millis(50)))
+            .into_router();
+        let rest = send(app.clone(), "/Slow/Go", "application/json", None).await;
+        assert_eq!(rest.status(), 504);
+        let grpc = send(app.clone(), "/Slow/Go", "application/grpc", None).await;
+        assert_eq!(grpc.headers()["grpc-status"], "4");
+        #[cfg(feature = "xmlrpc")]
+        {
+            let text = body_text(send(app, "/RPC2", "text/xml", None).await).await;
+            assert!(text.contains("<int>4</int>"), "{text}");
+        }
+    }
+
+    #[test]
+    fn grpc_messages_are_percent_encoded() {
+        assert_eq!(percent_encode_grpc("a b%c\né"), "a b%25c%0A%C3%A9");
     }
 
     #[tokio::test]
