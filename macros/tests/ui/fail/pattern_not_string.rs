@@ -1,0 +1,8 @@
+//! `pattern` takes a string literal.
+#[derive(rosetta::Validate)]
+struct User {
+    #[rosetta(pattern = 5)]
+    name: String,
+}
+
+fn main() {}
