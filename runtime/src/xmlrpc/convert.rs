@@ -280,6 +280,23 @@ impl FromXmlRpc for Value {
     }
 }
 
+impl ToXmlRpc for () {
+    /// An rpc without a result answers `<nil/>`: Python reads it as `None` (its client reads
+    /// `<nil/>` whatever `allow_none` says), which is what a Python function without a result
+    /// returns.
+    fn to_xmlrpc(&self) -> Value {
+        Value::Nil
+    }
+}
+
+impl FromXmlRpc for () {
+    /// Any value: servers answer a call without a result with `<nil/>`, an empty string, `0` or
+    /// `true`, and none of them carries information.
+    fn from_xmlrpc(_: &Value) -> Result<Self, ValueError> {
+        Ok(())
+    }
+}
+
 impl<T: ToXmlRpc + ?Sized> ToXmlRpc for &T {
     fn to_xmlrpc(&self) -> Value {
         (**self).to_xmlrpc()

@@ -10,7 +10,12 @@
 //!   `Vec<u8>`, in the forms Python's `xmlrpc.client` reads;
 //! - [`ToXmlRpc`] / [`FromXmlRpc`]: typed conversions with error paths like `items[2].price`,
 //!   which generated code and `#[derive(XmlRpc)]` implement;
-//! - [`decompress_gzip_limited`]: gzip request bodies without gzip bombs.
+//! - [`decompress_gzip_limited`]: gzip request bodies without gzip bombs;
+//! - [`glue`]: what generated handlers and clients call (parameter decoding, validation,
+//!   declared errors as faults and back);
+//! - [`client::Client`]: the HTTP client generated `XmlRpcClient`s wrap;
+//! - `server` (with the `server` feature): the `POST /RPC2` endpoint with introspection,
+//!   `system.multicall`, gzip and body limits.
 //!
 //! ```
 //! use rosetta_runtime::xmlrpc::{self, Limits, Value};
@@ -24,10 +29,14 @@
 //! assert_eq!(decoded, Ok(Value::Int(5)));
 //! ```
 
+pub mod client;
 mod convert;
 mod decode;
 mod encode;
+#[cfg(feature = "server")]
+mod endpoint;
 mod fault;
+pub mod glue;
 mod gzip;
 #[cfg(feature = "server")]
 pub mod server;

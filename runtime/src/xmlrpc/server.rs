@@ -1,23 +1,27 @@
-//! The XML-RPC endpoint: a registry of methods served at `POST /RPC2`.
+//! The XML-RPC endpoint: a registry of methods served at `POST /RPC2`, with the introspection
+//! methods (`system.listMethods`, `system.methodSignature`, `system.methodHelp`) and
+//! `system.multicall`, which Python's `xmlrpc.client.MultiCall` uses.
 //!
 //! Generated code registers one handler per rpc; a handler takes the request [`Context`] and the
-//! positional parameters and answers a value or a [`Fault`]. The endpoint decodes the call with
-//! the codec's safety [`Limits`], dispatches, and always answers `200 text/xml` with a
-//! `methodResponse` (faults included), as the specification and Python's client expect.
+//! positional parameters and answers a value or a [`Fault`]. The HTTP side (body limits, gzip,
+//! 413) is in [`endpoint`](super::endpoint); this module is the dispatch, which tests and
+//! benchmarks can also drive directly through [`Registry::call`].
+//!
+//! A handler that panics answers -32603 and the server goes on serving.
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
 
-use super::{Fault, Limits, MethodCall, Value, decode_method_call, encode_method_response};
+use super::glue::arity_fault;
+use super::{Fault, Limits, MethodCall, Value};
 use crate::{Context, Protocol};
 
 /// What a handler returns.
@@ -33,20 +37,111 @@ pub struct MethodInfo {
     pub name: String,
     /// The IDL method name, `Service.Method`, passed to the handler's [`Context`].
     pub idl_name: String,
-    /// XML-RPC type names: the result first, then each parameter (`system.methodSignature`).
+    /// XML-RPC type names: the result first, then each parameter (`int`, `i8`, `string`,
+    /// `struct`, `array`, `nil`, ...).
     pub signature: Vec<String>,
+    /// How many leading parameters are required; the rest may be left out.
+    /// `system.methodSignature` lists one signature per accepted parameter count.
+    pub required_params: usize,
     /// The IDL docs (`system.methodHelp`).
     pub help: String,
 }
 
-/// The methods served at `/RPC2`.
-#[derive(Clone, Default)]
+impl MethodInfo {
+    /// Describes a method (what generated code calls).
+    pub fn new(
+        name: &str,
+        idl_name: &str,
+        signature: &[&str],
+        required_params: usize,
+        help: &str,
+    ) -> Self {
+        MethodInfo {
+            name: name.to_owned(),
+            idl_name: idl_name.to_owned(),
+            signature: signature.iter().map(|s| (*s).to_owned()).collect(),
+            required_params,
+            help: help.to_owned(),
+        }
+    }
+
+    /// The signatures `system.methodSignature` reports: `[result, params...]` for every
+    /// accepted parameter count, shortest first.
+    pub fn signatures(&self) -> Vec<Vec<String>> {
+        let Some((result, params)) = self.signature.split_first() else {
+            return Vec::new();
+        };
+        let required = self.required_params.min(params.len());
+        (required..=params.len())
+            .map(|n| {
+                std::iter::once(result)
+                    .chain(&params[..n])
+                    .cloned()
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// The built-in methods: name, signature, help.
+const SYSTEM_METHODS: &[(&str, &[&str], &str)] = &[
+    (
+        "system.listMethods",
+        &["array"],
+        "The names of every method this server offers.",
+    ),
+    (
+        "system.methodHelp",
+        &["string", "string"],
+        "The documentation of the named method.",
+    ),
+    (
+        "system.methodSignature",
+        &["array", "string"],
+        "The signatures of the named method: arrays of type names, the result first.",
+    ),
+    (
+        "system.multicall",
+        &["array", "array"],
+        "Runs several calls in one request. Takes an array of {methodName, params} structs; \
+         answers an array with, for each call, its result in a one-item array or its fault \
+         struct. Calls run in order; system.multicall cannot be nested.",
+    ),
+];
+
+/// The methods served at `/RPC2`, and the endpoint's settings.
+#[derive(Clone)]
 pub struct Registry {
     methods: BTreeMap<String, (MethodInfo, Handler)>,
     limits: Limits,
+    gzip_threshold: Option<usize>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            methods: BTreeMap::new(),
+            limits: Limits::default(),
+            gzip_threshold: Some(Self::DEFAULT_GZIP_THRESHOLD),
+        }
+    }
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("methods", &self.methods.keys().collect::<Vec<_>>())
+            .field("limits", &self.limits)
+            .field("gzip_threshold", &self.gzip_threshold)
+            .finish()
+    }
 }
 
 impl Registry {
+    /// Responses of at least this many bytes are gzipped for clients that accept it (Python's
+    /// `SimpleXMLRPCServer` uses the same threshold).
+    pub const DEFAULT_GZIP_THRESHOLD: usize = 1400;
+
     /// An empty registry with the default [`Limits`].
     pub fn new() -> Self {
         Self::default()
@@ -62,9 +157,25 @@ impl Registry {
         self.methods.insert(info.name.clone(), (info, handler));
     }
 
-    /// Sets the decoding limits.
+    /// Sets the decoding limits: the largest body (after gzip) and the deepest nesting.
     pub fn set_limits(&mut self, limits: Limits) {
         self.limits = limits;
+    }
+
+    /// The decoding limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Sets the response size from which responses are gzipped for clients that send
+    /// `accept-encoding: gzip`; `None` never compresses.
+    pub fn set_gzip_threshold(&mut self, threshold: Option<usize>) {
+        self.gzip_threshold = threshold;
+    }
+
+    /// The response size from which responses are gzipped.
+    pub fn gzip_threshold(&self) -> Option<usize> {
+        self.gzip_threshold
     }
 
     /// True when no method is registered.
@@ -72,57 +183,219 @@ impl Registry {
         self.methods.is_empty()
     }
 
-    /// The registered method names, sorted.
+    /// The registered method names and the `system.*` methods, sorted.
     pub fn method_names(&self) -> Vec<String> {
-        self.methods.keys().cloned().collect()
+        let mut names: Vec<String> = self
+            .methods
+            .keys()
+            .cloned()
+            .chain(SYSTEM_METHODS.iter().map(|m| m.0.to_owned()))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
     }
 
-    /// Dispatches one call (no introspection): the handler's answer, or -32601.
-    pub async fn call(&self, headers: HeaderMap, peer: Option<SocketAddr>, call: MethodCall) -> Result<Value, Fault> {
-        if call.name == "system.listMethods" {
-            let mut names: Vec<Value> = self.methods.keys().map(|n| Value::String(n.clone())).collect();
-            names.push(Value::String("system.listMethods".into()));
-            return Ok(Value::Array(names));
+    /// What introspection tells about `name` (registered or `system.*`).
+    pub fn method_info(&self, name: &str) -> Option<MethodInfo> {
+        if let Some((info, _)) = self.methods.get(name) {
+            return Some(info.clone());
         }
-        let Some((info, handler)) = self.methods.get(&call.name) else {
-            return Err(Fault::new(
-                super::METHOD_NOT_FOUND,
-                format!("method {:?} not found", call.name),
+        SYSTEM_METHODS
+            .iter()
+            .find(|m| m.0 == name)
+            .map(|(n, sig, help)| MethodInfo::new(n, n, sig, sig.len() - 1, help))
+    }
+
+    /// Dispatches one call, `system.*` methods included: the handler's answer, or a fault
+    /// (-32601 for an unknown method).
+    pub async fn call(
+        &self,
+        headers: HeaderMap,
+        peer: Option<SocketAddr>,
+        call: MethodCall,
+    ) -> Result<Value, Fault> {
+        if call.name == "system.multicall" {
+            self.multicall(&headers, peer, call.params).await
+        } else {
+            self.call_one(headers, peer, call).await
+        }
+    }
+
+    /// Dispatches a call that is not `system.multicall`.
+    async fn call_one(
+        &self,
+        headers: HeaderMap,
+        peer: Option<SocketAddr>,
+        call: MethodCall,
+    ) -> Result<Value, Fault> {
+        match call.name.as_str() {
+            "system.listMethods" => {
+                expect_arity(&call.params, 0)?;
+                Ok(Value::Array(
+                    self.method_names().into_iter().map(Value::String).collect(),
+                ))
+            }
+            "system.methodSignature" => {
+                let info = self.named_method(&call.params)?;
+                Ok(Value::Array(
+                    info.signatures()
+                        .into_iter()
+                        .map(|sig| Value::Array(sig.into_iter().map(Value::String).collect()))
+                        .collect(),
+                ))
+            }
+            "system.methodHelp" => Ok(Value::String(self.named_method(&call.params)?.help)),
+            "system.multicall" => Err(Fault::invalid_request(
+                "system.multicall cannot be called from system.multicall",
+            )),
+            name => {
+                let Some((info, handler)) = self.methods.get(name) else {
+                    return Err(Fault::method_not_found(name));
+                };
+                let ctx = Context::new(Protocol::XmlRpc, info.idl_name.clone())
+                    .with_headers(headers)
+                    .with_peer(peer);
+                CatchUnwind(handler(ctx, call.params)).await
+            }
+        }
+    }
+
+    /// The method named by the one string parameter of `methodHelp`/`methodSignature`.
+    fn named_method(&self, params: &[Value]) -> Result<MethodInfo, Fault> {
+        expect_arity(params, 1)?;
+        let name = params
+            .first()
+            .and_then(Value::as_str)
+            .ok_or_else(|| Fault::invalid_params("invalid params: expected a method name"))?;
+        self.method_info(name)
+            .ok_or_else(|| Fault::method_not_found(name))
+    }
+
+    /// `system.multicall`: each sub-call in order; a result becomes a one-item array, a fault a
+    /// fault struct, as the multicall convention (and Python's `MultiCallIterator`) expects.
+    async fn multicall(
+        &self,
+        headers: &HeaderMap,
+        peer: Option<SocketAddr>,
+        params: Vec<Value>,
+    ) -> Result<Value, Fault> {
+        expect_arity(&params, 1)?;
+        let Some(Value::Array(calls)) = params.into_iter().next() else {
+            return Err(Fault::invalid_params(
+                "invalid params: system.multicall takes an array of {methodName, params} structs",
             ));
         };
-        let ctx = Context::new(Protocol::XmlRpc, info.idl_name.clone())
-            .with_headers(headers)
-            .with_peer(peer);
-        handler(ctx, call.params).await
+        let mut results = Vec::with_capacity(calls.len());
+        for sub in calls {
+            let answer = match sub_call(sub) {
+                Ok(call) => self.call_one(headers.clone(), peer, call).await,
+                Err(fault) => Err(fault),
+            };
+            results.push(match answer {
+                Ok(v) => Value::Array(vec![v]),
+                Err(f) => fault_struct(f),
+            });
+        }
+        Ok(Value::Array(results))
     }
 
     /// The `POST /RPC2` route.
     pub fn into_router(self) -> Router {
-        Router::new()
-            .route("/RPC2", axum::routing::post(endpoint))
-            .with_state(Arc::new(self))
+        super::endpoint::router(self)
     }
 }
 
-async fn endpoint(State(registry): State<Arc<Registry>>, request: axum::extract::Request) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
-    let (parts, body) = request.into_parts();
-    // Reading stops at the limit: an oversized body is refused without being buffered.
-    let body: Bytes = match axum::body::to_bytes(body, registry.limits.max_body_size).await {
-        Ok(b) => b,
-        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+/// A -32602 fault unless there are exactly `n` parameters.
+fn expect_arity(params: &[Value], n: usize) -> Result<(), Fault> {
+    if params.len() == n {
+        Ok(())
+    } else {
+        Err(arity_fault(params.len(), n, n))
+    }
+}
+
+/// Reads one `{methodName, params}` struct of a multicall.
+fn sub_call(v: Value) -> Result<MethodCall, Fault> {
+    let bad =
+        || Fault::invalid_request("a system.multicall entry must be a {methodName, params} struct");
+    let Value::Struct(members) = v else {
+        return Err(bad());
     };
-    let response = match decode_method_call(&body, &registry.limits) {
-        Err(fault) => Err(fault),
-        Ok(call) => registry.call(parts.headers, peer, call).await,
-    };
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
-        encode_method_response(&response),
-    )
-        .into_response()
+    let mut name = None;
+    let mut params = None;
+    for (k, v) in members {
+        match (k.as_str(), v) {
+            ("methodName", Value::String(s)) => name = Some(s),
+            ("params", Value::Array(p)) => params = Some(p),
+            _ => {}
+        }
+    }
+    match (name, params) {
+        (Some(name), Some(params)) => Ok(MethodCall { name, params }),
+        (Some(name), None) => Ok(MethodCall {
+            name,
+            params: Vec::new(),
+        }),
+        _ => Err(bad()),
+    }
+}
+
+/// A fault as the struct a multicall result array carries.
+fn fault_struct(f: Fault) -> Value {
+    Value::Struct(vec![
+        ("faultCode".to_owned(), Value::Int(f.code)),
+        ("faultString".to_owned(), Value::String(f.string)),
+    ])
+}
+
+/// Turns a panic while polling a handler into a -32603 fault.
+struct CatchUnwind(HandlerFuture);
+
+impl Future for CatchUnwind {
+    type Output = Result<Value, Fault>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let fut = &mut self.0;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(poll) => poll,
+            Err(_) => Poll::Ready(Err(Fault::internal_error(
+                "internal error: the method's handler panicked",
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_per_accepted_count() {
+        let info = MethodInfo::new("s", "S.s", &["array", "string", "int", "string"], 1, "");
+        assert_eq!(
+            info.signatures(),
+            vec![
+                vec!["array", "string"],
+                vec!["array", "string", "int"],
+                vec!["array", "string", "int", "string"],
+            ]
+        );
+    }
+
+    #[test]
+    fn sub_calls() {
+        let ok = Value::structure([
+            ("methodName", Value::from("add")),
+            ("params", Value::Array(vec![Value::Int(1)])),
+        ]);
+        assert_eq!(
+            sub_call(ok).unwrap(),
+            MethodCall::new("add", vec![Value::Int(1)])
+        );
+        assert_eq!(
+            sub_call(Value::Int(1)).unwrap_err().code,
+            super::super::INVALID_REQUEST
+        );
+    }
 }

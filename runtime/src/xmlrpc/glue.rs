@@ -1,0 +1,232 @@
+//! What generated XML-RPC handlers and clients call: positional parameters decoded into the
+//! request struct (arity and type checks), validation, result encoding, and the fault form of
+//! declared errors and [`Status`] in both directions.
+//!
+//! Keeping this here keeps generated code to names and types only, and puts every rule about the
+//! wire in one tested place:
+//!
+//! - a parameter list arrives positionally and is read into the rpc's one request struct by the
+//!   IDL parameter names; trailing optional parameters may be left out (or sent as `<nil/>`);
+//! - a one-message rpc takes exactly one `<struct>`;
+//! - wrong arity, a value of the wrong type and a broken constraint are all
+//!   [`INVALID_PARAMS`](super::INVALID_PARAMS) (-32602), with the parameter path and every
+//!   violation in the faultString;
+//! - a declared IDL error is a fault with the error's `FAULT_CODE` and the faultString
+//!   `"<Name>: <fields as JSON>"` (`NotFound: {"resource":"product","id":"p9"}`), which is how the
+//!   typed client recovers the error and its fields from the two members a fault may carry;
+//! - any other [`Status`] is a fault with its kind's code ([`ErrorKind::fault_code`]) and its
+//!   message as the faultString.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::Fault;
+use super::{FromXmlRpc, ToXmlRpc, Value, fault};
+use crate::error::ErrorKind;
+use crate::status::{DeclaredError, Status};
+use crate::validate::{Validate, Violation};
+
+/// An rpc's error type as XML-RPC faults: `Status` for an rpc that declares no error, the
+/// generated `<Rpc>Error` enum otherwise.
+pub trait XmlRpcError: From<Status> + Sized {
+    /// The fault a server answers with.
+    fn to_fault(&self) -> Fault;
+
+    /// The error a client reads back from a fault. This MUST accept any fault (an unknown code
+    /// becomes a [`Status`] of kind `unknown`).
+    fn from_fault(fault: Fault) -> Self;
+}
+
+impl XmlRpcError for Status {
+    fn to_fault(&self) -> Fault {
+        status_fault(self)
+    }
+
+    fn from_fault(fault: Fault) -> Self {
+        status_from_fault(fault)
+    }
+}
+
+// ---- server side ----
+
+/// The `wrong number of params` fault (-32602).
+pub fn arity_fault(got: usize, min: usize, max: usize) -> Fault {
+    let takes = if min == max {
+        format!("{max}")
+    } else {
+        format!("{min} to {max}")
+    };
+    Fault::invalid_params(format!(
+        "wrong number of params: the method takes {takes}, got {got}"
+    ))
+}
+
+/// Reads a parameter list into the request struct `T`: parameter `i` becomes the member
+/// `names[i]`. At least `required` and at most `names.len()` parameters are accepted (the
+/// parameters after the last required one are optional and may be left out).
+///
+/// A type error is a -32602 fault naming the parameter (`invalid params: b: expected i32,
+/// found string`).
+pub fn decode_params<T: FromXmlRpc>(
+    params: Vec<Value>,
+    names: &[&str],
+    required: usize,
+) -> Result<T, Fault> {
+    if params.len() < required || params.len() > names.len() {
+        return Err(arity_fault(params.len(), required, names.len()));
+    }
+    let members = names
+        .iter()
+        .zip(params)
+        .map(|(name, v)| ((*name).to_owned(), v))
+        .collect();
+    T::from_xmlrpc(&Value::Struct(members)).map_err(|e| e.to_fault())
+}
+
+/// Reads the one `<struct>` a one-message rpc takes.
+pub fn decode_message<T: FromXmlRpc>(params: Vec<Value>) -> Result<T, Fault> {
+    match params.as_slice() {
+        [one] => T::from_xmlrpc(one).map_err(|e| e.to_fault()),
+        _ => Err(arity_fault(params.len(), 1, 1)),
+    }
+}
+
+/// Checks that an rpc without input got no parameter.
+pub fn decode_none(params: &[Value]) -> Result<(), Fault> {
+    if params.is_empty() {
+        Ok(())
+    } else {
+        Err(arity_fault(params.len(), 0, 0))
+    }
+}
+
+/// Runs the IDL constraints; every violation is listed in one -32602 fault
+/// (`invalid params: name: length must be 1 to 200; lines[0].quantity: ...`).
+pub fn validate<T: Validate + ?Sized>(request: &T) -> Result<(), Fault> {
+    request.validate().map_err(|violations| {
+        Fault::invalid_params(format!("invalid params: {}", list(&violations)))
+    })
+}
+
+fn list(violations: &[Violation]) -> String {
+    violations
+        .iter()
+        .map(Violation::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Encodes a handler's answer: the result as a value (unit is `<nil/>`, an absent optional is
+/// `<nil/>`), or the error as a fault. A result with no XML-RPC form (a `u64` above `i64::MAX`)
+/// is a -32603 fault rather than a wrong number.
+pub fn encode_result<T: ToXmlRpc, E: XmlRpcError>(result: Result<T, E>) -> Result<Value, Fault> {
+    match result {
+        Ok(v) => v
+            .try_to_xmlrpc()
+            .map_err(|e| Fault::internal_error(format!("the result has no XML-RPC form: {e}"))),
+        Err(e) => Err(e.to_fault()),
+    }
+}
+
+/// The fault of a declared error: its `FAULT_CODE`, and `"<NAME>: <fields as JSON>"`.
+pub fn declared_fault<E: DeclaredError + Serialize>(error: &E) -> Fault {
+    let fields = serde_json::to_string(error).unwrap_or_else(|_| "{}".to_owned());
+    Fault::new(E::FAULT_CODE, format!("{}: {fields}", E::NAME))
+}
+
+/// The fault of a [`Status`]: its kind's code, and its message (with every violation, if any).
+pub fn status_fault(status: &Status) -> Fault {
+    let code = status.kind().fault_code();
+    let string = match (status.message(), status.violations()) {
+        ("", []) => status.kind().name().to_owned(),
+        (m, []) => m.to_owned(),
+        (_, vs) => format!("invalid input: {}", list(vs)),
+    };
+    Fault::new(code, string)
+}
+
+// ---- client side ----
+
+/// The declared error `E` a fault carries, if it is one: the code is `E::FAULT_CODE` and the
+/// faultString is `"<E::NAME>: <JSON that reads as E>"`.
+pub fn declared_from_fault<E: DeclaredError + DeserializeOwned>(fault: &Fault) -> Option<E> {
+    if fault.code != E::FAULT_CODE {
+        return None;
+    }
+    let json = fault.string.strip_prefix(E::NAME)?.strip_prefix(": ")?;
+    serde_json::from_str(json).ok()
+}
+
+/// The [`Status`] for a fault that is not a declared error: a kind's code (1–16) gives that
+/// kind; the protocol codes map to `invalid_argument` (-32700…-32600, -32602), `unimplemented`
+/// (-32601) and `internal` (-32603); anything else is `unknown`. The message is the faultString,
+/// prefixed with the code when the code is not a kind's.
+pub fn status_from_fault(fault: Fault) -> Status {
+    let kind = match fault.code {
+        1..=16 => {
+            return Status::new(ErrorKind::from_grpc_code(fault.code), fault.string);
+        }
+        fault::METHOD_NOT_FOUND => ErrorKind::Unimplemented,
+        fault::INVALID_PARAMS | fault::INVALID_REQUEST => ErrorKind::InvalidArgument,
+        fault::PARSE_ERROR | fault::UNSUPPORTED_ENCODING | fault::INVALID_CHARACTER => {
+            ErrorKind::InvalidArgument
+        }
+        fault::INTERNAL_ERROR => ErrorKind::Internal,
+        _ => ErrorKind::Unknown,
+    };
+    Status::new(kind, format!("fault {}: {}", fault.code, fault.string))
+}
+
+/// One positional argument of a client call; a value with no XML-RPC form is an
+/// `invalid_argument` status naming the parameter.
+pub fn arg<T: ToXmlRpc + ?Sized>(value: &T, name: &str) -> Result<Value, Status> {
+    value
+        .try_to_xmlrpc()
+        .map_err(|e| Status::invalid_argument(format!("{}", e.in_field(name))))
+}
+
+/// Drops trailing `<nil/>` arguments past the first `required` ones: absent trailing optionals
+/// are left out, so servers that do not read `<nil/>` (Python without `allow_none`) still work.
+pub fn trim_optional(params: &mut Vec<Value>, required: usize) {
+    while params.len() > required && params.last().is_some_and(Value::is_nil) {
+        params.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arity_messages() {
+        assert_eq!(
+            arity_fault(3, 2, 2).string,
+            "wrong number of params: the method takes 2, got 3"
+        );
+        assert_eq!(
+            arity_fault(0, 1, 3).string,
+            "wrong number of params: the method takes 1 to 3, got 0"
+        );
+        assert_eq!(arity_fault(0, 1, 3).code, fault::INVALID_PARAMS);
+    }
+
+    #[test]
+    fn unknown_codes_keep_the_code() {
+        let s = status_from_fault(Fault::new(4001, "x"));
+        assert_eq!(s.kind(), ErrorKind::Unknown);
+        assert_eq!(s.message(), "fault 4001: x");
+        let s = status_from_fault(Fault::new(5, "gone"));
+        assert_eq!(s.kind(), ErrorKind::NotFound);
+        assert_eq!(s.message(), "gone");
+    }
+
+    #[test]
+    fn trims_only_trailing_nils_past_required() {
+        let mut p = vec![Value::Nil, Value::Int(1), Value::Nil, Value::Nil];
+        trim_optional(&mut p, 1);
+        assert_eq!(p, vec![Value::Nil, Value::Int(1)]);
+        let mut p = vec![Value::Nil];
+        trim_optional(&mut p, 1);
+        assert_eq!(p, vec![Value::Nil]);
+    }
+}
