@@ -155,6 +155,17 @@ pub fn compile_with(fs: &dyn FileSystem, roots: &[PathBuf], options: &Options) -
     }
 }
 
+/// Loads and checks, without building the IR: what `rosetta check` needs.
+pub fn check(roots: &[PathBuf], options: &Options) -> Compilation {
+    let (program, mut diagnostics) = load(&RealFs, roots, options);
+    diagnostics.append(crate::check::run(&program));
+    Compilation {
+        program,
+        diagnostics,
+        ir: None,
+    }
+}
+
 /// Compiles one in-memory source (no imports), for tests and examples.
 pub fn compile_str(name: &str, text: &str) -> Compilation {
     let mut fs = MemoryFs::new();

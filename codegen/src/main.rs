@@ -80,7 +80,7 @@ fn main() -> ExitCode {
             };
             let mut failed = false;
             for file in files {
-                let c = compile(std::slice::from_ref(&file), &options);
+                let c = rosetta_codegen::driver::check(std::slice::from_ref(&file), &options);
                 eprint!("{}", c.render_diagnostics());
                 failed |= c.diagnostics.has_errors();
             }

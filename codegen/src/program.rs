@@ -54,6 +54,9 @@ pub struct Program {
     /// Full name (`pkg.Name` or `Name`) → definitions with that name (more than one is an error
     /// reported by `check_duplicate_names`).
     by_full_name: HashMap<String, Vec<DefId>>,
+    /// Per file: type name → the first item declaring it, so a lookup is a hash probe per visible
+    /// file rather than a scan (programs of 20,000 types look names up ~100,000 times).
+    by_file: Vec<HashMap<String, usize>>,
 }
 
 /// What a name lookup found.
@@ -83,10 +86,25 @@ impl Program {
                     });
             }
         }
+        let by_file = files
+            .iter()
+            .map(|f| {
+                let mut m = HashMap::new();
+                if let Some(f) = f {
+                    for (i, it) in f.ast.items.iter().enumerate() {
+                        if is_type(it) {
+                            m.entry(it.name().name.clone()).or_insert(i);
+                        }
+                    }
+                }
+                m
+            })
+            .collect();
         Program {
             sources,
             files,
             by_full_name,
+            by_file,
         }
     }
 
@@ -130,12 +148,7 @@ impl Program {
                 _ => Lookup::NotFound,
             };
         }
-        if let Some(i) = file
-            .ast
-            .items
-            .iter()
-            .position(|it| is_type(it) && it.name().name == name)
-        {
+        if let Some(&i) = self.by_file.get(from).and_then(|m| m.get(name)) {
             return Lookup::Def(DefId {
                 file: from,
                 item: i,
@@ -143,15 +156,7 @@ impl Program {
         }
         let mut found: Vec<DefId> = Vec::new();
         for (imp, _) in &file.imports {
-            let Some(g) = self.files.get(*imp).and_then(Option::as_ref) else {
-                continue;
-            };
-            if let Some(i) = g
-                .ast
-                .items
-                .iter()
-                .position(|it| is_type(it) && it.name().name == name)
-            {
+            if let Some(&i) = self.by_file.get(*imp).and_then(|m| m.get(name)) {
                 let def = DefId {
                     file: *imp,
                     item: i,

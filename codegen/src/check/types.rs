@@ -337,7 +337,9 @@ pub(super) fn check_infinite_types(ctx: &Ctx, out: &mut Diagnostics) {
                 })
         })
         .collect();
-    let index = |d: DefId| defs.iter().position(|(x, _)| *x == d);
+    let positions: std::collections::HashMap<DefId, usize> =
+        defs.iter().enumerate().map(|(i, (d, _))| (*d, i)).collect();
+    let index = |d: DefId| positions.get(&d).copied();
     let mut edges = vec![Vec::new(); defs.len()];
     let mut edge_fields = vec![Vec::new(); defs.len()];
     for (n, (def, f)) in defs.iter().enumerate() {

@@ -67,12 +67,13 @@ pub fn generate(ir: &Ir, config: &Config) -> Result<Vec<OutputFile>, String> {
     let krate = TokenStream::from_str(&config.crate_path)
         .map_err(|e| format!("invalid crate path `{}`: {e}", config.crate_path))?;
     let mut packages: BTreeMap<Option<String>, TokenStream> = BTreeMap::new();
+    let defaults = types::default_table(ir);
     let gen_for = |package: &Option<String>| types::Gen {
         ir,
         config,
         krate: krate.clone(),
         package: package.clone(),
-        defaults: types::default_table(ir),
+        defaults: &defaults,
         depth: 0,
     };
     for (id, t) in ir.types.iter().enumerate() {

@@ -14,8 +14,8 @@ pub(super) struct Gen<'a> {
     pub config: &'a Config,
     pub krate: TokenStream,
     pub package: Option<String>,
-    /// `defaults[id]`: whether type `id` can derive `Default`.
-    pub defaults: Vec<bool>,
+    /// `defaults[id]`: whether type `id` can derive `Default` (computed once per generation).
+    pub defaults: &'a [bool],
     /// How many modules below the package module the code being generated sits (a service's
     /// module is 1), so paths to types get that many `super::` first.
     pub depth: usize,
@@ -428,7 +428,7 @@ impl Gen<'_> {
             config: self.config,
             krate: self.krate.clone(),
             package: self.package.clone(),
-            defaults: self.defaults.clone(),
+            defaults: self.defaults,
             depth: self.depth + 1,
         }
     }
