@@ -18,6 +18,9 @@ pub use rosetta_runtime::xmlrpc;
 #[cfg(feature = "server")]
 pub use rosetta_runtime::server;
 
+#[cfg(feature = "rest")]
+pub use rosetta_runtime::rest;
+
 #[cfg(feature = "derive")]
 pub use rosetta_macros::*;
 

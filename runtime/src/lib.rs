@@ -20,3 +20,6 @@ pub mod kafka;
 
 #[cfg(feature = "xmlrpc")]
 pub mod xmlrpc;
+
+#[cfg(feature = "rest")]
+pub mod rest;

@@ -1,0 +1,395 @@
+//! The server side of a REST route: turn the HTTP request into the rpc's one request struct
+//! (path variables, then the query string for GET/DELETE or the JSON body otherwise), validate
+//! it, call the service, and write JSON or a problem.
+//!
+//! Generated code describes each route with a static [`Route`] and calls [`handle`] (or
+//! [`handle_unit`] for an rpc without input) from a one-line axum handler.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams};
+use axum::response::Response;
+use http::request::Parts as RequestParts;
+use http::{HeaderValue, Method, StatusCode, header};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::problem::{IntoProblem, Problem};
+use crate::context::{Context, Protocol};
+use crate::error::ErrorKind;
+use crate::status::Status;
+use crate::validate::Validate;
+
+/// A refused request: boxed, so the happy path's `Result`s stay small.
+type Refusal = Box<Problem>;
+
+/// The largest request body a route reads (a `bytes` field of 1 MiB is 1.4 MB of base64).
+pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// How a path variable or query parameter's text becomes a JSON value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `string`, `bytes` (base64), `timestamp` (RFC 3339) or an enum (its name): kept as text.
+    Str,
+    /// `true` or `false`.
+    Bool,
+    /// A decimal integer (range-checked when the request struct decodes).
+    Int,
+    /// A finite decimal number.
+    Float,
+}
+
+/// A path variable or query parameter of a route.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    /// The field or parameter name, as on the wire.
+    pub name: &'static str,
+    /// How its text is read.
+    pub kind: Kind,
+    /// A `list<_>`: the query key may repeat (`?tag=a&tag=b`).
+    pub list: bool,
+}
+
+/// Everything the runtime needs to know about one generated route.
+#[derive(Debug)]
+pub struct Route {
+    /// The IDL method, `Catalog.GetProduct` (what [`Context::method`] reports).
+    pub rpc: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template, `/products/{id}`.
+    pub path: &'static str,
+    /// True for GET and DELETE: inputs not in the path come from the query string.
+    pub query: bool,
+    /// True when some input travels in the JSON body (false when the path holds them all).
+    pub body: bool,
+    /// Every path variable and query parameter.
+    pub params: &'static [Param],
+    /// True for an rpc with no result: `204 No Content`.
+    pub no_content: bool,
+}
+
+impl Route {
+    fn param(&self, name: &str) -> Option<&Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+}
+
+/// Serves one call of an rpc that takes input: decode, validate, call, respond.
+pub async fn handle<Req, Out, E, F, Fut>(
+    route: &'static Route,
+    request: http::Request<Body>,
+    call: F,
+) -> Response
+where
+    Req: DeserializeOwned + Validate,
+    Out: Serialize,
+    E: IntoProblem,
+    F: FnOnce(Context, Req) -> Fut,
+    Fut: Future<Output = Result<Out, E>>,
+{
+    let (mut parts, body) = request.into_parts();
+    let input: Req = match decode(route, &mut parts, body).await {
+        Ok(v) => v,
+        Err(p) => return (*p).into_http(),
+    };
+    if let Err(violations) = input.validate() {
+        return Problem::from_status(&Status::from_violations(violations)).into_http();
+    }
+    respond(route, call(context(route, parts), input).await)
+}
+
+/// Serves one call of an rpc that takes nothing (the query string and body are ignored).
+pub async fn handle_unit<Out, E, F, Fut>(
+    route: &'static Route,
+    request: http::Request<Body>,
+    call: F,
+) -> Response
+where
+    Out: Serialize,
+    E: IntoProblem,
+    F: FnOnce(Context) -> Fut,
+    Fut: Future<Output = Result<Out, E>>,
+{
+    let (parts, _) = request.into_parts();
+    respond(route, call(context(route, parts)).await)
+}
+
+/// The handler's context: the protocol, the rpc, the headers (moved, not copied) and the peer.
+fn context(route: &Route, mut parts: RequestParts) -> Context {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    Context::new(Protocol::Rest, route.rpc)
+        .with_headers(std::mem::take(&mut parts.headers))
+        .with_peer(peer)
+}
+
+/// The success response (JSON, or 204) or the error's problem.
+fn respond<Out: Serialize, E: IntoProblem>(route: &Route, result: Result<Out, E>) -> Response {
+    match result {
+        Ok(_) if route.no_content => {
+            let mut resp = Response::new(Body::empty());
+            *resp.status_mut() = StatusCode::NO_CONTENT;
+            resp
+        }
+        Ok(out) => json_response(&out),
+        Err(e) => e.into_problem().into_http(),
+    }
+}
+
+/// `200 OK` with `value` as JSON (what axum's `Json` writes, without the extractor machinery).
+pub fn json_response<T: Serialize + ?Sized>(value: &T) -> Response {
+    let mut buf = Vec::with_capacity(128);
+    match serde_json::to_writer(&mut buf, value) {
+        Ok(()) => {
+            let mut resp = Response::new(Body::from(buf));
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            resp
+        }
+        Err(e) => Problem::new(
+            ErrorKind::Internal,
+            format!("the result cannot be written as JSON: {e}"),
+        )
+        .into_http(),
+    }
+}
+
+/// The request struct from the path, then the query string or the body.
+async fn decode<Req: DeserializeOwned>(
+    route: &Route,
+    parts: &mut RequestParts,
+    body: Body,
+) -> Result<Req, Refusal> {
+    let path = path_values(route, parts).await?;
+    if route.query {
+        let mut fields = query_values(route, parts.uri.query().unwrap_or(""))?;
+        fields.extend(path);
+        return from_fields(fields, "query string");
+    }
+    if !route.body {
+        return from_fields(path.into_iter().collect(), "path");
+    }
+    check_content_type(parts)?;
+    let bytes = read_body(body).await?;
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        &bytes
+    };
+    if path.is_empty() {
+        // The common case: straight from the bytes into the struct, as axum's `Json` does.
+        return serde_json::from_slice(bytes).map_err(json_problem);
+    }
+    let mut fields: Map<String, Value> = serde_json::from_slice(bytes).map_err(json_problem)?;
+    fields.extend(path);
+    from_fields(fields, "request")
+}
+
+/// The path variables, typed by the route's table. Path variables win over body members and
+/// query keys of the same name.
+async fn path_values(
+    route: &Route,
+    parts: &mut RequestParts,
+) -> Result<Vec<(String, Value)>, Refusal> {
+    if !route.path.contains('{') {
+        return Ok(Vec::new());
+    }
+    let raw = RawPathParams::from_request_parts(parts, &())
+        .await
+        .map_err(|e| bad_input(format!("invalid path: {e}")))?;
+    let mut out = Vec::new();
+    for (name, text) in &raw {
+        let kind = route.param(name).map_or(Kind::Str, |p| p.kind);
+        let value = scalar(kind, text)
+            .map_err(|why| bad_input(format!("path variable `{name}`: {why}")))?;
+        out.push((name.to_string(), value));
+    }
+    Ok(out)
+}
+
+/// The query string as JSON members: known parameters only (others are ignored, like unknown
+/// JSON members), lists from repeated keys, a repeated scalar refused.
+fn query_values(route: &Route, query: &str) -> Result<Map<String, Value>, Refusal> {
+    let mut out = Map::new();
+    for (key, text) in form_urlencoded::parse(query.as_bytes()) {
+        let Some(param) = route.param(&key) else {
+            continue;
+        };
+        let value = scalar(param.kind, &text)
+            .map_err(|why| bad_input(format!("query parameter `{key}`: {why}")))?;
+        if param.list {
+            // The entry is only ever created as an array, here.
+            if let Value::Array(items) = out
+                .entry(param.name)
+                .or_insert_with(|| Value::Array(Vec::new()))
+            {
+                items.push(value);
+            }
+        } else if out.insert(param.name.to_string(), value).is_some() {
+            return Err(bad_input(format!(
+                "query parameter `{key}` is given more than once"
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// One path or query text as a JSON value of its kind.
+fn scalar(kind: Kind, text: &str) -> Result<Value, String> {
+    match kind {
+        Kind::Str => Ok(Value::String(text.to_string())),
+        Kind::Bool => match text {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(format!("expected `true` or `false`, got {text:?}")),
+        },
+        Kind::Int => {
+            if let Ok(i) = text.parse::<i64>() {
+                Ok(Value::from(i))
+            } else if let Ok(u) = text.parse::<u64>() {
+                Ok(Value::from(u))
+            } else {
+                Err(format!("expected an integer, got {text:?}"))
+            }
+        }
+        Kind::Float => match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Value::from(f)),
+            _ => Err(format!("expected a finite number, got {text:?}")),
+        },
+    }
+}
+
+fn from_fields<Req: DeserializeOwned>(
+    fields: Map<String, Value>,
+    what: &str,
+) -> Result<Req, Refusal> {
+    serde_json::from_value(Value::Object(fields))
+        .map_err(|e| bad_input(format!("invalid {what}: {e}")))
+}
+
+fn bad_input(detail: String) -> Refusal {
+    Box::new(Problem::new(ErrorKind::InvalidArgument, detail))
+}
+
+/// Malformed JSON (400 with `line` and `column`) or JSON of the wrong shape (400).
+fn json_problem(e: serde_json::Error) -> Refusal {
+    use serde_json::error::Category;
+    let detail = match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => format!("malformed JSON: {e}"),
+        Category::Data => format!("invalid request body: {e}"),
+    };
+    let mut p = bad_input(detail);
+    if e.line() > 0 {
+        p.extensions.insert("line".into(), Value::from(e.line()));
+        p.extensions
+            .insert("column".into(), Value::from(e.column()));
+    }
+    p
+}
+
+/// A body route accepts JSON: `application/json`, any `+json` type, or no content type at all.
+fn check_content_type(parts: &RequestParts) -> Result<(), Refusal> {
+    let Some(value) = parts.headers.get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let essence = value
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    {
+        Ok(())
+    } else {
+        Err(Box::new(Problem::with_status(
+            415,
+            ErrorKind::InvalidArgument,
+            format!("the body must be application/json, not {essence:?}"),
+        )))
+    }
+}
+
+async fn read_body(body: Body) -> Result<Bytes, Refusal> {
+    axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|e| {
+        // `to_bytes` fails for a body over the limit or a broken connection.
+        Box::new(Problem::with_status(
+            413,
+            ErrorKind::ResourceExhausted,
+            format!("the body cannot be read (limit {BODY_LIMIT} bytes): {e}"),
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static SEARCH: Route = Route {
+        rpc: "Catalog.Search",
+        method: Method::GET,
+        path: "/products",
+        query: true,
+        body: false,
+        params: &[
+            Param {
+                name: "query",
+                kind: Kind::Str,
+                list: false,
+            },
+            Param {
+                name: "limit",
+                kind: Kind::Int,
+                list: false,
+            },
+            Param {
+                name: "tag",
+                kind: Kind::Str,
+                list: true,
+            },
+            Param {
+                name: "on",
+                kind: Kind::Bool,
+                list: false,
+            },
+        ],
+        no_content: false,
+    };
+
+    #[test]
+    fn query_strings_become_typed_members() {
+        let m = query_values(&SEARCH, "query=a+b%21&limit=5&tag=x&tag=y&on=true&other=1").unwrap();
+        assert_eq!(
+            Value::Object(m),
+            serde_json::json!({"query": "a b!", "limit": 5, "tag": ["x", "y"], "on": true})
+        );
+        assert!(query_values(&SEARCH, "limit=5&limit=6").is_err());
+        assert!(query_values(&SEARCH, "limit=five").is_err());
+        assert!(query_values(&SEARCH, "on=1").is_err());
+        assert_eq!(
+            scalar(Kind::Int, "18446744073709551615").unwrap(),
+            Value::from(u64::MAX)
+        );
+        assert!(scalar(Kind::Float, "NaN").is_err());
+    }
+
+    #[test]
+    fn malformed_json_reports_the_position() {
+        let e = serde_json::from_slice::<Value>(b"{\n  \"a\": }").unwrap_err();
+        let p = json_problem(e);
+        assert_eq!(p.status, 400);
+        assert_eq!(p.extensions["line"], 2);
+        assert!(p.detail.unwrap().starts_with("malformed JSON"));
+    }
+}

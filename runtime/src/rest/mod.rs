@@ -1,0 +1,53 @@
+//! REST: the runtime behind generated HTTP+JSON routes and clients (feature `rest`).
+//!
+//! - [`handle`] / [`handle_unit`]: one generated route's work — the request struct from the path,
+//!   the query string (GET, DELETE) or the JSON body, validation, the call, the JSON answer;
+//! - [`Problem`]: RFC 9457 `application/problem+json` for every failure, declared or not;
+//! - [`Registry`] / [`Fragment`]: `/openapi.json` for exactly the services a server mounts, and
+//!   problem+json 404 and 405 (with `Allow`) for requests no route takes;
+//! - [`Client`]: the base of every generated `RestClient`.
+//!
+//! Generated code reaches this module through `::rosetta::__private::rosetta_runtime::rest`.
+
+mod client;
+mod handler;
+mod openapi;
+mod problem;
+
+pub use client::Client;
+pub use handler::{BODY_LIMIT, Kind, Param, Route, handle, handle_unit, json_response};
+pub use openapi::{Fragment, Registry};
+pub use problem::{
+    ABOUT_BLANK, DECLARED_TYPE_PREFIX, FromProblem, IntoProblem, PROBLEM_JSON, Problem,
+    RESERVED_MEMBERS, kind_for_status, reason_phrase,
+};
+
+/// The HTTP client the generated `RestClient`s send with, for configuring one
+/// (`RestClient::with_client`).
+pub use reqwest;
+
+/// HTTP methods, for the generated route tables.
+pub use http::Method;
+
+/// What a generated route handler receives.
+pub type Request = http::Request<axum::body::Body>;
+
+/// What a generated route handler returns.
+pub type Response = axum::response::Response;
+
+/// Adds `handler` at `route`'s path and method to `router` (paths shared by several rpcs get
+/// each method added to the same path).
+pub fn route<H, T>(router: axum::Router, route: &Route, handler: H) -> axum::Router
+where
+    H: axum::handler::Handler<T, ()>,
+    T: 'static,
+{
+    let filter = match route.method {
+        http::Method::GET => axum::routing::MethodFilter::GET,
+        http::Method::PUT => axum::routing::MethodFilter::PUT,
+        http::Method::PATCH => axum::routing::MethodFilter::PATCH,
+        http::Method::DELETE => axum::routing::MethodFilter::DELETE,
+        _ => axum::routing::MethodFilter::POST,
+    };
+    router.route(route.path, axum::routing::on(filter, handler))
+}

@@ -1,0 +1,252 @@
+//! The OpenAPI 3.1 document a server serves at `/openapi.json`, assembled from the services it
+//! actually mounts.
+//!
+//! The compiler renders each service's share of the document (its operations, the schemas they
+//! reach, its tag) as JSON text at build time: a [`Fragment`]. Mounting a service adds its
+//! fragment to the [`Registry`]; the server joins the fragments once, when it is built. The join
+//! follows the same rules as `rosetta generate --target openapi` (title, version, paths grouped by
+//! path, schemas sorted by name), so a server that mounts every service of a compilation serves
+//! the same document the CLI writes.
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::response::Response;
+use http::{HeaderValue, header};
+
+use super::problem::Problem;
+use crate::error::ErrorKind;
+
+/// One service's share of the OpenAPI document, rendered by the compiler.
+#[derive(Debug)]
+pub struct Fragment {
+    /// The API name: the service's package, or the service's name without one.
+    pub api: &'static str,
+    /// The package's version segment (`v1`), or empty.
+    pub version: &'static str,
+    /// The package's docs, or empty.
+    pub description: &'static str,
+    /// The service's tag object, as JSON.
+    pub tag: &'static str,
+    /// `(path, lower-case method, operation object as JSON)`, in IDL order.
+    pub operations: &'static [(&'static str, &'static str, &'static str)],
+    /// `(component name, schema as JSON)`: every schema the operations reach.
+    pub schemas: &'static [(&'static str, &'static str)],
+}
+
+/// The fragments of the mounted services; the server turns them into `/openapi.json`.
+#[derive(Debug, Default)]
+pub struct Registry {
+    fragments: Vec<&'static Fragment>,
+}
+
+impl Registry {
+    /// Adds a service's fragment (once, however often the service is mounted).
+    pub fn add(&mut self, fragment: &'static Fragment) {
+        if !self.fragments.iter().any(|f| std::ptr::eq(*f, fragment)) {
+            self.fragments.push(fragment);
+        }
+    }
+
+    /// True when no REST service is mounted.
+    pub fn is_empty(&self) -> bool {
+        self.fragments.is_empty()
+    }
+
+    /// The OpenAPI 3.1 document of every mounted service, as compact JSON. MUST be
+    /// deterministic: the same fragments in the same order give the same bytes.
+    pub fn document(&self) -> String {
+        let mut out = String::with_capacity(16 * 1024);
+        out.push_str(r#"{"openapi":"3.1.0","info":{"title":"#);
+        let apis = distinct(self.fragments.iter().map(|f| f.api));
+        push_str(
+            &mut out,
+            &if apis.is_empty() {
+                "API".to_string()
+            } else {
+                apis.join(", ")
+            },
+        );
+        out.push_str(r#","version":"#);
+        let versions = distinct(self.fragments.iter().map(|f| f.version));
+        push_str(
+            &mut out,
+            &if versions.is_empty() {
+                "unversioned".to_string()
+            } else {
+                versions.join(", ")
+            },
+        );
+        let descriptions = distinct(self.fragments.iter().map(|f| f.description));
+        if !descriptions.is_empty() {
+            out.push_str(r#","description":"#);
+            push_str(&mut out, &descriptions.join("\n\n"));
+        }
+        out.push_str(r#"},"tags":["#);
+        for (i, f) in self.fragments.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(f.tag);
+        }
+        out.push_str(r#"],"paths":{"#);
+        // Group operations by path, in first-seen order (a path's methods may come from
+        // several services).
+        let mut paths: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
+        for f in &self.fragments {
+            for (path, method, op) in f.operations {
+                match paths.iter_mut().find(|(p, _)| p == path) {
+                    Some((_, ops)) => ops.push((method, op)),
+                    None => paths.push((path, vec![(method, op)])),
+                }
+            }
+        }
+        for (i, (path, ops)) in paths.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_str(&mut out, path);
+            out.push_str(":{");
+            for (j, (method, op)) in ops.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                push_str(&mut out, method);
+                out.push(':');
+                out.push_str(op);
+            }
+            out.push('}');
+        }
+        out.push_str(r#"},"components":{"schemas":{"#);
+        let mut schemas: std::collections::BTreeMap<&str, &str> = Default::default();
+        for f in &self.fragments {
+            for (name, schema) in f.schemas {
+                schemas.entry(name).or_insert(schema);
+            }
+        }
+        for (i, (name, schema)) in schemas.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_str(&mut out, name);
+            out.push(':');
+            out.push_str(schema);
+        }
+        out.push_str("}}}");
+        out
+    }
+
+    /// The REST part of the server's HTTP router: `/openapi.json` (when a REST service is
+    /// mounted) and problem+json answers for an unknown route (404) and a method the path does
+    /// not serve (405, with axum's `Allow` header). Call it once, after every route is added.
+    pub fn finish(self, http: Router) -> Router {
+        let http = if self.is_empty() {
+            http
+        } else {
+            let doc = Bytes::from(self.document());
+            http.route(
+                "/openapi.json",
+                axum::routing::get(move || {
+                    let doc = doc.clone();
+                    async move { openapi_response(doc) }
+                }),
+            )
+        };
+        http.method_not_allowed_fallback(method_not_allowed)
+            .fallback(not_found)
+    }
+}
+
+fn openapi_response(doc: Bytes) -> Response {
+    let mut resp = Response::new(Body::from(doc));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+async fn not_found(uri: http::Uri) -> Response {
+    Problem::new(ErrorKind::NotFound, format!("no route for {}", uri.path())).into_http()
+}
+
+async fn method_not_allowed(method: http::Method, uri: http::Uri) -> Response {
+    // axum adds the `Allow` header to whatever this returns.
+    Problem::with_status(
+        405,
+        ErrorKind::Unimplemented,
+        format!("{} does not serve {method}", uri.path()),
+    )
+    .into_http()
+}
+
+/// The non-empty values, first occurrence first.
+fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for v in values {
+        if !v.is_empty() && !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// Appends `s` as a JSON string.
+fn push_str(out: &mut String, s: &str) {
+    // Serializing a `str` cannot fail.
+    out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static A: Fragment = Fragment {
+        api: "shop.v1",
+        version: "v1",
+        description: "The shop.",
+        tag: r#"{"name":"shop.v1.A"}"#,
+        operations: &[
+            ("/x/{id}", "get", r#"{"operationId":"a"}"#),
+            ("/y", "post", r#"{"operationId":"b"}"#),
+        ],
+        schemas: &[
+            ("shop.v1.T", r#"{"type":"object"}"#),
+            ("rosetta.Problem", "{}"),
+        ],
+    };
+    static B: Fragment = Fragment {
+        api: "shop.v1",
+        version: "v1",
+        description: "The shop.",
+        tag: r#"{"name":"shop.v1.B"}"#,
+        operations: &[("/x/{id}", "delete", r#"{"operationId":"c"}"#)],
+        schemas: &[("rosetta.Problem", "{}"), ("a.First", "true")],
+    };
+
+    #[test]
+    fn fragments_join_into_one_document() {
+        let mut r = Registry::default();
+        r.add(&A);
+        r.add(&B);
+        r.add(&A);
+        let doc: serde_json::Value = serde_json::from_str(&r.document()).unwrap();
+        assert_eq!(
+            doc,
+            serde_json::json!({
+                "openapi": "3.1.0",
+                "info": {"title": "shop.v1", "version": "v1", "description": "The shop."},
+                "tags": [{"name": "shop.v1.A"}, {"name": "shop.v1.B"}],
+                "paths": {
+                    "/x/{id}": {"get": {"operationId": "a"}, "delete": {"operationId": "c"}},
+                    "/y": {"post": {"operationId": "b"}}
+                },
+                "components": {"schemas": {
+                    "a.First": true, "rosetta.Problem": {}, "shop.v1.T": {"type": "object"}
+                }}
+            })
+        );
+        let empty: serde_json::Value =
+            serde_json::from_str(&Registry::default().document()).unwrap();
+        assert_eq!(empty["info"]["title"], "API");
+    }
+}
