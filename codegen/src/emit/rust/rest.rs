@@ -1,10 +1,300 @@
-//! The rest glue of a service (filled in by the rest protocol work).
+//! The REST glue of a service: a static route table, one thin axum handler per rpc, the
+//! problem+json conversions of each `<Rpc>Error`, the typed `RestClient`, and the service's
+//! OpenAPI fragment (rendered here, at build time, by `emit::openapi`).
+//!
+//! Everything else — decoding path, query and body into the request struct, validation, JSON and
+//! problem responses, `/openapi.json` — is in `rosetta_runtime::rest`, reached through
+//! `::rosetta::__private`.
 
+use heck::ToSnakeCase;
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::ident::{field_ident, type_ident, upper_camel};
 use super::protocols::Glue;
-use super::types::Gen;
-use crate::ir::Service;
+use super::types::{Gen, docs};
+use crate::emit::openapi;
+use crate::ir::{HttpMethod, Input, Output, Rpc, Service, Type};
 
-/// The rest items and mount statements for `s`.
-pub(super) fn service(_g: &Gen, _s: &Service) -> Result<Glue, String> {
-    Ok(Glue::default())
+/// The REST items and mount statements for `s` (`g` is nested in the service's module).
+pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
+    let k = &g.krate;
+    let rt = quote!(#k::__private::rosetta_runtime::rest);
+    let trait_name = type_ident(&s.name);
+    let fragment = fragment(g, s, &rt)?;
+    let routes = s.rpcs.iter().map(|rpc| route(g, s, rpc, &rt));
+    let count = Literal::usize_unsuffixed(s.rpcs.len());
+    let mut items = quote! {
+        /// This service's share of the OpenAPI document served at `/openapi.json`.
+        static REST_OPENAPI: #rt::Fragment = #fragment;
+
+        /// The REST route of each rpc, in IDL order.
+        static REST_ROUTES: [#rt::Route; #count] = [#(#routes),*];
+    };
+    let mut mount = quote!(parts.rest.add(&REST_OPENAPI););
+    let mut methods = TokenStream::new();
+    for (i, rpc) in s.rpcs.iter().enumerate() {
+        let index = Literal::usize_unsuffixed(i);
+        let handler = format_ident!("rest_{}", rpc.name.to_snake_case());
+        let call = g.call_method(rpc, quote!(svc), quote!(ctx), quote!(request));
+        let body = match g.request_type(rpc) {
+            Some(req) => quote! {
+                #rt::handle(&REST_ROUTES[#index], request, move |ctx, request: #req| async move {
+                    #call.await
+                })
+                .await
+            },
+            None => quote! {
+                #rt::handle_unit(&REST_ROUTES[#index], request, move |ctx| async move {
+                    #call.await
+                })
+                .await
+            },
+        };
+        let doc = format!(
+            " `{} {}`: `{}.{}` over REST.",
+            rpc.http.method.as_str(),
+            rpc.http.path,
+            s.name,
+            rpc.name
+        );
+        items.extend(quote! {
+            #[doc = #doc]
+            async fn #handler<S: super::#trait_name>(
+                svc: ::std::sync::Arc<S>,
+                request: #rt::Request,
+            ) -> #rt::Response {
+                #body
+            }
+        });
+        mount.extend(quote! {
+            parts.http = #rt::route(
+                ::std::mem::take(&mut parts.http),
+                &REST_ROUTES[#index],
+                {
+                    let svc = ::std::sync::Arc::clone(&self.inner);
+                    move |request: #rt::Request| #handler(::std::sync::Arc::clone(&svc), request)
+                },
+            );
+        });
+        if !rpc.throws.is_empty() {
+            items.extend(error_conversions(g, rpc, &rt));
+        }
+        methods.extend(client_method(g, s, rpc, &index));
+    }
+    let client_doc = format!(
+        " A typed REST client of the `{}` service: one method per rpc, declared errors \
+         rebuilt from the server's problem+json.",
+        s.name
+    );
+    items.extend(quote! {
+        #[doc = #client_doc]
+        #[derive(Debug, Clone)]
+        pub struct RestClient {
+            inner: #rt::Client,
+        }
+
+        impl RestClient {
+            /// A client for the server at `base_url` (`http://127.0.0.1:8080`).
+            pub fn new(base_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+                Self { inner: #rt::Client::new(base_url) }
+            }
+
+            /// A client that sends through a configured reqwest client (timeouts, headers).
+            pub fn with_client(
+                base_url: impl ::std::convert::Into<::std::string::String>,
+                http: #rt::reqwest::Client,
+            ) -> Self {
+                Self { inner: #rt::Client::with_client(base_url, http) }
+            }
+
+            /// The untyped client underneath.
+            pub fn inner(&self) -> &#rt::Client {
+                &self.inner
+            }
+
+            #methods
+        }
+    });
+    Ok(Glue { items, mount })
+}
+
+/// The service's OpenAPI fragment as a `Fragment` literal of JSON texts.
+fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> Result<TokenStream, String> {
+    let f = openapi::service_fragment(g.ir, s)?;
+    let api = &f.api;
+    let version = &f.version;
+    let description = &f.description;
+    let tag = f.tag.to_compact();
+    let ops = f.operations.iter().map(|(path, method, op)| {
+        let op = op.to_compact();
+        quote!((#path, #method, #op))
+    });
+    let schemas = f.schemas.iter().map(|(name, schema)| {
+        let schema = schema.to_compact();
+        quote!((#name, #schema))
+    });
+    Ok(quote! {
+        #rt::Fragment {
+            api: #api,
+            version: #version,
+            description: #description,
+            tag: #tag,
+            operations: &[#(#ops),*],
+            schemas: &[#(#schemas),*],
+        }
+    })
+}
+
+/// How the runtime reads a path or query value of type `t`, and whether it is a list.
+fn param_kind(t: &Type, rt: &TokenStream) -> (TokenStream, bool) {
+    let (t, list) = match t.without_optional() {
+        Type::List(inner) => (inner.without_optional(), true),
+        other => (other, false),
+    };
+    // The checker allows only scalars and enums here; an enum travels as its name.
+    let kind = match t {
+        Type::Bool => quote!(Bool),
+        Type::I32 | Type::I64 | Type::U32 | Type::U64 => quote!(Int),
+        Type::F64 => quote!(Float),
+        _ => quote!(Str),
+    };
+    (quote!(#rt::Kind::#kind), list)
+}
+
+/// The static `Route` of an rpc.
+fn route(g: &Gen, s: &Service, rpc: &Rpc, rt: &TokenStream) -> TokenStream {
+    let name = format!("{}.{}", s.name, rpc.name);
+    let method = format_ident!("{}", rpc.http.method.as_str());
+    let path = &rpc.http.path;
+    let query = rpc.http.method.uses_query();
+    let inputs: Vec<(&str, &Type)> = match &rpc.input {
+        Input::Unit => Vec::new(),
+        Input::Message(id) => g.ir.types[*id]
+            .fields()
+            .iter()
+            .map(|f| (f.name.as_str(), &f.ty))
+            .collect(),
+        Input::Params(ps) => ps.iter().map(|p| (p.name.as_str(), &p.ty)).collect(),
+    };
+    let in_path = |n: &str| rpc.http.path_params.iter().any(|p| p == n);
+    let body = !query && inputs.iter().any(|(n, _)| !in_path(n));
+    let params = inputs
+        .iter()
+        .filter(|(n, _)| query || in_path(n))
+        .map(|(n, t)| {
+            let (kind, list) = param_kind(t, rt);
+            quote!(#rt::Param { name: #n, kind: #kind, list: #list })
+        });
+    let no_content = rpc.output == Output::Unit;
+    quote! {
+        #rt::Route {
+            rpc: #name,
+            method: #rt::Method::#method,
+            path: #path,
+            query: #query,
+            body: #body,
+            params: &[#(#params),*],
+            no_content: #no_content,
+        }
+    }
+}
+
+/// `IntoProblem` (server) and `FromProblem` (client) for an rpc's `<Rpc>Error`.
+fn error_conversions(g: &Gen, rpc: &Rpc, rt: &TokenStream) -> TokenStream {
+    let k = &g.krate;
+    let ename = format_ident!("{}Error", upper_camel(&rpc.name));
+    let errors: Vec<(proc_macro2::Ident, TokenStream, String)> = rpc
+        .throws
+        .iter()
+        .map(|id| {
+            let t = &g.ir.types[*id];
+            (type_ident(&t.name), g.type_path(*id), t.full_name())
+        })
+        .collect();
+    let into = errors
+        .iter()
+        .map(|(v, _, full)| quote!(Self::#v(e) => #rt::Problem::declared(&e, #full),));
+    let from = errors.iter().map(|(v, p, full)| {
+        quote! {
+            if problem.declared_name() == ::std::option::Option::Some(#full) {
+                return match problem.decode::<#p>() {
+                    ::std::result::Result::Ok(e) => Self::#v(e),
+                    ::std::result::Result::Err(s) => Self::Status(s),
+                };
+            }
+        }
+    });
+    quote! {
+        impl #rt::IntoProblem for #ename {
+            fn into_problem(self) -> #rt::Problem {
+                match self {
+                    #(#into)*
+                    Self::Status(s) => #rt::Problem::from_status(&s),
+                }
+            }
+        }
+
+        impl #rt::FromProblem for #ename {
+            fn from_problem(problem: #rt::Problem) -> Self {
+                #(#from)*
+                Self::Status(problem.into_status())
+            }
+
+            fn from_status(status: #k::Status) -> Self {
+                Self::Status(status)
+            }
+        }
+    }
+}
+
+/// One `RestClient` method: the trait method's arguments, without the context.
+fn client_method(g: &Gen, s: &Service, rpc: &Rpc, index: &Literal) -> TokenStream {
+    let method = field_ident(&rpc.name);
+    let output = g.output_type(&rpc.output);
+    let error = g.rpc_error_type(s, rpc, true);
+    let mut doc_lines = rpc.docs.clone();
+    if !doc_lines.is_empty() {
+        doc_lines.push(String::new());
+    }
+    doc_lines.push(format!(
+        "`{} {}`{}",
+        rpc.http.method.as_str(),
+        rpc.http.path,
+        if rpc.http.method == HttpMethod::Post && !rpc.http.explicit {
+            " (the default route)"
+        } else {
+            ""
+        }
+    ));
+    if rpc.deprecated {
+        doc_lines.push(String::new());
+        doc_lines.push("**Deprecated** in the IDL.".to_string());
+    }
+    let doc = docs(&doc_lines);
+    let (args, request) = match &rpc.input {
+        Input::Unit => (quote!(), quote!(::std::option::Option::<&()>::None)),
+        Input::Message(id) => {
+            let p = g.type_path(*id);
+            (
+                quote!(request: #p),
+                quote!(::std::option::Option::Some(&request)),
+            )
+        }
+        Input::Params(ps) => {
+            let req = g.request_type(rpc).unwrap_or_default();
+            let names: Vec<_> = ps.iter().map(|p| field_ident(&p.name)).collect();
+            let types = ps.iter().map(|p| g.rust_type(&p.ty, false));
+            (
+                quote!(#(#names: #types),*),
+                quote!(::std::option::Option::Some(&#req { #(#names),* })),
+            )
+        }
+    };
+    quote! {
+        #doc
+        pub async fn #method(&self, #args) -> ::std::result::Result<#output, #error> {
+            self.inner.call(&REST_ROUTES[#index], #request).await
+        }
+    }
 }
