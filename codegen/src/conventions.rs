@@ -35,7 +35,12 @@ pub fn path_variables(path: &str) -> Result<Vec<String>, String> {
         return Err("the path must start with `/`".into());
     }
     let mut vars = Vec::new();
-    for segment in path.split('/').skip(1) {
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    for (i, segment) in segments.iter().enumerate() {
+        // `/` alone is the root; any other empty segment is a `//` or a trailing `/`.
+        if segment.is_empty() && !(i == 0 && segments.len() == 1) {
+            return Err("empty path segment (`//` or a trailing `/`)".into());
+        }
         if segment.contains('{') || segment.contains('}') {
             let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
                 return Err(format!(
@@ -101,6 +106,9 @@ mod tests {
         assert!(path_variables("/a/x{id}").is_err());
         assert!(path_variables("/a/{id}/{id}").is_err());
         assert!(path_variables("/a b").is_err());
+        assert!(path_variables("//").is_err());
+        assert!(path_variables("/a/").is_err());
+        assert_eq!(path_variables("/").unwrap(), Vec::<String>::new());
         assert_eq!(route_shape("/a/{x}/b"), route_shape("/a/{y}/b"));
     }
 }

@@ -29,14 +29,29 @@ pub struct RealFs;
 
 impl FileSystem for RealFs {
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        use std::io::Read as _;
         let meta = std::fs::metadata(path)?;
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(std::io::Error::other(format!(
-                "file is {} bytes; the limit is {MAX_FILE_BYTES}",
-                meta.len()
-            )));
+        // Devices, FIFOs and folders have no useful length and may never end (`/dev/zero`).
+        if !meta.is_file() {
+            return Err(std::io::Error::other("not a regular file"));
         }
-        std::fs::read(path)
+        let too_big = || {
+            std::io::Error::other(format!(
+                "file is larger than the limit of {MAX_FILE_BYTES} bytes"
+            ))
+        };
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(too_big());
+        }
+        // The file may grow between `metadata` and the read: never read past the limit.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)?
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_big());
+        }
+        Ok(bytes)
     }
 
     fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
@@ -185,7 +200,7 @@ pub fn load(fs: &dyn FileSystem, roots: &[PathBuf], options: &Options) -> (Progr
     for root in roots {
         match fs.canonicalize(root) {
             Ok(canon) => {
-                let id = loader.load_file(root.display().to_string(), canon);
+                let id = loader.load_file(root.display().to_string(), canon, None);
                 if let Some(Some(f)) = loader.files.get_mut(id) {
                     f.is_root = true;
                 }
@@ -216,8 +231,9 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    /// Loads a file once (by canonical path) and its imports; returns its id.
-    fn load_file(&mut self, display: String, canon: PathBuf) -> FileId {
+    /// Loads a file once (by canonical path) and its imports; returns its id. `from` is the
+    /// `import` that asked for it, to point at when it cannot be read.
+    fn load_file(&mut self, display: String, canon: PathBuf, from: Option<Span>) -> FileId {
         if let Some(id) = self.sources.find_path(&canon) {
             return id;
         }
@@ -228,10 +244,13 @@ impl Loader<'_> {
                     .sources
                     .add(display.clone(), Some(canon), String::new());
                 self.files.push(None);
-                self.diagnostics.push(Diagnostic::error_without_span(
-                    "E0004",
-                    format!("cannot read `{display}`: {e}"),
-                ));
+                let message = format!("cannot read `{display}`: {e}");
+                self.diagnostics.push(match from {
+                    Some(span) => {
+                        Diagnostic::error("E0004", message, span).with_label("imported here")
+                    }
+                    None => Diagnostic::error_without_span("E0004", message),
+                });
                 return id;
             }
         };
@@ -274,7 +293,7 @@ impl Loader<'_> {
             match candidates.iter().find_map(|c| self.fs.canonicalize(c).ok()) {
                 Some(found) => {
                     let shown = display_path(&self.sources.get(id).name, &imp.path.value);
-                    let child = self.load_file(shown, found);
+                    let child = self.load_file(shown, found, Some(imp.path.span));
                     imports.push((child, imp.span));
                 }
                 None => self.diagnostics.push(

@@ -225,7 +225,8 @@ pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
     let lower = name.to_ascii_lowercase();
     candidates
         .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(1))
+        // A third of the length: `Strin` finds `string`, but `C` does not "find" `A`.
+        .filter(|(d, c)| *d <= c.len().max(name.len()) / 3)
         .min()
         .map(|(_, c)| c.to_string())
 }

@@ -208,11 +208,29 @@ fn check_args(a: &Annotation) -> Result<(), (crate::source::Span, String)> {
                 )),
             }
         }
-        "xmlrpc" | "pattern" => {
+        "pattern" => {
             count(1)?;
             match &a.args[0] {
                 A::Str(s) if !s.value.is_empty() => Ok(()),
                 other => Err((other.span(), "expected a non-empty string".into())),
+            }
+        }
+        "xmlrpc" => {
+            count(1)?;
+            match &a.args[0] {
+                // The XML-RPC specification: letters, digits, `_`, `.`, `:` and `/`.
+                A::Str(s)
+                    if !s.value.is_empty()
+                        && s.value
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "_.:/".contains(c)) =>
+                {
+                    Ok(())
+                }
+                other => Err((
+                    other.span(),
+                    "an XML-RPC method name uses letters, digits, `_`, `.`, `:` and `/`".into(),
+                )),
             }
         }
         "range" | "length" => {
@@ -241,6 +259,10 @@ fn check_args(a: &Annotation) -> Result<(), (crate::source::Span, String)> {
         "fault_code" => {
             count(1)?;
             match &a.args[0] {
+                A::Int(i) if i.value.is_some_and(|v| (-32768..=-32000).contains(&v)) => Err((
+                    i.span,
+                    "-32768 to -32000 are XML-RPC's own protocol fault codes".into(),
+                )),
                 A::Int(i) if i.value.is_some_and(|v| i32::try_from(v).is_ok()) => Ok(()),
                 other => Err((other.span(), "expected a 32-bit integer".into())),
             }
@@ -321,12 +343,9 @@ pub(super) fn check_constraints(ctx: &Ctx, out: &mut Diagnostics) {
                 && let Err(e) = regex::Regex::new(&s.value)
             {
                 let first_line = e.to_string();
-                let last = first_line
-                    .lines()
-                    .last()
-                    .unwrap_or("invalid")
-                    .trim()
-                    .to_string();
+                let last = first_line.lines().last().unwrap_or("invalid").trim();
+                // regex's message ends with `error: <what>`; the diagnostic says "error" already.
+                let last = last.strip_prefix("error:").unwrap_or(last).trim();
                 emit(
                     out,
                     Diagnostic::error(
@@ -360,8 +379,10 @@ fn check_bounds(a: &Annotation, base: &Ty, out: &mut Diagnostics) {
             }
         }
         if matches!(base, Ty::Builtin("u32" | "u64"))
-            && let Some(AnnotationArg::Int(i)) = a.args.first()
-            && i.value.is_some_and(|v| v < 0)
+            && let Some(i) = a.args.iter().find_map(|x| match x {
+                AnnotationArg::Int(i) if i.value.is_some_and(|v| v < 0) => Some(i),
+                _ => None,
+            })
         {
             emit(
                 out,

@@ -191,9 +191,23 @@ pub(super) fn check_reserved_field_names(ctx: &Ctx, out: &mut Diagnostics) {
     }
 }
 
-/// E0105: an enum with no values has no valid value at all.
+/// E0105: an enum with no values, or a union with no variants, has no valid value at all.
 pub(super) fn check_empty_enums(ctx: &Ctx, out: &mut Diagnostics) {
     for (_, item) in ctx.items() {
+        if let ItemKind::Union(u) = &item.kind
+            && u.fields().next().is_none()
+        {
+            emit(
+                out,
+                Diagnostic::error(
+                    "E0105",
+                    format!("union `{}` has no variants", u.name.name),
+                    u.name.span,
+                )
+                .with_label("empty union")
+                .with_help("add at least one variant: `name: Type = 1;`"),
+            );
+        }
         if let ItemKind::Enum(e) = &item.kind
             && e.values.is_empty()
         {
@@ -236,11 +250,22 @@ pub(super) fn check_enum_numbers(ctx: &Ctx, out: &mut Diagnostics) {
                         seen.insert(n, &v.number);
                     }
                 }
-                _ => emit(
+                other => emit(
                     out,
-                    Diagnostic::error("E0104", "enum number out of range", v.number.span)
-                        .with_label("not a 32-bit integer")
-                        .with_help("enum numbers are -2147483648 to 2147483647"),
+                    Diagnostic::error(
+                        "E0104",
+                        match other {
+                            Some(n) => {
+                                format!("enum number out of range: {n} does not fit in 32 bits")
+                            }
+                            None => {
+                                "enum number out of range: it does not fit in 64 bits".to_string()
+                            }
+                        },
+                        v.number.span,
+                    )
+                    .with_label("not a 32-bit integer")
+                    .with_help("enum numbers are -2147483648 to 2147483647"),
                 ),
             }
         }

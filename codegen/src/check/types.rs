@@ -315,64 +315,115 @@ fn range_fits_i64(annotations: &[Annotation]) -> bool {
         .any(|a| matches!(a.args.get(1), Some(AnnotationArg::Int(i)) if i.value.is_some()))
 }
 
-/// E0132: a struct that requires itself (directly or through other required fields) can never be
-/// built. An `optional`, `list` or `map` on the way ends the recursion.
+/// E0132: a type no finite value can have — a struct that requires itself (directly or through
+/// other required fields), or a union whose every variant does. An `optional`, `list` or `map` on
+/// the way ends the recursion. Found as a least fixpoint ("buildable" spreads from the types that
+/// need nothing), with a worklist so long chains stay linear.
 pub(super) fn check_infinite_types(ctx: &Ctx, out: &mut Diagnostics) {
-    let defs: Vec<(DefId, &ParsedFile)> = ctx
-        .files()
-        .flat_map(|f| {
-            f.ast
-                .items
-                .iter()
-                .enumerate()
-                .filter(|(_, it)| matches!(it.kind, ItemKind::Struct(_) | ItemKind::Error(_)))
-                .map(move |(i, _)| {
-                    (
-                        DefId {
-                            file: f.id,
-                            item: i,
-                        },
-                        f,
-                    )
-                })
-        })
+    #[derive(Clone, Copy, PartialEq)]
+    enum Shape {
+        Struct,
+        Union,
+    }
+    let mut nodes: Vec<(DefId, &ParsedFile, Shape)> = Vec::new();
+    for f in ctx.files() {
+        for (i, it) in f.ast.items.iter().enumerate() {
+            let shape = match it.kind {
+                ItemKind::Struct(_) | ItemKind::Error(_) => Shape::Struct,
+                ItemKind::Union(_) => Shape::Union,
+                _ => continue,
+            };
+            nodes.push((
+                DefId {
+                    file: f.id,
+                    item: i,
+                },
+                f,
+                shape,
+            ));
+        }
+    }
+    let index: std::collections::HashMap<DefId, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, (d, _, _))| (*d, i))
         .collect();
-    let positions: std::collections::HashMap<DefId, usize> =
-        defs.iter().enumerate().map(|(i, (d, _))| (*d, i)).collect();
-    let index = |d: DefId| positions.get(&d).copied();
-    let mut edges = vec![Vec::new(); defs.len()];
-    let mut edge_fields = vec![Vec::new(); defs.len()];
-    for (n, (def, f)) in defs.iter().enumerate() {
+    // For each node: the nodes it needs (a required field's type, or a variant's type).
+    let mut needs: Vec<Vec<(usize, &crate::syntax::ast::Field)>> = vec![Vec::new(); nodes.len()];
+    let mut buildable = vec![false; nodes.len()];
+    let mut waiting = vec![0usize; nodes.len()];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut queue = Vec::new();
+    for (n, (def, f, shape)) in nodes.iter().enumerate() {
         let Some(body) = ctx.body(*def) else { continue };
+        let mut free_variant = false;
         for field in body.fields() {
-            if let Ty::Def(target) = ctx.ty(f.id, &field.ty)
-                && let Some(m) = index(target)
-            {
-                edges[n].push(m);
-                edge_fields[n].push((m, field));
+            match ctx.ty(f.id, &field.ty) {
+                Ty::Def(target) if index.contains_key(&target) => {
+                    let m = index[&target];
+                    needs[n].push((m, field));
+                    dependents[m].push(n);
+                }
+                _ => free_variant = true,
+            }
+        }
+        let ready = match shape {
+            Shape::Struct => needs[n].is_empty(),
+            // An empty union is E0105's to report; treat it as buildable to avoid a cascade.
+            Shape::Union => free_variant || body.fields().next().is_none(),
+        };
+        waiting[n] = needs[n].len();
+        if ready {
+            buildable[n] = true;
+            queue.push(n);
+        }
+    }
+    while let Some(m) = queue.pop() {
+        for &d in &dependents[m] {
+            if buildable[d] {
+                continue;
+            }
+            let done = match nodes[d].2 {
+                Shape::Struct => {
+                    waiting[d] -= 1;
+                    waiting[d] == 0
+                }
+                Shape::Union => true,
+            };
+            if done {
+                buildable[d] = true;
+                queue.push(d);
             }
         }
     }
-    let comp = crate::graph::scc(&edges);
-    for (n, fields) in edge_fields.iter().enumerate() {
-        for (m, field) in fields {
-            if comp[*m] == comp[n] {
-                let name = &ctx.program.item(defs[n].0).name().name;
-                emit(
-                    out,
-                    Diagnostic::error(
-                        "E0132",
-                        format!("`{name}` contains itself through required fields"),
-                        field.ty.span(),
-                    )
-                    .with_label("a value of this type can never be complete")
-                    .with_help(format!(
-                        "make the field `optional<{}>`, or a `list`",
-                        ctx.describe(&ctx.ty(defs[n].1.id, &field.ty))
-                    )),
-                );
-                break;
-            }
+    for (n, (def, f, shape)) in nodes.iter().enumerate() {
+        if buildable[n] {
+            continue;
         }
+        let name = &ctx.program.item(*def).name().name;
+        let Some((_, field)) = needs[n].iter().find(|(m, _)| !buildable[*m]) else {
+            continue;
+        };
+        let (message, help) = match shape {
+            Shape::Struct => (
+                format!("`{name}` contains itself through required fields"),
+                format!(
+                    "make the field `optional<{}>`, or a `list`",
+                    ctx.describe(&ctx.ty(f.id, &field.ty))
+                ),
+            ),
+            Shape::Union => (
+                format!("no variant of `{name}` can ever be built: each contains `{name}` again"),
+                "add a variant that does not lead back to the union, or make a field on the way \
+                 `optional`"
+                    .to_string(),
+            ),
+        };
+        emit(
+            out,
+            Diagnostic::error("E0132", message, field.ty.span())
+                .with_label("a value of this type can never be complete")
+                .with_help(help),
+        );
     }
 }

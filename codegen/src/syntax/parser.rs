@@ -22,10 +22,15 @@ pub const MAX_NESTING: usize = 64;
 /// Parses one file's text. On a syntax error, returns the one diagnostic pest can give.
 pub fn parse(file: FileId, text: &str) -> Result<File, Box<Diagnostic>> {
     nesting_guard(file, text)?;
-    let mut pairs = IdlParser::parse(Rule::file, text).map_err(|e| Box::new(syntax_error(file, text, e)))?;
-    let root = pairs
-        .next()
-        .ok_or_else(|| Box::new(Diagnostic::error("E0001", "empty parse", Span::new(file, 0, 0))))?;
+    let mut pairs =
+        IdlParser::parse(Rule::file, text).map_err(|e| Box::new(syntax_error(file, text, e)))?;
+    let root = pairs.next().ok_or_else(|| {
+        Box::new(Diagnostic::error(
+            "E0001",
+            "empty parse",
+            Span::new(file, 0, 0),
+        ))
+    })?;
     Ok(Builder { file }.file(root))
 }
 
@@ -50,13 +55,15 @@ fn nesting_guard(file: FileId, text: &str) -> Result<(), Box<Diagnostic>> {
             b'<' | b'(' | b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(Box::new(Diagnostic::error(
-                        "E0003",
-                        format!("nesting deeper than {MAX_NESTING} levels"),
-                        Span::new(file, i, i + 1),
-                    )
-                    .with_label("too deep")
-                    .with_help("flatten the type with a named struct")));
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            "E0003",
+                            format!("nesting deeper than {MAX_NESTING} levels"),
+                            Span::new(file, i, i + 1),
+                        )
+                        .with_label("too deep")
+                        .with_help("flatten the type with a named struct"),
+                    ));
                 }
             }
             b'>' | b')' | b'}' => depth = depth.saturating_sub(1),
@@ -74,6 +81,17 @@ fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagno
         pest::error::InputLocation::Span((s, _)) => s,
     };
     let found = describe_found(text, pos);
+    // A missing `;` is noticed at the next token, often on the next line: point just after the
+    // previous token instead, where the `;` belongs.
+    let mut pos = pos;
+    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &e.variant
+        && positives.contains(&Rule::semi)
+    {
+        let before = text[..pos].trim_end();
+        if text[before.len()..pos].contains('\n') {
+            pos = before.len();
+        }
+    }
     let (message, label) = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
             let mut names: Vec<&str> = positives.iter().filter_map(|r| rule_name(*r)).collect();
@@ -94,6 +112,7 @@ fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagno
     let end = text[pos..]
         .chars()
         .next()
+        .filter(|c| *c != '\n')
         .map_or(pos, |c| pos + c.len_utf8());
     Diagnostic::error(
         "E0001",
@@ -144,6 +163,10 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::service_decl | Rule::kw_service => "`service`",
         Rule::topic_decl | Rule::kw_topic => "`topic`",
         Rule::block_end => "`}`",
+        Rule::semi => "`;`",
+        Rule::eq => "`=`",
+        Rule::colon => "`:`",
+        Rule::lbrace => "`{`",
         Rule::member | Rule::field => "a field (`name: Type = 1;`)",
         Rule::reserved | Rule::kw_reserved => "`reserved`",
         Rule::reserved_item | Rule::reserved_range => "a field number or name",
@@ -786,6 +809,10 @@ mod tests {
             &["topic a { }"],
         );
         check(Rule::block_end, &["}"], &["{"]);
+        check(Rule::semi, &[";"], &[","]);
+        check(Rule::eq, &["="], &[":"]);
+        check(Rule::colon, &[":"], &["="]);
+        check(Rule::lbrace, &["{"], &["}"]);
     }
 
     #[test]
