@@ -1,10 +1,359 @@
-//! The xmlrpc glue of a service (filled in by the xmlrpc protocol work).
+//! The XML-RPC glue of a service: one handler per rpc registered at `/RPC2`, the fault mapping of
+//! each `<Rpc>Error`, and a typed async `XmlRpcClient`.
+//!
+//! Generated code stays thin: decoding positional parameters, validation, result encoding and
+//! the fault form of errors are runtime functions (`rosetta::xmlrpc::glue`); what is generated
+//! is names, types and the call of the trait method.
 
+use heck::ToSnakeCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::ident::{field_ident, type_ident};
 use super::protocols::Glue;
-use super::types::Gen;
-use crate::ir::Service;
+use super::types::{Gen, docs};
+use crate::ir::{Input, Ir, Output, Rpc, Service, Type, TypeKind};
 
-/// The xmlrpc items and mount statements for `s`.
-pub(super) fn service(_g: &Gen, _s: &Service) -> Result<Glue, String> {
-    Ok(Glue::default())
+/// Client method names the client itself uses: an rpc with one of these names gets a `call_`
+/// prefix on the client.
+const CLIENT_RESERVED: &[&str] = &["new", "from_client", "client"];
+
+/// The XML-RPC items and mount statements for `s` (`g` is nested in the service's module).
+pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
+    let mut items = TokenStream::new();
+    let mut mount = TokenStream::new();
+    let mut client_methods = TokenStream::new();
+    for rpc in &s.rpcs {
+        items.extend(handler(g, s, rpc));
+        items.extend(error_impl(g, s, rpc));
+        mount.extend(registration(g, s, rpc));
+        client_methods.extend(client_method(g, s, rpc));
+    }
+    items.extend(client(g, s, client_methods));
+    Ok(Glue { items, mount })
+}
+
+/// The parameter names of a parameter-list rpc, and how many leading ones are required
+/// (everything up to the last non-optional one).
+fn params_shape(rpc: &Rpc) -> (Vec<&str>, usize) {
+    match &rpc.input {
+        Input::Unit => (Vec::new(), 0),
+        Input::Message(_) => (vec!["request"], 1),
+        Input::Params(ps) => {
+            let names = ps.iter().map(|p| p.name.as_str()).collect();
+            let required = ps
+                .iter()
+                .rposition(|p| !matches!(p.ty, Type::Optional(_)))
+                .map_or(0, |i| i + 1);
+            (names, required)
+        }
+    }
+}
+
+fn handler_ident(rpc: &Rpc) -> proc_macro2::Ident {
+    format_ident!("xmlrpc_{}", rpc.name.to_snake_case())
+}
+
+/// `async fn xmlrpc_<rpc>(svc, ctx, params)`: decode, validate, call, encode.
+fn handler(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
+    let k = &g.krate;
+    let glue = quote!(#k::xmlrpc::glue);
+    let trait_name = type_ident(&s.name);
+    let name = handler_ident(rpc);
+    let decode = match (&rpc.input, g.request_type(rpc)) {
+        (Input::Unit, _) | (_, None) => quote!(#glue::decode_none(&params)?;),
+        (Input::Message(_), Some(ty)) => quote! {
+            let req: #ty = #glue::decode_message(params)?;
+            #glue::validate(&req)?;
+        },
+        (Input::Params(_), Some(ty)) => {
+            let (names, required) = params_shape(rpc);
+            quote! {
+                let req: #ty = #glue::decode_params(params, &[#(#names),*], #required)?;
+                #glue::validate(&req)?;
+            }
+        }
+    };
+    let call = g.call_method(rpc, quote!(svc), quote!(ctx), quote!(req));
+    let doc = format!(
+        " XML-RPC `{}`: decodes the parameters, validates them, calls `{}` and encodes the \
+         answer.",
+        rpc.xmlrpc_name,
+        field_ident(&rpc.name)
+    );
+    quote! {
+        #[doc = #doc]
+        async fn #name<S: super::#trait_name>(
+            svc: ::std::sync::Arc<S>,
+            ctx: #k::Context,
+            params: ::std::vec::Vec<#k::xmlrpc::Value>,
+        ) -> ::std::result::Result<#k::xmlrpc::Value, #k::xmlrpc::Fault> {
+            #decode
+            #glue::encode_result(#call.await)
+        }
+    }
+}
+
+/// The registration of one rpc in `Mount::mount`.
+fn registration(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
+    let k = &g.krate;
+    let name = &rpc.xmlrpc_name;
+    let idl_name = format!("{}.{}", s.name, rpc.name);
+    let signature = signature(g.ir, rpc);
+    let (_, required) = params_shape(rpc);
+    let help = help(g.ir, s, rpc);
+    let handler = handler_ident(rpc);
+    quote! {
+        {
+            let svc = ::std::sync::Arc::clone(&self.inner);
+            parts.xmlrpc.add(
+                #k::xmlrpc::server::MethodInfo::new(#name, #idl_name, &[#(#signature),*], #required, #help),
+                move |ctx, params| #handler(::std::sync::Arc::clone(&svc), ctx, params),
+            );
+        }
+    }
+}
+
+/// `impl XmlRpcError for <Rpc>Error`: declared errors as faults with their code and
+/// `"Name: {json}"`, and back.
+fn error_impl(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
+    if rpc.throws.is_empty() {
+        return TokenStream::new();
+    }
+    let k = &g.krate;
+    let glue = quote!(#k::xmlrpc::glue);
+    let ename = g.rpc_error_type(s, rpc, true);
+    let variants: Vec<(proc_macro2::Ident, TokenStream)> = rpc
+        .throws
+        .iter()
+        .map(|id| (type_ident(&g.ir.types[*id].name), g.type_path(*id)))
+        .collect();
+    let to_arms = variants
+        .iter()
+        .map(|(v, _)| quote!(Self::#v(e) => #glue::declared_fault(e),));
+    let from_checks = variants.iter().map(|(v, p)| {
+        quote! {
+            if let ::std::option::Option::Some(e) = #glue::declared_from_fault::<#p>(&fault) {
+                return Self::#v(e);
+            }
+        }
+    });
+    quote! {
+        impl #glue::XmlRpcError for #ename {
+            fn to_fault(&self) -> #k::xmlrpc::Fault {
+                match self {
+                    #(#to_arms)*
+                    Self::Status(s) => #glue::status_fault(s),
+                }
+            }
+
+            fn from_fault(fault: #k::xmlrpc::Fault) -> Self {
+                #(#from_checks)*
+                Self::Status(#glue::status_from_fault(fault))
+            }
+        }
+    }
+}
+
+/// One `XmlRpcClient` method.
+fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
+    let k = &g.krate;
+    let glue = quote!(#k::xmlrpc::glue);
+    let snake = rpc.name.to_snake_case();
+    let method = if CLIENT_RESERVED.contains(&snake.as_str()) {
+        format_ident!("call_{}", snake)
+    } else {
+        field_ident(&rpc.name)
+    };
+    let output = g.output_type(&rpc.output);
+    let error = g.rpc_error_type(s, rpc, true);
+    let wire = &rpc.xmlrpc_name;
+    let (args, values, optional_tail) = match &rpc.input {
+        Input::Unit => (quote!(), Vec::new(), None),
+        Input::Message(id) => {
+            let p = g.type_path(*id);
+            (
+                quote!(request: #p),
+                vec![quote!(#glue::arg(&request, "request")?)],
+                None,
+            )
+        }
+        Input::Params(ps) => {
+            let idents: Vec<_> = ps.iter().map(|p| field_ident(&p.name)).collect();
+            let types = ps.iter().map(|p| g.rust_type(&p.ty, false));
+            let values = ps
+                .iter()
+                .zip(&idents)
+                .map(|(p, id)| {
+                    let n = &p.name;
+                    quote!(#glue::arg(&#id, #n)?)
+                })
+                .collect();
+            let (_, required) = params_shape(rpc);
+            let tail = (required < ps.len()).then_some(required);
+            (quote!(#(#idents: #types),*), values, tail)
+        }
+    };
+    let body = match optional_tail {
+        Some(required) => quote! {
+            let mut params = ::std::vec![#(#values),*];
+            #glue::trim_optional(&mut params, #required);
+            self.inner.call(#wire, params).await
+        },
+        None if values.is_empty() => quote! {
+            self.inner.call(#wire, ::std::vec::Vec::new()).await
+        },
+        None => quote! {
+            self.inner.call(#wire, ::std::vec![#(#values),*]).await
+        },
+    };
+    let mut doc_lines = rpc.docs.clone();
+    if !doc_lines.is_empty() {
+        doc_lines.push(String::new());
+    }
+    doc_lines.push(format!("Calls XML-RPC `{wire}`."));
+    if rpc.deprecated {
+        doc_lines.push(String::new());
+        doc_lines.push("**Deprecated** in the IDL.".to_string());
+    }
+    let doc = docs(&doc_lines);
+    quote! {
+        #doc
+        pub async fn #method(&self, #args) -> ::std::result::Result<#output, #error> {
+            #body
+        }
+    }
+}
+
+/// `XmlRpcClient`: a typed async client of the service.
+fn client(g: &Gen, s: &Service, methods: TokenStream) -> TokenStream {
+    let k = &g.krate;
+    let doc = format!(
+        " A typed XML-RPC client of [`{0}`](super::{0}): one method per rpc; faults come back as \
+         the rpc's typed error.",
+        s.name
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub struct XmlRpcClient {
+            inner: #k::xmlrpc::client::Client,
+        }
+
+        impl XmlRpcClient {
+            /// A client of the endpoint at `url` (`http://host:port/RPC2`; a URL without a path
+            /// means `/RPC2`, as in Python's `ServerProxy`).
+            pub fn new(url: &str) -> Self {
+                Self::from_client(#k::xmlrpc::client::Client::new(url))
+            }
+
+            /// Wraps a configured client (timeout, limits).
+            pub fn from_client(client: #k::xmlrpc::client::Client) -> Self {
+                Self { inner: client }
+            }
+
+            /// The underlying untyped client.
+            pub fn client(&self) -> &#k::xmlrpc::client::Client {
+                &self.inner
+            }
+
+            #methods
+        }
+    }
+}
+
+/// `system.methodSignature` type names: the result, then each parameter.
+fn signature(ir: &Ir, rpc: &Rpc) -> Vec<&'static str> {
+    let mut out = vec![match &rpc.output {
+        Output::Unit => "nil",
+        Output::Message(_) => "struct",
+        Output::Value(t) => xmlrpc_type_name(ir, t),
+    }];
+    match &rpc.input {
+        Input::Unit => {}
+        Input::Message(_) => out.push("struct"),
+        Input::Params(ps) => out.extend(ps.iter().map(|p| xmlrpc_type_name(ir, &p.ty))),
+    }
+    out
+}
+
+/// The XML-RPC type a value of `t` is sent as (an optional as its inner type).
+fn xmlrpc_type_name(ir: &Ir, t: &Type) -> &'static str {
+    match t {
+        Type::Bool => "boolean",
+        Type::I32 => "int",
+        Type::I64 | Type::U32 | Type::U64 => "i8",
+        Type::F64 => "double",
+        Type::String => "string",
+        Type::Bytes => "base64",
+        Type::Timestamp => "dateTime.iso8601",
+        Type::Optional(inner) => xmlrpc_type_name(ir, inner),
+        Type::List(_) => "array",
+        Type::Map(_) => "struct",
+        Type::Named { id, .. } => match ir.types.get(*id).map(|t| &t.kind) {
+            Some(TypeKind::Enum(_)) => "string",
+            _ => "struct",
+        },
+    }
+}
+
+/// `system.methodHelp`: the docs, then the IDL signature.
+fn help(ir: &Ir, s: &Service, rpc: &Rpc) -> String {
+    let input = match &rpc.input {
+        Input::Unit => String::new(),
+        Input::Message(id) => ir.types[*id].name.clone(),
+        Input::Params(ps) => ps
+            .iter()
+            .map(|p| format!("{}: {}", p.name, idl_type(ir, &p.ty)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let mut line = format!("{}.{}({input})", s.name, rpc.name);
+    match &rpc.output {
+        Output::Unit => {}
+        Output::Message(id) => line.push_str(&format!(" -> {}", ir.types[*id].name)),
+        Output::Value(t) => line.push_str(&format!(" -> {}", idl_type(ir, t))),
+    }
+    if !rpc.throws.is_empty() {
+        let names: Vec<&str> = rpc
+            .throws
+            .iter()
+            .map(|id| ir.types[*id].name.as_str())
+            .collect();
+        line.push_str(&format!(" throws {}", names.join(", ")));
+    }
+    let mut out = rpc.docs.join("\n");
+    if rpc.deprecated {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str("Deprecated.");
+    }
+    if !out.is_empty() {
+        out.push_str("\n\n");
+    }
+    out.push_str(&line);
+    out
+}
+
+/// A type as written in the IDL.
+fn idl_type(ir: &Ir, t: &Type) -> String {
+    match t {
+        Type::Bool => "bool".into(),
+        Type::I32 => "i32".into(),
+        Type::I64 => "i64".into(),
+        Type::U32 => "u32".into(),
+        Type::U64 => "u64".into(),
+        Type::F64 => "f64".into(),
+        Type::String => "string".into(),
+        Type::Bytes => "bytes".into(),
+        Type::Timestamp => "timestamp".into(),
+        Type::Optional(i) => format!("optional<{}>", idl_type(ir, i)),
+        Type::List(i) => format!("list<{}>", idl_type(ir, i)),
+        Type::Map(i) => format!("map<string, {}>", idl_type(ir, i)),
+        Type::Named { id, name } => ir
+            .types
+            .get(*id)
+            .map_or_else(|| name.clone(), |t| t.name.clone()),
+    }
 }
