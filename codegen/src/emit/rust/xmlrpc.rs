@@ -217,8 +217,14 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
         doc_lines.push("**Deprecated** in the IDL.".to_string());
     }
     let doc = docs(&doc_lines);
+    // Clippy's default limit is seven arguments, `&self` included.
+    let many = match &rpc.input {
+        Input::Params(ps) if ps.len() >= 7 => Some(quote!(#[allow(clippy::too_many_arguments)])),
+        _ => None,
+    };
     quote! {
         #doc
+        #many
         pub async fn #method(&self, #args) -> ::std::result::Result<#output, #error> {
             #body
         }
