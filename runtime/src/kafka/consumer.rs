@@ -70,6 +70,38 @@ impl<T> Record<T> {
             .and_then(|k| std::str::from_utf8(k).ok())
     }
 
+    /// Separates the value from the rest of the record (to dispatch on the value and hand the
+    /// pieces on with [`Record::with_value`]).
+    pub fn split(self) -> (Record<()>, T) {
+        let Record {
+            topic,
+            partition,
+            offset,
+            key,
+            value,
+            headers,
+            timestamp_ms,
+            attempt,
+        } = self;
+        let rest = Record {
+            topic,
+            partition,
+            offset,
+            key,
+            value: (),
+            headers,
+            timestamp_ms,
+            attempt,
+        };
+        (rest, value)
+    }
+
+    /// The same record with its value transformed.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Record<U> {
+        let (rest, value) = self.split();
+        rest.with_value(f(value))
+    }
+
     /// The value of the last header called `name`.
     pub fn header(&self, name: &str) -> Option<&[u8]> {
         self.headers
@@ -77,6 +109,22 @@ impl<T> Record<T> {
             .rev()
             .find(|h| h.name == name)
             .and_then(|h| h.value.as_deref())
+    }
+}
+
+impl Record<()> {
+    /// The record carrying `value`.
+    pub fn with_value<U>(self, value: U) -> Record<U> {
+        Record {
+            topic: self.topic,
+            partition: self.partition,
+            offset: self.offset,
+            key: self.key,
+            value,
+            headers: self.headers,
+            timestamp_ms: self.timestamp_ms,
+            attempt: self.attempt,
+        }
     }
 }
 

@@ -19,6 +19,7 @@ mod embedded;
 mod encoding;
 mod error;
 mod producer;
+pub mod proto;
 
 pub use config::KafkaConfig;
 pub use consumer::{

@@ -1,0 +1,788 @@
+//! The protobuf wire format of generated types, for the `protobuf` topic encoding.
+//!
+//! Generated code implements [`ProtoMessage`] for every struct, error and union a protobuf topic
+//! reaches, and [`ProtoValue`] for those and for enums, field by field with the helpers here. The
+//! bytes are exactly what the emitted `.proto` describes (the design's mapping: field numbers as
+//! written, `optional` with explicit presence, a union as a message holding one `oneof`, `timestamp`
+//! as `google.protobuf.Timestamp`, `map<string, T>` as map entries, packed repeated scalars), so
+//! any protobuf library reading the topic with that `.proto` sees the same values.
+//!
+//! Decoding never panics: bytes come from the network and from producers nobody here wrote. It
+//! accepts what proto3 parsers accept (packed or unpacked repeated scalars, fields in any order,
+//! unknown fields skipped, absent scalars as their default) and refuses what cannot be a domain
+//! value: a missing struct or timestamp field, an enum number the IDL does not declare, a union
+//! with no variant set, invalid UTF-8 in a string, and nesting deeper than [`MAX_DEPTH`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::timestamp::Timestamp;
+
+/// The deepest message nesting [`decode`] accepts (prost's default recursion limit).
+pub const MAX_DEPTH: u32 = 100;
+
+/// How a field's value is laid out on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireType {
+    /// A base-128 varint: bools, integers, enums.
+    Varint = 0,
+    /// Eight little-endian bytes: `double`.
+    Fixed64 = 1,
+    /// A varint length, then that many bytes: strings, bytes, messages, packed repeated fields.
+    Len = 2,
+    /// Four little-endian bytes (never written by Rosetta; skipped when unknown).
+    Fixed32 = 5,
+}
+
+impl WireType {
+    fn from_bits(bits: u64) -> Result<Self, DecodeError> {
+        Ok(match bits {
+            0 => WireType::Varint,
+            1 => WireType::Fixed64,
+            2 => WireType::Len,
+            5 => WireType::Fixed32,
+            3 | 4 => return Err(DecodeError::new("groups are not supported")),
+            other => return Err(DecodeError::new(format!("invalid wire type {other}"))),
+        })
+    }
+}
+
+/// Why bytes are not a valid protobuf encoding of the expected type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    message: String,
+}
+
+impl DecodeError {
+    /// An error with this description.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+
+    /// A required field (`Type.field`) was absent.
+    pub fn missing(field: &str) -> Self {
+        Self::new(format!("missing required field `{field}`"))
+    }
+
+    /// The human-readable cause.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// A cursor over the bytes of one message.
+#[derive(Debug)]
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    depth: u32,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over a top-level message.
+    pub fn new(buf: &'a [u8]) -> Self {
+        Self { buf, depth: 0 }
+    }
+
+    /// True when every byte was read.
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    /// The next field's number and wire type, or `None` at the end of the message.
+    pub fn next_field(&mut self) -> Result<Option<(u32, WireType)>, DecodeError> {
+        if self.buf.is_empty() {
+            return Ok(None);
+        }
+        let key = self.varint()?;
+        let wire = WireType::from_bits(key & 7)?;
+        let number = key >> 3;
+        if number == 0 || number > (1 << 29) - 1 {
+            return Err(DecodeError::new(format!("invalid field number {number}")));
+        }
+        // In range by the check above.
+        Ok(Some((number as u32, wire)))
+    }
+
+    /// Reads a base-128 varint.
+    pub fn varint(&mut self) -> Result<u64, DecodeError> {
+        let mut value = 0u64;
+        for (i, byte) in self.buf.iter().enumerate().take(10) {
+            value |= u64::from(byte & 0x7f) << (7 * i);
+            if byte & 0x80 == 0 {
+                if i == 9 && *byte > 1 {
+                    break;
+                }
+                self.buf = &self.buf[i + 1..];
+                return Ok(value);
+            }
+        }
+        Err(DecodeError::new("invalid or truncated varint"))
+    }
+
+    /// Reads eight little-endian bytes.
+    pub fn fixed64(&mut self) -> Result<u64, DecodeError> {
+        let (head, rest) = self
+            .buf
+            .split_first_chunk::<8>()
+            .ok_or_else(|| DecodeError::new("truncated fixed64"))?;
+        self.buf = rest;
+        Ok(u64::from_le_bytes(*head))
+    }
+
+    /// Reads four little-endian bytes.
+    pub fn fixed32(&mut self) -> Result<u32, DecodeError> {
+        let (head, rest) = self
+            .buf
+            .split_first_chunk::<4>()
+            .ok_or_else(|| DecodeError::new("truncated fixed32"))?;
+        self.buf = rest;
+        Ok(u32::from_le_bytes(*head))
+    }
+
+    /// Reads a length-delimited run of bytes.
+    pub fn len_delimited(&mut self) -> Result<&'a [u8], DecodeError> {
+        let len = self.varint()?;
+        let len = usize::try_from(len)
+            .ok()
+            .filter(|l| *l <= self.buf.len())
+            .ok_or_else(|| DecodeError::new("length runs past the end of the message"))?;
+        let (head, rest) = self.buf.split_at(len);
+        self.buf = rest;
+        Ok(head)
+    }
+
+    /// Reads a length-delimited nested message with `f`, one level deeper.
+    pub fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Reader<'a>) -> Result<T, DecodeError>,
+    ) -> Result<T, DecodeError> {
+        let bytes = self.len_delimited()?;
+        if self.depth >= MAX_DEPTH {
+            return Err(DecodeError::new(format!(
+                "messages nested deeper than {MAX_DEPTH}"
+            )));
+        }
+        let mut inner = Reader {
+            buf: bytes,
+            depth: self.depth + 1,
+        };
+        f(&mut inner)
+    }
+
+    /// Skips the value of a field this type does not know.
+    pub fn skip(&mut self, wire: WireType) -> Result<(), DecodeError> {
+        match wire {
+            WireType::Varint => self.varint().map(drop),
+            WireType::Fixed64 => self.fixed64().map(drop),
+            WireType::Len => self.len_delimited().map(drop),
+            WireType::Fixed32 => self.fixed32().map(drop),
+        }
+    }
+}
+
+/// Appends a base-128 varint.
+pub fn put_varint(buf: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        buf.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    buf.push(value as u8);
+}
+
+/// Appends a field key: the field number and the wire type.
+pub fn put_key(buf: &mut Vec<u8>, field: u32, wire: WireType) {
+    put_varint(buf, (u64::from(field) << 3) | wire as u64);
+}
+
+/// A value a protobuf field can hold: a scalar, an enum or a message.
+///
+/// Generated code implements it for enums (a varint of the IDL number) and, through
+/// [`encode_nested`] and [`decode_nested`], for every [`ProtoMessage`].
+pub trait ProtoValue: Sized {
+    /// How the value is laid out.
+    const WIRE_TYPE: WireType;
+    /// Whether a repeated field of this type is packed (numbers, bools and enums).
+    const PACKABLE: bool = false;
+
+    /// Appends the value (without a key).
+    fn encode_value(&self, buf: &mut Vec<u8>);
+
+    /// Reads one value whose key was of type [`Self::WIRE_TYPE`].
+    fn decode_value(reader: &mut Reader<'_>) -> Result<Self, DecodeError>;
+
+    /// True for proto3's default (zero, empty), which a singular field does not write.
+    fn is_default(&self) -> bool {
+        false
+    }
+
+    /// The value of a singular field that is absent: the default for scalars and for enums
+    /// with a zero value; `None` (an error) for messages and for enums without one.
+    fn absent() -> Option<Self> {
+        None
+    }
+
+    /// The value of a map entry without a value: [`absent`](Self::absent), or for a message the
+    /// empty message (what protobuf writers emit for a default value).
+    fn absent_in_map() -> Result<Self, DecodeError> {
+        Self::absent().ok_or_else(|| DecodeError::new("map entry without a value"))
+    }
+}
+
+/// A struct, error or union: a protobuf message.
+pub trait ProtoMessage: Sized {
+    /// Appends every field that is present.
+    fn encode_fields(&self, buf: &mut Vec<u8>);
+
+    /// Reads fields until the end of `reader`.
+    fn decode_fields(reader: &mut Reader<'_>) -> Result<Self, DecodeError>;
+}
+
+/// The message as a top-level protobuf encoding.
+pub fn encode<M: ProtoMessage>(message: &M) -> Vec<u8> {
+    let mut buf = Vec::new();
+    message.encode_fields(&mut buf);
+    buf
+}
+
+/// A top-level message from its protobuf encoding.
+pub fn decode<M: ProtoMessage>(bytes: &[u8]) -> Result<M, DecodeError> {
+    M::decode_fields(&mut Reader::new(bytes))
+}
+
+/// [`ProtoValue::encode_value`] of a message: its length, then its fields.
+pub fn encode_nested<M: ProtoMessage>(message: &M, buf: &mut Vec<u8>) {
+    let mut inner = Vec::new();
+    message.encode_fields(&mut inner);
+    put_varint(buf, inner.len() as u64);
+    buf.extend_from_slice(&inner);
+}
+
+/// [`ProtoValue::decode_value`] of a message.
+pub fn decode_nested<M: ProtoMessage>(reader: &mut Reader<'_>) -> Result<M, DecodeError> {
+    reader.nested(M::decode_fields)
+}
+
+/// [`ProtoValue::absent_in_map`] of a message: the empty message, if that is a valid value.
+pub fn decode_empty<M: ProtoMessage>() -> Result<M, DecodeError> {
+    M::decode_fields(&mut Reader::new(&[]))
+}
+
+/// A singular field with implicit presence: written unless it is the default.
+pub fn encode_field<T: ProtoValue>(buf: &mut Vec<u8>, field: u32, value: &T) {
+    if !value.is_default() {
+        put_key(buf, field, T::WIRE_TYPE);
+        value.encode_value(buf);
+    }
+}
+
+/// A union's variant (a `oneof` member): always written, default or not.
+pub fn encode_variant<T: ProtoValue>(buf: &mut Vec<u8>, field: u32, value: &T) {
+    put_key(buf, field, T::WIRE_TYPE);
+    value.encode_value(buf);
+}
+
+/// An `optional` field: written when present, default or not.
+pub fn encode_optional<T: ProtoValue>(buf: &mut Vec<u8>, field: u32, value: &Option<T>) {
+    if let Some(value) = value {
+        encode_variant(buf, field, value);
+    }
+}
+
+/// A repeated field: packed for numbers, bools and enums, one key per item otherwise.
+pub fn encode_repeated<T: ProtoValue>(buf: &mut Vec<u8>, field: u32, values: &[T]) {
+    if T::PACKABLE {
+        if values.is_empty() {
+            return;
+        }
+        let mut inner = Vec::new();
+        for v in values {
+            v.encode_value(&mut inner);
+        }
+        put_key(buf, field, WireType::Len);
+        put_varint(buf, inner.len() as u64);
+        buf.extend_from_slice(&inner);
+    } else {
+        for v in values {
+            encode_variant(buf, field, v);
+        }
+    }
+}
+
+/// A `map<string, V>` field: one entry message (`key = 1`, `value = 2`) per item.
+pub fn encode_map<V: ProtoValue>(buf: &mut Vec<u8>, field: u32, map: &BTreeMap<String, V>) {
+    let mut entry = Vec::new();
+    for (key, value) in map {
+        entry.clear();
+        encode_field(&mut entry, 1, key);
+        encode_field(&mut entry, 2, value);
+        put_key(buf, field, WireType::Len);
+        put_varint(buf, entry.len() as u64);
+        buf.extend_from_slice(&entry);
+    }
+}
+
+fn expect_wire<T: ProtoValue>(wire: WireType) -> Result<(), DecodeError> {
+    if wire == T::WIRE_TYPE {
+        Ok(())
+    } else {
+        Err(DecodeError::new(format!(
+            "wire type {wire:?} where {:?} was expected",
+            T::WIRE_TYPE
+        )))
+    }
+}
+
+/// Reads a singular, optional or variant field into `slot` (the last occurrence wins).
+pub fn merge_field<T: ProtoValue>(
+    wire: WireType,
+    reader: &mut Reader<'_>,
+    slot: &mut Option<T>,
+) -> Result<(), DecodeError> {
+    expect_wire::<T>(wire)?;
+    *slot = Some(T::decode_value(reader)?);
+    Ok(())
+}
+
+/// Reads a union's variant (a `oneof` member).
+pub fn decode_variant<T: ProtoValue>(
+    wire: WireType,
+    reader: &mut Reader<'_>,
+) -> Result<T, DecodeError> {
+    expect_wire::<T>(wire)?;
+    T::decode_value(reader)
+}
+
+/// Reads one occurrence of a repeated field, packed or not.
+pub fn merge_repeated<T: ProtoValue>(
+    wire: WireType,
+    reader: &mut Reader<'_>,
+    values: &mut Vec<T>,
+) -> Result<(), DecodeError> {
+    if T::PACKABLE && wire == WireType::Len {
+        let mut packed = Reader {
+            buf: reader.len_delimited()?,
+            depth: reader.depth,
+        };
+        while !packed.is_empty() {
+            values.push(T::decode_value(&mut packed)?);
+        }
+        return Ok(());
+    }
+    expect_wire::<T>(wire)?;
+    values.push(T::decode_value(reader)?);
+    Ok(())
+}
+
+/// Reads one entry of a map field.
+pub fn merge_map<V: ProtoValue>(
+    wire: WireType,
+    reader: &mut Reader<'_>,
+    map: &mut BTreeMap<String, V>,
+) -> Result<(), DecodeError> {
+    if wire != WireType::Len {
+        return Err(DecodeError::new("a map entry must be length-delimited"));
+    }
+    let (key, value) = reader.nested(|entry| {
+        let mut key: Option<String> = None;
+        let mut value: Option<V> = None;
+        while let Some((number, wire)) = entry.next_field()? {
+            match number {
+                1 => merge_field(wire, entry, &mut key)?,
+                2 => merge_field(wire, entry, &mut value)?,
+                _ => entry.skip(wire)?,
+            }
+        }
+        let value = match value {
+            Some(v) => v,
+            None => V::absent_in_map()?,
+        };
+        Ok((key.unwrap_or_default(), value))
+    })?;
+    map.insert(key, value);
+    Ok(())
+}
+
+/// The value of a singular field after the last field was read: the value read, or the
+/// default if the type has one, or an error naming `field` (`Type.field`).
+pub fn required<T: ProtoValue>(slot: Option<T>, field: &str) -> Result<T, DecodeError> {
+    slot.or_else(T::absent)
+        .ok_or_else(|| DecodeError::missing(field))
+}
+
+/// [`ProtoValue::encode_value`] of an enum: its IDL number as an `int32` varint.
+pub fn encode_enum(number: i32, buf: &mut Vec<u8>) {
+    // Negative numbers are sign-extended to ten bytes, as protobuf writes int32.
+    put_varint(buf, i64::from(number) as u64);
+}
+
+/// [`ProtoValue::decode_value`] of an enum: the number, checked by `from_number`.
+pub fn decode_enum<E>(
+    reader: &mut Reader<'_>,
+    name: &str,
+    from_number: impl FnOnce(i32) -> Option<E>,
+) -> Result<E, DecodeError> {
+    let number = reader.varint()? as i32;
+    from_number(number)
+        .ok_or_else(|| DecodeError::new(format!("{number} is not a value of enum `{name}`")))
+}
+
+macro_rules! varint_scalar {
+    ($t:ty, $to_wire:expr, $from_wire:expr) => {
+        impl ProtoValue for $t {
+            const WIRE_TYPE: WireType = WireType::Varint;
+            const PACKABLE: bool = true;
+
+            fn encode_value(&self, buf: &mut Vec<u8>) {
+                let to_wire: fn($t) -> u64 = $to_wire;
+                put_varint(buf, to_wire(*self));
+            }
+
+            fn decode_value(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+                let from_wire: fn(u64) -> $t = $from_wire;
+                Ok(from_wire(reader.varint()?))
+            }
+
+            fn is_default(&self) -> bool {
+                *self == <$t>::default()
+            }
+
+            fn absent() -> Option<Self> {
+                Some(<$t>::default())
+            }
+        }
+    };
+}
+
+// Protobuf's int32, int64, uint32 and uint64: negative values sign-extended to 64 bits, and a
+// wider value read into a narrower field truncated, as every protobuf parser does.
+varint_scalar!(bool, u64::from, |v| v != 0);
+varint_scalar!(i32, |v| i64::from(v) as u64, |v| v as i32);
+varint_scalar!(i64, |v| v as u64, |v| v as i64);
+varint_scalar!(u32, u64::from, |v| v as u32);
+varint_scalar!(u64, |v| v, |v| v);
+
+impl ProtoValue for f64 {
+    const WIRE_TYPE: WireType = WireType::Fixed64;
+    const PACKABLE: bool = true;
+
+    fn encode_value(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(&self.to_bits().to_le_bytes());
+    }
+
+    fn decode_value(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(f64::from_bits(reader.fixed64()?))
+    }
+
+    fn is_default(&self) -> bool {
+        // proto3 omits +0.0 only; -0.0 has a different bit pattern and is written.
+        self.to_bits() == 0
+    }
+
+    fn absent() -> Option<Self> {
+        Some(0.0)
+    }
+}
+
+impl ProtoValue for String {
+    const WIRE_TYPE: WireType = WireType::Len;
+
+    fn encode_value(&self, buf: &mut Vec<u8>) {
+        put_varint(buf, self.len() as u64);
+        buf.extend_from_slice(self.as_bytes());
+    }
+
+    fn decode_value(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let bytes = reader.len_delimited()?;
+        std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|e| DecodeError::new(format!("string field is not UTF-8: {e}")))
+    }
+
+    fn is_default(&self) -> bool {
+        self.is_empty()
+    }
+
+    fn absent() -> Option<Self> {
+        Some(String::new())
+    }
+}
+
+impl ProtoValue for Vec<u8> {
+    const WIRE_TYPE: WireType = WireType::Len;
+
+    fn encode_value(&self, buf: &mut Vec<u8>) {
+        put_varint(buf, self.len() as u64);
+        buf.extend_from_slice(self);
+    }
+
+    fn decode_value(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(reader.len_delimited()?.to_vec())
+    }
+
+    fn is_default(&self) -> bool {
+        self.is_empty()
+    }
+
+    fn absent() -> Option<Self> {
+        Some(Vec::new())
+    }
+}
+
+/// `google.protobuf.Timestamp`: `seconds = 1` (int64), `nanos = 2` (int32).
+impl ProtoMessage for Timestamp {
+    fn encode_fields(&self, buf: &mut Vec<u8>) {
+        encode_field(buf, 1, &self.unix_seconds());
+        encode_field(buf, 2, &(self.subsec_nanos() as i32));
+    }
+
+    fn decode_fields(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut seconds: Option<i64> = None;
+        let mut nanos: Option<i32> = None;
+        while let Some((number, wire)) = reader.next_field()? {
+            match number {
+                1 => merge_field(wire, reader, &mut seconds)?,
+                2 => merge_field(wire, reader, &mut nanos)?,
+                _ => reader.skip(wire)?,
+            }
+        }
+        let seconds = seconds.unwrap_or(0);
+        let nanos = nanos.unwrap_or(0);
+        u32::try_from(nanos)
+            .ok()
+            .and_then(|n| Timestamp::from_unix(seconds, n))
+            .ok_or_else(|| {
+                DecodeError::new(format!(
+                    "timestamp {seconds}s {nanos}ns is outside years 0000-9999 or invalid"
+                ))
+            })
+    }
+}
+
+impl ProtoValue for Timestamp {
+    const WIRE_TYPE: WireType = WireType::Len;
+
+    fn encode_value(&self, buf: &mut Vec<u8>) {
+        encode_nested(self, buf);
+    }
+
+    fn decode_value(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        decode_nested(reader)
+    }
+
+    fn absent_in_map() -> Result<Self, DecodeError> {
+        decode_empty()
+    }
+}
+
+/// A recursive field (`Box` in Rust) is the value it boxes on the wire.
+impl<T: ProtoValue> ProtoValue for Box<T> {
+    const WIRE_TYPE: WireType = T::WIRE_TYPE;
+    const PACKABLE: bool = T::PACKABLE;
+
+    fn encode_value(&self, buf: &mut Vec<u8>) {
+        (**self).encode_value(buf);
+    }
+
+    fn decode_value(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        T::decode_value(reader).map(Box::new)
+    }
+
+    fn is_default(&self) -> bool {
+        (**self).is_default()
+    }
+
+    fn absent() -> Option<Self> {
+        T::absent().map(Box::new)
+    }
+
+    fn absent_in_map() -> Result<Self, DecodeError> {
+        T::absent_in_map().map(Box::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `message Item { string id = 1; int32 qty = 2; repeated int64 n = 3; map<string, double>
+    /// m = 4; optional bool flag = 5; Timestamp at = 6; }`, written by hand.
+    #[derive(Debug, PartialEq)]
+    struct Item {
+        id: String,
+        qty: i32,
+        n: Vec<i64>,
+        m: BTreeMap<String, f64>,
+        flag: Option<bool>,
+        at: Timestamp,
+    }
+
+    impl ProtoMessage for Item {
+        fn encode_fields(&self, buf: &mut Vec<u8>) {
+            encode_field(buf, 1, &self.id);
+            encode_field(buf, 2, &self.qty);
+            encode_repeated(buf, 3, &self.n);
+            encode_map(buf, 4, &self.m);
+            encode_optional(buf, 5, &self.flag);
+            encode_field(buf, 6, &self.at);
+        }
+
+        fn decode_fields(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+            let (mut id, mut qty, mut n, mut m, mut flag, mut at) =
+                (None, None, Vec::new(), BTreeMap::new(), None, None);
+            while let Some((number, wire)) = reader.next_field()? {
+                match number {
+                    1 => merge_field(wire, reader, &mut id)?,
+                    2 => merge_field(wire, reader, &mut qty)?,
+                    3 => merge_repeated(wire, reader, &mut n)?,
+                    4 => merge_map(wire, reader, &mut m)?,
+                    5 => merge_field(wire, reader, &mut flag)?,
+                    6 => merge_field(wire, reader, &mut at)?,
+                    _ => reader.skip(wire)?,
+                }
+            }
+            Ok(Item {
+                id: required(id, "Item.id")?,
+                qty: required(qty, "Item.qty")?,
+                n,
+                m,
+                flag,
+                at: required(at, "Item.at")?,
+            })
+        }
+    }
+
+    fn item() -> Item {
+        Item {
+            id: "a".into(),
+            qty: -1,
+            n: vec![1, 300],
+            m: BTreeMap::from([("k".to_string(), 1.5)]),
+            flag: Some(false),
+            at: Timestamp::from_unix(1, 5).expect("valid"),
+        }
+    }
+
+    #[test]
+    fn encodes_as_protobuf_does() {
+        let bytes = encode(&item());
+        let expected: Vec<u8> = [
+            &[0x0a, 1, b'a'][..], // id
+            &[
+                0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+            ], // qty = -1
+            &[0x1a, 3, 1, 0xac, 0x02], // n, packed
+            &[0x22, 12, 0x0a, 1, b'k', 0x11, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f], // m
+            &[0x28, 0],           // flag: present though false
+            &[0x32, 4, 0x08, 1, 0x10, 5], // at
+        ]
+        .concat();
+        assert_eq!(bytes, expected);
+        assert_eq!(decode::<Item>(&bytes), Ok(item()));
+    }
+
+    #[test]
+    fn defaults_are_omitted_and_read_back() {
+        let empty = Item {
+            id: String::new(),
+            qty: 0,
+            n: vec![],
+            m: BTreeMap::new(),
+            flag: None,
+            at: Timestamp::UNIX_EPOCH,
+        };
+        // Only the required message field is written, as an empty message.
+        assert_eq!(encode(&empty), [0x32, 0]);
+        assert_eq!(decode::<Item>(&[0x32, 0]), Ok(empty));
+    }
+
+    #[test]
+    fn accepts_unpacked_repeated_and_unknown_fields() {
+        let bytes = [
+            0x18, 7, 0x18, 8, // n unpacked
+            0x45, 1, 2, 3, 4, // unknown fixed32 field 8
+            0x32, 0, // at
+        ];
+        let item = decode::<Item>(&bytes).expect("valid");
+        assert_eq!(item.n, [7, 8]);
+    }
+
+    #[test]
+    fn refuses_what_cannot_be_a_value() {
+        let cases: &[(&[u8], &str)] = &[
+            (&[], "missing required field `Item.at`"),
+            (&[0x0a, 5, b'a'], "length runs past"),
+            (&[0x0a, 1, 0xff, 0x32, 0], "not UTF-8"),
+            (&[0x10, 0x80], "truncated varint"),
+            (&[0x0b], "groups"),
+            (&[0x00], "invalid field number 0"),
+            (&[0x0d, 1, 2, 3, 4, 0x32, 0], "wire type Fixed32"),
+            (
+                &[0x32, 6, 0x10, 0x80, 0x94, 0xeb, 0xdc, 0x03],
+                "outside years",
+            ),
+        ];
+        for (bytes, want) in cases {
+            let err = decode::<Item>(bytes).expect_err("invalid");
+            assert!(err.message().contains(want), "{bytes:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        #[derive(Debug)]
+        struct Deep(Option<Box<Deep>>);
+        impl ProtoMessage for Deep {
+            fn encode_fields(&self, _: &mut Vec<u8>) {}
+            fn decode_fields(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+                let mut inner = None;
+                while let Some((_, wire)) = reader.next_field()? {
+                    if wire != WireType::Len {
+                        return Err(DecodeError::new("bad"));
+                    }
+                    inner = Some(Box::new(decode_nested::<Deep>(reader)?));
+                }
+                Ok(Deep(inner))
+            }
+        }
+        // 200 levels of field 1 holding the next level.
+        let mut bytes: Vec<u8> = Vec::new();
+        for _ in 0..200 {
+            let mut outer = vec![0x0a];
+            put_varint(&mut outer, bytes.len() as u64);
+            outer.extend_from_slice(&bytes);
+            bytes = outer;
+        }
+        let shallow = decode::<Deep>(&[0x0a, 2, 0x0a, 0]).expect("two levels");
+        assert!(shallow.0.is_some_and(|inner| inner.0.is_some()));
+        let err = decode::<Deep>(&bytes).expect_err("too deep");
+        assert!(err.message().contains("nested deeper"), "{err}");
+    }
+
+    #[test]
+    fn varints_round_trip_at_the_edges() {
+        for v in [0u64, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX] {
+            let mut buf = Vec::new();
+            put_varint(&mut buf, v);
+            let mut r = Reader::new(&buf);
+            assert_eq!(r.varint(), Ok(v));
+            assert!(r.is_empty());
+        }
+        // An eleventh byte, or a tenth above 1, overflows.
+        assert!(Reader::new(&[0xff; 11]).varint().is_err());
+        assert!(
+            Reader::new(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02])
+                .varint()
+                .is_err()
+        );
+    }
+}
