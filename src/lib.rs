@@ -21,6 +21,9 @@ pub use rosetta_runtime::server;
 #[cfg(feature = "rest")]
 pub use rosetta_runtime::rest;
 
+#[cfg(feature = "grpc")]
+pub use rosetta_runtime::grpc;
+
 #[cfg(feature = "derive")]
 pub use rosetta_macros::*;
 
@@ -50,4 +53,6 @@ macro_rules! include_idl {
 pub mod __private {
     pub use rosetta_runtime;
     pub use serde;
+    #[cfg(feature = "grpc")]
+    pub use rosetta_runtime::grpc::{prost, prost_types, tonic};
 }

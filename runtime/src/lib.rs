@@ -15,6 +15,9 @@ pub use status::{DeclaredError, Status};
 pub use timestamp::Timestamp;
 pub use validate::{Validate, Violation};
 
+#[cfg(feature = "grpc")]
+pub mod grpc;
+
 #[cfg(feature = "kafka")]
 pub mod kafka;
 

@@ -34,6 +34,10 @@ pub struct Parts {
     /// The OpenAPI fragments of the REST services, served together at `/openapi.json`.
     #[cfg(feature = "rest")]
     pub rest: crate::rest::Registry,
+    /// gRPC services with their descriptor sets, built into `grpc` when the server starts, with
+    /// reflection and health added once over all of them.
+    #[cfg(feature = "grpc")]
+    pub grpc_services: crate::grpc::Registry,
 }
 
 /// Something that contributes routes: a generated `…Server` wrapping a service implementation.
@@ -101,6 +105,14 @@ impl Server {
         self
     }
 
+    /// Sets the gRPC options (message size limits, reflection, health) for every gRPC service,
+    /// whenever they were mounted.
+    #[cfg(feature = "grpc")]
+    pub fn grpc_options(mut self, options: crate::grpc::GrpcOptions) -> Self {
+        *self.parts.grpc_services.options_mut() = options;
+        self
+    }
+
     /// Adds plain HTTP routes (health pages, documents) next to the services'.
     pub fn routes(mut self, router: Router) -> Self {
         self.parts.http = std::mem::take(&mut self.parts.http).merge(router);
@@ -117,7 +129,14 @@ impl Server {
             xmlrpc,
             #[cfg(feature = "rest")]
             rest,
+            #[cfg(feature = "grpc")]
+            grpc_services,
         } = self.parts;
+        #[cfg(feature = "grpc")]
+        let grpc = match grpc_services.into_router() {
+            Some(services) => grpc.merge(services),
+            None => grpc,
+        };
         #[cfg(feature = "xmlrpc")]
         let http = if xmlrpc.is_empty() {
             http

@@ -1,10 +1,767 @@
-//! The grpc glue of a service (filled in by the grpc protocol work).
+//! The gRPC glue: per package, the prost module (compiled by the `Builder` from the emitted
+//! `.proto` with protox and tonic-prost-build) and the domain ↔ prost conversions of its types;
+//! per service, the adapter implementing tonic's generated server trait by calling the Rosetta
+//! trait, the error conversions of its `<Rpc>Error` enums, a typed `GrpcClient`, and the mount
+//! into `parts.grpc_services`.
+//!
+//! The prost module of package `p` is `<module of p>::proto` (`include!`d from
+//! `$OUT_DIR/rosetta-prost/<p>.rs`); the Builder points prost's references to other packages at
+//! their `proto` modules by relative path, so the prost modules mirror the package modules the
+//! way the domain types do. Names of prost items are computed here with prost's and tonic's own
+//! rules ([`prost_type`], [`prost_field`], [`tonic_snake`]).
+//!
+//! Conversions do not depend on where prost boxes recursive fields: they go through the runtime's
+//! `Unbox` and `Rebox`, which accept both shapes.
 
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::ident::{field_ident, type_ident};
+use super::package_segments;
 use super::protocols::Glue;
-use super::types::Gen;
-use crate::ir::Service;
+use super::types::{Gen, docs};
+use crate::conventions::{request_message_name, response_message_name};
+use crate::emit::proto::{
+    DESCRIPTOR_FILE, PROST_DIR, PROTO_DIR, RESULT_FIELD, oneof_name, prost_field, prost_file_name,
+    prost_type,
+};
+use crate::ir::{Field, Input, Output, Rpc, Service, Type, TypeKind};
 
-/// The grpc items and mount statements for `s`.
-pub(super) fn service(_g: &Gen, _s: &Service) -> Result<Glue, String> {
-    Ok(Glue::default())
+/// tonic-build's `naive_snake_case`, used for the `<service>_server` / `_client` modules.
+fn tonic_snake(name: &str) -> String {
+    let mut s = String::new();
+    let mut it = name.chars().peekable();
+    while let Some(x) = it.next() {
+        s.push(x.to_ascii_lowercase());
+        if it.peek().is_some_and(|y| y.is_uppercase()) {
+            s.push('_');
+        }
+    }
+    s
+}
+
+/// The prost service name (`to_upper_camel` of the proto name).
+fn prost_service_name(name: &str) -> String {
+    prost_type(name).to_string()
+}
+
+/// Identity conversions: scalars whose prost and domain types are the same Rust type.
+fn is_identity(t: &Type) -> bool {
+    matches!(
+        t,
+        Type::Bool
+            | Type::I32
+            | Type::I64
+            | Type::U32
+            | Type::U64
+            | Type::F64
+            | Type::String
+            | Type::Bytes
+    )
+}
+
+/// Conversion code generator, at the module depth of `g`.
+struct Conv<'g, 'a> {
+    g: &'g Gen<'a>,
+    rt: TokenStream,
+}
+
+impl<'g, 'a> Conv<'g, 'a> {
+    fn new(g: &'g Gen<'a>) -> Self {
+        let k = &g.krate;
+        Conv {
+            g,
+            rt: quote!(#k::__private::rosetta_runtime::grpc),
+        }
+    }
+
+    /// `super::…::proto`: the prost module of `package`, from the current module.
+    fn proto_module(&self, package: Option<&str>) -> TokenStream {
+        let from = package_segments(self.g.package.as_deref());
+        let to = package_segments(package);
+        let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+        let supers = (common..from.len() + self.g.depth).map(|_| quote!(super::));
+        let downs = to[common..].iter().map(|s| {
+            let m = field_ident(s);
+            quote!(#m::)
+        });
+        quote!(#(#supers)* #(#downs)* proto)
+    }
+
+    /// The prost type of declared type `id`.
+    fn proto_type(&self, id: usize) -> TokenStream {
+        let t = &self.g.ir.types[id];
+        let m = self.proto_module(t.package.as_deref());
+        let name = prost_type(&t.name);
+        quote!(#m::#name)
+    }
+
+    /// A synthesized message of the current package (`AddRequest`, `AddResponse`).
+    fn proto_local(&self, name: &str) -> TokenStream {
+        let m = self.proto_module(self.g.package.as_deref());
+        let name = prost_type(name);
+        quote!(#m::#name)
+    }
+
+    fn is_enum(&self, id: usize) -> bool {
+        matches!(self.g.ir.types[id].kind, TypeKind::Enum(_))
+    }
+
+    /// prost value `x` of a list element, map value or oneof member (never optional) → domain.
+    fn elem_from(&self, t: &Type, x: TokenStream, path: TokenStream, boxed: bool) -> TokenStream {
+        let rt = &self.rt;
+        match t {
+            t if is_identity(t) => x,
+            Type::Timestamp => quote!(#rt::convert::timestamp_from_proto(#x, #path)?),
+            Type::Named { id, .. } if self.is_enum(*id) => {
+                let d = self.g.type_path(*id);
+                quote!(<#d as #rt::FromProto<i32>>::from_proto(#x, #path)?)
+            }
+            Type::Named { id, .. } => {
+                let d = self.g.type_path(*id);
+                let p = self.proto_type(*id);
+                let v = quote! {
+                    <#d as #rt::FromProto<#p>>::from_proto(
+                        <_ as #rt::convert::Unbox<#p>>::unbox(#x), #path)?
+                };
+                if boxed {
+                    quote!(::std::boxed::Box::new(#v))
+                } else {
+                    v
+                }
+            }
+            // Nested generics are refused for gRPC by the checker (E0112).
+            Type::Optional(_) | Type::List(_) | Type::Map(_) => {
+                quote!(::std::compile_error!("nested generics have no proto form"))
+            }
+            _ => x,
+        }
+    }
+
+    /// prost field value `x` of a message field of IDL type `t` → domain (`?` on failure).
+    fn field_from(&self, t: &Type, x: TokenStream, path: TokenStream, boxed: bool) -> TokenStream {
+        let rt = &self.rt;
+        match t {
+            t if is_identity(t) => x,
+            Type::Timestamp => {
+                quote!(#rt::convert::timestamp_from_proto(#rt::convert::required(#x, #path)?, #path)?)
+            }
+            Type::Named { id, .. } if self.is_enum(*id) => self.elem_from(t, x, path, boxed),
+            Type::Named { .. } => {
+                let req = quote!(#rt::convert::required(#x, #path)?);
+                self.elem_from(t, req, path, boxed)
+            }
+            Type::Optional(inner) if is_identity(inner) => x,
+            Type::Optional(inner) => {
+                let v = self.elem_from(inner, quote!(v), path, boxed);
+                quote! {
+                    match #x {
+                        ::std::option::Option::Some(v) => ::std::option::Option::Some(#v),
+                        ::std::option::Option::None => ::std::option::Option::None,
+                    }
+                }
+            }
+            Type::List(inner) if is_identity(inner) => x,
+            Type::List(inner) => {
+                let v = self.elem_from(inner, quote!(x), quote!(&(#path).index(i)), false);
+                quote! {{
+                    let items = #x;
+                    let mut out = ::std::vec::Vec::with_capacity(items.len());
+                    for (i, x) in items.into_iter().enumerate() {
+                        out.push(#v);
+                    }
+                    out
+                }}
+            }
+            // prost maps are `HashMap`s (its `btree_map` option needs `prost` as a direct
+            // dependency), domain maps `BTreeMap`s.
+            Type::Map(inner) if is_identity(inner) => quote!(#x.into_iter().collect()),
+            Type::Map(inner) => {
+                let v = self.elem_from(inner, quote!(x), quote!(&(#path).key(&k)), false);
+                quote! {{
+                    let mut out = ::std::collections::BTreeMap::new();
+                    for (k, x) in #x {
+                        let v = #v;
+                        out.insert(k, v);
+                    }
+                    out
+                }}
+            }
+            _ => x,
+        }
+    }
+
+    /// Domain value `v` (list element, map value, oneof member) → prost.
+    fn elem_into(&self, t: &Type, v: TokenStream, boxed: bool) -> TokenStream {
+        let rt = &self.rt;
+        match t {
+            t if is_identity(t) => v,
+            Type::Timestamp => quote!(#rt::convert::timestamp_into_proto(#v)),
+            Type::Named { id, .. } if self.is_enum(*id) => {
+                let d = self.g.type_path(*id);
+                quote!(<#d as #rt::IntoProto<i32>>::into_proto(#v))
+            }
+            Type::Named { id, .. } => {
+                let d = self.g.type_path(*id);
+                let p = self.proto_type(*id);
+                let v = if boxed { quote!(*#v) } else { v };
+                quote! {
+                    #rt::convert::Rebox::rebox(<#d as #rt::IntoProto<#p>>::into_proto(#v))
+                }
+            }
+            _ => v,
+        }
+    }
+
+    /// Domain field value `v` of IDL type `t` → the prost field value.
+    fn field_into(&self, t: &Type, v: TokenStream, boxed: bool) -> TokenStream {
+        match t {
+            t if is_identity(t) => v,
+            Type::Timestamp => {
+                let e = self.elem_into(t, v, false);
+                quote!(::std::option::Option::Some(#e))
+            }
+            Type::Named { id, .. } if self.is_enum(*id) => self.elem_into(t, v, boxed),
+            Type::Named { .. } => {
+                let e = self.elem_into(t, v, boxed);
+                quote!(::std::option::Option::Some(#e))
+            }
+            Type::Optional(inner) if is_identity(inner) => v,
+            Type::Optional(inner) => {
+                let e = self.elem_into(inner, quote!(x), boxed);
+                quote!(#v.map(|x| #e))
+            }
+            Type::List(inner) if is_identity(inner) => v,
+            Type::Map(inner) if is_identity(inner) => quote!(#v.into_iter().collect()),
+            Type::List(inner) => {
+                let e = self.elem_into(inner, quote!(x), false);
+                quote!(#v.into_iter().map(|x| #e).collect())
+            }
+            Type::Map(inner) => {
+                let e = self.elem_into(inner, quote!(x), false);
+                quote!(#v.into_iter().map(|(k, x)| (k, #e)).collect())
+            }
+            _ => v,
+        }
+    }
+
+    /// `FromProto` and `IntoProto` for a struct-shaped type (struct, error, request struct).
+    fn struct_impls(
+        &self,
+        domain: TokenStream,
+        proto: TokenStream,
+        fields: &[Field],
+    ) -> TokenStream {
+        let rt = &self.rt;
+        let k = &self.g.krate;
+        let from = fields.iter().map(|f| {
+            let d = field_ident(&f.name);
+            let p = prost_field(&f.name);
+            let wire = &f.name;
+            let v = self.field_from(&f.ty, quote!(proto.#p), quote!(&path.field(#wire)), f.boxed);
+            quote!(#d: #v,)
+        });
+        let into = fields.iter().map(|f| {
+            let d = field_ident(&f.name);
+            let p = prost_field(&f.name);
+            let v = self.field_into(&f.ty, quote!(self.#d), f.boxed);
+            quote!(#p: #v,)
+        });
+        let unused = if fields.is_empty() {
+            quote!(let _ = (proto, path);)
+        } else {
+            quote!(let _ = path;)
+        };
+        quote! {
+            impl #rt::FromProto<#proto> for #domain {
+                fn from_proto(
+                    proto: #proto,
+                    path: &#k::__private::rosetta_runtime::validate::Path<'_>,
+                ) -> ::std::result::Result<Self, #k::Violation> {
+                    #unused
+                    ::std::result::Result::Ok(Self { #(#from)* })
+                }
+            }
+
+            impl #rt::IntoProto<#proto> for #domain {
+                fn into_proto(self) -> #proto {
+                    #proto { #(#into)* }
+                }
+            }
+        }
+    }
+
+    /// The conversions of declared type `id`.
+    fn type_impls(&self, id: usize) -> TokenStream {
+        let t = &self.g.ir.types[id];
+        let rt = &self.rt;
+        let k = &self.g.krate;
+        let domain = self.g.type_path(id);
+        match &t.kind {
+            TypeKind::Struct(s) => self.struct_impls(domain, self.proto_type(id), &s.fields),
+            TypeKind::Error(e) => self.struct_impls(domain, self.proto_type(id), &e.body.fields),
+            TypeKind::Enum(_) => {
+                let name = &t.name;
+                quote! {
+                    impl #rt::FromProto<i32> for #domain {
+                        fn from_proto(
+                            number: i32,
+                            path: &#k::__private::rosetta_runtime::validate::Path<'_>,
+                        ) -> ::std::result::Result<Self, #k::Violation> {
+                            Self::from_number(number)
+                                .ok_or_else(|| #rt::convert::unknown_enum(number, #name, path))
+                        }
+                    }
+
+                    impl #rt::IntoProto<i32> for #domain {
+                        #[inline]
+                        fn into_proto(self) -> i32 {
+                            self.number()
+                        }
+                    }
+                }
+            }
+            TypeKind::Union(u) => {
+                let proto = self.proto_type(id);
+                let m = self.proto_module(t.package.as_deref());
+                let nested = prost_field(&t.name);
+                let oneof = oneof_name(&t.name, &u.variants);
+                let oneof_field = prost_field(&oneof);
+                let oneof_enum = prost_type(&oneof);
+                let from = u.variants.iter().map(|v| {
+                    let dv = type_ident(&v.name);
+                    let pv = prost_type(&v.name);
+                    let wire = &v.name;
+                    let conv =
+                        self.elem_from(&v.ty, quote!(x), quote!(&path.field(#wire)), v.boxed);
+                    quote! {
+                        ::std::option::Option::Some(#m::#nested::#oneof_enum::#pv(x)) =>
+                            ::std::result::Result::Ok(Self::#dv(#conv)),
+                    }
+                });
+                let into = u.variants.iter().map(|v| {
+                    let dv = type_ident(&v.name);
+                    let pv = prost_type(&v.name);
+                    let conv = self.elem_into(&v.ty, quote!(x), v.boxed);
+                    quote!(Self::#dv(x) => #m::#nested::#oneof_enum::#pv(#conv),)
+                });
+                quote! {
+                    impl #rt::FromProto<#proto> for #domain {
+                        fn from_proto(
+                            proto: #proto,
+                            path: &#k::__private::rosetta_runtime::validate::Path<'_>,
+                        ) -> ::std::result::Result<Self, #k::Violation> {
+                            match proto.#oneof_field {
+                                #(#from)*
+                                ::std::option::Option::None =>
+                                    ::std::result::Result::Err(#rt::convert::oneof_not_set(path)),
+                            }
+                        }
+                    }
+
+                    impl #rt::IntoProto<#proto> for #domain {
+                        fn into_proto(self) -> #proto {
+                            #proto {
+                                #oneof_field: ::std::option::Option::Some(match self { #(#into)* }),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The gRPC items of one package: its prost module and the conversions of its types and of the
+/// request structs of its services. `g` is at the package module (depth 0).
+pub(super) fn package(g: &Gen) -> Result<TokenStream, String> {
+    let file = format!("/{PROST_DIR}/{}", prost_file_name(g.package.as_deref()));
+    let descriptors = format!("/{PROTO_DIR}/{DESCRIPTOR_FILE}");
+    let c = Conv::new(g);
+    let mut out = quote! {
+        /// The protobuf messages (prost) and tonic stubs of this package, compiled from the
+        /// emitted `.proto`; the gRPC glue converts between them and the domain types.
+        #[allow(missing_docs, clippy::all, clippy::pedantic, unreachable_pub, non_camel_case_types)]
+        pub mod proto {
+            ::std::include!(::std::concat!(::std::env!("OUT_DIR"), #file));
+
+            /// The encoded `FileDescriptorSet` of every `.proto` of this build (for reflection).
+            pub const FILE_DESCRIPTOR_SET: &[u8] =
+                ::std::include_bytes!(::std::concat!(::std::env!("OUT_DIR"), #descriptors));
+        }
+    };
+    for (id, t) in g.ir.types.iter().enumerate() {
+        if t.package == g.package {
+            out.extend(c.type_impls(id));
+        }
+    }
+    for s in g.ir.services.iter().filter(|s| s.package == g.package) {
+        for rpc in &s.rpcs {
+            if let Input::Params(params) = &rpc.input {
+                let name = request_message_name(&rpc.name);
+                let fields: Vec<Field> = params
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| Field {
+                        name: p.name.clone(),
+                        number: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                        ty: p.ty.clone(),
+                        docs: Vec::new(),
+                        deprecated: false,
+                        constraints: p.constraints.clone(),
+                        boxed: false,
+                    })
+                    .collect();
+                let domain = type_ident(&name);
+                out.extend(c.struct_impls(quote!(#domain), c.proto_local(&name), &fields));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What the adapter and client need to know about one rpc.
+struct RpcNames {
+    /// The tonic method (prost's `to_snake`).
+    method: Ident,
+    /// `Service.Method`, for the request context.
+    context_name: String,
+    /// The prost input and output types.
+    input: TokenStream,
+    output: TokenStream,
+}
+
+/// The gRPC glue of service `s`. `g` is at the service's module (depth 1).
+pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
+    let c = Conv::new(g);
+    let rt = &c.rt;
+    let k = &g.krate;
+    let tonic = quote!(#k::__private::tonic);
+    let proto = c.proto_module(g.package.as_deref());
+    let service_name = prost_service_name(&s.name);
+    let server_mod = format_ident!("{}_server", tonic_snake(&service_name));
+    let client_mod = format_ident!("{}_client", tonic_snake(&service_name));
+    let server_trait = prost_type(&s.name);
+    let server_struct = format_ident!("{}Server", service_name.trim_start_matches("r#"));
+    let client_struct = format_ident!("{}Client", service_name.trim_start_matches("r#"));
+    let trait_name = type_ident(&s.name);
+    let full_name = s.full_name();
+
+    let mut adapter_methods = TokenStream::new();
+    let mut client_methods = TokenStream::new();
+    let mut items = TokenStream::new();
+
+    for rpc in &s.rpcs {
+        let names = RpcNames {
+            method: prost_field(&rpc.name),
+            context_name: format!("{}.{}", s.name, rpc.name),
+            input: match &rpc.input {
+                Input::Unit => quote!(()),
+                Input::Message(id) => c.proto_type(*id),
+                Input::Params(_) => c.proto_local(&request_message_name(&rpc.name)),
+            },
+            output: match &rpc.output {
+                Output::Unit => quote!(()),
+                Output::Message(id) => c.proto_type(*id),
+                Output::Value(_) => c.proto_local(&response_message_name(&rpc.name)),
+            },
+        };
+        items.extend(result_codec(&c, rpc));
+        adapter_methods.extend(adapter_method(&c, rpc, &names));
+        client_methods.extend(client_method(&c, s, rpc, &names));
+        if !rpc.throws.is_empty() {
+            items.extend(error_impls(&c, s, rpc));
+        }
+    }
+
+    let adapter_doc = format!(
+        " Serves a [`{0}`](super::{0}) implementation through tonic: validates each request, \
+         calls the trait, and maps errors to gRPC statuses.",
+        s.name
+    );
+    let client_doc = format!(
+        " A gRPC client of `{full_name}` that takes and returns domain types; declared errors come \
+         back typed."
+    );
+    let service_doc = docs(&s.docs);
+    items.extend(quote! {
+        #[doc = #adapter_doc]
+        pub struct GrpcAdapter<S> {
+            inner: ::std::sync::Arc<S>,
+        }
+
+        impl<S> GrpcAdapter<S> {
+            /// Wraps a shared implementation.
+            pub fn new(inner: ::std::sync::Arc<S>) -> Self {
+                Self { inner }
+            }
+        }
+
+        impl<S: super::#trait_name> GrpcAdapter<S> {
+            /// The tonic service, with the message size limits of `options`.
+            pub fn into_service(
+                self,
+                options: &#rt::GrpcOptions,
+            ) -> #proto::#server_mod::#server_struct<Self> {
+                #proto::#server_mod::#server_struct::new(self)
+                    .max_decoding_message_size(options.max_decoding_message_size)
+                    .max_encoding_message_size(options.max_encoding_message_size)
+            }
+        }
+
+        #[#tonic::async_trait]
+        impl<S: super::#trait_name> #proto::#server_mod::#server_trait for GrpcAdapter<S> {
+            #adapter_methods
+        }
+
+        #[doc = #client_doc]
+        #service_doc
+        #[derive(Debug, Clone)]
+        pub struct GrpcClient {
+            inner: #proto::#client_mod::#client_struct<#tonic::transport::Channel>,
+        }
+
+        impl GrpcClient {
+            /// Connects to `url` (`http://127.0.0.1:8080`).
+            pub async fn connect(
+                url: impl ::std::convert::Into<::std::string::String>,
+            ) -> ::std::result::Result<Self, #k::Status> {
+                ::std::result::Result::Ok(Self::new(#rt::connect(url).await?))
+            }
+
+            /// A client on an existing channel.
+            pub fn new(channel: #tonic::transport::Channel) -> Self {
+                Self {
+                    inner: #proto::#client_mod::#client_struct::new(channel),
+                }
+            }
+
+            /// The underlying tonic client (prost messages), for metadata, compression and limits.
+            pub fn tonic(&mut self) -> &mut #proto::#client_mod::#client_struct<#tonic::transport::Channel> {
+                &mut self.inner
+            }
+
+            #client_methods
+        }
+    });
+
+    let mount = quote! {
+        {
+            let adapter = GrpcAdapter::new(::std::sync::Arc::clone(&self.inner));
+            parts.grpc_services.add(
+                #full_name,
+                #proto::FILE_DESCRIPTOR_SET,
+                move |routes, options| routes.add_service(adapter.into_service(options)),
+            );
+        }
+    };
+    Ok(Glue { items, mount })
+}
+
+/// Encoding and decoding of a synthesized `<Rpc>Response { result = 1 }`.
+fn result_codec(c: &Conv, rpc: &Rpc) -> TokenStream {
+    let Output::Value(ty) = &rpc.output else {
+        return TokenStream::new();
+    };
+    let k = &c.g.krate;
+    let proto = c.proto_local(&response_message_name(&rpc.name));
+    let value = c.g.rust_type(ty, false);
+    let field = prost_field(RESULT_FIELD);
+    let encode = format_ident!(
+        "encode_{}_result",
+        field_ident(&rpc.name).to_string().trim_start_matches("r#")
+    );
+    let decode = format_ident!(
+        "decode_{}_result",
+        field_ident(&rpc.name).to_string().trim_start_matches("r#")
+    );
+    let into = c.field_into(ty, quote!(value), false);
+    let from = c.field_from(
+        ty,
+        quote!(proto.#field),
+        quote!(&path.field(#RESULT_FIELD)),
+        false,
+    );
+    quote! {
+        fn #encode(value: #value) -> #proto {
+            #proto { #field: #into }
+        }
+
+        fn #decode(proto: #proto) -> ::std::result::Result<#value, #k::Status> {
+            let path = #k::__private::rosetta_runtime::validate::Path::Root;
+            let _ = &path;
+            let decode = || -> ::std::result::Result<#value, #k::Violation> {
+                ::std::result::Result::Ok(#from)
+            };
+            decode().map_err(|v| {
+                #k::Status::internal(::std::format!("invalid response from the server: {v}"))
+            })
+        }
+    }
+}
+
+fn adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames) -> TokenStream {
+    let rt = &c.rt;
+    let k = &c.g.krate;
+    let tonic = quote!(#k::__private::tonic);
+    let method = &n.method;
+    let input = &n.input;
+    let output = &n.output;
+    let context_name = &n.context_name;
+    let decode = match &rpc.input {
+        Input::Unit => quote!(let _: () = message;),
+        _ => {
+            let ty = c.g.request_type(rpc);
+            quote!(let request: #ty = #rt::server::decode_request(message)?;)
+        }
+    };
+    let call =
+        c.g.call_method(rpc, quote!(self.inner), quote!(ctx), quote!(request));
+    let encode = match &rpc.output {
+        Output::Unit => quote!(let () = out;),
+        Output::Message(id) => {
+            let d = c.g.type_path(*id);
+            quote!(let out = <#d as #rt::IntoProto<#output>>::into_proto(out);)
+        }
+        Output::Value(_) => {
+            let encode = format_ident!(
+                "encode_{}_result",
+                field_ident(&rpc.name).to_string().trim_start_matches("r#")
+            );
+            quote!(let out = #encode(out);)
+        }
+    };
+    quote! {
+        async fn #method(
+            &self,
+            request: #tonic::Request<#input>,
+        ) -> ::std::result::Result<#tonic::Response<#output>, #tonic::Status> {
+            let (ctx, message) = #rt::server::request_parts(request, #context_name);
+            #decode
+            let deadline = ctx.remaining();
+            let out = #rt::server::call(deadline, #call).await?;
+            #encode
+            ::std::result::Result::Ok(#tonic::Response::new(out))
+        }
+    }
+}
+
+fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream {
+    let rt = &c.rt;
+    let method = &n.method;
+    let rust_method = field_ident(&rpc.name);
+    let output = &n.output;
+    let mut doc_lines = rpc.docs.clone();
+    if rpc.deprecated {
+        doc_lines.push(String::new());
+        doc_lines.push("**Deprecated** in the IDL.".to_string());
+    }
+    let doc = docs(&doc_lines);
+    let (args, message) = match &rpc.input {
+        Input::Unit => (quote!(), quote!(())),
+        Input::Message(id) => {
+            let d = c.g.type_path(*id);
+            let p = c.proto_type(*id);
+            (
+                quote!(request: #d),
+                quote!(<#d as #rt::IntoProto<#p>>::into_proto(request)),
+            )
+        }
+        Input::Params(params) => {
+            let ty = c.g.request_type(rpc);
+            let p = &n.input;
+            let names: Vec<Ident> = params.iter().map(|p| field_ident(&p.name)).collect();
+            let types = params.iter().map(|p| c.g.rust_type(&p.ty, false));
+            (
+                quote!(#(#names: #types),*),
+                quote!(<#ty as #rt::IntoProto<#p>>::into_proto(#ty { #(#names),* })),
+            )
+        }
+    };
+    let ret = c.g.output_type(&rpc.output);
+    let error = c.g.rpc_error_type(s, rpc, true);
+    let decode = match &rpc.output {
+        Output::Unit => quote!(let () = out; ::std::result::Result::Ok(())),
+        Output::Message(id) => {
+            let d = c.g.type_path(*id);
+            quote! {
+                #rt::client::decode_response::<#d, #output>(out)
+                    .map_err(::std::convert::Into::into)
+            }
+        }
+        Output::Value(_) => {
+            let decode = format_ident!(
+                "decode_{}_result",
+                field_ident(&rpc.name).to_string().trim_start_matches("r#")
+            );
+            quote!(#decode(out).map_err(::std::convert::Into::into))
+        }
+    };
+    quote! {
+        #doc
+        #[allow(deprecated)]
+        pub async fn #rust_method(&self, #args) -> ::std::result::Result<#ret, #error> {
+            let mut client = self.inner.clone();
+            let message = #message;
+            let out = client
+                .#method(message)
+                .await
+                .map_err(<#error as #rt::FromTonicStatus>::from_tonic_status)?
+                .into_inner();
+            #decode
+        }
+    }
+}
+
+/// `IntoTonicStatus` and `FromTonicStatus` for an rpc's `<Rpc>Error`: declared errors travel as
+/// their own message in the status details.
+fn error_impls(c: &Conv, s: &Service, rpc: &Rpc) -> TokenStream {
+    let rt = &c.rt;
+    let k = &c.g.krate;
+    let tonic = quote!(#k::__private::tonic);
+    let error = c.g.rpc_error_type(s, rpc, true);
+    let into_arms = rpc.throws.iter().map(|id| {
+        let t = &c.g.ir.types[*id];
+        let v = type_ident(&t.name);
+        let d = c.g.type_path(*id);
+        let p = c.proto_type(*id);
+        let name = t.full_name();
+        quote! {
+            Self::#v(e) => #rt::status::declared_to_tonic::<#d, #p>(e, #name),
+        }
+    });
+    let from_checks = rpc.throws.iter().map(|id| {
+        let t = &c.g.ir.types[*id];
+        let v = type_ident(&t.name);
+        let d = c.g.type_path(*id);
+        let p = c.proto_type(*id);
+        let name = t.full_name();
+        quote! {
+            if let ::std::option::Option::Some(p) = #rt::status::detail::<#p>(&status, #name)
+                && let ::std::result::Result::Ok(e) = <#d as #rt::FromProto<#p>>::from_proto(
+                    p,
+                    &#k::__private::rosetta_runtime::validate::Path::Root,
+                )
+            {
+                return Self::#v(e);
+            }
+        }
+    });
+    quote! {
+        impl #rt::IntoTonicStatus for #error {
+            fn into_tonic_status(self) -> #tonic::Status {
+                match self {
+                    #(#into_arms)*
+                    Self::Status(s) => #rt::status::status_to_tonic(s),
+                }
+            }
+        }
+
+        impl #rt::FromTonicStatus for #error {
+            fn from_tonic_status(status: #tonic::Status) -> Self {
+                #(#from_checks)*
+                Self::Status(#rt::status::tonic_to_status(&status))
+            }
+        }
+    }
 }

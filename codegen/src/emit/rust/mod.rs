@@ -94,6 +94,12 @@ pub fn generate(ir: &Ir, config: &Config) -> Result<Vec<OutputFile>, String> {
     for f in &ir.files {
         packages.entry(f.package.clone()).or_default();
     }
+    if config.grpc {
+        // The package's prost module and the domain <-> prost conversions of its types.
+        for (package, tokens) in packages.iter_mut() {
+            tokens.extend(grpc::package(&gen_for(package))?);
+        }
+    }
     let mut out = Vec::new();
     for (package, tokens) in &packages {
         let header = format!(

@@ -1,0 +1,33 @@
+//! gRPC glue (feature `grpc`): what the generated tonic adapters, conversions and clients call.
+//!
+//! - [`convert`]: domain ↔ prost conversions. A protobuf message that is not a valid domain value
+//!   (a missing required message field, an unknown enum number, a `oneof` not set, a timestamp out
+//!   of range) is a [`Violation`](crate::Violation) with its field path, never a panic.
+//! - [`status`]: errors ↔ [`tonic::Status`]. The code is the kind's
+//!   ([`ErrorKind::grpc_code`](crate::ErrorKind::grpc_code)); the details (`grpc-status-details-bin`)
+//!   are a `google.rpc.Status` whose `details` hold the declared error's own message as an `Any`
+//!   (`type.googleapis.com/<package>.<Error>`), or a `google.rpc.BadRequest` listing every
+//!   constraint violation — Google's rich error model, which grpcio-status and other clients read.
+//! - [`codec`]: the prost codec with malformed input reported as `INVALID_ARGUMENT`.
+//! - [`server`]: the registry of mounted services, reflection (v1 and v1alpha) and
+//!   `grpc.health.v1` (on by default), message size limits, the request [`Context`](crate::Context).
+//! - [`client`]: connecting a generated `GrpcClient`.
+
+pub mod client;
+pub mod codec;
+pub mod convert;
+pub mod server;
+pub mod status;
+
+pub use client::connect;
+pub use codec::Codec;
+pub use convert::{FromProto, IntoProto};
+pub use server::{GrpcOptions, Registry};
+pub use status::{FromTonicStatus, IntoTonicStatus};
+
+pub use prost;
+pub use prost_types;
+pub use tonic;
+pub use tonic_health;
+pub use tonic_prost;
+pub use tonic_reflection;

@@ -1,0 +1,310 @@
+//! Serving generated gRPC services on the one-port server: the [`Registry`] that collects them
+//! (with their descriptor sets), reflection v1 and v1alpha and `grpc.health.v1` added once over
+//! all of them, message size limits ([`GrpcOptions`]), and the per-call helpers the generated
+//! adapters use (request [`Context`], decoding with validation, the deadline).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::pin;
+use std::task::{Context as TaskContext, Waker};
+use std::time::Duration;
+
+use tonic::service::Routes;
+
+use super::convert::FromProto;
+use super::status::{IntoTonicStatus, status_to_tonic};
+use crate::context::{Context, Protocol};
+use crate::status::Status;
+use crate::validate::{Path, Validate};
+
+/// gRPC server settings, shared by every mounted service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrpcOptions {
+    /// The largest request message accepted, in bytes (default 4 MiB, as in gRPC); a larger one
+    /// is refused with `RESOURCE_EXHAUSTED`.
+    pub max_decoding_message_size: usize,
+    /// The largest response message sent, in bytes (default unlimited).
+    pub max_encoding_message_size: usize,
+    /// Serve `grpc.reflection.v1` and `v1alpha` (default on).
+    pub reflection: bool,
+    /// Serve `grpc.health.v1.Health`, every mounted service `SERVING` (default on).
+    pub health: bool,
+}
+
+impl Default for GrpcOptions {
+    fn default() -> Self {
+        GrpcOptions {
+            max_decoding_message_size: 4 * 1024 * 1024,
+            max_encoding_message_size: usize::MAX,
+            reflection: true,
+            health: true,
+        }
+    }
+}
+
+type AddService = Box<dyn FnOnce(Routes, &GrpcOptions) -> Routes + Send>;
+
+/// The gRPC services mounted on a server, built into one router when the server starts (so the
+/// options apply whatever the order of `mount` and `grpc_options` calls).
+#[derive(Default)]
+pub struct Registry {
+    options: GrpcOptions,
+    services: Vec<(&'static str, AddService)>,
+    descriptor_sets: Vec<&'static [u8]>,
+}
+
+impl Registry {
+    /// Registers service `name` (its full proto name, `shop.v1.Catalog`), the encoded
+    /// `FileDescriptorSet` describing it (for reflection), and how to add it to the routes.
+    pub fn add(
+        &mut self,
+        name: &'static str,
+        descriptor_set: &'static [u8],
+        add: impl FnOnce(Routes, &GrpcOptions) -> Routes + Send + 'static,
+    ) {
+        if !self.descriptor_sets.contains(&descriptor_set) {
+            self.descriptor_sets.push(descriptor_set);
+        }
+        self.services.push((name, Box::new(add)));
+    }
+
+    /// The settings.
+    pub fn options(&self) -> &GrpcOptions {
+        &self.options
+    }
+
+    /// Changes the settings.
+    pub fn options_mut(&mut self) -> &mut GrpcOptions {
+        &mut self.options
+    }
+
+    /// True when no service is registered.
+    pub fn is_empty(&self) -> bool {
+        self.services.is_empty()
+    }
+
+    /// The full names of the registered services, in mount order.
+    pub fn service_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.services.iter().map(|(n, _)| *n)
+    }
+
+    /// Every service, plus reflection and health as configured, as one router (`None` when no
+    /// service is registered). Unknown gRPC methods answer `UNIMPLEMENTED`.
+    pub fn into_router(self) -> Option<axum::Router> {
+        if self.services.is_empty() {
+            return None;
+        }
+        let names: Vec<&'static str> = self.service_names().collect();
+        let mut routes = Routes::default();
+        for (_, add) in self.services {
+            routes = add(routes, &self.options);
+        }
+        if self.options.health {
+            let (reporter, health) = tonic_health::server::health_reporter();
+            for name in &names {
+                set_serving(&reporter, name);
+            }
+            routes = routes.add_service(health);
+        }
+        if self.options.reflection {
+            routes = add_reflection(routes, &self.descriptor_sets, &names, self.options.health);
+        }
+        Some(
+            routes
+                .into_axum_router()
+                .layer(tower::util::MapResponseLayer::new(size_limit_status)),
+        )
+    }
+}
+
+/// Marks `name` as `SERVING`. The reporter's API is async but only takes an uncontended lock on
+/// a fresh reporter, so one poll completes it.
+fn set_serving(reporter: &tonic_health::server::HealthReporter, name: &str) {
+    let fut = pin!(reporter.set_service_status(name, tonic_health::ServingStatus::Serving));
+    let mut cx = TaskContext::from_waker(Waker::noop());
+    if fut.poll(&mut cx).is_pending() {
+        // Cannot happen with a fresh reporter; the service then reads as unknown to health checks.
+    }
+}
+
+fn add_reflection(
+    mut routes: Routes,
+    descriptor_sets: &[&'static [u8]],
+    names: &[&'static str],
+    health: bool,
+) -> Routes {
+    let builder = || {
+        let mut b = tonic_reflection::server::Builder::configure();
+        for set in descriptor_sets {
+            b = b.register_encoded_file_descriptor_set(set);
+        }
+        for name in names {
+            b = b.with_service_name(*name);
+        }
+        if health {
+            b = b
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+                .with_service_name("grpc.health.v1.Health");
+        }
+        b.with_service_name("grpc.reflection.v1.ServerReflection")
+            .with_service_name("grpc.reflection.v1alpha.ServerReflection")
+            .register_encoded_file_descriptor_set(
+                tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+            )
+    };
+    match (builder().build_v1(), builder().build_v1alpha()) {
+        (Ok(v1), Ok(v1alpha)) => {
+            routes = routes.add_service(v1).add_service(v1alpha);
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            // The descriptor sets come from the build script; a broken one is a build problem.
+            // Serve the services without reflection rather than not at all.
+            eprintln!("rosetta: gRPC reflection disabled: {e}");
+        }
+    }
+    routes
+}
+
+/// tonic answers a request message over the size limit with `OUT_OF_RANGE`; gRPC's status code
+/// table (and grpc-go, grpc-java, grpc-core) says `RESOURCE_EXHAUSTED`. Rewrites that one
+/// trailers-only answer; every other response passes untouched (one header lookup).
+fn size_limit_status(
+    mut resp: http::Response<axum::body::Body>,
+) -> http::Response<axum::body::Body> {
+    let headers = resp.headers_mut();
+    let is_out_of_range = headers
+        .get("grpc-status")
+        .is_some_and(|v| v.as_bytes() == b"11");
+    if is_out_of_range {
+        let too_large = headers.get("grpc-message").is_some_and(|m| {
+            let m = m.as_bytes();
+            m.windows(b"too%20large".len()).any(|w| w == b"too%20large")
+                || m.windows(b"too large".len()).any(|w| w == b"too large")
+        });
+        if too_large {
+            headers.insert(
+                "grpc-status",
+                http::HeaderValue::from_static("8"), // RESOURCE_EXHAUSTED
+            );
+        }
+    }
+    resp
+}
+
+/// Splits a tonic request into the handler's [`Context`] (metadata as headers, the peer, the
+/// `grpc-timeout` deadline, and the request extensions) and the message. `method` is the IDL's
+/// `Service.Method`.
+pub fn request_parts<P>(request: tonic::Request<P>, method: &'static str) -> (Context, P) {
+    let (metadata, extensions, message) = request.into_parts();
+    let headers = metadata.into_headers();
+    let timeout = grpc_timeout(&headers);
+    let peer = extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let mut ctx = Context::new(Protocol::Grpc, method)
+        .with_headers(headers)
+        .with_peer(peer)
+        .with_timeout(timeout);
+    *ctx.extensions_mut() = extensions;
+    (ctx, message)
+}
+
+/// The `grpc-timeout` header (`<1 to 8 digits><H|M|S|m|u|n>`), if present and well formed.
+pub fn grpc_timeout(headers: &http::HeaderMap) -> Option<Duration> {
+    let v = headers.get("grpc-timeout")?.to_str().ok()?;
+    if v.len() < 2 || v.len() > 9 {
+        return None;
+    }
+    let (digits, unit) = v.split_at(v.len() - 1);
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(n.checked_mul(3600)?),
+        "M" => Duration::from_secs(n.checked_mul(60)?),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    })
+}
+
+/// The domain request from its prost message: converted, then validated. Either failure is
+/// `INVALID_ARGUMENT` with the field paths in a `google.rpc.BadRequest`.
+#[inline]
+pub fn decode_request<D, P>(message: P) -> Result<D, tonic::Status>
+where
+    D: FromProto<P> + Validate,
+{
+    let value = D::from_proto(message, &Path::Root)
+        .map_err(|v| status_to_tonic(Status::from_violations(vec![v])))?;
+    value
+        .validate()
+        .map_err(|violations| status_to_tonic(Status::from_violations(violations)))?;
+    Ok(value)
+}
+
+/// Runs a handler future, within the caller's deadline when it sent one (`DEADLINE_EXCEEDED`
+/// when it passes), and maps its error to a tonic status.
+#[inline]
+pub async fn call<O, E, F>(deadline: Option<Duration>, handler: F) -> Result<O, tonic::Status>
+where
+    E: IntoTonicStatus,
+    F: Future<Output = Result<O, E>>,
+{
+    let result = match deadline {
+        None => handler.await,
+        Some(d) => match tokio::time::timeout(d, handler).await {
+            Ok(r) => r,
+            Err(_) => {
+                return Err(status_to_tonic(Status::deadline_exceeded(
+                    "the deadline passed before the handler finished",
+                )));
+            }
+        },
+    };
+    result.map_err(IntoTonicStatus::into_tonic_status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timeout(v: &str) -> Option<Duration> {
+        let mut h = http::HeaderMap::new();
+        h.insert("grpc-timeout", http::HeaderValue::from_str(v).unwrap());
+        grpc_timeout(&h)
+    }
+
+    #[test]
+    fn grpc_timeouts() {
+        assert_eq!(timeout("1S"), Some(Duration::from_secs(1)));
+        assert_eq!(timeout("250m"), Some(Duration::from_millis(250)));
+        assert_eq!(timeout("2H"), Some(Duration::from_secs(7200)));
+        assert_eq!(timeout("99999999n"), Some(Duration::from_nanos(99_999_999)));
+        assert_eq!(timeout("123456789S"), None, "more than 8 digits");
+        assert_eq!(timeout("S"), None);
+        assert_eq!(timeout("-1S"), None);
+        assert_eq!(timeout("10x"), None);
+        assert_eq!(grpc_timeout(&http::HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn oversized_requests_become_resource_exhausted() {
+        let resp = tonic::Status::out_of_range(
+            "Error, decoded message length too large: found 9 bytes, the limit is: 1 bytes",
+        )
+        .into_http::<axum::body::Body>();
+        let fixed = size_limit_status(resp);
+        assert_eq!(fixed.headers()["grpc-status"], "8");
+        let other = tonic::Status::out_of_range("page 9 of 3").into_http::<axum::body::Body>();
+        assert_eq!(size_limit_status(other).headers()["grpc-status"], "11");
+    }
+
+    #[test]
+    fn empty_registry_has_no_router() {
+        assert!(Registry::default().into_router().is_none());
+    }
+}
