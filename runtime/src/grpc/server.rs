@@ -303,6 +303,22 @@ mod tests {
         assert_eq!(size_limit_status(other).headers()["grpc-status"], "11");
     }
 
+    #[tokio::test]
+    async fn the_callers_deadline_bounds_the_handler() {
+        let slow = async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            Ok::<(), Status>(())
+        };
+        let err = call(Some(Duration::from_millis(20)), slow)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), tonic::Code::DeadlineExceeded);
+        let fast = async { Err::<(), Status>(Status::not_found("x")) };
+        let err = call(Some(Duration::from_secs(5)), fast).await.unwrap_err();
+        assert_eq!(err.code(), tonic::Code::NotFound);
+        assert_eq!(call(None, async { Ok::<i32, Status>(1) }).await.unwrap(), 1);
+    }
+
     #[test]
     fn empty_registry_has_no_router() {
         assert!(Registry::default().into_router().is_none());
