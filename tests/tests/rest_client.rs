@@ -53,7 +53,10 @@ async fn every_catalog_method() {
 
     let created = c.create_product(new_product("Mug")).await.unwrap();
     assert_eq!(created.name, "Mug");
-    assert_eq!(created.image.as_deref(), Some(&[0u8, 1, 2, 250, 251, 255][..]));
+    assert_eq!(
+        created.image.as_deref(),
+        Some(&[0u8, 1, 2, 250, 251, 255][..])
+    );
     assert_eq!(created.attributes["colour"], "blue");
     assert_eq!(c.get_product(created.id.clone()).await.unwrap(), created);
     match c.create_product(new_product("Mug")).await {
@@ -82,7 +85,12 @@ async fn every_catalog_method() {
         .await
         .unwrap();
     assert_eq!(found, vec![created.clone()]);
-    assert!(c.search("zzz".to_string(), None, None).await.unwrap().is_empty());
+    assert!(
+        c.search("zzz".to_string(), None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let refused = c.search("a".to_string(), Some(0), None).await.unwrap_err();
     assert_eq!(refused.violations()[0].field, "limit");
 

@@ -163,7 +163,10 @@ async fn malformed_and_mistyped_json_is_400() {
     )
     .await;
     let p = problem(&a, 400);
-    assert!(p["detail"].as_str().unwrap().contains("invalid type"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("invalid type"),
+        "{p}"
+    );
 
     let a = post(&s, "/products", r#"{"name": "x"}"#).await;
     assert!(
@@ -184,9 +187,15 @@ async fn malformed_and_mistyped_json_is_400() {
     problem(&post(&s, "/orders", &two.to_string()).await, 400);
 
     // A bad timestamp, and a bad base64 string.
-    let a = post(&s, "/shop.v1.Orders/CountOrders", r#"{"since": "yesterday"}"#).await;
+    let a = post(
+        &s,
+        "/shop.v1.Orders/CountOrders",
+        r#"{"since": "yesterday"}"#,
+    )
+    .await;
     problem(&a, 400);
-    let img = json!({"name": "Pic", "price": {"amount_minor": 1, "currency": "EUR"}, "image": "%%%"});
+    let img =
+        json!({"name": "Pic", "price": {"amount_minor": 1, "currency": "EUR"}, "image": "%%%"});
     problem(&post(&s, "/products", &img.to_string()).await, 400);
 }
 

@@ -287,10 +287,15 @@ fn inputs<'a>(ir: &'a Ir, rpc: &'a Rpc) -> Vec<InputField<'a>> {
     }
 }
 
-/// True when serde requires the member: not optional, and not a list or map (which default to
-/// empty).
-pub fn is_required(ty: &Type) -> bool {
-    !matches!(ty, Type::Optional(_) | Type::List(_) | Type::Map(_))
+/// True when a valid request must carry the member: serde requires every member that is not
+/// `optional`, `list` or `map` (those default to absent or empty), and a list or map whose
+/// `@length` has a minimum of one or more cannot be left out either (empty is a violation).
+pub fn is_required(ty: &Type, c: &Constraints) -> bool {
+    match ty {
+        Type::Optional(_) => false,
+        Type::List(_) | Type::Map(_) => c.length.as_ref().and_then(|l| l.min).unwrap_or(0) > 0,
+        _ => true,
+    }
 }
 
 /// Named types reached while building schemas, in discovery order.
@@ -417,7 +422,12 @@ fn operation(ir: &Ir, s: &Service, rpc: &Rpc, reach: &mut Reach) -> J {
     if query {
         for f in &rest {
             let schema = type_schema(ir, f.ty.without_optional(), f.constraints, reach);
-            parameters.push(parameter(f, "query", is_required(f.ty), schema));
+            parameters.push(parameter(
+                f,
+                "query",
+                is_required(f.ty, f.constraints),
+                schema,
+            ));
         }
     }
     if !parameters.is_empty() {
@@ -435,7 +445,10 @@ fn operation(ir: &Ir, s: &Service, rpc: &Rpc, reach: &mut Reach) -> J {
         op.set(
             "requestBody",
             J::obj()
-                .with("required", J::Bool(rest.iter().any(|f| is_required(f.ty))))
+                .with(
+                    "required",
+                    J::Bool(rest.iter().any(|f| is_required(f.ty, f.constraints))),
+                )
                 .with(
                     "content",
                     J::obj().with("application/json", J::obj().with("schema", schema)),
@@ -476,7 +489,7 @@ fn object_schema<'a>(
             f.name,
             member_schema(ir, f.ty, f.constraints, f.docs, f.deprecated, reach),
         );
-        if is_required(f.ty) {
+        if is_required(f.ty, f.constraints) {
             required.push(f.name);
         }
     }
@@ -744,7 +757,7 @@ fn type_schema(ir: &Ir, ty: &Type, c: &Constraints, reach: &mut Reach) -> J {
                 }
             }
             if let Some(p) = &c.pattern {
-                s.set("pattern", J::s(p.clone()));
+                s.set("pattern", J::s(ecma_pattern(p)));
             }
             s
         }
@@ -811,6 +824,66 @@ fn type_schema(ir: &Ir, ty: &Type, c: &Constraints, reach: &mut Reach) -> J {
             reference(&ir.types[*id].full_name())
         }
     }
+}
+
+/// Unicode `White_Space`, which Rust's `\s` matches, spelled out: ECMA-262's `\s` (what JSON
+/// Schema's `pattern` means) leaves out U+0085, and Python's `re` adds U+001C..U+001F.
+const WHITE_SPACE: &str = r"\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+
+/// A `@pattern` (Rust `regex` syntax) as a JSON Schema pattern that matches the same strings:
+/// `\s` and `\S` become explicit classes, so every engine agrees with the server's. The other
+/// escapes are the same in both dialects for ASCII (`\d` and `\w` are Unicode-aware in Rust:
+/// write `[0-9]` and `[A-Za-z0-9_]` in an IDL whose clients check patterns themselves).
+pub fn ecma_pattern(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut in_class = false;
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('s') if in_class => out.push_str(WHITE_SPACE),
+                Some('s') => {
+                    out.push('[');
+                    out.push_str(WHITE_SPACE);
+                    out.push(']');
+                }
+                Some('S') if !in_class => {
+                    out.push_str("[^");
+                    out.push_str(WHITE_SPACE);
+                    out.push(']');
+                }
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            },
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                // A `]` right after `[` or `[^` is a member, not the end.
+                let rest = chars.as_str();
+                let skip = if rest.starts_with("^]") {
+                    2
+                } else if rest.starts_with(']') {
+                    1
+                } else {
+                    0
+                };
+                for _ in 0..skip {
+                    if let Some(x) = chars.next() {
+                        out.push(x);
+                    }
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// An integer with its type's bounds intersected with `@range`.
@@ -909,7 +982,7 @@ fn struct_schema(ir: &Ir, fields: &[Field], reach: &mut Reach) -> J {
             &f.name,
             member_schema(ir, &f.ty, &f.constraints, &f.docs, f.deprecated, reach),
         );
-        if is_required(&f.ty) {
+        if is_required(&f.ty, &f.constraints) {
             required.push(f.name.as_str());
         }
     }
@@ -949,6 +1022,15 @@ mod tests {
             serde_json::json!(["integer", "null"])
         );
         assert_eq!(a["required"], serde_json::json!(["a", "b"]));
+    }
+
+    #[test]
+    fn patterns_spell_out_white_space() {
+        assert_eq!(ecma_pattern("^[A-Z]{3}$"), "^[A-Z]{3}$");
+        let email = ecma_pattern(r"^[^@\s]+@\S+$");
+        assert_eq!(email, format!(r"^[^@{WHITE_SPACE}]+@[^{WHITE_SPACE}]+$"));
+        assert_eq!(ecma_pattern(r"a\sb\.c"), format!(r"a[{WHITE_SPACE}]b\.c"));
+        assert_eq!(ecma_pattern(r"[]\s]"), format!("[]{WHITE_SPACE}]"));
     }
 
     #[test]

@@ -186,11 +186,63 @@ async fn decode<Req: DeserializeOwned>(
     };
     if path.is_empty() {
         // The common case: straight from the bytes into the struct, as axum's `Json` does.
-        return serde_json::from_slice(bytes).map_err(json_problem);
+        return match serde_json::from_slice(bytes) {
+            Ok(v) => Ok(v),
+            Err(e) => retry_with_integral_floats(bytes, Map::new()).ok_or_else(|| json_problem(e)),
+        };
     }
     let mut fields: Map<String, Value> = serde_json::from_slice(bytes).map_err(json_problem)?;
-    fields.extend(path);
-    from_fields(fields, "request")
+    fields.extend(path.iter().cloned());
+    match serde_json::from_value(Value::Object(fields)) {
+        Ok(v) => Ok(v),
+        Err(e) => retry_with_integral_floats(bytes, path.into_iter().collect())
+            .ok_or_else(|| bad_input(format!("invalid request: {e}"))),
+    }
+}
+
+/// JSON Schema counts `1.0` as an integer, and OpenAPI tools send it so; serde does not. When a
+/// body fails to decode, it is decoded once more with every integral float written as an
+/// integer (harmless for `f64` fields, which take integers). Valid input never pays for this.
+fn retry_with_integral_floats<Req: DeserializeOwned>(
+    bytes: &[u8],
+    path: Map<String, Value>,
+) -> Option<Req> {
+    let mut value: Value = serde_json::from_slice(bytes).ok()?;
+    if !integral_floats_to_integers(&mut value) {
+        return None;
+    }
+    if let Value::Object(fields) = &mut value {
+        fields.extend(path);
+    }
+    serde_json::from_value(value).ok()
+}
+
+/// Rewrites integral floats (`2.0`, `-0.0`, `1e3`) as integers; true when any was found.
+fn integral_floats_to_integers(v: &mut Value) -> bool {
+    match v {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 => {
+                // 2^63 and 2^64 as floats: the exclusive upper ends of i64 and u64.
+                if f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0 {
+                    *v = Value::from(f as i64);
+                    true
+                } else if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
+                    *v = Value::from(f as u64);
+                    true
+                } else {
+                    false
+                }
+            }
+            _ => false,
+        },
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |any, i| integral_floats_to_integers(i) | any),
+        Value::Object(members) => members
+            .values_mut()
+            .fold(false, |any, i| integral_floats_to_integers(i) | any),
+        _ => false,
+    }
 }
 
 /// The path variables, typed by the route's table. Path variables win over body members and
@@ -257,7 +309,18 @@ fn scalar(kind: Kind, text: &str) -> Result<Value, String> {
             } else if let Ok(u) = text.parse::<u64>() {
                 Ok(Value::from(u))
             } else {
-                Err(format!("expected an integer, got {text:?}"))
+                // `2.0` is an integer to JSON Schema too.
+                let mut v = text
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null);
+                if integral_floats_to_integers(&mut v) {
+                    Ok(v)
+                } else {
+                    Err(format!("expected an integer, got {text:?}"))
+                }
             }
         }
         Kind::Float => match text.parse::<f64>() {
@@ -382,6 +445,26 @@ mod tests {
             Value::from(u64::MAX)
         );
         assert!(scalar(Kind::Float, "NaN").is_err());
+        assert_eq!(scalar(Kind::Int, "3.0").unwrap(), Value::from(3));
+        assert!(scalar(Kind::Int, "3.5").is_err());
+    }
+
+    #[test]
+    fn integral_floats_decode_as_integers() {
+        #[derive(serde::Deserialize)]
+        struct A {
+            a: i32,
+            b: f64,
+            c: Vec<u64>,
+        }
+        let a: A =
+            retry_with_integral_floats(br#"{"a": 2.0, "b": 1.0, "c": [1e3, -0.0]}"#, Map::new())
+                .unwrap();
+        assert_eq!((a.a, a.b, a.c), (2, 1.0, vec![1000, 0]));
+        assert!(
+            retry_with_integral_floats::<A>(br#"{"a": 2.5, "b": 1, "c": []}"#, Map::new())
+                .is_none()
+        );
     }
 
     #[test]
