@@ -556,6 +556,26 @@ async fn oversized_bodies_get_413_fast() {
     s.still_serving().await;
 }
 
+#[test]
+fn settings_mount_into_the_one_registry() {
+    use rosetta_runtime::server::{Mount, Parts};
+    use rosetta_runtime::xmlrpc::server::Settings;
+    let mut parts = Parts::default();
+    let limits = Limits {
+        max_body_size: 1000,
+        max_depth: 3,
+    };
+    Settings::new()
+        .limits(limits)
+        .gzip_threshold(None)
+        .mount(&mut parts);
+    assert_eq!(parts.xmlrpc.limits(), &limits);
+    assert_eq!(parts.xmlrpc.gzip_threshold(), None);
+    // Settings that say nothing change nothing.
+    Settings::new().mount(&mut parts);
+    assert_eq!(parts.xmlrpc.limits(), &limits);
+}
+
 #[tokio::test]
 async fn hostile_xml_is_a_fault_fast() {
     let s = start(registry()).await;

@@ -221,6 +221,54 @@ mod tests {
     }
 
     #[test]
+    fn results_without_an_xmlrpc_form_are_internal_faults() {
+        let f = encode_result(Ok::<u64, Status>(u64::MAX)).unwrap_err();
+        assert_eq!(f.code, fault::INTERNAL_ERROR);
+        assert!(
+            f.string.contains("exceeds the XML-RPC integer range"),
+            "{f}"
+        );
+        assert_eq!(
+            encode_result(Ok::<u64, Status>(1 << 40)),
+            Ok(Value::I8(1 << 40))
+        );
+        assert_eq!(encode_result(Ok::<(), Status>(())), Ok(Value::Nil));
+        assert_eq!(
+            encode_result(Ok::<Option<i32>, Status>(None)),
+            Ok(Value::Nil)
+        );
+    }
+
+    #[test]
+    fn statuses_as_faults() {
+        let f = status_fault(&Status::not_found("no such thing"));
+        assert_eq!((f.code, f.string.as_str()), (5, "no such thing"));
+        let f = status_fault(&Status::new(ErrorKind::Unavailable, ""));
+        assert_eq!(f.string, "unavailable");
+        let v = vec![
+            Violation {
+                field: "a".into(),
+                rule: "range".into(),
+                message: "too big".into(),
+            },
+            Violation {
+                field: "b".into(),
+                rule: "length".into(),
+                message: "too long".into(),
+            },
+        ];
+        let f = status_fault(&Status::from_violations(v));
+        assert_eq!(
+            (f.code, f.string.as_str()),
+            (3, "invalid input: a: too big; b: too long")
+        );
+        assert_eq!(
+            status_from_fault(status_fault(&Status::permission_denied("no"))),
+            Status::permission_denied("no")
+        );
+    }
+
+    #[test]
     fn trims_only_trailing_nils_past_required() {
         let mut p = vec![Value::Nil, Value::Int(1), Value::Nil, Value::Nil];
         trim_optional(&mut p, 1);

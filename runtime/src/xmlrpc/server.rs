@@ -306,6 +306,49 @@ impl Registry {
     }
 }
 
+/// Endpoint settings, mounted like a service:
+/// `Server::new().mount(shop).mount(Settings::new().limits(limits))`.
+///
+/// Mount order does not matter: every service shares the one `/RPC2` registry.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    limits: Option<Limits>,
+    gzip_threshold: Option<Option<usize>>,
+}
+
+impl Settings {
+    /// No change from the defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The decoding limits: body size (after gzip) and nesting depth.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
+    /// The response size from which responses are gzipped for clients that accept it; `None`
+    /// never compresses.
+    #[must_use]
+    pub fn gzip_threshold(mut self, threshold: Option<usize>) -> Self {
+        self.gzip_threshold = Some(threshold);
+        self
+    }
+}
+
+impl crate::server::Mount for Settings {
+    fn mount(self, parts: &mut crate::server::Parts) {
+        if let Some(limits) = self.limits {
+            parts.xmlrpc.set_limits(limits);
+        }
+        if let Some(threshold) = self.gzip_threshold {
+            parts.xmlrpc.set_gzip_threshold(threshold);
+        }
+    }
+}
+
 /// A -32602 fault unless there are exactly `n` parameters.
 fn expect_arity(params: &[Value], n: usize) -> Result<(), Fault> {
     if params.len() == n {
