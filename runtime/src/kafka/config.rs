@@ -102,6 +102,11 @@ impl KafkaConfig {
         Ok(config)
     }
 
+    /// The librdkafka config of an admin client.
+    pub(crate) fn admin_config(&self) -> Result<ClientConfig, KafkaError> {
+        self.base_config()
+    }
+
     fn base_config(&self) -> Result<ClientConfig, KafkaError> {
         let mut config = ClientConfig::new();
         self.apply_user(&mut config)?;

@@ -431,13 +431,14 @@ where
             let event = tokio::select! {
                 biased;
                 () = &mut shutdown => Event::Shutdown,
-                Some(_) = tasks.join_next() => Event::LaneEnded,
+                Some(ended) = tasks.join_next() => Event::LaneEnded(ended.err()),
                 received = consumer.recv() => Event::Received(received.map(|m| m.detach())),
             };
             let message = match event {
                 Event::Shutdown => break Ok(()),
-                // Lanes end on their own only by panicking.
-                Event::LaneEnded => break Err(KafkaError::HandlerPanicked),
+                // Lanes end on their own only by panicking, or by being cancelled when the
+                // Tokio runtime shuts down.
+                Event::LaneEnded(ended) => break Err(join_error(ended)),
                 Event::Received(Ok(message)) => message,
                 Event::Received(Err(RdKafkaError::MessageConsumptionFatal(code))) => {
                     break Err(RdKafkaError::MessageConsumptionFatal(code).into());
@@ -472,8 +473,10 @@ where
         let _ = stop_tx.send(true);
         drop(lanes);
         while let Some(ended) = tasks.join_next().await {
-            if ended.is_err() && outcome.is_ok() {
-                outcome = Err(KafkaError::HandlerPanicked);
+            if let Err(e) = ended
+                && outcome.is_ok()
+            {
+                outcome = Err(join_error(Some(e)));
             }
         }
         let summary = shared.stats.summary();
@@ -485,7 +488,7 @@ where
             committed
         })
         .await
-        .map_err(|_| KafkaError::HandlerPanicked)?;
+        .map_err(|e| join_error(Some(e)))?;
         match committed {
             Ok(()) | Err(RdKafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
             // The group is moving partitions right now (another member joined or
@@ -504,9 +507,17 @@ where
     }
 }
 
+/// Why a task of the runner ended early.
+fn join_error(error: Option<tokio::task::JoinError>) -> KafkaError {
+    match error {
+        Some(e) if e.is_cancelled() => KafkaError::Cancelled,
+        _ => KafkaError::HandlerPanicked,
+    }
+}
+
 enum Event {
     Shutdown,
-    LaneEnded,
+    LaneEnded(Option<tokio::task::JoinError>),
     Received(Result<OwnedMessage, RdKafkaError>),
 }
 

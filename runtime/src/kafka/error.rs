@@ -31,6 +31,9 @@ pub enum KafkaError {
     },
     /// A handler panicked; the runner stopped without storing that record's offset.
     HandlerPanicked,
+    /// The Tokio runtime shut down under the runner (a crash, as far as delivery goes: records
+    /// since the last commit are handled again by the next consumer).
+    Cancelled,
 }
 
 impl fmt::Display for KafkaError {
@@ -56,6 +59,9 @@ impl fmt::Display for KafkaError {
                 )
             }
             Self::HandlerPanicked => f.write_str("a record handler panicked"),
+            Self::Cancelled => f.write_str(
+                "the Tokio runtime shut down before the consumer could drain and commit",
+            ),
         }
     }
 }

@@ -13,6 +13,7 @@
 //! - with no bootstrap servers configured, an [`EmbeddedBroker`] (librdkafka's
 //!   in-process mock cluster) stands in for Kafka.
 
+mod admin;
 mod config;
 mod consumer;
 mod embedded;
@@ -21,6 +22,7 @@ mod error;
 mod producer;
 pub mod proto;
 
+pub use admin::ensure_topics;
 pub use config::KafkaConfig;
 pub use consumer::{
     ConsumerRunner, FnHandler, Handler, HandlerError, Header, Record, RetryPolicy, RunSummary,
