@@ -15,6 +15,9 @@ pub use rosetta_runtime::{
 #[cfg(feature = "xmlrpc")]
 pub use rosetta_runtime::xmlrpc;
 
+#[cfg(feature = "kafka")]
+pub use rosetta_runtime::kafka;
+
 #[cfg(feature = "server")]
 pub use rosetta_runtime::server;
 

@@ -1,24 +1,431 @@
-//! The examples' Kafka side: the seed's `my-topic` record and the shop's event topics, on the
-//! embedded broker unless bootstrap servers are given. (Filled in by the Kafka work; until then
-//! these start nothing.)
+//! The examples' Kafka side, through the producers and consumers generated from `seed.idl` and
+//! `shop.idl`: the seed's `my-topic` record, and the shop's events on its four topics (one per
+//! encoding). With no bootstrap servers, librdkafka's mock cluster is started in this process and
+//! its address printed as `kafka bootstrap: HOST:PORT`, so the examples need no broker.
 
-use crate::shop_service::Shop;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
 
-/// What keeps the Kafka side alive (the embedded broker, consumer tasks); drop it to stop.
-#[derive(Default)]
-pub struct KafkaGuard;
+use rosetta::kafka::{EmbeddedBroker, HandlerError, KafkaConfig, KafkaError, Record, handler_fn};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 
-/// Starts the seed's Kafka side: sends `("my-topic", "key", "value")` and prints every record
-/// the consumer handles as `my-topic key=<key> value=<value>`.
-pub async fn start_seed(
-    _bootstrap: Option<&str>,
-) -> Result<KafkaGuard, Box<dyn std::error::Error>> {
-    Ok(KafkaGuard)
+use crate::seed::my_topic;
+use crate::shop::v1::{
+    Order, Product, ProductDeleted, ProductEvent, shop_audit, shop_images, shop_orders,
+    shop_product_events,
+};
+use crate::shop_service::{EventSink, Shop};
+
+/// What the examples' errors are boxed as.
+pub type Error = Box<dyn std::error::Error>;
+
+/// Keeps the Kafka side alive: the embedded broker (if one was started) and the consumer and
+/// publisher tasks. Dropping it stops them; [`shutdown`](Self::shutdown) also waits until the
+/// consumers committed and the publisher flushed.
+pub struct KafkaGuard {
+    bootstrap_servers: String,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+    // Dropped last: the tasks above talk to it.
+    broker: Option<EmbeddedBroker>,
 }
 
-/// Starts the shop's Kafka side and returns the shop wired to publish its events.
-pub async fn start_shop(
-    _bootstrap: Option<&str>,
-) -> Result<(Shop, KafkaGuard), Box<dyn std::error::Error>> {
-    Ok((Shop::new(), KafkaGuard))
+impl KafkaGuard {
+    /// The `bootstrap.servers` the examples use (the embedded broker's, or the ones given).
+    pub fn bootstrap_servers(&self) -> &str {
+        &self.bootstrap_servers
+    }
+
+    /// The embedded broker, when one was started.
+    pub fn embedded(&self) -> Option<&EmbeddedBroker> {
+        self.broker.as_ref()
+    }
+
+    /// Stops the consumers (which commit what they handled) and the publisher (which flushes),
+    /// and waits for them.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        for task in std::mem::take(&mut self.tasks) {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for KafkaGuard {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// Partitions of the topics the examples create on a real broker (the embedded one's default).
+const PARTITIONS: i32 = 4;
+
+/// The config for `bootstrap`, starting the embedded broker when there is none. On a real broker,
+/// creates `topics` and their dead-letter topics if they do not exist (the embedded broker
+/// creates topics on first use).
+async fn connect(
+    bootstrap: Option<&str>,
+    topics: &[(&str, &str)],
+) -> Result<(KafkaConfig, Option<EmbeddedBroker>), KafkaError> {
+    let mut config = match bootstrap {
+        Some(servers) => KafkaConfig::new(servers),
+        None => KafkaConfig::embedded(),
+    };
+    config.client_id("rosetta-examples");
+    let broker = config.start_embedded_if_needed()?;
+    match &broker {
+        Some(broker) => println!("kafka bootstrap: {}", broker.bootstrap_servers()),
+        None => {
+            let names: Vec<&str> = topics.iter().flat_map(|(t, dlq)| [*t, *dlq]).collect();
+            rosetta::kafka::ensure_topics(&config, &names, PARTITIONS).await?;
+        }
+    }
+    Ok((config, broker))
+}
+
+/// Completes when the guard says stop (or is gone).
+fn stopped(mut stop: watch::Receiver<bool>) -> impl Future<Output = ()> + Send {
+    async move {
+        let _ = stop.wait_for(|stop| *stop).await;
+    }
+}
+
+/// Reports why a consumer stopped, unless the process is just ending.
+fn report<T>(topic: &str, result: Result<T, KafkaError>) {
+    match result {
+        Ok(_) | Err(KafkaError::Cancelled) => {}
+        Err(e) => eprintln!("{topic} consumer stopped: {e}"),
+    }
+}
+
+fn key_text<T>(record: &Record<T>) -> String {
+    record
+        .key
+        .as_deref()
+        .map(|k| String::from_utf8_lossy(k).into_owned())
+        .unwrap_or_default()
+}
+
+/// The line the seed prints for a record of `my-topic`: `my-topic key=<key> value=<value>`.
+pub fn seed_line(record: &Record<String>) -> String {
+    format!(
+        "{} key={} value={}",
+        my_topic::TOPIC,
+        key_text(record),
+        record.value
+    )
+}
+
+/// Starts the seed's Kafka side: sends `("my-topic", "key", "value")` with the generated producer,
+/// and prints every record the generated consumer handles as `my-topic key=<key> value=<value>`.
+pub async fn start_seed(bootstrap: Option<&str>) -> Result<KafkaGuard, Error> {
+    start_seed_with(bootstrap, |line| println!("{line}")).await
+}
+
+/// [`start_seed`], giving each line to `on_line` instead of printing it.
+pub async fn start_seed_with(
+    bootstrap: Option<&str>,
+    on_line: impl Fn(String) + Send + Sync + 'static,
+) -> Result<KafkaGuard, Error> {
+    let (config, broker) =
+        connect(bootstrap, &[(my_topic::TOPIC, my_topic::DEAD_LETTER_TOPIC)]).await?;
+    let producer = my_topic::Producer::new(&config)?;
+    producer.send("key", &"value".to_string()).await?;
+
+    let (stop, stop_rx) = watch::channel(false);
+    let on_line = Arc::new(on_line);
+    let consumer = my_topic::Consumer::new(&config, "rosetta-seed");
+    let task = tokio::spawn(async move {
+        let handler = handler_fn(move |record: Record<String>| {
+            let on_line = on_line.clone();
+            async move {
+                on_line(seed_line(&record));
+                Ok::<(), HandlerError>(())
+            }
+        });
+        report(
+            my_topic::TOPIC,
+            consumer.run(handler, stopped(stop_rx)).await,
+        );
+    });
+    Ok(KafkaGuard {
+        bootstrap_servers: config.bootstrap_servers.clone().unwrap_or_default(),
+        stop,
+        tasks: vec![task],
+        broker,
+    })
+}
+
+/// What the shop reports, in the order it happened.
+enum ShopEvent {
+    Product(ProductEvent),
+    Order(Order),
+}
+
+/// Publishes the shop's events through the generated producers, from one task so that events
+/// keep their order.
+struct KafkaSink {
+    events: mpsc::UnboundedSender<ShopEvent>,
+}
+
+impl EventSink for KafkaSink {
+    fn product_event(&self, event: &ProductEvent) {
+        let _ = self.events.send(ShopEvent::Product(event.clone()));
+    }
+
+    fn order_placed(&self, order: &Order) {
+        let _ = self.events.send(ShopEvent::Order(order.clone()));
+    }
+}
+
+/// The shop's producers, one per topic, sharing one connection.
+struct ShopProducers {
+    events: shop_product_events::Producer,
+    orders: shop_orders::Producer,
+    audit: shop_audit::Producer,
+    images: shop_images::Producer,
+}
+
+impl ShopProducers {
+    fn new(config: &KafkaConfig) -> Result<Self, KafkaError> {
+        let events = shop_product_events::Producer::new(config)?;
+        Ok(Self {
+            orders: shop_orders::Producer::sharing(events.inner()),
+            audit: shop_audit::Producer::sharing(events.inner()),
+            images: shop_images::Producer::sharing(events.inner()),
+            events,
+        })
+    }
+
+    /// Queues an event on its topic, an audit line, and a new product image if there is one.
+    async fn enqueue(&self, event: &ShopEvent) -> Result<(), KafkaError> {
+        match event {
+            ShopEvent::Product(e) => {
+                self.events.enqueue(e).await?;
+                let (what, id) = match e {
+                    ProductEvent::Created(p) => ("created", &p.id),
+                    ProductEvent::Updated(p) => ("updated", &p.id),
+                    ProductEvent::Deleted(d) => ("deleted", &d.id),
+                };
+                self.audit
+                    .enqueue("catalog", &format!("{what} product {id}"))
+                    .await?;
+                if let ProductEvent::Created(Product {
+                    id,
+                    image: Some(image),
+                    ..
+                })
+                | ProductEvent::Updated(Product {
+                    id,
+                    image: Some(image),
+                    ..
+                }) = e
+                {
+                    self.images.enqueue(id, image).await?;
+                }
+            }
+            ShopEvent::Order(order) => {
+                self.orders.enqueue(order).await?;
+                self.audit
+                    .enqueue(
+                        "orders",
+                        &format!("placed order {} for {}", order.id, order.customer_email),
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn flush(&self) {
+        // They share one connection: one flush per producer covers its own pending records.
+        for result in [
+            self.events.flush(FLUSH).await,
+            self.orders.flush(FLUSH).await,
+            self.audit.flush(FLUSH).await,
+            self.images.flush(FLUSH).await,
+        ] {
+            if let Err(e) = result {
+                eprintln!("shop events: {e}");
+            }
+        }
+    }
+}
+
+const FLUSH: Duration = Duration::from_secs(30);
+
+/// Sends events as they come, flushing whenever the queue runs dry.
+async fn publish(
+    producers: ShopProducers,
+    mut events: mpsc::UnboundedReceiver<ShopEvent>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let event = tokio::select! {
+            event = events.recv() => event,
+            _ = stop.wait_for(|stop| *stop) => None,
+        };
+        let Some(event) = event else { break };
+        if let Err(e) = producers.enqueue(&event).await {
+            eprintln!("shop events: {e}");
+        }
+        if events.is_empty() {
+            producers.flush().await;
+        }
+    }
+    while let Ok(event) = events.try_recv() {
+        if let Err(e) = producers.enqueue(&event).await {
+            eprintln!("shop events: {e}");
+        }
+    }
+    producers.flush().await;
+}
+
+/// Prints the shop's product events as the generated consumer dispatches them.
+struct ProductLines<F>(Arc<F>);
+
+impl<F: Fn(String) + Send + Sync + 'static> ProductLines<F> {
+    fn line<T>(&self, record: &Record<T>, what: &str) {
+        (self.0)(format!(
+            "{} key={} {what}",
+            shop_product_events::TOPIC,
+            key_text(record)
+        ));
+    }
+}
+
+impl<F: Fn(String) + Send + Sync + 'static> shop_product_events::Handler for ProductLines<F> {
+    async fn created(&self, record: Record<Product>) -> Result<(), HandlerError> {
+        self.line(
+            &record,
+            &format!("created {} {:?}", record.value.id, record.value.name),
+        );
+        Ok(())
+    }
+
+    async fn updated(&self, record: Record<Product>) -> Result<(), HandlerError> {
+        self.line(
+            &record,
+            &format!("updated {} {:?}", record.value.id, record.value.name),
+        );
+        Ok(())
+    }
+
+    async fn deleted(&self, record: Record<ProductDeleted>) -> Result<(), HandlerError> {
+        self.line(&record, &format!("deleted {}", record.value.id));
+        Ok(())
+    }
+}
+
+/// Starts the shop's Kafka side and returns the shop wired to publish its events: product events
+/// (JSON), placed orders (protobuf), audit lines (string) and product images (bytes). The shop
+/// also consumes its topics and prints a line per record (`shop.orders key=o1 ...`).
+pub async fn start_shop(bootstrap: Option<&str>) -> Result<(Shop, KafkaGuard), Error> {
+    start_shop_with(bootstrap, |line| println!("{line}")).await
+}
+
+/// [`start_shop`], giving each consumed record's line to `on_line` instead of printing it.
+pub async fn start_shop_with(
+    bootstrap: Option<&str>,
+    on_line: impl Fn(String) + Send + Sync + 'static,
+) -> Result<(Shop, KafkaGuard), Error> {
+    let topics = [
+        (
+            shop_product_events::TOPIC,
+            shop_product_events::DEAD_LETTER_TOPIC,
+        ),
+        (shop_orders::TOPIC, shop_orders::DEAD_LETTER_TOPIC),
+        (shop_audit::TOPIC, shop_audit::DEAD_LETTER_TOPIC),
+        (shop_images::TOPIC, shop_images::DEAD_LETTER_TOPIC),
+    ];
+    let (config, broker) = connect(bootstrap, &topics).await?;
+    let producers = ShopProducers::new(&config)?;
+    let (stop, stop_rx) = watch::channel(false);
+    let (events_tx, events_rx) = mpsc::unbounded_channel();
+    let mut tasks = vec![tokio::spawn(publish(producers, events_rx, stop_rx.clone()))];
+
+    let on_line = Arc::new(on_line);
+    let group = "rosetta-shop";
+    let products = shop_product_events::Consumer::new(&config, group);
+    let handler = ProductLines(on_line.clone());
+    let rx = stop_rx.clone();
+    tasks.push(tokio::spawn(async move {
+        report(
+            shop_product_events::TOPIC,
+            products.run(handler, stopped(rx)).await,
+        );
+    }));
+
+    let orders = shop_orders::Consumer::new(&config, group);
+    let lines = on_line.clone();
+    let rx = stop_rx.clone();
+    tasks.push(tokio::spawn(async move {
+        let handler = handler_fn(move |record: Record<Order>| {
+            let lines = lines.clone();
+            async move {
+                let o = &record.value;
+                lines(format!(
+                    "{} key={} placed {} total={} {}",
+                    shop_orders::TOPIC,
+                    key_text(&record),
+                    o.id,
+                    o.total.amount_minor,
+                    o.total.currency
+                ));
+                Ok::<(), HandlerError>(())
+            }
+        });
+        report(shop_orders::TOPIC, orders.run(handler, stopped(rx)).await);
+    }));
+
+    let audit = shop_audit::Consumer::new(&config, group);
+    let lines = on_line.clone();
+    let rx = stop_rx.clone();
+    tasks.push(tokio::spawn(async move {
+        let handler = handler_fn(move |record: Record<String>| {
+            let lines = lines.clone();
+            async move {
+                lines(format!(
+                    "{} key={} {}",
+                    shop_audit::TOPIC,
+                    key_text(&record),
+                    record.value
+                ));
+                Ok::<(), HandlerError>(())
+            }
+        });
+        report(shop_audit::TOPIC, audit.run(handler, stopped(rx)).await);
+    }));
+
+    let images = shop_images::Consumer::new(&config, group);
+    let lines = on_line;
+    let rx = stop_rx;
+    tasks.push(tokio::spawn(async move {
+        let handler = handler_fn(move |record: Record<Vec<u8>>| {
+            let lines = lines.clone();
+            async move {
+                lines(format!(
+                    "{} key={} bytes={}",
+                    shop_images::TOPIC,
+                    key_text(&record),
+                    record.value.len()
+                ));
+                Ok::<(), HandlerError>(())
+            }
+        });
+        report(shop_images::TOPIC, images.run(handler, stopped(rx)).await);
+    }));
+
+    let shop = Shop::new().with_sink(Arc::new(KafkaSink { events: events_tx }));
+    Ok((
+        shop,
+        KafkaGuard {
+            bootstrap_servers: config.bootstrap_servers.clone().unwrap_or_default(),
+            stop,
+            tasks,
+            broker,
+        },
+    ))
 }
