@@ -363,3 +363,59 @@ fn idl_type(ir: &Ir, t: &Type) -> String {
             .map_or_else(|| name.clone(), |t| t.name.clone()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::emit::rust::{Config, generate};
+
+    fn generated(idl: &str) -> String {
+        let c = crate::compile_str("t.idl", idl);
+        let ir = c.ir.expect("the test IDL compiles");
+        let config = Config {
+            rest: false,
+            grpc: false,
+            kafka: false,
+            ..Config::default()
+        };
+        generate(&ir, &config)
+            .expect("generates")
+            .into_iter()
+            .map(|f| f.contents)
+            .collect()
+    }
+
+    #[test]
+    fn client_methods_never_shadow_the_constructors() {
+        let out =
+            generated("service S { rpc New(); rpc Client(); rpc FromClient(); rpc Other(); }");
+        for m in ["call_new", "call_client", "call_from_client", "other"] {
+            assert!(
+                out.contains(&format!("pub async fn {m}(")),
+                "{m} missing:\n{out}"
+            );
+        }
+        assert!(out.contains("pub fn new(url: &str) -> Self"));
+    }
+
+    #[test]
+    fn signatures_and_required_counts() {
+        let out = generated(
+            "enum E { A = 1; }\n\
+             /// Doc line.\n\
+             service S {\n\
+               /// Finds.\n\
+               rpc Find(q: string, n: optional<i64>, e: optional<E>) -> list<E>;\n\
+               @deprecated rpc Gone();\n\
+             }",
+        );
+        let squashed: String = out.split_whitespace().collect();
+        assert!(
+            squashed.contains(r#""s.find","S.Find",&["array","string","i8","string"],1usize,"Finds.\n\nS.Find(q:string,n:optional<i64>,e:optional<E>)->list<E>""#),
+            "{out}"
+        );
+        assert!(
+            squashed.contains(r#""s.gone","S.Gone",&["nil"],0usize,"Deprecated.\n\nS.Gone()""#),
+            "{out}"
+        );
+    }
+}
