@@ -3,7 +3,6 @@
 //! encoding). With no bootstrap servers, librdkafka's mock cluster is started in this process and
 //! its address printed as `kafka bootstrap: HOST:PORT`, so the examples need no broker.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -86,10 +85,8 @@ async fn connect(
 }
 
 /// Completes when the guard says stop (or is gone).
-fn stopped(mut stop: watch::Receiver<bool>) -> impl Future<Output = ()> + Send {
-    async move {
-        let _ = stop.wait_for(|stop| *stop).await;
-    }
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
 }
 
 /// Reports why a consumer stopped, unless the process is just ending.
@@ -428,4 +425,15 @@ pub async fn start_shop_with(
             broker,
         },
     ))
+}
+
+/// After the server stopped: stops the consumers (they commit) and the publisher (it flushes),
+/// waiting at most 10 s, then ends the process. librdkafka's own threads (and the embedded
+/// broker's) must not keep a stopped server alive after SIGINT or SIGTERM.
+pub async fn stop(kafka: KafkaGuard) -> ! {
+    let drained = tokio::time::timeout(std::time::Duration::from_secs(10), kafka.shutdown()).await;
+    if drained.is_err() {
+        eprintln!("kafka: consumers did not stop within 10 s; exiting anyway");
+    }
+    std::process::exit(0)
 }

@@ -24,7 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     println!("seed listening on http://{}", listener.local_addr()?);
-    let _kafka = rosetta_examples::kafka::start_seed(args.kafka.as_deref()).await?;
+    let kafka = rosetta_examples::kafka::start_seed(args.kafka.as_deref()).await?;
     rosetta_examples::seed_server().serve(listener).await?;
-    Ok(())
+    rosetta_examples::kafka::stop(kafka).await
 }

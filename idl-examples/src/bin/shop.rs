@@ -24,9 +24,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     println!("shop listening on http://{}", listener.local_addr()?);
-    let (shop, _kafka) = rosetta_examples::kafka::start_shop(args.kafka.as_deref()).await?;
+    let (shop, kafka) = rosetta_examples::kafka::start_shop(args.kafka.as_deref()).await?;
     rosetta_examples::shop_server_with(shop)
         .serve(listener)
         .await?;
-    Ok(())
+    rosetta_examples::kafka::stop(kafka).await
 }

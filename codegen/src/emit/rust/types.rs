@@ -531,6 +531,7 @@ impl Gen<'_> {
             let error = self.rpc_error_type(s, rpc, false);
             methods.extend(quote! {
                 #mdoc
+                #[allow(clippy::too_many_arguments)]
                 fn #method(&self, ctx: #k::Context, #args)
                     -> impl ::std::future::Future<Output = ::std::result::Result<#output, #error>> + ::std::marker::Send;
             });
