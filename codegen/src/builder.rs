@@ -368,6 +368,27 @@ fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     })
 }
 
+/// Writes files into `dir`, leaving files whose contents are unchanged untouched (so cargo does
+/// not rebuild for nothing).
+pub(crate) fn write_all<'a>(
+    dir: &Path,
+    files: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error {
+        message: format!("cannot create `{}`: {e}", dir.display()),
+    })?;
+    for (name, contents) in files {
+        let path = dir.join(name);
+        if std::fs::read_to_string(&path).is_ok_and(|old| old == contents) {
+            continue;
+        }
+        std::fs::write(&path, contents).map_err(|e| Error {
+            message: format!("cannot write `{}`: {e}", path.display()),
+        })?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,25 +430,4 @@ mod tests {
              x: ::rosetta::__private::tonic::Request<T>, my_tonic::a, ::tonic::b"
         );
     }
-}
-
-/// Writes files into `dir`, leaving files whose contents are unchanged untouched (so cargo does
-/// not rebuild for nothing).
-pub(crate) fn write_all<'a>(
-    dir: &Path,
-    files: impl Iterator<Item = (&'a str, &'a str)>,
-) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error {
-        message: format!("cannot create `{}`: {e}", dir.display()),
-    })?;
-    for (name, contents) in files {
-        let path = dir.join(name);
-        if std::fs::read_to_string(&path).is_ok_and(|old| old == contents) {
-            continue;
-        }
-        std::fs::write(&path, contents).map_err(|e| Error {
-            message: format!("cannot write `{}`: {e}", path.display()),
-        })?;
-    }
-    Ok(())
 }

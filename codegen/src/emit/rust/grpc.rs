@@ -163,8 +163,9 @@ impl<'g, 'a> Conv<'g, 'a> {
             }
             Type::List(inner) if is_identity(inner) => x,
             Type::List(inner) => {
-                let v = self.elem_from(inner, quote!(x), quote!(&(#path).index(i)), false);
+                let v = self.elem_from(inner, quote!(x), quote!(&list_path.index(i)), false);
                 quote! {{
+                    let list_path = #path;
                     let items = #x;
                     let mut out = ::std::vec::Vec::with_capacity(items.len());
                     for (i, x) in items.into_iter().enumerate() {
@@ -177,8 +178,9 @@ impl<'g, 'a> Conv<'g, 'a> {
             // dependency), domain maps `BTreeMap`s.
             Type::Map(inner) if is_identity(inner) => quote!(#x.into_iter().collect()),
             Type::Map(inner) => {
-                let v = self.elem_from(inner, quote!(x), quote!(&(#path).key(&k)), false);
+                let v = self.elem_from(inner, quote!(x), quote!(&map_path.key(&k)), false);
                 quote! {{
+                    let map_path = #path;
                     let mut out = ::std::collections::BTreeMap::new();
                     for (k, x) in #x {
                         let v = #v;
@@ -213,6 +215,23 @@ impl<'g, 'a> Conv<'g, 'a> {
         }
     }
 
+    /// [`Self::elem_into`] as something `map` takes: a function path where one exists (clippy
+    /// finds `|x| f(x)` redundant), a closure otherwise.
+    fn elem_into_fn(&self, t: &Type, boxed: bool) -> TokenStream {
+        let rt = &self.rt;
+        match t {
+            Type::Timestamp => quote!(#rt::convert::timestamp_into_proto),
+            Type::Named { id, .. } if self.is_enum(*id) => {
+                let d = self.g.type_path(*id);
+                quote!(<#d as #rt::IntoProto<i32>>::into_proto)
+            }
+            _ => {
+                let e = self.elem_into(t, quote!(x), boxed);
+                quote!(|x| #e)
+            }
+        }
+    }
+
     /// Domain field value `v` of IDL type `t` → the prost field value.
     fn field_into(&self, t: &Type, v: TokenStream, boxed: bool) -> TokenStream {
         match t {
@@ -228,14 +247,14 @@ impl<'g, 'a> Conv<'g, 'a> {
             }
             Type::Optional(inner) if is_identity(inner) => v,
             Type::Optional(inner) => {
-                let e = self.elem_into(inner, quote!(x), boxed);
-                quote!(#v.map(|x| #e))
+                let f = self.elem_into_fn(inner, boxed);
+                quote!(#v.map(#f))
             }
             Type::List(inner) if is_identity(inner) => v,
             Type::Map(inner) if is_identity(inner) => quote!(#v.into_iter().collect()),
             Type::List(inner) => {
-                let e = self.elem_into(inner, quote!(x), false);
-                quote!(#v.into_iter().map(|x| #e).collect())
+                let f = self.elem_into_fn(inner, false);
+                quote!(#v.into_iter().map(#f).collect())
             }
             Type::Map(inner) => {
                 let e = self.elem_into(inner, quote!(x), false);
@@ -608,27 +627,39 @@ fn adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames) -> TokenStream {
     let input = &n.input;
     let output = &n.output;
     let context_name = &n.context_name;
-    let decode = match &rpc.input {
-        Input::Unit => quote!(let _: () = message;),
-        _ => {
+    let (message, decode) = match &rpc.input {
+        Input::Unit => (quote!(()), quote!()),
+        _ => (quote!(message), {
             let ty = c.g.request_type(rpc);
             quote!(let request: #ty = #rt::server::decode_request(message)?;)
-        }
+        }),
     };
     let call =
         c.g.call_method(rpc, quote!(self.inner), quote!(ctx), quote!(request));
-    let encode = match &rpc.output {
-        Output::Unit => quote!(let () = out;),
+    let call = quote!(#rt::server::call(deadline, #call).await?);
+    let respond = match &rpc.output {
+        Output::Unit => quote! {
+            #call;
+            ::std::result::Result::Ok(#tonic::Response::new(()))
+        },
         Output::Message(id) => {
             let d = c.g.type_path(*id);
-            quote!(let out = <#d as #rt::IntoProto<#output>>::into_proto(out);)
+            quote! {
+                let out = #call;
+                ::std::result::Result::Ok(#tonic::Response::new(
+                    <#d as #rt::IntoProto<#output>>::into_proto(out),
+                ))
+            }
         }
         Output::Value(_) => {
             let encode = format_ident!(
                 "encode_{}_result",
                 field_ident(&rpc.name).to_string().trim_start_matches("r#")
             );
-            quote!(let out = #encode(out);)
+            quote! {
+                let out = #call;
+                ::std::result::Result::Ok(#tonic::Response::new(#encode(out)))
+            }
         }
     };
     quote! {
@@ -636,12 +667,10 @@ fn adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames) -> TokenStream {
             &self,
             request: #tonic::Request<#input>,
         ) -> ::std::result::Result<#tonic::Response<#output>, #tonic::Status> {
-            let (ctx, message) = #rt::server::request_parts(request, #context_name);
+            let (ctx, #message) = #rt::server::request_parts(request, #context_name);
             #decode
             let deadline = ctx.remaining();
-            let out = #rt::server::call(deadline, #call).await?;
-            #encode
-            ::std::result::Result::Ok(#tonic::Response::new(out))
+            #respond
         }
     }
 }
@@ -680,13 +709,24 @@ fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream 
     };
     let ret = c.g.output_type(&rpc.output);
     let error = c.g.rpc_error_type(s, rpc, true);
+    // `Status` is already the error type of an rpc that throws nothing.
+    let into_error = (!rpc.throws.is_empty()).then(|| quote!(.map_err(::std::convert::Into::into)));
+    let call = quote! {
+        client
+            .#method(message)
+            .await
+            .map_err(<#error as #rt::FromTonicStatus>::from_tonic_status)?
+    };
     let decode = match &rpc.output {
-        Output::Unit => quote!(let () = out; ::std::result::Result::Ok(())),
+        Output::Unit => quote! {
+            #call;
+            ::std::result::Result::Ok(())
+        },
         Output::Message(id) => {
             let d = c.g.type_path(*id);
             quote! {
-                #rt::client::decode_response::<#d, #output>(out)
-                    .map_err(::std::convert::Into::into)
+                let out = #call.into_inner();
+                #rt::client::decode_response::<#d, #output>(out) #into_error
             }
         }
         Output::Value(_) => {
@@ -694,7 +734,10 @@ fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream 
                 "decode_{}_result",
                 field_ident(&rpc.name).to_string().trim_start_matches("r#")
             );
-            quote!(#decode(out).map_err(::std::convert::Into::into))
+            quote! {
+                let out = #call.into_inner();
+                #decode(out) #into_error
+            }
         }
     };
     quote! {
@@ -703,11 +746,6 @@ fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream 
         pub async fn #rust_method(&self, #args) -> ::std::result::Result<#ret, #error> {
             let mut client = self.inner.clone();
             let message = #message;
-            let out = client
-                .#method(message)
-                .await
-                .map_err(<#error as #rt::FromTonicStatus>::from_tonic_status)?
-                .into_inner();
             #decode
         }
     }
