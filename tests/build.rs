@@ -9,5 +9,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .grpc(false)
         .kafka(false)
         .compile(&["idl/xmlrpc_echo.idl"])?;
+    // REST fixtures: only the REST glue.
+    rosetta_codegen::Builder::new()
+        .xmlrpc(false)
+        .grpc(false)
+        .kafka(false)
+        .compile(&["idl/rest_fixture.idl"])?;
     Ok(())
 }

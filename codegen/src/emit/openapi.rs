@@ -911,20 +911,13 @@ fn integer(format: Option<&str>, lo: i128, hi: i128, c: &Constraints) -> J {
     s.with("minimum", min).with("maximum", max)
 }
 
-/// Accepts `null` too: serde reads it as an absent optional.
+/// Accepts `null` too: serde reads it as an absent optional. An `anyOf` rather than a type list,
+/// so the value's own keywords (`format`, bounds) stay with its branch.
 fn nullable(schema: J) -> J {
-    match schema.get("type") {
-        Some(J::Str(t)) if schema.get("$ref").is_none() => {
-            let t = t.clone();
-            let mut s = schema;
-            s.set("type", strs([t.as_str(), "null"]));
-            s
-        }
-        _ => J::obj().with(
-            "anyOf",
-            J::Arr(vec![schema, J::obj().with("type", J::s("null"))]),
-        ),
-    }
+    J::obj().with(
+        "anyOf",
+        J::Arr(vec![schema, J::obj().with("type", J::s("null"))]),
+    )
 }
 
 /// The component schema of a declared type.
@@ -1017,10 +1010,7 @@ mod tests {
         assert_eq!(a["properties"]["a"]["minimum"], 0);
         assert_eq!(a["properties"]["a"]["maximum"], 2147483647);
         assert_eq!(a["properties"]["b"]["maximum"], u64::MAX);
-        assert_eq!(
-            a["properties"]["c"]["type"],
-            serde_json::json!(["integer", "null"])
-        );
+        assert_eq!(a["properties"]["c"]["anyOf"][1]["type"], "null");
         assert_eq!(a["required"], serde_json::json!(["a", "b"]));
     }
 

@@ -217,21 +217,19 @@ fn retry_with_integral_floats<Req: DeserializeOwned>(
     serde_json::from_value(value).ok()
 }
 
+/// The largest integer every float below it represents exactly (2^53).
+const EXACT_FLOAT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+
 /// Rewrites integral floats (`2.0`, `-0.0`, `1e3`) as integers; true when any was found.
+///
+/// Only up to 2^53 in magnitude: beyond, a float is not the number that was written
+/// (`-9223372036854775809` reads as the float -2^63, which would pass for `i64::MIN`).
 fn integral_floats_to_integers(v: &mut Value) -> bool {
     match v {
         Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() && f.fract() == 0.0 => {
-                // 2^63 and 2^64 as floats: the exclusive upper ends of i64 and u64.
-                if f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0 {
-                    *v = Value::from(f as i64);
-                    true
-                } else if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
-                    *v = Value::from(f as u64);
-                    true
-                } else {
-                    false
-                }
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() <= EXACT_FLOAT_INTEGERS => {
+                *v = Value::from(f as i64);
+                true
             }
             _ => false,
         },
@@ -447,6 +445,8 @@ mod tests {
         assert!(scalar(Kind::Float, "NaN").is_err());
         assert_eq!(scalar(Kind::Int, "3.0").unwrap(), Value::from(3));
         assert!(scalar(Kind::Int, "3.5").is_err());
+        assert!(scalar(Kind::Int, "-9223372036854775809").is_err());
+        assert!(scalar(Kind::Int, "1e300").is_err());
     }
 
     #[test]
