@@ -55,7 +55,7 @@ macro_rules! include_idl {
 #[doc(hidden)]
 pub mod __private {
     pub use rosetta_runtime;
-    pub use serde;
     #[cfg(feature = "grpc")]
     pub use rosetta_runtime::grpc::{prost, prost_types, tonic};
+    pub use serde;
 }

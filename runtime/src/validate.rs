@@ -105,7 +105,18 @@ macro_rules! no_constraints {
         }
     )*};
 }
-no_constraints!(bool, u8, i32, i64, u32, u64, f64, String, str, crate::Timestamp);
+no_constraints!(
+    bool,
+    u8,
+    i32,
+    i64,
+    u32,
+    u64,
+    f64,
+    String,
+    str,
+    crate::Timestamp
+);
 
 impl<T: Validate + ?Sized> Validate for Box<T> {
     fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
