@@ -60,3 +60,22 @@ pub fn shop_server_with(shop: shop_service::Shop) -> Server {
 pub fn shop_server() -> Server {
     shop_server_with(shop_service::Shop::new())
 }
+
+/// An authentication hook for `Server::authenticate`: every call must carry
+/// `Authorization: Bearer <token>`; anything else is refused as `unauthenticated`, which each
+/// protocol answers in its own terms (XML-RPC fault 16, REST 401, gRPC `UNAUTHENTICATED`).
+pub fn bearer_auth(
+    token: &str,
+) -> impl Fn(&rosetta::server::RequestParts) -> Result<(), rosetta::Status> + Send + Sync + 'static
+{
+    let expected = format!("Bearer {token}");
+    move |req| match req.headers.get("authorization") {
+        Some(v) if v.as_bytes() == expected.as_bytes() => Ok(()),
+        Some(_) => Err(rosetta::Status::unauthenticated(
+            "the bearer token is not valid",
+        )),
+        None => Err(rosetta::Status::unauthenticated(
+            "a bearer token is required (Authorization: Bearer ...)",
+        )),
+    }
+}

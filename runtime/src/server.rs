@@ -46,6 +46,9 @@ pub trait Mount {
     fn mount(self, parts: &mut Parts);
 }
 
+/// The method, URI and headers of a request, as the authentication hook sees them.
+pub type RequestParts = http::request::Parts;
+
 /// Decides whether a call may proceed, from its method, path and headers (a bearer token, say).
 /// Runs before any protocol decoding; a refusal is answered in the caller's protocol.
 pub type Authenticator = Arc<dyn Fn(&http::request::Parts) -> Result<(), Status> + Send + Sync>;

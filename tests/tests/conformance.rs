@@ -335,12 +335,8 @@ async fn timeouts_are_deadline_exceeded_on_every_protocol() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authentication_failures_are_unauthenticated_on_every_protocol() {
-    let server = RunningServer::start(shop_server().authenticate(|parts| {
-        match parts.headers.get("authorization") {
-            Some(v) if v == "Bearer secret" => Ok(()),
-            _ => Err(Status::unauthenticated("a bearer token is required")),
-        }
-    }));
+    let server =
+        RunningServer::start(shop_server().authenticate(rosetta_examples::bearer_auth("secret")));
     let xml = orders::XmlRpcClient::new(&format!("{}/RPC2", server.url()));
     assert_eq!(status_kind(xml.ping().await), ErrorKind::Unauthenticated);
     let rest = orders::RestClient::new(server.url());

@@ -17,6 +17,12 @@ struct Args {
     /// Kafka bootstrap servers; without it an embedded broker is started.
     #[arg(long)]
     kafka: Option<String>,
+    /// The bearer token every call must carry (`Authorization: Bearer TOKEN`).
+    #[arg(long, default_value = "secret")]
+    token: String,
+    /// Serve without authentication.
+    #[arg(long)]
+    no_auth: bool,
 }
 
 #[tokio::main]
@@ -25,8 +31,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     println!("shop listening on http://{}", listener.local_addr()?);
     let (shop, kafka) = rosetta_examples::kafka::start_shop(args.kafka.as_deref()).await?;
-    rosetta_examples::shop_server_with(shop)
-        .serve(listener)
-        .await?;
+    let mut server = rosetta_examples::shop_server_with(shop);
+    if !args.no_auth {
+        println!("calls need `Authorization: Bearer {}`", args.token);
+        server = server.authenticate(rosetta_examples::bearer_auth(&args.token));
+    }
+    server.serve(listener).await?;
     rosetta_examples::kafka::stop(kafka).await
 }
