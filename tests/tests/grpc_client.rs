@@ -134,7 +134,7 @@ impl seed::Greeter for Introspect {
     async fn say_hello(
         &self,
         ctx: Context,
-        request: HelloRequest,
+        _request: HelloRequest,
     ) -> Result<HelloResponse, Status> {
         let remaining = ctx.remaining().map(|d| d.as_millis());
         Ok(HelloResponse {
