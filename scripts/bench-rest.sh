@@ -6,8 +6,12 @@
 #   GET  /data                  the seed's REST example: no input, a JSON document out;
 #   POST /Greeter/SayHello      a JSON body decoded, validated and answered;
 #   GET  /products/{id}         a path variable in, a product with nested fields out.
-# Each cell is measured in alternating rounds (generated, hand, generated, hand, ...) and the
-# median round is reported, so drift on a shared machine hits both sides alike.
+# The two sides run in short alternating rounds (generated, hand-written, generated, ...). Each
+# round counts the answers and the server's CPU time (from /proc/PID/task/*/schedstat, in ns), so
+# a row gives, per side, wall-clock requests/s and requests per CPU-second of the server, and the
+# ratio of the latter: wall-clock rates swing by tens of percent on a machine shared with other
+# work, while CPU time per request does not. Medians over the rounds; the ratio is the median of
+# the paired ratios.
 #
 #   bash scripts/bench-rest.sh [--seconds N] [--rounds N] [--connections N]
 #
@@ -16,8 +20,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=3
-rounds=5
+seconds=1
+rounds=11
 connections=4
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -43,38 +47,51 @@ trap 'kill "$pid" 2>/dev/null || true; rm -f "$fifo"' EXIT
 read -r port <"$fifo"
 addr="127.0.0.1:$port"
 
-# One measurement: prints requests/s (exits non-zero if any request failed).
+# The server's CPU time so far, in ns (every thread).
+cpu_ns() {
+  local total=0 ns rest f
+  for f in /proc/"$pid"/task/*/schedstat; do
+    read -r ns rest <"$f" || continue
+    total=$((total + ns))
+  done
+  echo "$total"
+}
+
+# One round: prints "<requests/s> <requests per server CPU-second>" (exits non-zero if any
+# request failed).
 measure() {
-  local out
+  local out c0 c1
+  c0=$(cpu_ns)
   out=$("$bin/rest-bench-load" "$addr" "$1" "$2" "$seconds" "$connections" "${3:-}")
+  c1=$(cpu_ns)
   read -r rps ok errors <<<"$out"
   if [[ "$errors" != 0 || "$ok" == 0 ]]; then
     echo "load on $1 $2: $ok ok, $errors errors" >&2
     exit 1
   fi
-  echo "$rps"
+  echo "$rps $(python3 -c "print(round($ok / (($c1 - $c0) / 1e9)))")"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # Warm up both sides once.
 measure GET /data >/dev/null
 measure GET /hand/data >/dev/null
 
 echo
-echo "REST requests/s: ${rounds} alternating rounds of ${seconds}s per side, ${connections} keep-alive connections, one load thread, one server thread"
-printf '%-28s %14s %14s %8s\n' "route" "generated" "hand-written" "ratio"
+echo "REST: ${rounds} alternating rounds of ${seconds}s per side, ${connections} keep-alive connections, one load thread, one server thread (medians)"
+printf '%-26s %12s %12s %14s %14s %7s\n' "route" "gen req/s" "hand req/s" "gen req/CPU-s" "hand req/CPU-s" "ratio"
 body='{"name": "bench"}'
 for row in "GET|/data|/hand/data|" "POST|/Greeter/SayHello|/hand/Greeter/SayHello|$body" "GET|/products/p1|/hand/products/p1|"; do
   IFS='|' read -r method gen hand json <<<"$row"
-  gens=()
-  hands=()
+  g_rps=() h_rps=() g_cpu=() h_cpu=() ratios=()
   for ((i = 0; i < rounds; i++)); do
-    gens+=("$(measure "$method" "$gen" "$json")")
-    hands+=("$(measure "$method" "$hand" "$json")")
+    read -r gr gc <<<"$(measure "$method" "$gen" "$json")"
+    read -r hr hc <<<"$(measure "$method" "$hand" "$json")"
+    g_rps+=("$gr") h_rps+=("$hr") g_cpu+=("$gc") h_cpu+=("$hc")
+    ratios+=("$(python3 -c "print($gc / $hc)")")
   done
-  g=$(printf '%s\n' "${gens[@]}" | median)
-  h=$(printf '%s\n' "${hands[@]}" | median)
-  ratio=$(python3 -c "print(f'{$g / $h:.3f}')")
-  printf '%-28s %14s %14s %8s\n' "$method $gen" "$g" "$h" "$ratio"
+  m() { printf '%s\n' "$@" | median; }
+  printf '%-26s %12s %12s %14s %14s %7.3f\n' "$method $gen" "$(m "${g_rps[@]}")" \
+    "$(m "${h_rps[@]}")" "$(m "${g_cpu[@]}")" "$(m "${h_cpu[@]}")" "$(m "${ratios[@]}")"
 done

@@ -5,6 +5,7 @@
 //! Generated code describes each route with a static [`Route`] and calls [`handle`] (or
 //! [`handle_unit`] for an rpc without input) from a one-line axum handler.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::net::SocketAddr;
 
@@ -18,6 +19,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::problem::{IntoProblem, Problem};
+use super::text::{self, Input, Texts};
 use crate::context::{Context, Protocol};
 use crate::error::ErrorKind;
 use crate::status::Status;
@@ -168,14 +170,32 @@ async fn decode<Req: DeserializeOwned>(
     parts: &mut RequestParts,
     body: Body,
 ) -> Result<Req, Refusal> {
-    let path = path_values(route, parts).await?;
-    if route.query {
-        let mut fields = query_values(route, parts.uri.query().unwrap_or(""))?;
-        fields.extend(path);
-        return from_fields(fields, "query string");
-    }
-    if !route.body {
-        return from_fields(path.into_iter().collect(), "path");
+    let raw = if route.path.contains('{') {
+        Some(
+            RawPathParams::from_request_parts(parts, &())
+                .await
+                .map_err(|e| bad_input(format!("invalid path: {e}")))?,
+        )
+    } else {
+        None
+    };
+    let path = || raw.iter().flat_map(|r| r.iter());
+    if route.query || !route.body {
+        // Straight from the texts into the struct: no JSON value in between.
+        let mut inputs: Vec<Input<'_>> = path()
+            .map(|(name, text)| Input {
+                name,
+                kind: route.param(name).map_or(Kind::Str, |p| p.kind),
+                texts: Texts::One(Cow::Borrowed(text)),
+            })
+            .collect();
+        let what = if route.query {
+            query_inputs(route, parts.uri.query().unwrap_or(""), &mut inputs)?;
+            "query string"
+        } else {
+            "path"
+        };
+        return text::decode(inputs).map_err(|e| bad_input(format!("invalid {what}: {e}")));
     }
     check_content_type(parts)?;
     let bytes = read_body(body).await?;
@@ -184,18 +204,26 @@ async fn decode<Req: DeserializeOwned>(
     } else {
         &bytes
     };
-    if path.is_empty() {
+    if raw.is_none() {
         // The common case: straight from the bytes into the struct, as axum's `Json` does.
         return match serde_json::from_slice(bytes) {
             Ok(v) => Ok(v),
             Err(e) => retry_with_integral_floats(bytes, Map::new()).ok_or_else(|| json_problem(e)),
         };
     }
+    // Path variables win over body members of the same name.
+    let mut values = Map::new();
+    for (name, text) in path() {
+        let kind = route.param(name).map_or(Kind::Str, |p| p.kind);
+        let value = scalar(kind, text)
+            .map_err(|why| bad_input(format!("path variable `{name}`: {why}")))?;
+        values.insert(name.to_string(), value);
+    }
     let mut fields: Map<String, Value> = serde_json::from_slice(bytes).map_err(json_problem)?;
-    fields.extend(path.iter().cloned());
+    fields.extend(values.clone());
     match serde_json::from_value(Value::Object(fields)) {
         Ok(v) => Ok(v),
-        Err(e) => retry_with_integral_floats(bytes, path.into_iter().collect())
+        Err(e) => retry_with_integral_floats(bytes, values)
             .ok_or_else(|| bad_input(format!("invalid request: {e}"))),
     }
 }
@@ -243,53 +271,44 @@ fn integral_floats_to_integers(v: &mut Value) -> bool {
     }
 }
 
-/// The path variables, typed by the route's table. Path variables win over body members and
-/// query keys of the same name.
-async fn path_values(
+/// Adds the query parameters to `inputs`: known parameters only (others are ignored, like
+/// unknown JSON members), lists from repeated keys, a repeated scalar refused, and a key that
+/// names a path variable ignored (the path wins).
+fn query_inputs<'a>(
     route: &Route,
-    parts: &mut RequestParts,
-) -> Result<Vec<(String, Value)>, Refusal> {
-    if !route.path.contains('{') {
-        return Ok(Vec::new());
-    }
-    let raw = RawPathParams::from_request_parts(parts, &())
-        .await
-        .map_err(|e| bad_input(format!("invalid path: {e}")))?;
-    let mut out = Vec::new();
-    for (name, text) in &raw {
-        let kind = route.param(name).map_or(Kind::Str, |p| p.kind);
-        let value = scalar(kind, text)
-            .map_err(|why| bad_input(format!("path variable `{name}`: {why}")))?;
-        out.push((name.to_string(), value));
-    }
-    Ok(out)
-}
-
-/// The query string as JSON members: known parameters only (others are ignored, like unknown
-/// JSON members), lists from repeated keys, a repeated scalar refused.
-fn query_values(route: &Route, query: &str) -> Result<Map<String, Value>, Refusal> {
-    let mut out = Map::new();
+    query: &'a str,
+    inputs: &mut Vec<Input<'a>>,
+) -> Result<(), Refusal> {
+    let from_path = inputs.len();
     for (key, text) in form_urlencoded::parse(query.as_bytes()) {
         let Some(param) = route.param(&key) else {
             continue;
         };
-        let value = scalar(param.kind, &text)
-            .map_err(|why| bad_input(format!("query parameter `{key}`: {why}")))?;
-        if param.list {
-            // The entry is only ever created as an array, here.
-            if let Value::Array(items) = out
-                .entry(param.name)
-                .or_insert_with(|| Value::Array(Vec::new()))
-            {
-                items.push(value);
+        if inputs[..from_path].iter().any(|i| i.name == param.name) {
+            continue;
+        }
+        match inputs.iter_mut().find(|i| i.name == param.name) {
+            Some(Input {
+                texts: Texts::Many(items),
+                ..
+            }) => items.push(text),
+            Some(_) => {
+                return Err(bad_input(format!(
+                    "query parameter `{key}` is given more than once"
+                )));
             }
-        } else if out.insert(param.name.to_string(), value).is_some() {
-            return Err(bad_input(format!(
-                "query parameter `{key}` is given more than once"
-            )));
+            None => inputs.push(Input {
+                name: param.name,
+                kind: param.kind,
+                texts: if param.list {
+                    Texts::Many(vec![text])
+                } else {
+                    Texts::One(text)
+                },
+            }),
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// One path or query text as a JSON value of its kind.
@@ -326,14 +345,6 @@ fn scalar(kind: Kind, text: &str) -> Result<Value, String> {
             _ => Err(format!("expected a finite number, got {text:?}")),
         },
     }
-}
-
-fn from_fields<Req: DeserializeOwned>(
-    fields: Map<String, Value>,
-    what: &str,
-) -> Result<Req, Refusal> {
-    serde_json::from_value(Value::Object(fields))
-        .map_err(|e| bad_input(format!("invalid {what}: {e}")))
 }
 
 fn bad_input(detail: String) -> Refusal {
@@ -428,16 +439,40 @@ mod tests {
         no_content: false,
     };
 
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Search {
+        query: String,
+        limit: Option<u32>,
+        #[serde(default)]
+        tag: Vec<String>,
+        on: Option<bool>,
+    }
+
+    fn search(query: &str) -> Result<Search, String> {
+        let mut inputs = Vec::new();
+        query_inputs(&SEARCH, query, &mut inputs).map_err(|p| format!("{p}"))?;
+        text::decode(inputs)
+    }
+
     #[test]
-    fn query_strings_become_typed_members() {
-        let m = query_values(&SEARCH, "query=a+b%21&limit=5&tag=x&tag=y&on=true&other=1").unwrap();
+    fn query_strings_decode_into_the_request() {
         assert_eq!(
-            Value::Object(m),
-            serde_json::json!({"query": "a b!", "limit": 5, "tag": ["x", "y"], "on": true})
+            search("query=a+b%21&limit=5&tag=x&tag=y&on=true&other=1").unwrap(),
+            Search {
+                query: "a b!".into(),
+                limit: Some(5),
+                tag: vec!["x".into(), "y".into()],
+                on: Some(true),
+            }
         );
-        assert!(query_values(&SEARCH, "limit=5&limit=6").is_err());
-        assert!(query_values(&SEARCH, "limit=five").is_err());
-        assert!(query_values(&SEARCH, "on=1").is_err());
+        assert!(
+            search("query=&limit=5&limit=6")
+                .unwrap_err()
+                .contains("more than once")
+        );
+        assert!(search("query=&limit=five").is_err());
+        assert!(search("query=&on=1").is_err());
+        assert!(search("limit=1").unwrap_err().contains("`query`"));
         assert_eq!(
             scalar(Kind::Int, "18446744073709551615").unwrap(),
             Value::from(u64::MAX)

@@ -13,6 +13,7 @@ mod client;
 mod handler;
 mod openapi;
 mod problem;
+mod text;
 
 pub use client::Client;
 pub use handler::{BODY_LIMIT, Kind, Param, Route, handle, handle_unit, json_response};

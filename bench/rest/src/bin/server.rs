@@ -176,7 +176,10 @@ async fn hand_get_product(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    match b.get_product(context("Catalog.GetProduct", headers), id).await {
+    match b
+        .get_product(context("Catalog.GetProduct", headers), id)
+        .await
+    {
         Ok(p) => Json(p).into_response(),
         Err(e) => problem(StatusCode::NOT_FOUND, e.to_string()),
     }
