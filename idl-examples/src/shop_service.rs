@@ -8,8 +8,9 @@ use rosetta::{Context, Status, Timestamp};
 
 use crate::shop::common::{Invalid, Money, NotFound, PageRequest};
 use crate::shop::v1::{
-    AlreadyExists, Catalog, Category, NewProduct, Order, Orders, OutOfStock, Payment, Product,
-    ProductDeleted, ProductEvent, ProductPage, Status as ProductStatus, catalog, orders,
+    AlreadyExists, Catalog, Category, NewProduct, Order, Orders, OutOfStock, Payment,
+    PaymentRefused, Product, ProductDeleted, ProductEvent, ProductPage, Status as ProductStatus,
+    catalog, orders,
 };
 
 /// Receives every product event and placed order (to publish them, say).
@@ -177,11 +178,11 @@ impl Catalog for Shop {
         _ctx: Context,
         request: PageRequest,
     ) -> Result<ProductPage, Status> {
+        // A token this server did not give (or one past the end) is simply past the last page:
+        // an empty page, not an error, since any string is a valid token by the schema.
         let start: usize = match &request.token {
             None => 0,
-            Some(t) => t.parse().map_err(|_| {
-                Status::invalid_argument(format!("page token {t:?} is not one this server gave"))
-            })?,
+            Some(t) => t.parse().unwrap_or(usize::MAX),
         };
         let size = request.size.max(1) as usize;
         let s = self.lock();
@@ -224,7 +225,7 @@ impl Orders for Shop {
             && inv.due_days > 60
             && order.lines.len() > 10
         {
-            return Err(Invalid {
+            return Err(PaymentRefused {
                 reason: "large orders must be paid within 60 days".to_string(),
             }
             .into());

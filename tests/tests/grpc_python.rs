@@ -105,7 +105,7 @@ reply = greeter.SayHello(seed_pb2.HelloRequest(name='world'), timeout=10)
 print('greeting:', reply.message)
 calc = seed_pb2_grpc.CalculatorStub(channel)
 assert calc.Add(seed_pb2.AddRequest(a=2, b=3), timeout=10).result == 5
-fails(calc.Add, seed_pb2.AddRequest(a=2**31 - 1, b=1), code=grpc.StatusCode.OUT_OF_RANGE)
+fails(calc.Add, seed_pb2.AddRequest(a=2**31 - 1, b=1), code=grpc.StatusCode.INVALID_ARGUMENT)
 data = seed_pb2_grpc.DataServiceStub(channel).GetData(empty_pb2.Empty(), timeout=10)
 assert list(data.protocols) == ['XML-RPC', 'REST', 'gRPC', 'Kafka'], data
 "#,
@@ -142,7 +142,7 @@ assert (cup.name, dict(cup.attributes), cup.image, list(cup.tags)) == \
 e = fails(catalog.CreateProduct, s.NewProduct(name='Cup', price=eur(1)), code=C.ALREADY_EXISTS)
 assert detail(e, s.AlreadyExists).id == cup.id
 e = fails(catalog.CreateProduct, s.NewProduct(name='Bad', price=eur(-1)), code=C.INVALID_ARGUMENT)
-assert 'negative' in detail(e, c.Invalid).reason
+assert bad_fields(e) == ['price.amount_minor'], bad_fields(e)
 e = fails(catalog.CreateProduct, s.NewProduct(name='', price=c.Money(amount_minor=1, currency='eur')),
           code=C.INVALID_ARGUMENT)
 assert sorted(bad_fields(e)) == ['name', 'price.currency'], bad_fields(e)
@@ -170,7 +170,7 @@ assert len(page.items) == 1 and page.HasField('next_token'), page
 page2 = catalog.ListProducts(c.PageRequest(size=5, token=page.next_token), timeout=10)
 assert len(page2.items) == 1 and not page2.HasField('next_token'), page2
 fails(catalog.ListProducts, c.PageRequest(size=0), code=C.INVALID_ARGUMENT)
-fails(catalog.ListProducts, c.PageRequest(size=1, token='x'), code=C.INVALID_ARGUMENT)
+assert len(catalog.ListProducts(c.PageRequest(size=1, token='x'), timeout=10).items) == 0
 
 # Catalog.Categories: a recursive message
 cats = catalog.Categories(empty_pb2.Empty(), timeout=10).result
@@ -194,8 +194,8 @@ e = fails(orders.PlaceOrder, s.PlaceOrderRequest(order=order(('zz', 1)), payment
 assert detail(e, c.NotFound).id == 'zz'
 invoice = s.Payment(invoice=s.InvoicePayment(due_days=90))
 e = fails(orders.PlaceOrder, s.PlaceOrderRequest(order=order(*[('p1', 1)] * 11), payment=invoice),
-          code=C.INVALID_ARGUMENT)
-assert 'days' in detail(e, c.Invalid).reason
+          code=C.FAILED_PRECONDITION)
+assert 'days' in detail(e, s.PaymentRefused).reason
 e = fails(orders.PlaceOrder, s.PlaceOrderRequest(order=order(('p1', 1)), payment=s.Payment()),
           code=C.INVALID_ARGUMENT)
 assert bad_fields(e) == ['payment'], bad_fields(e)

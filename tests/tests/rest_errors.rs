@@ -106,9 +106,8 @@ async fn declared_errors_carry_their_fields_and_status() {
 
     let negative = json!({"name": "Cheap", "price": {"amount_minor": -1, "currency": "EUR"}});
     let p = problem(&post(&s, "/products", &negative.to_string()).await, 400).clone();
-    assert_eq!(p["type"], "urn:rosetta:error:shop.common.Invalid");
     assert_eq!(p["kind"], "invalid_argument");
-    assert!(p["reason"].as_str().unwrap().contains("negative"));
+    assert_eq!(p["violations"][0]["field"], "price.amount_minor");
 
     // `@http_status(409)` overrides failed_precondition's 412.
     let order = json!({
@@ -132,18 +131,45 @@ async fn declared_errors_carry_their_fields_and_status() {
 
 #[tokio::test]
 async fn status_errors_use_their_kind() {
-    let s = RunningServer::start(rosetta_examples::shop_server());
+    use rosetta::{Context, Status, Timestamp};
+    use rosetta_examples::shop::v1::{Order, Orders, Payment, orders};
+
+    /// Orders that answers every call with a plain `Status` (not a declared error).
+    struct Closed;
+    impl Orders for Closed {
+        async fn place_order(
+            &self,
+            _: Context,
+            _: Order,
+            _: Payment,
+        ) -> Result<Order, orders::PlaceOrderError> {
+            Err(Status::unavailable("closed for stocktaking").into())
+        }
+        async fn get_order(&self, _: Context, _: String) -> Result<Order, orders::GetOrderError> {
+            Err(Status::unavailable("closed for stocktaking").into())
+        }
+        async fn count_orders(&self, _: Context, _: Timestamp) -> Result<i64, Status> {
+            Err(Status::permission_denied("counts are for staff"))
+        }
+        async fn ping(&self, _: Context) -> Result<(), Status> {
+            Ok(())
+        }
+    }
+
+    let s = RunningServer::start(rosetta::server::Server::new().mount(orders::Server::new(Closed)));
+    let a = get(&s, "/orders/o1").await;
+    let p = problem(&a, 503);
+    assert_eq!(p["type"], "about:blank");
+    assert_eq!(p["title"], "Service Unavailable");
+    assert_eq!(p["kind"], "unavailable");
+    assert!(p["detail"].as_str().unwrap().contains("stocktaking"));
     let a = post(
         &s,
-        "/shop.v1.Catalog/ListProducts",
-        r#"{"size": 5, "token": "bogus"}"#,
+        "/shop.v1.Orders/CountOrders",
+        r#"{"since": "2024-01-01T00:00:00Z"}"#,
     )
     .await;
-    let p = problem(&a, 400);
-    assert_eq!(p["type"], "about:blank");
-    assert_eq!(p["title"], "Bad Request");
-    assert_eq!(p["kind"], "invalid_argument");
-    assert!(p["detail"].as_str().unwrap().contains("bogus"));
+    assert_eq!(problem(&a, 403)["kind"], "permission_denied");
 }
 
 #[tokio::test]
@@ -204,7 +230,7 @@ async fn every_violation_is_listed() {
     let s = RunningServer::start(rosetta_examples::shop_server());
     let tags: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
     let bad = json!({"name": "", "price": {"amount_minor": 1, "currency": "eur"}, "tags": tags});
-    // `tags` of NewProduct has no @length: only name and currency are wrong.
+    // `tags` has @length(0, 20): name, currency and tags are wrong.
     let a = post(&s, "/products", &bad.to_string()).await;
     let p = problem(&a, 400);
     assert_eq!(p["kind"], "invalid_argument");
@@ -214,7 +240,7 @@ async fn every_violation_is_listed() {
         .iter()
         .map(|v| v["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["name", "price.currency"]);
+    assert_eq!(fields, ["name", "price.currency", "tags"]);
     assert_eq!(p["violations"][0]["rule"], "length");
     assert_eq!(p["violations"][1]["rule"], "pattern");
 

@@ -81,10 +81,10 @@ fn node_fetch_posts_to_a_default_route() {
     let out = stdout_json(&node(script, &[&server.url()], Duration::from_secs(20)));
     assert_eq!(out[0]["body"], 5);
     assert_eq!(out[1]["body"]["message"], "Hello, Node!");
-    // A `Status` from the handler: its kind's status, as a problem.
+    // Outside the IDL's @range: refused before the handler, as a problem.
     assert_eq!(out[2]["status"], 400);
     assert_eq!(out[2]["type"], "application/problem+json");
-    assert_eq!(out[2]["body"]["kind"], "out_of_range");
+    assert_eq!(out[2]["body"]["kind"], "invalid_argument");
 }
 
 /// The CLI's document for `idl`, parsed.

@@ -35,12 +35,12 @@ fn every_seed_service_answers_over_xmlrpc() {
     let script = r#"
 import sys, xmlrpc.client as x
 p = x.ServerProxy(sys.argv[1])
-assert p.add(-2**31, 2**31 - 1) == -1
+assert p.add(-2**30, 2**30 - 1) == -1
 try:
-    p.add(2**31 - 1, 1)
+    p.add(2**31 - 1, 1)                  # outside the IDL's @range: refused before the handler
     raise SystemExit("no fault")
 except x.Fault as f:
-    assert f.faultCode == 11, f          # out_of_range
+    assert f.faultCode == -32602 and "a:" in f.faultString, f
 assert p.greeter.sayHello({"name": "Ann"}) == {"message": "Hello, Ann!"}
 assert p.dataService.getData()["protocols"] == ["XML-RPC", "REST", "gRPC", "Kafka"]
 assert "add" in p.system.listMethods()

@@ -485,6 +485,17 @@ mod tests {
     }
 
     #[test]
+    fn large_integral_floats_are_read_exactly() {
+        // Without serde_json's `float_roundtrip`, this reads as ...934.5 and no longer passes for
+        // a u64 (a schemathesis find).
+        let v: Value = serde_json::from_str("{\"side\": 3650918376111934.0}").unwrap();
+        assert_eq!(v["side"].as_f64(), Some(3_650_918_376_111_934.0));
+        let mut v = v;
+        assert!(integral_floats_to_integers(&mut v));
+        assert_eq!(v["side"].as_u64(), Some(3_650_918_376_111_934));
+    }
+
+    #[test]
     fn integral_floats_decode_as_integers() {
         #[derive(serde::Deserialize)]
         struct A {
