@@ -43,8 +43,11 @@ impl Ctxt {
 /// Where an attribute was written: each place accepts its own keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Place {
-    /// On the struct or enum itself.
+    /// On the struct or enum itself, read by `Validate` or `XmlRpc`: the `Event` keys are
+    /// accepted and left to that derive.
     Container,
+    /// On the struct or enum itself, read by `Event`.
+    EventContainer,
     /// On an enum variant.
     Variant,
     /// On a named field of a struct.
@@ -56,7 +59,8 @@ pub(crate) enum Place {
 impl Place {
     fn keys(self) -> &'static [&'static str] {
         match self {
-            Place::Container => &["crate"],
+            Place::Container => &["crate", "topic", "key", "encoding"],
+            Place::EventContainer => &["topic", "key", "encoding", "crate"],
             Place::Variant => &["rename"],
             Place::Field => &["rename", "skip", "range", "length", "pattern"],
             Place::Payload => &["skip", "range", "length", "pattern"],
@@ -65,7 +69,7 @@ impl Place {
 
     fn describe(self) -> &'static str {
         match self {
-            Place::Container => "on a struct or enum",
+            Place::Container | Place::EventContainer => "on a struct or enum",
             Place::Variant => "on an enum variant",
             Place::Field => "on a field",
             Place::Payload => "on the field of a union variant",
@@ -74,12 +78,15 @@ impl Place {
 }
 
 /// Every key `#[rosetta(...)]` knows, wherever it goes.
-const ALL_KEYS: &[&str] = &["crate", "rename", "skip", "range", "length", "pattern"];
+const ALL_KEYS: &[&str] = &[
+    "crate", "rename", "skip", "range", "length", "pattern", "topic", "key", "encoding",
+];
 
 /// Where a key that is misplaced belongs, for the error message.
 fn belongs(key: &str) -> &'static str {
     match key {
         "crate" => "goes on the struct or enum",
+        "topic" | "key" | "encoding" => "goes on the struct or enum, for `#[derive(Event)]`",
         "rename" => "goes on a field or an enum variant (for a union variant, on the variant)",
         _ => "goes on a field (for a union variant, on its field: `Card(#[rosetta(...)] T)`)",
     }
@@ -100,6 +107,23 @@ pub(crate) struct Attrs {
     pub(crate) length: Option<LengthAttr>,
     /// `pattern = "regex"`.
     pub(crate) pattern: Option<PatternAttr>,
+    /// `topic = "name"`: the Kafka topic of an `Event`, already checked.
+    pub(crate) topic: Option<LitStr>,
+    /// `key = field`: the field an `Event` is keyed by.
+    pub(crate) key: Option<syn::Ident>,
+    /// `encoding = "json"`: an `Event`'s encoding, already known.
+    pub(crate) encoding: Option<(EventEncoding, Span)>,
+}
+
+/// `encoding = "..."` of an `Event`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventEncoding {
+    /// `"json"`: serde JSON, the default.
+    Json,
+    /// `"string"`: a one-field struct holding a `String`, as UTF-8.
+    String,
+    /// `"bytes"`: a one-field struct holding a `Vec<u8>`, unchanged.
+    Bytes,
 }
 
 /// `range(min = .., max = ..)`, both bounds inclusive.
@@ -173,7 +197,73 @@ pub(crate) fn parse(cx: &mut Ctxt, attrs: &[Attribute], place: Place) -> Attrs {
                 return skip_value(meta.input);
             }
             let ident = &meta.path;
+            if place == Place::Container && matches!(key.as_str(), "topic" | "key" | "encoding") {
+                // `#[derive(Event)]` reads and checks these.
+                return skip_value(meta.input);
+            }
             match key.as_str() {
+                "topic" => {
+                    if let Some(lit) = string_value(cx, &meta, "topic", "orders")? {
+                        if let Err(message) = check_topic(&lit.value()) {
+                            cx.error_spanned(&lit, message);
+                        } else {
+                            set_once(cx, &mut out.topic, lit, ident);
+                        }
+                    }
+                }
+                "key" => {
+                    if !meta.input.peek(Token![=]) {
+                        cx.error_spanned(ident, "expected `key = field_name`");
+                        skip_value(meta.input)?;
+                    } else {
+                        let expr: Expr = meta.value()?.parse()?;
+                        match &expr {
+                            Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
+                                let field = p.path.get_ident().cloned();
+                                set_once(cx, &mut out.key, field.expect("checked"), ident);
+                            }
+                            Expr::Lit(ExprLit {
+                                lit: Lit::Str(lit), ..
+                            }) => cx.error_spanned(
+                                lit,
+                                format!(
+                                    "`key` names a field without quotes: `key = {}`",
+                                    lit.value()
+                                ),
+                            ),
+                            other => cx.error_spanned(
+                                other,
+                                "expected the name of a field: `key = field_name`",
+                            ),
+                        }
+                    }
+                }
+                "encoding" => {
+                    if let Some(lit) = string_value(cx, &meta, "encoding", "json")? {
+                        let encoding = match lit.value().as_str() {
+                            "json" => Some(EventEncoding::Json),
+                            "string" => Some(EventEncoding::String),
+                            "bytes" => Some(EventEncoding::Bytes),
+                            other => {
+                                let hint = closest(other, &["json", "string", "bytes"])
+                                    .map_or_else(String::new, |c| {
+                                        format!("; did you mean \"{c}\"?")
+                                    });
+                                cx.error_spanned(
+                                    &lit,
+                                    format!(
+                                        "unknown encoding \"{other}\": expected \"json\", \
+                                         \"string\" or \"bytes\"{hint}"
+                                    ),
+                                );
+                                None
+                            }
+                        };
+                        if let Some(encoding) = encoding {
+                            set_once(cx, &mut out.encoding, (encoding, lit.span()), ident);
+                        }
+                    }
+                }
                 "crate" => {
                     if let Some(lit) = string_value(cx, &meta, "crate", "::rosetta")? {
                         match lit.parse::<syn::Path>() {
@@ -518,6 +608,32 @@ fn count(cx: &mut Ctxt, expr: Expr) -> Option<(usize, Span)> {
     }
 }
 
+/// Checks a Kafka topic name: 1 to 249 characters of `[A-Za-z0-9._-]`, and not `.` or `..`.
+fn check_topic(topic: &str) -> Result<(), String> {
+    if topic.is_empty() {
+        return Err("`topic` needs a name: 1 to 249 characters of `[A-Za-z0-9._-]`".to_owned());
+    }
+    if topic.len() > 249 {
+        return Err(format!(
+            "Kafka topic names are at most 249 characters; this one has {}",
+            topic.len()
+        ));
+    }
+    if topic == "." || topic == ".." {
+        return Err(format!("`{topic}` is not a valid Kafka topic name"));
+    }
+    if let Some(bad) = topic
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return Err(format!(
+            "invalid Kafka topic name: {bad:?} is not allowed; use only ASCII letters, digits, \
+             `.`, `_` and `-`"
+        ));
+    }
+    Ok(())
+}
+
 /// Compiles `pattern` with the parser the runtime's `regex` crate uses; the error names what is
 /// wrong and quotes the part of the pattern it is about.
 fn check_regex(pattern: &str) -> Result<(), String> {
@@ -551,6 +667,17 @@ mod tests {
         assert_eq!(closest("skp", keys), Some("skip"));
         assert_eq!(closest("default", keys), None);
         assert_eq!(closest("mni", &["min", "max"]), Some("min"));
+    }
+
+    #[test]
+    fn topics_are_checked() {
+        assert!(check_topic("shop.product-events_v1").is_ok());
+        assert!(check_topic(&"a".repeat(249)).is_ok());
+        assert!(check_topic(&"a".repeat(250)).is_err());
+        assert!(check_topic("").is_err());
+        assert!(check_topic("..").is_err());
+        assert!(check_topic("orders events").is_err());
+        assert!(check_topic("orders/v1").is_err());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Derive macros for Rosetta: `#[derive(Validate)]` and `#[derive(XmlRpc)]`.
+//! Derive macros for Rosetta: `#[derive(Validate)]`, `#[derive(XmlRpc)]` and
+//! `#[derive(Event)]`.
 //!
 //! Types generated from an IDL carry these derives, and hand-written types can use them too.
 //! Depend on the facade crate `rosetta` (its default feature `derive` re-exports these macros;
@@ -9,7 +10,8 @@
 //!
 //! | where | attribute | used by |
 //! | --- | --- | --- |
-//! | struct or enum | `crate = "::path"` | both: root of the paths the expansion uses (default `::rosetta`) |
+//! | struct or enum | `crate = "::path"` | all: root of the paths the expansion uses (default `::rosetta`) |
+//! | struct or enum | `topic = "name"`, `key = field`, `encoding = "json"` | `Event` |
 //! | field | `rename = "name"` | both: the member name and the validation path segment |
 //! | field | `range(min = 1, max = 100)` | `Validate` |
 //! | field | `length(min = 1, max = 200)` | `Validate` |
@@ -22,6 +24,7 @@
 //! derive then emits an impl with an unreachable body so that rustc adds no follow-on errors.
 
 mod attr;
+mod event;
 mod fallback;
 mod input;
 mod ty;
@@ -210,4 +213,69 @@ pub fn derive_validate(input: TokenStream) -> TokenStream {
 pub fn derive_xmlrpc(input: TokenStream) -> TokenStream {
     let ast = parse_macro_input!(input as DeriveInput);
     xmlrpc::derive(&ast).into()
+}
+
+/// Implements `rosetta::kafka::Event`: a hand-written type published and consumed on a Kafka
+/// topic with the runtime generated topic modules use.
+///
+/// Needs the `kafka` feature of `rosetta` (the expansion uses `rosetta::kafka`).
+///
+/// ```
+/// use rosetta::kafka::{Event, KafkaConfig, event_consumer, event_producer, publish};
+///
+/// #[derive(serde::Serialize, serde::Deserialize, rosetta::Event)]
+/// #[rosetta(topic = "orders.placed", key = order_id)]
+/// struct OrderPlaced {
+///     order_id: String,
+///     total_cents: u64,
+/// }
+///
+/// async fn send(config: &KafkaConfig) -> Result<(), rosetta::kafka::KafkaError> {
+///     let producer = event_producer::<OrderPlaced>(config)?;
+///     let event = OrderPlaced { order_id: "o-1".into(), total_cents: 1299 };
+///     publish(&producer, &event).await?; // keyed by "o-1"
+///     Ok(())
+/// }
+///
+/// // Consumed by the runner generated modules use, with retries and `orders.placed.dlq`;
+/// // `.run(handler, shutdown)` joins the group.
+/// fn consumer(config: &KafkaConfig) {
+///     let runner = event_consumer::<OrderPlaced>(config, "billing");
+///     assert_eq!(runner.topic(), OrderPlaced::TOPIC);
+/// }
+/// ```
+///
+/// The impl sets `TOPIC`, `TYPE_NAME` (the type's name, written to each record's
+/// `rosetta-type` header), the `Encoding` and `key()`.
+///
+/// # Container attributes
+///
+/// - `topic = "name"` (required): the Kafka topic, 1 to 249 characters of `[A-Za-z0-9._-]`,
+///   checked while compiling.
+/// - `key = field` (optional): the field records are keyed by, so that records with the same
+///   key are consumed in order. The field must be `AsRef<str>` (a `String`), or written
+///   `Option<T>` with `T: AsRef<str>`, where `None` sends an unkeyed record. Without `key`,
+///   records have no key. Only structs with named fields have a key.
+/// - `encoding = "json" | "string" | "bytes"` (default `"json"`):
+///   - `"json"`: serde JSON (`rosetta::kafka::Json`); the type must implement `Serialize`
+///     and `Deserialize`. Structs and enums.
+///   - `"string"`: a struct with exactly one field, a `String`, sent as its UTF-8 bytes
+///     (`Utf8String`): `struct Greeting(String);`.
+///   - `"bytes"`: a struct with exactly one field, a `Vec<u8>`, sent unchanged (`RawBytes`).
+/// - `crate = "::rosetta_runtime"`: the path the expansion reaches the runtime through
+///   (default `::rosetta`).
+///
+/// `range`, `length`, `pattern`, `rename` and `skip` belong to the other derives and are
+/// ignored by this one; `topic`, `key` and `encoding` are ignored by them, so a type can
+/// derive `Event` and `Validate` with one `#[rosetta(...)]`.
+///
+/// # Errors
+///
+/// A missing or invalid topic, an unknown encoding or attribute, a `key` naming no field (or
+/// on an enum or tuple struct) and `"string"`/`"bytes"` on a type without exactly one field
+/// are compile errors, reported together at the tokens they are about.
+#[proc_macro_derive(Event, attributes(rosetta))]
+pub fn derive_event(input: TokenStream) -> TokenStream {
+    let ast = parse_macro_input!(input as DeriveInput);
+    event::derive(&ast).into()
 }

@@ -19,6 +19,7 @@ mod consumer;
 mod embedded;
 mod encoding;
 mod error;
+mod event;
 mod producer;
 pub mod proto;
 
@@ -31,6 +32,7 @@ pub use consumer::{
 pub use embedded::EmbeddedBroker;
 pub use encoding::{CodecError, Encoding, Json, Protobuf, ProtobufMessage, RawBytes, Utf8String};
 pub use error::KafkaError;
+pub use event::{Event, event_consumer, event_producer, publish};
 pub use producer::{Delivered, TopicProducer};
 
 /// The librdkafka binding this runtime is built on, for what it does not cover.
