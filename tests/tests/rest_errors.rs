@@ -325,3 +325,15 @@ async fn successes_without_a_result_are_204() {
     .await;
     assert_eq!(a.status, 200, "{}", a.body);
 }
+
+/// A body must be a JSON object: serde alone would read a struct from an array of its fields.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn array_bodies_are_refused() {
+    let s = RunningServer::start(rosetta_examples::seed_server());
+    let a = post(&s, "/Greeter/SayHello", r#"[""]"#).await;
+    let p = problem(&a, 400);
+    assert_eq!(p["kind"], "invalid_argument");
+    assert!(p["detail"].as_str().unwrap().contains("JSON object"), "{p}");
+    let ok = post(&s, "/Greeter/SayHello", r#"{"name": "Ada"}"#).await;
+    assert_eq!(ok.status, 200);
+}

@@ -204,6 +204,13 @@ async fn decode<Req: DeserializeOwned>(
     } else {
         &bytes
     };
+    // Request bodies are objects. serde would also read a struct from an array of its fields in
+    // order (`["Ada"]`), which the OpenAPI document does not allow: refuse it here.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(bad_input(
+            "the request body must be a JSON object".to_string(),
+        ));
+    }
     if raw.is_none() {
         // The common case: straight from the bytes into the struct, as axum's `Json` does.
         return match serde_json::from_slice(bytes) {
