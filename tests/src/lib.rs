@@ -70,6 +70,46 @@ pub fn run_python(python: &Path, script: &str, args: &[&str], timeout: Duration)
         .unwrap_or_else(|e| panic!("collecting python output: {e}"))
 }
 
+/// A Python server child process (`-c script`) that prints its port on its first line; killed on
+/// drop. Used to prove the generated clients against servers nobody here wrote.
+pub struct PythonServer {
+    child: std::process::Child,
+    /// The port the script printed.
+    pub port: u16,
+}
+
+impl PythonServer {
+    /// Starts `script` with the machine's Python and waits for the port it prints.
+    pub fn start(script: &str) -> Self {
+        use std::io::BufRead as _;
+        let mut child = Command::new(stdlib_python())
+            .arg("-c")
+            .arg(script)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start python");
+        let stdout = child.stdout.take().expect("python stdout");
+        let mut line = String::new();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+        let port = match line.trim().parse() {
+            Ok(p) => p,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("python server did not print its port: {line:?}");
+            }
+        };
+        PythonServer { child, port }
+    }
+}
+
+impl Drop for PythonServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A server running in this process on a loopback port; shuts down gracefully when dropped.
 #[cfg(feature = "server")]
 pub struct RunningServer {

@@ -4,13 +4,11 @@
 #![cfg(feature = "server")]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use rosetta::server::Server;
 use rosetta::{Context, ErrorKind, Status, Timestamp};
-use rosetta_tests::{RunningServer, run_python, stdlib_python};
+use rosetta_tests::{PythonServer, RunningServer, run_python, stdlib_python};
 
 /// The generated code for the fixture (not every generated item is used here; `Scalars` has
 /// more parameters than clippy likes, on purpose).
@@ -530,42 +528,6 @@ srv.register_multicall_functions()
 print(srv.server_address[1], flush=True)
 srv.serve_forever()
 "#;
-
-/// A Python server child process, killed on drop.
-struct PythonServer {
-    child: Child,
-    port: u16,
-}
-
-impl PythonServer {
-    fn start(script: &str) -> Self {
-        let mut child = Command::new(stdlib_python())
-            .arg("-c")
-            .arg(script)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start python");
-        let stdout = child.stdout.take().expect("python stdout");
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let port = match line.trim().parse() {
-            Ok(p) => p,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("python server did not print its port: {line:?}");
-            }
-        };
-        PythonServer { child, port }
-    }
-}
-
-impl Drop for PythonServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[tokio::test]
 async fn rust_client_against_python_simplexmlrpcserver() {

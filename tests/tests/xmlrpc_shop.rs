@@ -4,8 +4,6 @@
 #![cfg(feature = "server")]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use rosetta::{ErrorKind, Timestamp};
@@ -14,7 +12,7 @@ use rosetta_examples::shop::v1::{
     AlreadyExists, CardPayment, InvoicePayment, NewProduct, Order, OrderLine, OutOfStock, Payment,
     Status as ProductStatus, catalog, orders,
 };
-use rosetta_tests::{RunningServer, run_python, stdlib_python};
+use rosetta_tests::{PythonServer, RunningServer, run_python, stdlib_python};
 
 const PY_SHOP: &str = r#"
 import sys, json, datetime, urllib.request, xmlrpc.client as x
@@ -489,42 +487,6 @@ srv.register_multicall_functions()
 print(srv.server_address[1], flush=True)
 srv.serve_forever()
 "#;
-
-/// A Python server child process, killed on drop.
-struct PythonServer {
-    child: Child,
-    port: u16,
-}
-
-impl PythonServer {
-    fn start(script: &str) -> Self {
-        let mut child = Command::new(stdlib_python())
-            .arg("-c")
-            .arg(script)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start python");
-        let stdout = child.stdout.take().expect("python stdout");
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let port = match line.trim().parse() {
-            Ok(p) => p,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("python server did not print its port: {line:?}");
-            }
-        };
-        PythonServer { child, port }
-    }
-}
-
-impl Drop for PythonServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[tokio::test]
 async fn rust_clients_against_a_python_shop() {

@@ -276,15 +276,7 @@ impl Builder {
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::ident => name = Some(self.ident(q)),
-                Rule::member => {
-                    for m in q.into_inner() {
-                        match m.as_rule() {
-                            Rule::field => members.push(Member::Field(self.field(m))),
-                            Rule::reserved => members.push(Member::Reserved(self.reserved(m))),
-                            _ => {}
-                        }
-                    }
-                }
+                Rule::member => members.extend(self.member(q)),
                 Rule::block_end => end = self.span(&q),
                 _ => {}
             }
@@ -293,6 +285,16 @@ impl Builder {
             name: name.unwrap_or_else(|| self.missing(end)),
             members,
             end,
+        }
+    }
+
+    /// A `member` pair: a field or a `reserved` line.
+    fn member(&self, p: Pair<Rule>) -> Option<Member> {
+        let m = p.into_inner().next()?;
+        match m.as_rule() {
+            Rule::field => Some(Member::Field(self.field(m))),
+            Rule::reserved => Some(Member::Reserved(self.reserved(m))),
+            _ => None,
         }
     }
 
@@ -397,15 +399,7 @@ impl Builder {
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::ident => idents.push(self.ident(q)),
-                Rule::member => {
-                    for m in q.into_inner() {
-                        match m.as_rule() {
-                            Rule::field => members.push(Member::Field(self.field(m))),
-                            Rule::reserved => members.push(Member::Reserved(self.reserved(m))),
-                            _ => {}
-                        }
-                    }
-                }
+                Rule::member => members.extend(self.member(q)),
                 Rule::block_end => end = Some(self.span(&q)),
                 _ => {}
             }
