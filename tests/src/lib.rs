@@ -45,14 +45,19 @@ pub fn tier2_python() -> PathBuf {
 
 /// Runs a Python script (`-c`) with arguments, killing it after `timeout`.
 pub fn run_python(python: &Path, script: &str, args: &[&str], timeout: Duration) -> Output {
-    let mut child = Command::new(python)
-        .arg("-c")
-        .arg(script)
-        .args(args)
+    run_command(
+        Command::new(python).arg("-c").arg(script).args(args),
+        timeout,
+    )
+}
+
+/// Runs a command with its output captured, killing it after `timeout` (bounded, never hangs).
+pub fn run_command(cmd: &mut Command, timeout: Duration) -> Output {
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
     let start = Instant::now();
     loop {
         match child.try_wait() {
@@ -62,12 +67,45 @@ pub fn run_python(python: &Path, script: &str, args: &[&str], timeout: Duration)
                 break;
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => panic!("waiting for python: {e}"),
+            Err(e) => panic!("waiting for {cmd:?}: {e}"),
         }
     }
     child
         .wait_with_output()
-        .unwrap_or_else(|e| panic!("collecting python output: {e}"))
+        .unwrap_or_else(|e| panic!("collecting the output of {cmd:?}: {e}"))
+}
+
+/// `schemathesis run URL/openapi.json --checks all` as TOOLCHAIN.md gives it, from the tier-2
+/// venv; asserts it found no failure (warnings, such as ids it cannot guess, are not failures)
+/// and returns its report.
+pub fn schemathesis(url: &str) -> String {
+    let tool = tier2_python().with_file_name("schemathesis");
+    let out = run_command(
+        Command::new(tool)
+            .args([
+                "run",
+                &format!("{url}/openapi.json"),
+                "--url",
+                url,
+                "--checks",
+                "all",
+                "-n",
+                "200",
+                "--generation-database",
+                "none",
+            ])
+            // No colours, no progress bars: the output is for a log.
+            .env("NO_COLOR", "1")
+            .current_dir(std::env::temp_dir()),
+        Duration::from_secs(540),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success() && !stdout.contains("Failures:") && stdout.contains(" passed"),
+        "schemathesis found problems:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
 }
 
 /// A Python server child process (`-c script`) that prints its port on its first line; killed on

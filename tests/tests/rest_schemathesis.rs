@@ -7,81 +7,18 @@
 //! it forbids (which must be refused), tries undeclared methods (405 with `Allow`), and follows
 //! the operations statefully.
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use rosetta_tests::{RunningServer, run_python, tier2_python, workspace_root};
+use rosetta_tests::{RunningServer, run_python, schemathesis, tier2_python, workspace_root};
 
-/// A console script of the tier-2 venv (`schemathesis`), next to its python.
-fn venv_tool(name: &str) -> PathBuf {
-    let python = tier2_python();
-    python
-        .parent()
-        .map(|bin| bin.join(name))
-        .unwrap_or_else(|| PathBuf::from(name))
-}
-
-fn run(mut cmd: Command, timeout: Duration) -> Output {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the tool");
-    let start = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if start.elapsed() > timeout {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().expect("tool output")
-}
-
-/// `schemathesis run` exactly as TOOLCHAIN.md gives it.
-fn schemathesis(server: &RunningServer) {
-    let url = server.url();
-    let mut cmd = Command::new(venv_tool("schemathesis"));
-    cmd.args([
-        "run",
-        &format!("{url}/openapi.json"),
-        "--url",
-        &url,
-        "--checks",
-        "all",
-        "-n",
-        "200",
-        "--generation-database",
-        "none",
-    ])
-    // No colours, no progress bars: the output is for a log.
-    .env("NO_COLOR", "1")
-    .current_dir(std::env::temp_dir());
-    let out = run(cmd, Duration::from_secs(540));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "schemathesis found problems:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // Warnings (such as "missing test data" for ids it cannot guess) are not failures.
-    assert!(
-        !stdout.contains("Failures:") && stdout.contains(" passed"),
-        "{stdout}"
-    );
-}
-
-// The examples' services refuse nothing their schema allows: their rules are in the IDL
-// (bounds, lengths), and their business refusals are 404 or 409 (see docs/rest.md).
 #[test]
 fn schemathesis_finds_nothing_on_the_seed() {
-    schemathesis(&RunningServer::start(rosetta_examples::seed_server()));
+    schemathesis(&RunningServer::start(rosetta_examples::seed_server()).url());
 }
 
 #[test]
 fn schemathesis_finds_nothing_on_the_shop() {
-    schemathesis(&RunningServer::start(rosetta_examples::shop_server()));
+    schemathesis(&RunningServer::start(rosetta_examples::shop_server()).url());
 }
 
 const VALIDATE: &str = r#"

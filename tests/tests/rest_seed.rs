@@ -1,31 +1,18 @@
 //! The seed's REST example with a client nobody here wrote — Node's built-in `fetch` — and the
 //! served `/openapi.json` being exactly the document `rosetta generate --target openapi` writes.
 
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 use rosetta_tests::{RunningServer, workspace_root};
 use serde_json::Value;
 
 /// Runs `node -e script args...`, killed after `timeout`.
 fn node(script: &str, args: &[&str], timeout: Duration) -> Output {
-    let mut child = Command::new("node")
-        .arg("-e")
-        .arg(script)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node is installed");
-    let start = Instant::now();
-    while child.try_wait().expect("waiting for node").is_none() {
-        if start.elapsed() > timeout {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("node output")
+    rosetta_tests::run_command(
+        Command::new("node").arg("-e").arg(script).args(args),
+        timeout,
+    )
 }
 
 fn stdout_json(out: &Output) -> Value {
