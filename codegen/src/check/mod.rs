@@ -156,6 +156,21 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// Every rpc except a second one with a name already used in its service (after case
+    /// conversion). `check_duplicate_members` reports such an rpc (E0101); the checks of what
+    /// rpcs generate (routes, XML-RPC names, synthesized messages) look at the first one only, so
+    /// one duplicate `rpc` is one error, not three.
+    pub fn distinct_rpcs(
+        &self,
+    ) -> impl Iterator<Item = (&'a ParsedFile, &'a ast::ServiceDecl, &'a ast::Rpc)> {
+        use heck::ToSnakeCase;
+        let mut seen = std::collections::HashSet::new();
+        self.rpcs().filter(move |(_, s, rpc)| {
+            let service: *const ast::ServiceDecl = *s;
+            seen.insert((service, rpc.name.name.to_snake_case()))
+        })
+    }
+
     /// Resolves a written type, silently.
     pub fn ty(&self, file: FileId, t: &TypeRef) -> Ty {
         match t {
@@ -201,4 +216,19 @@ impl<'a> Ctx<'a> {
 /// Pushes a diagnostic; a small helper so checks read as data.
 pub(crate) fn emit(out: &mut Diagnostics, d: Diagnostic) {
     out.push(d);
+}
+
+#[cfg(test)]
+mod tests {
+    /// One duplicate `rpc` is one error (E0101), not also an XML-RPC name collision (E0110), a
+    /// synthesized-message collision (E0120) and a route collision (E0109).
+    #[test]
+    fn a_duplicate_rpc_is_reported_once() {
+        let c = crate::compile_str(
+            "dup.idl",
+            "service Greeter {\n  rpc Hello(name: string) -> string;\n  rpc Hello(name: string) -> string;\n}\n",
+        );
+        let codes: Vec<&str> = c.diagnostics.sorted().iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["E0101"], "{}", c.render_diagnostics());
+    }
 }

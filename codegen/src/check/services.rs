@@ -269,7 +269,7 @@ pub(super) fn check_http_routes(ctx: &Ctx, out: &mut Diagnostics) {
 /// The route of every rpc, explicit or default, with the span to report it at.
 fn routes<'a>(ctx: &Ctx<'a>) -> Vec<(HttpMethod, String, &'a Rpc, &'a ServiceDecl, Span)> {
     let mut v = Vec::new();
-    for (f, s, rpc) in ctx.rpcs() {
+    for (f, s, rpc) in ctx.distinct_rpcs() {
         match http_annotation(rpc) {
             Some((m, p, span)) => {
                 if let Some(method) = HttpMethod::parse(&m.name) {
@@ -322,7 +322,7 @@ pub(super) fn check_duplicate_routes(ctx: &Ctx, out: &mut Diagnostics) {
 /// `system.*` belongs to introspection.
 pub(super) fn check_xmlrpc_names(ctx: &Ctx, out: &mut Diagnostics) {
     let mut seen: HashMap<String, (&Rpc, Span)> = HashMap::new();
-    for (_, s, rpc) in ctx.rpcs() {
+    for (_, s, rpc) in ctx.distinct_rpcs() {
         let explicit = rpc
             .annotations
             .iter()
@@ -379,7 +379,7 @@ pub(super) fn check_synthesized_names(ctx: &Ctx, out: &mut Diagnostics) {
         }
     }
     let mut synthesized: HashMap<String, Span> = HashMap::new();
-    for (f, _, rpc) in ctx.rpcs() {
+    for (f, _, rpc) in ctx.distinct_rpcs() {
         let mut names = Vec::new();
         if matches!(rpc.input, RpcInput::Params(_)) {
             names.push(request_message_name(&rpc.name.name));
