@@ -10,6 +10,7 @@ pub mod seed_service;
 pub mod shop_service;
 
 use rosetta::server::Server;
+use tokio::sync::watch;
 
 /// `seed.idl`: the seed's four examples (no package, like the seed's Greeter .proto).
 pub mod seed {
@@ -78,4 +79,40 @@ pub fn bearer_auth(
             "a bearer token is required (Authorization: Bearer ...)",
         )),
     }
+}
+
+/// SIGINT and SIGTERM, listened for from the moment [`shutdown_on_signal`] returns: the examples
+/// call it before they announce anything, so a signal at any point of start-up (while the Kafka
+/// side starts, before the server runs) stops them cleanly instead of being ignored (a background
+/// job's inherited `SIG_IGN` for SIGINT) or killing them (SIGTERM's default action, status 143).
+#[derive(Clone)]
+pub struct ShutdownSignal(watch::Receiver<bool>);
+
+impl ShutdownSignal {
+    /// Completes once a signal has arrived (at once if one already has).
+    pub fn wait(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut rx = self.0.clone();
+        async move {
+            // An error means the listening task is gone, which happens only once it has fired.
+            let _ = rx.wait_for(|signalled| *signalled).await;
+        }
+    }
+}
+
+/// Installs the SIGINT and SIGTERM handlers now (tokio registers a Unix signal when the stream is
+/// created, not when it is first polled) and returns what completes when either arrives. Must be
+/// called inside the tokio runtime.
+pub fn shutdown_on_signal() -> std::io::Result<ShutdownSignal> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let (tx, rx) = watch::channel(false);
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        let _ = tx.send(true);
+    });
+    Ok(ShutdownSignal(rx))
 }

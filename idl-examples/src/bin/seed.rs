@@ -22,9 +22,18 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
+    // Before anything is announced: a signal at any later point stops the process cleanly.
+    let signal = rosetta_examples::shutdown_on_signal()?;
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     println!("seed listening on http://{}", listener.local_addr()?);
-    let kafka = rosetta_examples::kafka::start_seed(args.kafka.as_deref()).await?;
-    rosetta_examples::seed_server().serve(listener).await?;
+    let kafka = tokio::select! {
+        kafka = rosetta_examples::kafka::start_seed(args.kafka.as_deref()) => kafka?,
+        // Stopped while starting: nothing was served or consumed yet. Exit at once rather than
+        // wait for librdkafka's threads (and a half-started embedded broker) to wind down.
+        () = signal.wait() => std::process::exit(0),
+    };
+    rosetta_examples::seed_server()
+        .serve_with_shutdown(listener, signal.wait())
+        .await?;
     rosetta_examples::kafka::stop(kafka).await
 }

@@ -28,14 +28,21 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
+    // Before anything is announced: a signal at any later point stops the process cleanly.
+    let signal = rosetta_examples::shutdown_on_signal()?;
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     println!("shop listening on http://{}", listener.local_addr()?);
-    let (shop, kafka) = rosetta_examples::kafka::start_shop(args.kafka.as_deref()).await?;
+    let (shop, kafka) = tokio::select! {
+        started = rosetta_examples::kafka::start_shop(args.kafka.as_deref()) => started?,
+        // Stopped while starting: nothing was served or consumed yet. Exit at once rather than
+        // wait for librdkafka's threads (and a half-started embedded broker) to wind down.
+        () = signal.wait() => std::process::exit(0),
+    };
     let mut server = rosetta_examples::shop_server_with(shop);
     if !args.no_auth {
         println!("calls need `Authorization: Bearer {}`", args.token);
         server = server.authenticate(rosetta_examples::bearer_auth(&args.token));
     }
-    server.serve(listener).await?;
+    server.serve_with_shutdown(listener, signal.wait()).await?;
     rosetta_examples::kafka::stop(kafka).await
 }
