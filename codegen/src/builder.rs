@@ -8,12 +8,33 @@
 //! }
 //! ```
 //! and in the crate: `rosetta::include_idl!("shop.v1");`.
+//!
+//! Which protocols are generated follows the features of the `rosetta` dependency, which the
+//! facade's build script reports through its `links` metadata (see [`FEATURES_ENV`]); explicit
+//! `Builder::grpc(…)` and friends override it, and asking for a protocol the dependency lacks is
+//! one clear error here rather than many in the generated code.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::diagnostics::Severity;
 use crate::driver::{Options, compile};
 use crate::emit::rust;
+use crate::ir::{Input, Ir};
+
+/// The variable cargo gives a build script whose crate depends on the `rosetta` facade
+/// (package `rosetta-rpc`, `links = "rosetta_rpc"`): the facade's enabled features, comma
+/// separated (`derive,xmlrpc,rest,server`).
+pub const FEATURES_ENV: &str = "DEP_ROSETTA_RPC_FEATURES";
+
+/// The protocols the Builder can generate, with the facade feature each one needs.
+const PROTOCOLS: [(&str, &str); 4] = [
+    ("xmlrpc", "XML-RPC"),
+    ("rest", "REST"),
+    ("grpc", "gRPC"),
+    ("kafka", "Kafka"),
+];
 
 /// Configures and runs the compiler for a build script.
 #[derive(Debug, Clone)]
@@ -21,6 +42,9 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     include_dirs: Vec<PathBuf>,
     rust: rust::Config,
+    /// What the user set with `xmlrpc(…)`, `rest(…)`, `grpc(…)`, `kafka(…)`, in [`PROTOCOLS`]
+    /// order; `None` follows the facade's features.
+    explicit: [Option<bool>; 4],
     rerun_if_changed: bool,
 }
 
@@ -30,15 +54,33 @@ impl Default for Builder {
             out_dir: None,
             include_dirs: Vec::new(),
             rust: rust::Config::default(),
+            explicit: [None; 4],
             rerun_if_changed: true,
         }
     }
 }
 
 /// Compilation failed: the rendered diagnostics, or an I/O or generation error.
-#[derive(Debug)]
+///
+/// `Debug` prints the message itself (as anyhow and miette do), because `fn main() -> Result<…>`
+/// in a build script prints the error with `Debug`: the diagnostics must arrive as the CLI shows
+/// them, not as an escaped string.
 pub struct Error {
     message: String,
+}
+
+impl Error {
+    fn new(message: impl Into<String>) -> Self {
+        Error {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 impl fmt::Display for Error {
@@ -50,8 +92,9 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl Builder {
-    /// A builder with the defaults: output to `$OUT_DIR`, crate path `::rosetta`, every protocol
-    /// on, `cargo:rerun-if-changed` printed for every file read.
+    /// A builder with the defaults: output to `$OUT_DIR`, crate path `::rosetta`, the protocols
+    /// the `rosetta` dependency has features for (every protocol when that is unknown),
+    /// `cargo:rerun-if-changed` printed for every file read.
     pub fn new() -> Self {
         Self::default()
     }
@@ -75,34 +118,37 @@ impl Builder {
         self
     }
 
-    /// Generates the XML-RPC glue (`#[derive(XmlRpc)]` on every type). On by default; needs the
-    /// `rosetta` crate's `xmlrpc` feature (a default feature).
+    /// Generates the XML-RPC glue (`#[derive(XmlRpc)]` on every type) or not. By default, when
+    /// the `rosetta` dependency has its `xmlrpc` feature (a default feature).
     pub fn xmlrpc(&mut self, on: bool) -> &mut Self {
-        self.rust.xmlrpc = on;
+        self.explicit[0] = Some(on);
         self
     }
 
-    /// Generates the REST glue (axum routes, OpenAPI). On by default; needs the `rest` feature.
+    /// Generates the REST glue (axum routes, OpenAPI) or not. By default, when the `rosetta`
+    /// dependency has its `rest` feature.
     pub fn rest(&mut self, on: bool) -> &mut Self {
-        self.rust.rest = on;
+        self.explicit[1] = Some(on);
         self
     }
 
-    /// Generates the gRPC glue (.proto, tonic adapter). On by default; needs the `grpc` feature.
+    /// Generates the gRPC glue (.proto, tonic adapter) or not. By default, when the `rosetta`
+    /// dependency has its `grpc` feature.
     pub fn grpc(&mut self, on: bool) -> &mut Self {
-        self.rust.grpc = on;
+        self.explicit[2] = Some(on);
         self
     }
 
-    /// Generates Kafka producers and consumers for the topics. On by default; needs the `kafka`
-    /// feature.
+    /// Generates Kafka producers and consumers for the topics or not. By default, when the
+    /// `rosetta` dependency has its `kafka` feature.
     pub fn kafka(&mut self, on: bool) -> &mut Self {
-        self.rust.kafka = on;
+        self.explicit[3] = Some(on);
         self
     }
 
     /// Adds an attribute to every type whose full name starts with `path` (`shop.v1.Product`,
-    /// `shop.v1` for a package, `.` for everything), e.g. `#[derive(Hash)]`.
+    /// `shop.v1` for a package, `.` for everything), e.g. `#[derive(Hash)]`. A path that matches
+    /// no type fails [`compile`](Self::compile), naming the nearest type.
     pub fn type_attribute(
         &mut self,
         path: impl Into<String>,
@@ -115,6 +161,7 @@ impl Builder {
     }
 
     /// Adds an attribute to every field whose path (`shop.v1.Product.name`) starts with `path`.
+    /// A path that matches no field fails [`compile`](Self::compile), naming the nearest field.
     pub fn field_attribute(
         &mut self,
         path: impl Into<String>,
@@ -133,8 +180,11 @@ impl Builder {
     }
 
     /// Compiles `files` (and their imports) and writes one `.rs` file per package plus
-    /// `_include.rs`. Warnings are printed as `cargo:warning`; errors fail with every diagnostic.
+    /// `_include.rs` (and, with gRPC, the prost code and descriptors beside them). Warnings are
+    /// printed as `cargo:warning` lines with their `file:line:col`; errors fail with every
+    /// diagnostic, rendered.
     pub fn compile(&self, files: &[impl AsRef<Path>]) -> Result<(), Error> {
+        let config = self.config(facade_features().as_ref())?;
         let roots: Vec<PathBuf> = files.iter().map(|f| f.as_ref().to_path_buf()).collect();
         let options = Options {
             include_dirs: self.include_dirs.clone(),
@@ -148,144 +198,277 @@ impl Builder {
                 println!("cargo:rerun-if-changed={}", r.display());
             }
         }
-        let rendered = c.render_diagnostics();
-        let Some(ir) = c.ir else {
-            return Err(Error {
-                message: format!("IDL compilation failed:\n{rendered}"),
-            });
+        let Some(ir) = &c.ir else {
+            return Err(Error::new(format!(
+                "IDL compilation failed:\n{}",
+                c.render_diagnostics()
+            )));
         };
-        for line in rendered.lines().filter(|l| l.starts_with("warning")) {
+        for line in warning_lines(&c) {
             println!("cargo:warning={line}");
         }
         let out_dir = match &self.out_dir {
             Some(d) => d.clone(),
             None => std::env::var_os("OUT_DIR")
                 .map(PathBuf::from)
-                .ok_or_else(|| Error {
-                    message:
-                        "OUT_DIR is not set: call Builder::compile from build.rs, or set out_dir"
-                            .into(),
+                .ok_or_else(|| {
+                    Error::new(
+                        "OUT_DIR is not set: call Builder::compile from build.rs, or set out_dir",
+                    )
                 })?,
         };
-        let files = rust::generate(&ir, &self.rust).map_err(|message| Error { message })?;
-        if self.rust.grpc {
-            self.compile_grpc(&ir, &out_dir)?;
-        }
-        write_all(
-            &out_dir,
-            files.iter().map(|f| (f.name.as_str(), f.contents.as_str())),
-        )
+        write_rust(ir, &config, &out_dir)
     }
 
-    /// gRPC: writes the emitted `.proto` files to `$OUT_DIR/rosetta-proto/`, compiles them with
-    /// protox (no `protoc`), writes the encoded `FileDescriptorSet` beside them (for reflection),
-    /// and runs tonic-prost-build once per package into `$OUT_DIR/rosetta-prost/<package>.rs`
-    /// (a folder of its own: prost's `_.rs` for files without a package would clash with
-    /// Rosetta's). Each package's prost code refers to the other packages' prost types through
-    /// relative extern paths (`super::super::common::proto::Money`), the layout the generated
-    /// `proto` modules have; prost, prost-types and tonic are reached through the `rosetta`
-    /// crate, so a user's crate needs no dependency but `rosetta`.
-    fn compile_grpc(&self, ir: &crate::ir::Ir, out_dir: &Path) -> Result<(), Error> {
-        use crate::emit::proto;
-        use crate::emit::proto::{DESCRIPTOR_FILE, PROST_DIR, PROTO_DIR, prost_file_name};
-        let err = |message: String| Error { message };
-        let protos = proto::generate(ir).map_err(err)?;
-        let proto_dir = out_dir.join(PROTO_DIR);
-        write_all(
-            &proto_dir,
-            protos
-                .iter()
-                .map(|f| (f.name.as_str(), f.contents.as_str())),
-        )?;
-        let fds = proto::compile_descriptors(&protos).map_err(err)?;
-        write_bytes(
-            &proto_dir.join(DESCRIPTOR_FILE),
-            &prost::Message::encode_to_vec(&fds),
-        )?;
-
-        let prost_dir = out_dir.join(PROST_DIR);
-        std::fs::create_dir_all(&prost_dir).map_err(|e| Error {
-            message: format!("cannot create `{}`: {e}", prost_dir.display()),
-        })?;
-        let krate = &self.rust.crate_path;
-        let packages: std::collections::BTreeSet<Option<String>> =
-            ir.files.iter().map(|f| f.package.clone()).collect();
-        for package in &packages {
-            // prost needs every file for its message graph; the other packages' services are
-            // dropped and their messages made extern, so only this package's code is generated.
-            let own = |f: &prost_types::FileDescriptorProto| {
-                f.package.as_deref().filter(|p| !p.is_empty()) == package.as_deref()
+    /// The Rust configuration for this build: each protocol as set explicitly, else as the
+    /// facade's features say (`features`, from [`FEATURES_ENV`]), else on.
+    fn config(&self, features: Option<&BTreeSet<String>>) -> Result<rust::Config, Error> {
+        let mut config = self.rust.clone();
+        let slots = [
+            &mut config.xmlrpc,
+            &mut config.rest,
+            &mut config.grpc,
+            &mut config.kafka,
+        ];
+        for ((slot, explicit), (feature, protocol)) in
+            slots.into_iter().zip(self.explicit).zip(PROTOCOLS)
+        {
+            let available = features.map(|f| f.contains(feature));
+            *slot = match (explicit, available) {
+                (Some(true), Some(false)) => {
+                    return Err(Error::new(format!(
+                        "Builder::{feature}(true) asks for {protocol} code, but the `rosetta` \
+                         dependency does not have its `{feature}` feature: add \"{feature}\" to its \
+                         `features` in Cargo.toml, or remove `.{feature}(true)`"
+                    )));
+                }
+                (Some(on), _) => on,
+                (None, Some(on)) => on,
+                (None, None) => true,
             };
-            let mut set = fds.clone();
-            let mut externs = Vec::new();
-            for f in &mut set.file {
-                if own(f) || f.package() == "google.protobuf" {
-                    continue;
-                }
-                f.service.clear();
-                let names = f.message_type.iter().map(|m| m.name().to_string());
-                let enums = f.enum_type.iter().map(|e| e.name().to_string());
-                for name in names.chain(enums) {
-                    let pkg = f.package.as_deref().filter(|p| !p.is_empty());
-                    let full = match pkg {
-                        Some(p) => format!(".{p}.{name}"),
-                        None => format!(".{name}"),
-                    };
-                    externs.push((full, extern_rust_path(package.as_deref(), pkg, &name)));
-                }
-            }
-            // Generate into a scratch folder, then copy only if changed (cargo rebuilds less).
-            let scratch = out_dir.join(format!("{PROST_DIR}.tmp"));
-            std::fs::create_dir_all(&scratch).map_err(|e| Error {
-                message: format!("cannot create `{}`: {e}", scratch.display()),
-            })?;
-            let mut builder = tonic_prost_build::configure()
-                .build_server(true)
-                .build_client(true)
-                .build_transport(true)
-                .emit_rerun_if_changed(false)
-                .out_dir(&scratch)
-                .codec_path(format!("{krate}::__private::rosetta_runtime::grpc::Codec"));
-            // Exact paths are used verbatim; a prefix match would snake-case `__private`.
-            for wkt in ["Timestamp", "Any"] {
-                builder = builder.extern_path(
-                    format!(".google.protobuf.{wkt}"),
-                    format!("{krate}::__private::prost_types::{wkt}"),
+        }
+        Ok(config)
+    }
+}
+
+/// The `rosetta` facade's features as its build script reported them to this build script, or
+/// `None` when this is not a build script of a crate that depends on it directly.
+fn facade_features() -> Option<BTreeSet<String>> {
+    let list = std::env::var(FEATURES_ENV).ok()?;
+    Some(
+        list.split(',')
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// One line per warning, `file:line:col: warning[CODE]: message (help: …)`, for
+/// `cargo:warning` (which shows one line each, so the full rendering would lose its layout).
+fn warning_lines(c: &crate::Compilation) -> Vec<String> {
+    c.diagnostics
+        .sorted()
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .map(|d| {
+            let place = d.span.map(|span| {
+                let (line, col) = c.program.sources.line_col(span.file, span.start);
+                let file = &c.program.sources.get(span.file).name;
+                format!("{file}:{line}:{col}: ")
+            });
+            let help = d.help.as_ref().map(|h| format!(" (help: {h})"));
+            format!(
+                "{}warning[{}]: {}{}",
+                place.unwrap_or_default(),
+                d.code,
+                d.message,
+                help.unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// Writes the Rust target for `ir` into `out_dir`: one file per package and `_include.rs` and,
+/// with gRPC on, the prost code (`rosetta-prost/`) and the `.proto` files and descriptor set
+/// (`rosetta-proto/`) the package files include by paths relative to themselves. The `Builder`
+/// and `rosetta generate --target rust` both write through here, so the CLI's output is
+/// complete without a build script.
+pub fn write_rust(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), Error> {
+    check_attribute_paths(ir, config)?;
+    let files = rust::generate(ir, config).map_err(Error::new)?;
+    if config.grpc {
+        compile_grpc(ir, &config.crate_path, out_dir)?;
+    }
+    write_all(
+        out_dir,
+        files.iter().map(|f| (f.name.as_str(), f.contents.as_str())),
+    )
+}
+
+/// Every `type_attribute` path must match a type (or package) and every `field_attribute` path
+/// a field; a typo would otherwise be silently ignored.
+fn check_attribute_paths(ir: &Ir, config: &rust::Config) -> Result<(), Error> {
+    let mut types: Vec<String> = Vec::new();
+    let mut fields: Vec<String> = Vec::new();
+    for t in &ir.types {
+        let full = t.full_name();
+        if let Some(p) = &t.package {
+            types.push(p.clone());
+        }
+        fields.extend(t.fields().iter().map(|f| format!("{full}.{}", f.name)));
+        types.push(full);
+    }
+    for s in &ir.services {
+        for rpc in &s.rpcs {
+            if let Input::Params(params) = &rpc.input {
+                let owner = format!(
+                    "{}.{}",
+                    s.full_name(),
+                    crate::conventions::request_message_name(&rpc.name)
                 );
+                fields.extend(params.iter().map(|p| format!("{owner}.{}", p.name)));
             }
-            for (proto_path, rust_path) in externs {
-                builder = builder.extern_path(proto_path, rust_path);
-            }
-            let mut config = tonic_prost_build::Config::new();
-            config
-                .prost_path(format!("{krate}::__private::prost"))
-                .prost_types_path(format!("{krate}::__private::prost_types"));
-            builder
-                .compile_fds_with_config(set, config)
-                .map_err(|e| Error {
-                    message: format!("tonic-prost-build failed: {e}"),
-                })?;
-            let name = prost_file_name(package.as_deref());
-            // prost names the file after its module path (`obstacle.r#type.self_.rs`).
-            let prost_name = match package {
-                Some(p) => {
-                    let segments: Vec<String> = p
-                        .split('.')
-                        .map(|s| crate::emit::proto::prost_field(s).to_string())
-                        .collect();
-                    format!("{}.rs", segments.join("."))
-                }
-                None => "_.rs".to_string(),
-            };
-            let generated = std::fs::read_to_string(scratch.join(&prost_name)).unwrap_or_default();
-            let text = plain_enum_maps(&qualify_tonic_paths(
-                &generated,
-                &format!("{krate}::__private::tonic"),
-            ));
-            write_all(&prost_dir, std::iter::once((name.as_str(), text.as_str())))?;
         }
-        Ok(())
     }
+    let checks = [
+        ("type_attribute", "type", &config.type_attributes, &types),
+        (
+            "field_attribute",
+            "field",
+            &config.field_attributes,
+            &fields,
+        ),
+    ];
+    for (method, what, rules, names) in checks {
+        for (path, _) in rules {
+            let prefix = path.trim_start_matches('.');
+            let matches = prefix.is_empty()
+                || names
+                    .iter()
+                    .any(|n| n == prefix || n.starts_with(&format!("{prefix}.")));
+            if !matches {
+                let hint = match crate::program::closest(prefix, names.iter().map(String::as_str)) {
+                    Some(near) => format!("; the nearest is `{near}`"),
+                    None => String::new(),
+                };
+                return Err(Error::new(format!(
+                    "Builder::{method}(\"{path}\", …) names no {what} of this compilation{hint}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// gRPC: writes the emitted `.proto` files to `<out>/rosetta-proto/`, compiles them with
+/// protox (no `protoc`), writes the encoded `FileDescriptorSet` beside them (for reflection),
+/// and runs tonic-prost-build once per package into `<out>/rosetta-prost/<package>.rs`
+/// (a folder of its own: prost's `_.rs` for files without a package would clash with
+/// Rosetta's). Each package's prost code refers to the other packages' prost types through
+/// relative extern paths (`super::super::common::proto::Money`), the layout the generated
+/// `proto` modules have; prost, prost-types and tonic are reached through the `rosetta`
+/// crate, so a user's crate needs no dependency but `rosetta`.
+fn compile_grpc(ir: &Ir, krate: &str, out_dir: &Path) -> Result<(), Error> {
+    use crate::emit::proto;
+    use crate::emit::proto::{DESCRIPTOR_FILE, PROST_DIR, PROTO_DIR, prost_file_name};
+    let err = |message: String| Error { message };
+    let protos = proto::generate(ir).map_err(err)?;
+    let proto_dir = out_dir.join(PROTO_DIR);
+    write_all(
+        &proto_dir,
+        protos
+            .iter()
+            .map(|f| (f.name.as_str(), f.contents.as_str())),
+    )?;
+    let fds = proto::compile_descriptors(&protos).map_err(err)?;
+    write_bytes(
+        &proto_dir.join(DESCRIPTOR_FILE),
+        &prost::Message::encode_to_vec(&fds),
+    )?;
+
+    let prost_dir = out_dir.join(PROST_DIR);
+    std::fs::create_dir_all(&prost_dir).map_err(|e| Error {
+        message: format!("cannot create `{}`: {e}", prost_dir.display()),
+    })?;
+    let packages: std::collections::BTreeSet<Option<String>> =
+        ir.files.iter().map(|f| f.package.clone()).collect();
+    for package in &packages {
+        // prost needs every file for its message graph; the other packages' services are
+        // dropped and their messages made extern, so only this package's code is generated.
+        let own = |f: &prost_types::FileDescriptorProto| {
+            f.package.as_deref().filter(|p| !p.is_empty()) == package.as_deref()
+        };
+        let mut set = fds.clone();
+        let mut externs = Vec::new();
+        for f in &mut set.file {
+            if own(f) || f.package() == "google.protobuf" {
+                continue;
+            }
+            f.service.clear();
+            let names = f.message_type.iter().map(|m| m.name().to_string());
+            let enums = f.enum_type.iter().map(|e| e.name().to_string());
+            for name in names.chain(enums) {
+                let pkg = f.package.as_deref().filter(|p| !p.is_empty());
+                let full = match pkg {
+                    Some(p) => format!(".{p}.{name}"),
+                    None => format!(".{name}"),
+                };
+                externs.push((full, extern_rust_path(package.as_deref(), pkg, &name)));
+            }
+        }
+        // Generate into a scratch folder, then copy only if changed (cargo rebuilds less).
+        let scratch = out_dir.join(format!("{PROST_DIR}.tmp"));
+        std::fs::create_dir_all(&scratch).map_err(|e| Error {
+            message: format!("cannot create `{}`: {e}", scratch.display()),
+        })?;
+        let mut builder = tonic_prost_build::configure()
+            .build_server(true)
+            .build_client(true)
+            .build_transport(true)
+            .emit_rerun_if_changed(false)
+            .out_dir(&scratch)
+            .codec_path(format!("{krate}::__private::rosetta_runtime::grpc::Codec"));
+        // Exact paths are used verbatim; a prefix match would snake-case `__private`.
+        for wkt in ["Timestamp", "Any"] {
+            builder = builder.extern_path(
+                format!(".google.protobuf.{wkt}"),
+                format!("{krate}::__private::prost_types::{wkt}"),
+            );
+        }
+        for (proto_path, rust_path) in externs {
+            builder = builder.extern_path(proto_path, rust_path);
+        }
+        let mut config = tonic_prost_build::Config::new();
+        config
+            .prost_path(format!("{krate}::__private::prost"))
+            .prost_types_path(format!("{krate}::__private::prost_types"));
+        builder
+            .compile_fds_with_config(set, config)
+            .map_err(|e| Error {
+                message: format!("tonic-prost-build failed: {e}"),
+            })?;
+        let name = prost_file_name(package.as_deref());
+        // prost names the file after its module path (`obstacle.r#type.self_.rs`).
+        let prost_name = match package {
+            Some(p) => {
+                let segments: Vec<String> = p
+                    .split('.')
+                    .map(|s| crate::emit::proto::prost_field(s).to_string())
+                    .collect();
+                format!("{}.rs", segments.join("."))
+            }
+            None => "_.rs".to_string(),
+        };
+        let generated = std::fs::read_to_string(scratch.join(&prost_name)).unwrap_or_default();
+        let text = plain_enum_maps(&qualify_tonic_paths(
+            &generated,
+            &format!("{krate}::__private::tonic"),
+        ));
+        write_all(&prost_dir, std::iter::once((name.as_str(), text.as_str())))?;
+    }
+    // The scratch folder is rewritten on every run; it must not be left in a CLI's output.
+    let _ = std::fs::remove_dir_all(out_dir.join(format!("{PROST_DIR}.tmp")));
+    Ok(())
 }
 
 /// The Rust path, from package `from`'s `proto` module, of the prost type `name` of package `to`.
@@ -392,6 +575,147 @@ pub(crate) fn write_all<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn features(list: &str) -> BTreeSet<String> {
+        list.split(',').map(str::to_string).collect()
+    }
+
+    /// `fn main() -> Result<(), Box<dyn Error>>` prints the error with `Debug`: it must read as
+    /// the diagnostics, with real line breaks, not as `Error { message: "…\n…" }`.
+    #[test]
+    fn a_failed_build_prints_its_diagnostics_not_a_debug_string() {
+        let dir =
+            std::env::temp_dir().join(format!("rosetta-builder-debug-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let idl = dir.join("hello.idl");
+        std::fs::write(&idl, "struct Hello {\n  name: strin = 1;\n}\n").unwrap();
+        let err = Builder::new()
+            .emit_rerun_if_changed(false)
+            .out_dir(dir.join("out"))
+            .compile(&[&idl])
+            .unwrap_err();
+        let boxed: Box<dyn std::error::Error> = Box::new(err);
+        let debug = format!("{boxed:?}");
+        assert_eq!(debug, boxed.to_string());
+        assert!(
+            debug.starts_with("IDL compilation failed:\nerror[E0100]: "),
+            "{debug}"
+        );
+        assert!(
+            debug.contains(&format!("--> {}:2:9\n", idl.display())),
+            "{debug}"
+        );
+        assert!(
+            !debug.contains("\\n") && !debug.contains("Error {"),
+            "{debug}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn protocols_follow_the_facade_features_unless_set() {
+        let b = Builder::new();
+        let c = b
+            .config(Some(&features("derive,server,xmlrpc,rest")))
+            .unwrap();
+        assert_eq!(
+            (c.xmlrpc, c.rest, c.grpc, c.kafka),
+            (true, true, false, false)
+        );
+        // Unknown features (not a build script of a dependent crate): everything, as before.
+        let c = b.config(None).unwrap();
+        assert_eq!(
+            (c.xmlrpc, c.rest, c.grpc, c.kafka),
+            (true, true, true, true)
+        );
+        // Explicitly off wins; explicitly on with the feature present is fine.
+        let c = Builder::new()
+            .rest(false)
+            .kafka(true)
+            .config(Some(&features("xmlrpc,rest,kafka")))
+            .unwrap();
+        assert_eq!(
+            (c.xmlrpc, c.rest, c.grpc, c.kafka),
+            (true, false, false, true)
+        );
+    }
+
+    #[test]
+    fn asking_for_a_protocol_whose_feature_is_off_is_one_clear_error() {
+        let err = Builder::new()
+            .grpc(true)
+            .config(Some(&features("derive,server,xmlrpc")))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "Builder::grpc(true) asks for gRPC code, but the `rosetta` dependency does not have \
+             its `grpc` feature: add \"grpc\" to its `features` in Cargo.toml, or remove \
+             `.grpc(true)`"
+        );
+    }
+
+    fn ir(text: &str) -> Ir {
+        let c = crate::compile_str("shop.idl", text);
+        let rendered = c.render_diagnostics();
+        c.ir.unwrap_or_else(|| panic!("{rendered}"))
+    }
+
+    #[test]
+    fn attribute_paths_that_name_nothing_are_errors_with_the_nearest_name() {
+        let ir = ir("package shop.v1;\nstruct Product { name: string = 1; }\n\
+                     service Catalog { rpc Find(query: string) -> Product; }\n");
+        let with = |types: &[&str], fields: &[&str]| {
+            let config = rust::Config {
+                type_attributes: types
+                    .iter()
+                    .map(|p| (p.to_string(), "#[x]".into()))
+                    .collect(),
+                field_attributes: fields
+                    .iter()
+                    .map(|p| (p.to_string(), "#[x]".into()))
+                    .collect(),
+                ..rust::Config::default()
+            };
+            check_attribute_paths(&ir, &config).map_err(|e| e.to_string())
+        };
+        // Every form that matches something: a type, a package, everything, a field, a parameter.
+        assert_eq!(
+            with(
+                &["shop.v1.Product", "shop.v1", "shop", "."],
+                &["shop.v1.Product.name", ".shop.v1.Catalog.FindRequest.query"]
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            with(&["shop.v1.Prodcut"], &[]),
+            Err(
+                "Builder::type_attribute(\"shop.v1.Prodcut\", …) names no type of this \
+                 compilation; the nearest is `shop.v1.Product`"
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            with(&[], &["shop.v1.Product.nam"]),
+            Err(
+                "Builder::field_attribute(\"shop.v1.Product.nam\", …) names no field of this \
+                 compilation; the nearest is `shop.v1.Product.name`"
+                    .to_string()
+            )
+        );
+        // A prefix must end at a dot: `shop.v1.Prod` is not `shop.v1.Product`.
+        assert!(with(&["shop.v1.Prod"], &[]).is_err());
+    }
+
+    #[test]
+    fn warnings_carry_their_file_line_and_column() {
+        let c = crate::compile_str("w.idl", "struct Big {\n  n: u64 = 1;\n}\n");
+        let lines = warning_lines(&c);
+        assert_eq!(lines.len(), 1, "{}", c.render_diagnostics());
+        assert!(lines[0].starts_with("w.idl:2:"), "{}", lines[0]);
+        assert!(lines[0].contains(": warning[W0001]: "), "{}", lines[0]);
+        assert!(!lines[0].contains('\n'));
+    }
 
     #[test]
     fn extern_paths_mirror_the_package_modules() {

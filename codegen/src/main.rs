@@ -53,7 +53,20 @@ enum Command {
         /// Extra folders to search for imports.
         #[arg(short = 'I', long = "include")]
         include: Vec<PathBuf>,
+        /// For `--target rust`: the protocols to generate glue for (the `rosetta` crate needs
+        /// the feature of each one). Default: all four.
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Protocol::Xmlrpc, Protocol::Rest, Protocol::Grpc, Protocol::Kafka])]
+        protocols: Vec<Protocol>,
     },
+}
+
+/// A protocol the Rust target can generate glue for (and the `rosetta` feature it needs).
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum Protocol {
+    Xmlrpc,
+    Rest,
+    Grpc,
+    Kafka,
 }
 
 /// The generation targets.
@@ -61,7 +74,9 @@ enum Command {
 enum Target {
     /// The checked model as JSON (`ir.json`): what every emitter reads.
     Ir,
-    /// Rust: one file per package (`shop.v1.rs`) and `_include.rs` nesting them all.
+    /// Rust: one file per package (`shop.v1.rs`), `_include.rs` nesting them all and, with gRPC,
+    /// the prost code and descriptors they include (`rosetta-prost/`, `rosetta-proto/`); include
+    /// `_include.rs` from a crate, no build script needed.
     Rust,
     /// Protocol Buffers: one `.proto` per IDL file, for gRPC clients in any language.
     Proto,
@@ -117,6 +132,7 @@ fn main() -> ExitCode {
             target,
             out,
             include,
+            protocols,
         } => {
             let options = Options {
                 include_dirs: include,
@@ -126,6 +142,23 @@ fn main() -> ExitCode {
             let Some(ir) = c.ir else {
                 return ExitCode::FAILURE;
             };
+            if let Target::Rust = target {
+                // The same writer as the Builder's, so the output includes what it needs.
+                let config = emit::rust::Config {
+                    xmlrpc: protocols.contains(&Protocol::Xmlrpc),
+                    rest: protocols.contains(&Protocol::Rest),
+                    grpc: protocols.contains(&Protocol::Grpc),
+                    kafka: protocols.contains(&Protocol::Kafka),
+                    ..emit::rust::Config::default()
+                };
+                return match rosetta_codegen::builder::write_rust(&ir, &config, &out) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::FAILURE
+                    }
+                };
+            }
             let outputs: Vec<(String, String)> = match target {
                 Target::Ir => match serde_json::to_string_pretty(&ir) {
                     Ok(json) => vec![("ir.json".to_string(), json + "\n")],
@@ -136,9 +169,9 @@ fn main() -> ExitCode {
                 },
                 other => {
                     let files = match other {
-                        Target::Rust => emit::rust::generate(&ir, &emit::rust::Config::default()),
                         Target::Proto => emit::proto::generate(&ir),
                         Target::Openapi => emit::openapi::generate(&ir),
+                        // Ir and Rust were handled above.
                         _ => emit::asyncapi::generate(&ir),
                     };
                     match files {

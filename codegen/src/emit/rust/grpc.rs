@@ -5,7 +5,7 @@
 //! into `parts.grpc_services`.
 //!
 //! The prost module of package `p` is `<module of p>::proto` (`include!`d from
-//! `$OUT_DIR/rosetta-prost/<p>.rs`); the Builder points prost's references to other packages at
+//! `rosetta-prost/<p>.rs` beside the package file); the Builder points prost's references to other packages at
 //! their `proto` modules by relative path, so the prost modules mirror the package modules the
 //! way the domain types do. Names of prost items are computed here with prost's and tonic's own
 //! rules ([`prost_type`], [`prost_field`], [`tonic_snake`]).
@@ -394,19 +394,25 @@ impl<'g, 'a> Conv<'g, 'a> {
 /// The gRPC items of one package: its prost module and the conversions of its types and of the
 /// request structs of its services. `g` is at the package module (depth 0).
 pub(super) fn package(g: &Gen) -> Result<TokenStream, String> {
-    let file = format!("/{PROST_DIR}/{}", prost_file_name(g.package.as_deref()));
-    let descriptors = format!("/{PROTO_DIR}/{DESCRIPTOR_FILE}");
+    // Relative to the package file itself (`include!` resolves from the file it is written in),
+    // so the output works wherever it was written: `$OUT_DIR` (the Builder) or a folder of the
+    // crate (`rosetta generate --target rust`), with no build script.
+    let file = format!("{PROST_DIR}/{}", prost_file_name(g.package.as_deref()));
+    let descriptors = format!("{PROTO_DIR}/{DESCRIPTOR_FILE}");
+    let k = &g.krate;
     let c = Conv::new(g);
     let mut out = quote! {
         /// The protobuf messages (prost) and tonic stubs of this package, compiled from the
         /// emitted `.proto`; the gRPC glue converts between them and the domain types.
         #[allow(missing_docs, clippy::all, clippy::pedantic, unreachable_pub, non_camel_case_types)]
         pub mod proto {
-            ::std::include!(::std::concat!(::std::env!("OUT_DIR"), #file));
+            // Only with the `grpc` feature: the tonic code `use`s items that exist only then,
+            // and `__require_grpc!()` at the top of the file already names the feature.
+            #k::__if_grpc! { ::std::include!(#file); }
 
             /// The encoded `FileDescriptorSet` of every `.proto` of this build (for reflection).
             pub const FILE_DESCRIPTOR_SET: &[u8] =
-                ::std::include_bytes!(::std::concat!(::std::env!("OUT_DIR"), #descriptors));
+                ::std::include_bytes!(#descriptors);
         }
     };
     for (id, t) in g.ir.types.iter().enumerate() {
