@@ -1,5 +1,6 @@
 //! Runtime support that Rosetta-generated code calls.
 
+pub mod body;
 pub mod context;
 pub mod error;
 pub mod json;

@@ -546,15 +546,38 @@ fn encodings() {
     );
 
     // Encodings this decoder does not read.
-    for doc in [
-        &b"<?xml version='1.0' encoding='Shift_JIS'?><methodCall/>"[..],
-        &b"\xFF\xFE<\x00m\x00"[..],
-    ] {
+    assert_eq!(
+        fault_code(xmlrpc::decode_method_call(
+            b"<?xml version='1.0' encoding='Shift_JIS'?><methodCall/>",
+            &Limits::default()
+        )),
+        UNSUPPORTED_ENCODING
+    );
+    // UTF-16 with its BOM is read (the charset rule every HTTP body follows).
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(
+        "<methodCall><methodName>m</methodName><params><param><value>é</value></param></params></methodCall>"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    let call = xmlrpc::decode_method_call(&utf16, &Limits::default()).unwrap();
+    assert_eq!(call.params, vec![Value::String("é".into())]);
+    // Raw characters XML 1.0 forbids are refused like their references are.
+    for c in ['\u{0}', '\u{1}', '\u{1B}', '\u{FFFE}', '\u{FFFF}'] {
+        let doc = format!(
+            "<methodCall><methodName>m</methodName><params><param><value><string>a{c}b</string></value></param></params></methodCall>"
+        );
         assert_eq!(
-            fault_code(xmlrpc::decode_method_call(doc, &Limits::default())),
-            UNSUPPORTED_ENCODING
+            fault_code(xmlrpc::decode_method_call(
+                doc.as_bytes(),
+                &Limits::default()
+            )),
+            INVALID_CHARACTER,
+            "{c:?}"
         );
     }
+    let tabs = "<methodCall><methodName>m</methodName><params><param><value><string>\t\r\n\u{FFFD}</string></value></param></params></methodCall>";
+    assert!(xmlrpc::decode_method_call(tabs.as_bytes(), &Limits::default()).is_ok());
 }
 
 #[test]

@@ -506,9 +506,12 @@ async fn gzip_request_and_response_bodies() {
     let body = xmlrpc::encode_method_call("add", &[Value::Int(1), Value::Int(1)]);
     let (_, resp) = s.raw("accept-encoding: gzip\r\n", &body).await;
     assert!(resp.starts_with(b"<?xml"));
-    // Unknown encodings are refused.
-    let (code, _) = s.raw("content-encoding: br\r\n", &body).await;
-    assert_eq!(code, 415);
+    // Unknown codings are refused with a fault naming them.
+    let (code, resp) = s.raw("content-encoding: br\r\n", &body).await;
+    assert_eq!(code, 200);
+    let f = fault_of(&resp);
+    assert_eq!(f.code, xmlrpc::UNSUPPORTED_ENCODING);
+    assert!(f.string.contains("\"br\""), "{f:?}");
     // Corrupt gzip is a parse fault.
     let (code, resp) = s.raw("content-encoding: gzip\r\n", b"not gzip").await;
     assert_eq!(code, 200);

@@ -82,7 +82,8 @@ where
     }
 
     fn decode(bytes: &[u8]) -> Result<T, CodecError> {
-        serde_json::from_slice(bytes).map_err(|e| CodecError::new(JSON, e.to_string()))
+        // The shared JSON entry: errors name the field, integers are read exactly.
+        crate::json::from_slice(bytes).map_err(|e| CodecError::new(JSON, e.to_string()))
     }
 }
 
@@ -182,6 +183,45 @@ mod tests {
         assert_eq!(bytes, br#"{"id":"p-1","price_cents":250}"#);
         let back: Product = Json::decode(&bytes).expect("decode");
         assert_eq!(back, p);
+    }
+
+    /// What generated event types look like: integers read exactly from their text.
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Priced {
+        #[serde(deserialize_with = "crate::json::exact")]
+        amount_minor: i64,
+        #[serde(deserialize_with = "crate::json::exact")]
+        size: u32,
+    }
+
+    #[test]
+    fn json_integers_are_exact_and_inexact_ones_are_refused_naming_the_field() {
+        let p: Priced =
+            Json::decode(br#"{"amount_minor": 9007199254740993.0, "size": 1e1}"#).expect("exact");
+        assert_eq!(
+            p,
+            Priced {
+                amount_minor: 9_007_199_254_740_993,
+                size: 10
+            }
+        );
+        for (bytes, field) in [
+            (
+                &br#"{"amount_minor": 9007199254740992.4, "size": 1}"#[..],
+                "amount_minor",
+            ),
+            (
+                br#"{"amount_minor": 9007199254740991.5, "size": 1}"#,
+                "amount_minor",
+            ),
+            (
+                br#"{"amount_minor": 1, "size": 1.00000000000000001}"#,
+                "size",
+            ),
+        ] {
+            let err = <Json as Encoding<Priced>>::decode(bytes).expect_err("inexact");
+            assert!(err.to_string().contains(&format!("`{field}`")), "{err}");
+        }
     }
 
     #[test]

@@ -6,22 +6,26 @@
 //! [`handle_unit`] for an rpc without input) from a one-line axum handler.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams};
 use axum::response::Response;
 use http::request::Parts as RequestParts;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::problem::{IntoProblem, Problem};
 use super::text::{self, Input, Texts};
+use crate::body::{self, BodyError, BodyErrorKind, Syntax};
 use crate::context::{Context, Protocol};
 use crate::error::ErrorKind;
+use crate::json::{self, JsonError};
 use crate::status::Status;
 use crate::validate::Validate;
 
@@ -198,7 +202,11 @@ async fn decode<Req: DeserializeOwned>(
         return text::decode(inputs).map_err(|e| bad_input(format!("invalid {what}: {e}")));
     }
     check_content_type(parts)?;
-    let bytes = read_body(body).await?;
+    // The one body-reading step every HTTP protocol shares: size limit, content codings, charset
+    // (a UTF-8 BOM is dropped, RFC 8259 §8.1).
+    let bytes = body::read_utf8(parts, body, Syntax::Json, BODY_LIMIT)
+        .await
+        .map_err(body_problem)?;
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
@@ -213,69 +221,23 @@ async fn decode<Req: DeserializeOwned>(
     }
     if raw.is_none() {
         // The common case: straight from the bytes into the struct, as axum's `Json` does.
-        return match serde_json::from_slice(bytes) {
-            Ok(v) => Ok(v),
-            Err(e) => retry_with_integral_floats(bytes, Map::new()).ok_or_else(|| json_problem(e)),
-        };
+        return json::from_slice(bytes).map_err(json_problem);
     }
-    // Path variables win over body members of the same name.
-    let mut values = Map::new();
+    // Path variables win over body members of the same name. The members are kept as their
+    // source text (never a `serde_json::Value`, whose numbers are floats past 2^64 and whose
+    // float text is not the text sent), so integers are still read exactly from what was sent.
+    let mut members: BTreeMap<String, Cow<'_, RawValue>> =
+        json::from_slice(bytes).map_err(json_problem)?;
     for (name, text) in path() {
         let kind = route.param(name).map_or(Kind::Str, |p| p.kind);
         let value = scalar(kind, text)
+            .and_then(|v| serde_json::value::to_raw_value(&v).map_err(|e| e.to_string()))
             .map_err(|why| bad_input(format!("path variable `{name}`: {why}")))?;
-        values.insert(name.to_string(), value);
+        members.insert(name.to_string(), Cow::Owned(value));
     }
-    let mut fields: Map<String, Value> = serde_json::from_slice(bytes).map_err(json_problem)?;
-    fields.extend(values.clone());
-    match serde_json::from_value(Value::Object(fields)) {
-        Ok(v) => Ok(v),
-        Err(e) => retry_with_integral_floats(bytes, values)
-            .ok_or_else(|| bad_input(format!("invalid request: {e}"))),
-    }
-}
-
-/// JSON Schema counts `1.0` as an integer, and OpenAPI tools send it so; serde does not. When a
-/// body fails to decode, it is decoded once more with every integral float written as an
-/// integer (harmless for `f64` fields, which take integers). Valid input never pays for this.
-fn retry_with_integral_floats<Req: DeserializeOwned>(
-    bytes: &[u8],
-    path: Map<String, Value>,
-) -> Option<Req> {
-    let mut value: Value = serde_json::from_slice(bytes).ok()?;
-    if !integral_floats_to_integers(&mut value) {
-        return None;
-    }
-    if let Value::Object(fields) = &mut value {
-        fields.extend(path);
-    }
-    serde_json::from_value(value).ok()
-}
-
-/// The largest integer every float below it represents exactly (2^53).
-const EXACT_FLOAT_INTEGERS: f64 = 9_007_199_254_740_992.0;
-
-/// Rewrites integral floats (`2.0`, `-0.0`, `1e3`) as integers; true when any was found.
-///
-/// Only up to 2^53 in magnitude: beyond, a float is not the number that was written
-/// (`-9223372036854775809` reads as the float -2^63, which would pass for `i64::MIN`).
-fn integral_floats_to_integers(v: &mut Value) -> bool {
-    match v {
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() <= EXACT_FLOAT_INTEGERS => {
-                *v = Value::from(f as i64);
-                true
-            }
-            _ => false,
-        },
-        Value::Array(items) => items
-            .iter_mut()
-            .fold(false, |any, i| integral_floats_to_integers(i) | any),
-        Value::Object(members) => members
-            .values_mut()
-            .fold(false, |any, i| integral_floats_to_integers(i) | any),
-        _ => false,
-    }
+    let joined = serde_json::to_vec(&members)
+        .map_err(|e| bad_input(format!("invalid request body: {e}")))?;
+    json::from_slice(&joined).map_err(json_problem)
 }
 
 /// Adds the query parameters to `inputs`: known parameters only (others are ignored, like
@@ -327,26 +289,15 @@ fn scalar(kind: Kind, text: &str) -> Result<Value, String> {
             "false" => Ok(Value::Bool(false)),
             _ => Err(format!("expected `true` or `false`, got {text:?}")),
         },
-        Kind::Int => {
-            if let Ok(i) = text.parse::<i64>() {
-                Ok(Value::from(i))
-            } else if let Ok(u) = text.parse::<u64>() {
-                Ok(Value::from(u))
-            } else {
-                // `2.0` is an integer to JSON Schema too.
-                let mut v = text
-                    .parse::<f64>()
-                    .ok()
-                    .and_then(serde_json::Number::from_f64)
-                    .map(Value::Number)
-                    .unwrap_or(Value::Null);
-                if integral_floats_to_integers(&mut v) {
-                    Ok(v)
-                } else {
-                    Err(format!("expected an integer, got {text:?}"))
-                }
-            }
-        }
+        // Exactly from the text: `3.0` and `3e0` are 3, `3.5` and `3.00000000000000001` are not
+        // integers.
+        Kind::Int => match json::parse_integer(text) {
+            Ok(i) => i64::try_from(i)
+                .map(Value::from)
+                .or_else(|_| u64::try_from(i).map(Value::from))
+                .map_err(|_| format!("{text} is out of range")),
+            Err(_) => Err(format!("expected an integer, got {text:?}")),
+        },
         Kind::Float => match text.parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Value::from(f)),
             _ => Err(format!("expected a finite number, got {text:?}")),
@@ -358,20 +309,41 @@ fn bad_input(detail: String) -> Refusal {
     Box::new(Problem::new(ErrorKind::InvalidArgument, detail))
 }
 
-/// Malformed JSON (400 with `line` and `column`) or JSON of the wrong shape (400).
-fn json_problem(e: serde_json::Error) -> Refusal {
+/// Malformed JSON (400 with `line` and `column`) or JSON of the wrong shape (400, naming the
+/// field, and with `field` holding its path).
+fn json_problem(e: JsonError) -> Refusal {
     use serde_json::error::Category;
-    let detail = match e.classify() {
-        Category::Syntax | Category::Eof | Category::Io => format!("malformed JSON: {e}"),
+    let inner = e.inner();
+    let detail = match inner.classify() {
+        Category::Syntax | Category::Eof | Category::Io => format!("malformed JSON: {inner}"),
         Category::Data => format!("invalid request body: {e}"),
     };
     let mut p = bad_input(detail);
-    if e.line() > 0 {
-        p.extensions.insert("line".into(), Value::from(e.line()));
+    if inner.line() > 0 {
         p.extensions
-            .insert("column".into(), Value::from(e.column()));
+            .insert("line".into(), Value::from(inner.line()));
+        p.extensions
+            .insert("column".into(), Value::from(inner.column()));
+    }
+    if !e.path().is_empty() {
+        p.extensions.insert("field".into(), Value::from(e.path()));
     }
     p
+}
+
+/// A body that could not be read: 413 over the limit, 415 naming an unsupported content coding
+/// or charset, 400 for a corrupt coding or bytes invalid in the charset.
+fn body_problem(e: BodyError) -> Refusal {
+    let detail = e.to_string();
+    let (status, kind) = match e.kind {
+        BodyErrorKind::TooLarge { .. } => (413, ErrorKind::ResourceExhausted),
+        BodyErrorKind::UnsupportedCoding(_) | BodyErrorKind::UnsupportedCharset(_) => {
+            (415, ErrorKind::InvalidArgument)
+        }
+        _ => (400, ErrorKind::InvalidArgument),
+    };
+    // A body left unread past the limit: hyper does not reuse the connection.
+    Box::new(Problem::with_status(status, kind, detail))
 }
 
 /// A body route accepts JSON: `application/json`, any `+json` type, or no content type at all.
@@ -398,17 +370,6 @@ fn check_content_type(parts: &RequestParts) -> Result<(), Refusal> {
             format!("the body must be application/json, not {essence:?}"),
         )))
     }
-}
-
-async fn read_body(body: Body) -> Result<Bytes, Refusal> {
-    axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|e| {
-        // `to_bytes` fails for a body over the limit or a broken connection.
-        Box::new(Problem::with_status(
-            413,
-            ErrorKind::ResourceExhausted,
-            format!("the body cannot be read (limit {BODY_LIMIT} bytes): {e}"),
-        ))
-    })
 }
 
 #[cfg(test)]
@@ -491,38 +452,77 @@ mod tests {
         assert!(scalar(Kind::Int, "1e300").is_err());
     }
 
-    #[test]
-    fn large_integral_floats_are_read_exactly() {
-        // Without serde_json's `float_roundtrip`, this reads as ...934.5 and no longer passes for
-        // a u64 (a schemathesis find).
-        let v: Value = serde_json::from_str("{\"side\": 3650918376111934.0}").unwrap();
-        assert_eq!(v["side"].as_f64(), Some(3_650_918_376_111_934.0));
-        let mut v = v;
-        assert!(integral_floats_to_integers(&mut v));
-        assert_eq!(v["side"].as_u64(), Some(3_650_918_376_111_934));
+    #[derive(Debug, serde::Deserialize)]
+    struct Price {
+        #[serde(deserialize_with = "crate::json::exact")]
+        amount_minor: i64,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Sized {
+        #[serde(deserialize_with = "crate::json::exact")]
+        size: u32,
+        #[serde(default, deserialize_with = "crate::json::exact")]
+        counts: Vec<u64>,
+        #[serde(default, deserialize_with = "crate::json::exact")]
+        limit: Option<i32>,
+        price: Option<Price>,
+        #[serde(default)]
+        ratio: f64,
+    }
+
+    fn sized(text: &str) -> Result<Sized, String> {
+        json::from_slice::<Sized>(text.as_bytes()).map_err(|e| json_problem(e).to_string())
     }
 
     #[test]
-    fn integral_floats_decode_as_integers() {
-        #[derive(serde::Deserialize)]
-        struct A {
-            a: i32,
-            b: f64,
-            c: Vec<u64>,
-        }
-        let a: A =
-            retry_with_integral_floats(br#"{"a": 2.0, "b": 1.0, "c": [1e3, -0.0]}"#, Map::new())
+    fn integers_are_read_exactly_from_their_text() {
+        let v =
+            sized(r#"{"size": 1e1, "counts": [2.0, 9007199254740993.0], "limit": -3, "ratio": 2}"#)
                 .unwrap();
-        assert_eq!((a.a, a.b, a.c), (2, 1.0, vec![1000, 0]));
+        assert_eq!(
+            (v.size, v.counts, v.limit, v.ratio),
+            (10, vec![2, 9_007_199_254_740_993], Some(-3), 2.0)
+        );
+        let v = sized(r#"{"size": 1, "price": {"amount_minor": 9007199254740993.0}}"#).unwrap();
+        assert_eq!(v.price.unwrap().amount_minor, 9_007_199_254_740_993);
+        assert_eq!(sized(r#"{"size": 1, "limit": null}"#).unwrap().limit, None);
+    }
+
+    #[test]
+    fn inexact_and_out_of_range_integers_are_refused_naming_the_field() {
+        let e = sized(r#"{"size": 1.00000000000000001}"#).unwrap_err();
         assert!(
-            retry_with_integral_floats::<A>(br#"{"a": 2.5, "b": 1, "c": []}"#, Map::new())
-                .is_none()
+            e.contains("`size`") && e.contains("not a whole number"),
+            "{e}"
+        );
+        for (text, field) in [
+            (
+                r#"{"size": 1, "price": {"amount_minor": 9007199254740992.4}}"#,
+                "price.amount_minor",
+            ),
+            (
+                r#"{"size": 1, "price": {"amount_minor": 9007199254740991.5}}"#,
+                "price.amount_minor",
+            ),
+            (r#"{"size": 4294967296}"#, "size"),
+            (r#"{"size": -1}"#, "size"),
+            (r#"{"size": 1, "counts": [1, 2.5]}"#, "counts[1]"),
+            (r#"{"size": "1"}"#, "size"),
+        ] {
+            let e = sized(text).unwrap_err();
+            assert!(e.contains(&format!("`{field}`")), "{text}: {e}");
+        }
+        let p = json_problem(json::from_slice::<Sized>(br#"{"size": 2.5}"#).unwrap_err());
+        assert_eq!(
+            (p.status, &p.extensions["field"]),
+            (400, &Value::from("size"))
         );
     }
 
     #[test]
     fn malformed_json_reports_the_position() {
-        let e = serde_json::from_slice::<Value>(b"{\n  \"a\": }").unwrap_err();
+        let e = json::from_slice::<Value>(b"{\n  \"a\": }").unwrap_err();
         let p = json_problem(e);
         assert_eq!(p.status, 400);
         assert_eq!(p.extensions["line"], 2);

@@ -41,9 +41,6 @@ pub(super) fn decode<Req: DeserializeOwned>(inputs: Vec<Input<'_>>) -> Result<Re
     Req::deserialize(map).map_err(|e| e.to_string())
 }
 
-/// The largest integer every float below it represents exactly (2^53).
-const EXACT_FLOAT_INTEGERS: f64 = 9_007_199_254_740_992.0;
-
 /// One input's value as a deserializer.
 struct Text<'a> {
     name: &'a str,
@@ -87,21 +84,15 @@ impl<'de, 'a> de::Deserializer<'de> for Text<'a> {
                 "false" => visitor.visit_bool(false),
                 _ => Err(self.wrong(text, "`true` or `false`")),
             },
-            Kind::Int => {
-                if let Ok(i) = text.parse::<i64>() {
-                    visitor.visit_i64(i)
-                } else if let Ok(u) = text.parse::<u64>() {
-                    visitor.visit_u64(u)
-                } else {
-                    // `2.0` is an integer to JSON Schema too (exactly, up to 2^53).
-                    match text.parse::<f64>() {
-                        Ok(f) if f.fract() == 0.0 && f.abs() <= EXACT_FLOAT_INTEGERS => {
-                            visitor.visit_i64(f as i64)
-                        }
-                        _ => Err(self.wrong(text, "an integer")),
-                    }
-                }
-            }
+            // Exactly from the text (`2.0` and `2e0` are 2; `2.5` is not an integer).
+            Kind::Int => match crate::json::parse_integer(text) {
+                Ok(i) => match (i64::try_from(i), u64::try_from(i)) {
+                    (Ok(i), _) => visitor.visit_i64(i),
+                    (_, Ok(u)) => visitor.visit_u64(u),
+                    _ => Err(self.wrong(text, "an integer in range")),
+                },
+                Err(_) => Err(self.wrong(text, "an integer")),
+            },
             Kind::Float => match text.parse::<f64>() {
                 Ok(f) if f.is_finite() => visitor.visit_f64(f),
                 _ => Err(self.wrong(text, "a finite number")),

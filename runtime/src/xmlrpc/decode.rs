@@ -152,11 +152,38 @@ impl MethodCall {
         let mut p = Parser::new(&text, limits);
         p.method_call()
     }
+
+    /// Decodes a `<methodCall>` already turned into UTF-8 by the HTTP body step
+    /// ([`crate::body`]), which applied the charset: the XML declaration's `encoding` is not
+    /// read again.
+    pub fn decode_utf8(input: &[u8], limits: &Limits) -> Result<MethodCall, DecodeError> {
+        check_size(input, limits)?;
+        let text = utf8_text(input)?;
+        let mut p = Parser::new(text, limits);
+        p.method_call()
+    }
 }
 
-/// Checks the size, strips a UTF-8 byte-order mark and turns the bytes into text according to
-/// the declared encoding (UTF-8, US-ASCII or ISO-8859-1).
+/// Checks the size and turns the bytes into text by the charset rule every HTTP body follows
+/// ([`crate::body::to_utf8`]: a BOM, else the XML declaration's `encoding`, else UTF-8).
 fn prepare_input<'a>(input: &'a [u8], limits: &Limits) -> Result<Cow<'a, str>, DecodeError> {
+    check_size(input, limits)?;
+    let utf8 = crate::body::to_utf8(input, None, crate::body::Syntax::Xml).map_err(|e| {
+        let kind = match e.kind {
+            crate::body::BodyErrorKind::UnsupportedCharset(_) => {
+                DecodeErrorKind::UnsupportedEncoding
+            }
+            _ => DecodeErrorKind::InvalidCharacter,
+        };
+        DecodeError::new(kind, e.to_string(), 0)
+    })?;
+    match utf8 {
+        Cow::Borrowed(b) => utf8_text(b).map(Cow::Borrowed),
+        Cow::Owned(b) => utf8_text(&b).map(|s| Cow::Owned(s.to_owned())),
+    }
+}
+
+fn check_size(input: &[u8], limits: &Limits) -> Result<(), DecodeError> {
     if input.len() > limits.max_body_size {
         return Err(DecodeError::new(
             DecodeErrorKind::TooLarge,
@@ -168,65 +195,38 @@ fn prepare_input<'a>(input: &'a [u8], limits: &Limits) -> Result<Cow<'a, str>, D
             0,
         ));
     }
-    if input.starts_with(&[0xFE, 0xFF]) || input.starts_with(&[0xFF, 0xFE]) {
+    Ok(())
+}
+
+/// UTF-8 bytes as text, refusing every character XML 1.0 forbids (§2.2: controls other than
+/// tab, newline and carriage return, U+FFFE and U+FFFF), exactly as `&#0;` is refused.
+fn utf8_text(input: &[u8]) -> Result<&str, DecodeError> {
+    let text = std::str::from_utf8(input).map_err(|e| {
+        DecodeError::new(
+            DecodeErrorKind::InvalidCharacter,
+            "invalid UTF-8",
+            e.valid_up_to() as u64,
+        )
+    })?;
+    // Bytes, not chars: both kinds are found by their UTF-8 bytes, and a byte loop is fast.
+    let forbidden = input.iter().enumerate().find(|&(i, &b)| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+            || (b == 0xEF
+                && input.get(i + 1) == Some(&0xBF)
+                && matches!(input.get(i + 2), Some(0xBE | 0xBF)))
+    });
+    if let Some((at, _)) = forbidden {
+        let c = text
+            .get(at..)
+            .and_then(|s| s.chars().next())
+            .unwrap_or('\0');
         return Err(DecodeError::new(
-            DecodeErrorKind::UnsupportedEncoding,
-            "UTF-16 documents are not supported",
-            0,
+            DecodeErrorKind::InvalidCharacter,
+            format!("character U+{:04X} is not allowed in XML", u32::from(c)),
+            at as u64,
         ));
     }
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let encoding = declared_encoding(input).map(|e| e.to_ascii_lowercase());
-    match encoding.as_deref() {
-        None | Some(b"utf-8" | b"utf8" | b"us-ascii" | b"ascii") => {
-            match std::str::from_utf8(input) {
-                Ok(s) => Ok(Cow::Borrowed(s)),
-                Err(e) => Err(DecodeError::new(
-                    DecodeErrorKind::InvalidCharacter,
-                    "invalid UTF-8",
-                    e.valid_up_to() as u64,
-                )),
-            }
-        }
-        Some(
-            b"iso-8859-1" | b"iso8859-1" | b"iso_8859-1" | b"latin-1" | b"latin1" | b"l1"
-            | b"cp819" | b"iso-ir-100",
-        ) => Ok(Cow::Owned(input.iter().map(|&b| char::from(b)).collect())),
-        Some(other) => Err(DecodeError::new(
-            DecodeErrorKind::UnsupportedEncoding,
-            format!(
-                "unsupported encoding {:?}",
-                String::from_utf8_lossy(other).into_owned()
-            ),
-            0,
-        )),
-    }
-}
-
-/// The value of `encoding="…"` in a leading XML declaration, if any.
-fn declared_encoding(input: &[u8]) -> Option<&[u8]> {
-    if !input.starts_with(b"<?xml") {
-        return None;
-    }
-    let head = input.get(..input.len().min(1024))?;
-    let end = head.iter().position(|&b| b == b'>')?;
-    let decl = head.get(..end)?;
-    let at = decl.windows(8).position(|w| w == b"encoding")?;
-    let mut rest = decl.get(at + 8..)?;
-    rest = trim_ascii_start(rest);
-    rest = trim_ascii_start(rest.strip_prefix(b"=")?);
-    let quote = *rest.first()?;
-    if quote != b'"' && quote != b'\'' {
-        return None;
-    }
-    let body = rest.get(1..)?;
-    let close = body.iter().position(|&b| b == quote)?;
-    body.get(..close)
-}
-
-fn trim_ascii_start(s: &[u8]) -> &[u8] {
-    let n = s.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    s.get(n..).unwrap_or_default()
+    Ok(text)
 }
 
 /// The XML-RPC elements the decoder knows, by local name (a namespace prefix such as Apache's
@@ -935,21 +935,6 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_the_declared_encoding() {
-        assert_eq!(
-            declared_encoding(b"<?xml version='1.0' encoding='ISO-8859-1'?><a/>"),
-            Some(&b"ISO-8859-1"[..])
-        );
-        assert_eq!(
-            declared_encoding(b"<?xml version=\"1.0\" encoding = \"utf-8\" ?>"),
-            Some(&b"utf-8"[..])
-        );
-        assert_eq!(declared_encoding(b"<?xml version='1.0'?><a/>"), None);
-        assert_eq!(declared_encoding(b"<a/>"), None);
-        assert_eq!(declared_encoding(b"<?xml encoding="), None);
-    }
 
     #[test]
     fn tags_ignore_namespace_prefixes() {

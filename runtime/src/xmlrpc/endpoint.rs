@@ -3,37 +3,37 @@
 //!
 //! Every failure is answered at once and the server goes on serving:
 //!
-//! - a body over [`Limits::max_body_size`] (compressed or not) gets `413 Payload Too Large`. The
-//!   rest of the body is read and discarded (up to [`MAX_DISCARD`] bytes within
-//!   [`DISCARD_TIME`]) so that a client still sending sees the 413 rather than a reset
-//!   connection; beyond that the connection is closed;
+//! The body is read by the step every HTTP protocol shares ([`crate::body`]): size limit, content
+//! codings (gzip, deflate), then the charset (a BOM, the `charset` parameter, the XML
+//! declaration, in that order, RFC 7303 §3). Every failure is answered at once and the server
+//! goes on serving:
+//!
+//! - a body over [`Limits::max_body_size`](super::Limits) (compressed or not) gets
+//!   `413 Payload Too Large`. The rest of the body is read and discarded (up to
+//!   [`body::MAX_DISCARD`] bytes within [`body::DISCARD_TIME`]) so that a client still sending
+//!   sees the 413 rather than a reset connection; beyond that the connection is closed;
 //! - a gzip body that inflates past the limit (a gzip bomb) gets 413 too, having inflated at most
 //!   `max_body_size + 1` bytes;
-//! - a `content-encoding` other than `gzip` or `identity` gets `415 Unsupported Media Type`;
+//! - a `content-encoding` or charset the server does not read is fault `-32701` (unsupported
+//!   encoding) naming it; corrupt gzip is `-32700`, bytes invalid in the charset `-32702`;
 //! - everything else (bad XML, DOCTYPE, entities, nesting, unknown method, bad params) is an
 //!   XML-RPC fault in a `200 text/xml` response, as the specification and Python expect.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use http_body_util::BodyExt as _;
 
 use super::server::Registry;
 use super::{
-    Fault, GzipError, MethodCall, compress_gzip, decode_method_call, decompress_gzip_limited,
+    Fault, INVALID_CHARACTER, MethodCall, PARSE_ERROR, UNSUPPORTED_ENCODING, compress_gzip,
     encode_method_response,
 };
+use crate::body::{self, BodyError, BodyErrorKind};
 
-/// The most bytes of an oversized body read (and dropped) to answer 413 cleanly.
-pub const MAX_DISCARD: usize = 64 * 1024 * 1024;
-/// The longest time spent discarding an oversized body.
-pub const DISCARD_TIME: Duration = Duration::from_secs(2);
 /// Bodies at least this large are decoded (and responses this large gzipped) on the blocking
 /// pool, so a big document does not hold up an async worker.
 const BLOCKING_SIZE: usize = 256 * 1024;
@@ -56,63 +56,50 @@ async fn endpoint(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
     let (parts, body) = request.into_parts();
-    let gzip_in = match content_encoding(&parts.headers) {
-        Ok(gzip) => gzip,
-        Err(()) => {
-            return (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "XML-RPC request bodies may only be gzip-encoded\n",
-            )
-                .into_response();
-        }
-    };
     let gzip_out = accepts_gzip(&parts.headers);
-    let limit = registry.limits().max_body_size;
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let raw = match read_body(body, limit, declared).await {
-        Ok(raw) => raw,
-        Err(BodyError::TooLarge { drained }) => return too_large(limit, drained),
-        Err(BodyError::Aborted) => return StatusCode::BAD_REQUEST.into_response(),
+    let limits = registry.limits();
+    // The one body-reading step every HTTP protocol shares: size limit, content codings, charset.
+    let text = match body::read_utf8(&parts, body, body::Syntax::Xml, limits.max_body_size).await {
+        Ok(text) => text,
+        Err(e) => match body_fault(e) {
+            Ok(fault) => return respond(&registry, Err(fault), gzip_out).await,
+            Err(response) => return *response,
+        },
     };
-    let decoded = if gzip_in || raw.len() >= BLOCKING_SIZE {
+    let decoded = if text.len() >= BLOCKING_SIZE {
         let registry = Arc::clone(&registry);
-        tokio::task::spawn_blocking(move || decode(&registry, &raw, gzip_in))
-            .await
-            .unwrap_or_else(|_| Err(Decoded::Fault(Fault::internal_error("decoding failed"))))
+        tokio::task::spawn_blocking(move || {
+            MethodCall::decode_utf8(&text, registry.limits()).map_err(Fault::from)
+        })
+        .await
+        .unwrap_or_else(|_| Err(Fault::internal_error("decoding failed")))
     } else {
-        decode(&registry, &raw, gzip_in)
+        MethodCall::decode_utf8(&text, limits).map_err(Fault::from)
     };
     let answer = match decoded {
         Ok(call) => registry.call(parts.headers, peer, call).await,
-        Err(Decoded::Fault(f)) => Err(f),
-        Err(Decoded::TooLarge) => return too_large(limit, true),
+        Err(f) => Err(f),
     };
     respond(&registry, answer, gzip_out).await
 }
 
-/// Why a request did not decode.
-enum Decoded {
-    Fault(Fault),
-    /// A gzip body inflated past the limit.
-    TooLarge,
-}
-
-/// Inflates (if gzip) and decodes a call.
-fn decode(registry: &Registry, raw: &[u8], gzip: bool) -> Result<MethodCall, Decoded> {
-    let limits = registry.limits();
-    if gzip {
-        let body = decompress_gzip_limited(raw, limits.max_body_size).map_err(|e| match e {
-            GzipError::TooLarge { .. } => Decoded::TooLarge,
-            other => Decoded::Fault(other.to_fault()),
-        })?;
-        decode_method_call(&body, limits).map_err(Decoded::Fault)
-    } else {
-        decode_method_call(raw, limits).map_err(Decoded::Fault)
-    }
+/// A body that could not be read, as an XML-RPC fault (unsupported coding or charset, corrupt
+/// gzip, bad bytes), or as a plain HTTP answer (413 for an oversized body, 400 for one that
+/// broke off) where no XML-RPC client would be listening for a fault.
+fn body_fault(e: BodyError) -> Result<Fault, Box<Response>> {
+    let message = e.to_string();
+    let code = match e.kind {
+        BodyErrorKind::TooLarge { limit, drained } => {
+            return Err(Box::new(too_large(limit, drained)));
+        }
+        BodyErrorKind::Aborted => return Err(Box::new(StatusCode::BAD_REQUEST.into_response())),
+        BodyErrorKind::UnsupportedCoding(_) | BodyErrorKind::UnsupportedCharset(_) => {
+            UNSUPPORTED_ENCODING
+        }
+        BodyErrorKind::InvalidCharacter(_) => INVALID_CHARACTER,
+        _ => PARSE_ERROR,
+    };
+    Ok(Fault::new(code, format!("parse error: {message}")))
 }
 
 /// Encodes the answer, gzipped when the client accepts it and it is large enough.
@@ -167,26 +154,6 @@ fn encode(answer: &Result<super::Value, Fault>, gzip_threshold: Option<usize>) -
     }
 }
 
-/// `Ok(true)` for gzip, `Ok(false)` for none or identity, `Err` for anything else.
-fn content_encoding(headers: &HeaderMap) -> Result<bool, ()> {
-    let mut gzip = false;
-    for value in headers.get_all(header::CONTENT_ENCODING) {
-        let value = value.to_str().map_err(|_| ())?;
-        for coding in value.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-            if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
-                if gzip {
-                    // gzip twice: refuse rather than inflate twice.
-                    return Err(());
-                }
-                gzip = true;
-            } else if !coding.eq_ignore_ascii_case("identity") {
-                return Err(());
-            }
-        }
-    }
-    Ok(gzip)
-}
-
 /// Whether `accept-encoding` allows gzip (`gzip;q=0` does not).
 fn accepts_gzip(headers: &HeaderMap) -> bool {
     headers
@@ -204,82 +171,6 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
             });
             (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
         })
-}
-
-/// Why a body was not read.
-enum BodyError {
-    /// Over the limit; `drained` when the whole body was read, so the connection can stay open.
-    TooLarge { drained: bool },
-    /// The client went away or sent a broken body.
-    Aborted,
-}
-
-/// Reads the body up to `limit` bytes. Chunks are kept as they come and joined once at the end
-/// (a one-chunk body is not copied).
-async fn read_body(
-    mut body: Body,
-    limit: usize,
-    declared: Option<u64>,
-) -> Result<Bytes, BodyError> {
-    if let Some(len) = declared {
-        if len > u64::try_from(MAX_DISCARD).unwrap_or(u64::MAX) {
-            return Err(BodyError::TooLarge { drained: false });
-        }
-        if len > u64::try_from(limit).unwrap_or(u64::MAX) {
-            return Err(BodyError::TooLarge {
-                drained: discard(body, 0).await,
-            });
-        }
-    }
-    let mut chunks: Vec<Bytes> = Vec::new();
-    let mut total = 0usize;
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| BodyError::Aborted)?;
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        total = total.saturating_add(data.len());
-        if total > limit {
-            drop(chunks);
-            return Err(BodyError::TooLarge {
-                drained: discard(body, total).await,
-            });
-        }
-        chunks.push(data);
-    }
-    Ok(match chunks.len() {
-        0 => Bytes::new(),
-        1 => chunks.swap_remove(0),
-        _ => {
-            let mut all = Vec::with_capacity(total);
-            for c in &chunks {
-                all.extend_from_slice(c);
-            }
-            Bytes::from(all)
-        }
-    })
-}
-
-/// Reads and drops the rest of an oversized body, bounded in bytes and time; true when the body
-/// ended within the bounds.
-async fn discard(mut body: Body, mut seen: usize) -> bool {
-    let drain = async {
-        while let Some(frame) = body.frame().await {
-            let Ok(frame) = frame else {
-                return false;
-            };
-            if let Ok(data) = frame.into_data() {
-                seen = seen.saturating_add(data.len());
-                if seen > MAX_DISCARD {
-                    return false;
-                }
-            }
-        }
-        true
-    };
-    tokio::time::timeout(DISCARD_TIME, drain)
-        .await
-        .unwrap_or(false)
 }
 
 /// `413`, closing the connection when the body was not read to its end.
@@ -305,27 +196,6 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(name, HeaderValue::from_static(v));
         h
-    }
-
-    #[test]
-    fn content_encodings() {
-        assert_eq!(content_encoding(&HeaderMap::new()), Ok(false));
-        assert_eq!(
-            content_encoding(&headers(header::CONTENT_ENCODING, "gzip")),
-            Ok(true)
-        );
-        assert_eq!(
-            content_encoding(&headers(header::CONTENT_ENCODING, "identity")),
-            Ok(false)
-        );
-        assert_eq!(
-            content_encoding(&headers(header::CONTENT_ENCODING, "br")),
-            Err(())
-        );
-        assert_eq!(
-            content_encoding(&headers(header::CONTENT_ENCODING, "gzip, gzip")),
-            Err(())
-        );
     }
 
     #[test]

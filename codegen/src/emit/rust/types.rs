@@ -178,6 +178,14 @@ impl Gen<'_> {
         .map(|m| {
             let p = format!("{json}::{m}");
             quote!(#[serde(with = #p)])
+        })
+        .or_else(|| {
+            // Integers are read exactly from the number's text (`9007199254740993.0` is that
+            // integer, `2.5` an error), never through a float.
+            holds_integers(t).then(|| {
+                let p = format!("{json}::exact");
+                quote!(#[serde(deserialize_with = #p)])
+            })
         });
         let default = match t {
             Type::Optional(_) => {
@@ -675,5 +683,15 @@ impl Gen<'_> {
 
             impl ::std::error::Error for #name {}
         }
+    }
+}
+
+/// True for an integer type, or an optional, list or map of one (at any depth): the shapes
+/// `json::exact` reads.
+fn holds_integers(t: &Type) -> bool {
+    match t {
+        Type::I32 | Type::I64 | Type::U32 | Type::U64 => true,
+        Type::Optional(i) | Type::List(i) | Type::Map(i) => holds_integers(i),
+        _ => false,
     }
 }
