@@ -151,9 +151,44 @@ require_feature!(
     "`Builder::kafka(false)` in build.rs, or `rosetta generate --protocols` without `kafka`"
 );
 
-/// `__if_grpc! { … }`: the tokens when the `grpc` feature is on, nothing otherwise. Generated
-/// code wraps the `include!` of the prost and tonic code in it: those files `use` tonic items,
-/// and unresolved imports are reported even after `__require_grpc!()` failed.
+// `__if_<feature>! { … }`: the tokens when the feature is on, nothing otherwise. Generated code
+// wraps each protocol's glue in it, so that with the feature off the one error is
+// `__require_<feature>!()`'s, not one per path into the missing runtime module. (Written out per
+// feature: a macro that defines macros with repetitions needs the unstable `$$`.)
+
+/// `__if_xmlrpc! { … }`: the tokens, with the `xmlrpc` feature.
+#[cfg(feature = "xmlrpc")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_xmlrpc {
+    ($($tokens:tt)*) => { $($tokens)* };
+}
+
+/// `__if_xmlrpc! { … }`: nothing, without the `xmlrpc` feature.
+#[cfg(not(feature = "xmlrpc"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_xmlrpc {
+    ($($tokens:tt)*) => {};
+}
+
+/// `__if_rest! { … }`: the tokens, with the `rest` feature.
+#[cfg(feature = "rest")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_rest {
+    ($($tokens:tt)*) => { $($tokens)* };
+}
+
+/// `__if_rest! { … }`: nothing, without the `rest` feature.
+#[cfg(not(feature = "rest"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_rest {
+    ($($tokens:tt)*) => {};
+}
+
+/// `__if_grpc! { … }`: the tokens, with the `grpc` feature.
 #[cfg(feature = "grpc")]
 #[doc(hidden)]
 #[macro_export]
@@ -161,10 +196,26 @@ macro_rules! __if_grpc {
     ($($tokens:tt)*) => { $($tokens)* };
 }
 
-/// `__if_grpc! { … }`: the tokens when the `grpc` feature is on, nothing otherwise.
+/// `__if_grpc! { … }`: nothing, without the `grpc` feature.
 #[cfg(not(feature = "grpc"))]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __if_grpc {
+    ($($tokens:tt)*) => {};
+}
+
+/// `__if_kafka! { … }`: the tokens, with the `kafka` feature.
+#[cfg(feature = "kafka")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_kafka {
+    ($($tokens:tt)*) => { $($tokens)* };
+}
+
+/// `__if_kafka! { … }`: nothing, without the `kafka` feature.
+#[cfg(not(feature = "kafka"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_kafka {
     ($($tokens:tt)*) => {};
 }

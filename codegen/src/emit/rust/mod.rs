@@ -97,7 +97,7 @@ pub fn generate(ir: &Ir, config: &Config) -> Result<Vec<OutputFile>, String> {
     if config.grpc {
         // The package's prost module and the domain <-> prost conversions of its types.
         for (package, tokens) in packages.iter_mut() {
-            tokens.extend(grpc::package(&gen_for(package))?);
+            tokens.extend(protocols::gated("grpc", grpc::package(&gen_for(package))?));
         }
     }
     let mut out = Vec::new();
@@ -112,7 +112,7 @@ pub fn generate(ir: &Ir, config: &Config) -> Result<Vec<OutputFile>, String> {
         );
         out.push(OutputFile {
             name: package_file_name(package.as_deref()),
-            contents: header + &format_tokens(tokens.clone())?,
+            contents: header + &apply_gates(&format_tokens(tokens.clone())?, &config.crate_path),
         });
     }
     out.push(OutputFile {
@@ -150,6 +150,32 @@ fn feature_requirements(
             quote!(#krate::#name!();)
         })
         .collect()
+}
+
+/// Turns the formatted marker lines of [`protocols::gated`] blocks into
+/// `<crate>::__if_<feature>! {` and `}`; every other line is kept as prettyplease wrote it.
+fn apply_gates(text: &str, crate_path: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        let marker = |name: &str| {
+            trimmed
+                .strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix("!("))
+                .and_then(|rest| rest.strip_suffix(");"))
+                .map(str::to_string)
+        };
+        if let Some(feature) = marker(protocols::GATE_BEGIN) {
+            out.push_str(&format!("{indent}{crate_path}::__if_{feature}! {{\n"));
+        } else if marker(protocols::GATE_END).is_some() {
+            out.push_str(&format!("{indent}}}\n"));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Formats generated tokens with prettyplease. A parse failure is a bug in this emitter; it is

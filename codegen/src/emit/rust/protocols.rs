@@ -19,17 +19,46 @@ pub(super) struct Glue {
     pub mount: TokenStream,
 }
 
+impl Glue {
+    /// The glue with its items and its mount statements each wrapped in a [`gated`] block.
+    fn gated(self, feature: &str) -> Glue {
+        Glue {
+            items: gated(feature, self.items),
+            mount: gated(feature, self.mount),
+        }
+    }
+}
+
+/// The marker macro names that open and close a gated block in the token stream.
+pub(super) const GATE_BEGIN: &str = "__rosetta_gate_begin";
+pub(super) const GATE_END: &str = "__rosetta_gate_end";
+
+/// Marks `tokens` as needing the `rosetta` feature `feature`. After formatting,
+/// [`super::apply_gates`] turns the markers into `::rosetta::__if_<feature>! { … }`, which keeps
+/// the tokens only when the feature is on: with the feature off, `__require_<feature>!()` is the
+/// one error, instead of every path into the missing runtime module failing too. (The wrapping is
+/// done on the formatted text because prettyplease does not format the inside of a macro call.)
+pub(super) fn gated(feature: &str, tokens: TokenStream) -> TokenStream {
+    if tokens.is_empty() {
+        return tokens;
+    }
+    let begin = quote::format_ident!("{GATE_BEGIN}");
+    let end = quote::format_ident!("{GATE_END}");
+    let feature = quote::format_ident!("{feature}");
+    quote!(#begin!(#feature); #tokens #end!(#feature);)
+}
+
 /// The protocol glue of one service: every enabled protocol, and `Server<S>` when any mounts.
 pub(super) fn service_glue(g: &Gen, s: &Service) -> Result<TokenStream, String> {
     let mut parts: Vec<Glue> = Vec::new();
     if g.config.xmlrpc {
-        parts.push(super::xmlrpc::service(g, s)?);
+        parts.push(super::xmlrpc::service(g, s)?.gated("xmlrpc"));
     }
     if g.config.rest {
-        parts.push(super::rest::service(g, s)?);
+        parts.push(super::rest::service(g, s)?.gated("rest"));
     }
     if g.config.grpc {
-        parts.push(super::grpc::service(g, s)?);
+        parts.push(super::grpc::service(g, s)?.gated("grpc"));
     }
     let items = parts.iter().map(|p| &p.items);
     let mounts: Vec<&TokenStream> = parts.iter().map(|p| &p.mount).collect();
@@ -83,7 +112,7 @@ fn server_wrapper(g: &Gen, s: &Service, mounts: &[&TokenStream]) -> TokenStream 
 /// The Kafka glue of one topic (typed producer and consumer), when Kafka is on.
 pub(super) fn topic_glue(g: &Gen, t: &Topic) -> Result<TokenStream, String> {
     if g.config.kafka {
-        super::kafka::topic(g, t)
+        Ok(gated("kafka", super::kafka::topic(g, t)?))
     } else {
         Ok(TokenStream::new())
     }
