@@ -4,8 +4,18 @@
 # (grpcio, kafka-python, schemathesis, ...), and whatever scripts/setup-tier2.d/*.sh add
 # (the Kafka broker, for instance). Safe to run concurrently (a lock) and repeatedly (stamps).
 #
+#   bash scripts/setup-tier2.sh                # everything (the first run builds the broker: long)
+#   bash scripts/setup-tier2.sh --python-only  # only the virtualenv (about a minute): what the
+#                                              # README's gRPC and Kafka one-liners need
+#
 # Prints the venv's python path on its last line. ROSETTA_CACHE overrides the cache folder.
 set -euo pipefail
+python_only=false
+case "${1:-}" in
+  --python-only) python_only=true ;;
+  "") ;;
+  *) echo "usage: bash scripts/setup-tier2.sh [--python-only]" >&2; exit 2 ;;
+esac
 here="$(cd "$(dirname "$0")" && pwd)"
 cache="${ROSETTA_CACHE:-$HOME/.cache/rosetta}"
 mkdir -p "$cache"
@@ -24,6 +34,7 @@ if [[ ! -x "$venv/bin/python" ]] || [[ "$(cat "$stamp" 2>/dev/null || true)" != 
 fi
 
 for extra in "$here"/setup-tier2.d/*.sh; do
+  [[ "$python_only" == true ]] && break
   [[ -e "$extra" ]] || continue
   ROSETTA_CACHE="$cache" bash "$extra" >&2
 done
