@@ -7,7 +7,6 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
@@ -60,10 +59,27 @@ struct Layers {
     auth: Option<Authenticator>,
 }
 
+/// How long connections may sit without a request, and how many may be open (see
+/// [`Server::header_read_timeout`], [`Server::idle_timeout`], [`Server::max_connections`]).
+#[derive(Debug, Clone, Copy)]
+struct ConnectionLimits {
+    header_read_timeout: Duration,
+    idle_timeout: Duration,
+    max_connections: usize,
+}
+
+/// The default [`Server::header_read_timeout`].
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default [`Server::idle_timeout`].
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default [`Server::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
 /// Builds the one-port server.
 pub struct Server {
     parts: Parts,
     layers: Layers,
+    limits: ConnectionLimits,
 }
 
 impl Default for Server {
@@ -73,6 +89,11 @@ impl Default for Server {
             layers: Layers {
                 timeout: Some(Duration::from_secs(30)),
                 auth: None,
+            },
+            limits: ConnectionLimits {
+                header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+                idle_timeout: DEFAULT_IDLE_TIMEOUT,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
             },
         }
     }
@@ -99,6 +120,31 @@ impl Server {
         auth: impl Fn(&http::request::Parts) -> Result<(), Status> + Send + Sync + 'static,
     ) -> Self {
         self.layers.auth = Some(Arc::new(auth));
+        self
+    }
+
+    /// Closes a connection that has not delivered a complete request head within `timeout` of
+    /// opening (HTTP/1.1 and HTTP/2 alike: a client that sends nothing, or half a request line,
+    /// holds no slot for longer). On HTTP/1.1 keep-alive connections the next request's head must
+    /// also arrive within `timeout` of starting. Default [`DEFAULT_HEADER_READ_TIMEOUT`] (10 s).
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// Closes a connection that has had no call in flight for `timeout` after its last response
+    /// (keep-alive HTTP/1.1, or an HTTP/2 connection with no open stream). Calls themselves are
+    /// bounded by [`Server::timeout`], not this. Default [`DEFAULT_IDLE_TIMEOUT`] (60 s).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// Serves at most `max` connections at once; further clients wait in the listen backlog
+    /// until one closes (at least 1). Default [`DEFAULT_MAX_CONNECTIONS`] (1024): keep it below
+    /// the process's file limit.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max.max(1);
         self
     }
 
@@ -157,18 +203,18 @@ impl Server {
     }
 
     /// Serves on `listener` until `shutdown` completes, then finishes the calls in flight.
+    ///
+    /// Connections are served by hyper (HTTP/1.1 and h2c, detected per connection), each with
+    /// the header-read and idle timeouts, at most [`Server::max_connections`] at once.
     pub async fn serve_with_shutdown(
         self,
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let limits = self.limits;
         let app = self.into_router();
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
+        connections::serve(listener, app, limits, shutdown).await;
+        Ok(())
     }
 
     /// Serves on `listener` until SIGINT or SIGTERM, then finishes the calls in flight.
@@ -355,6 +401,181 @@ impl Service<Request<Body>> for Split {
     }
 }
 
+/// The accept loop and the per-connection watchdog behind [`Server::serve_with_shutdown`].
+///
+/// axum's own `serve` offers neither timeouts nor a connection cap, so connections are served
+/// here with hyper-util's auto (HTTP/1.1 or HTTP/2) builder.
+mod connections {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Instant;
+
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::server::graceful::GracefulShutdown;
+    use tokio::sync::Semaphore;
+
+    use super::*;
+
+    /// What the watchdog knows of a connection: calls in flight, when the last one ended (or
+    /// the connection opened), and whether any call was ever made.
+    struct Activity {
+        in_flight: AtomicUsize,
+        state: Mutex<(Instant, bool)>,
+    }
+
+    impl Activity {
+        fn start(self: &Arc<Self>) -> InFlight {
+            self.in_flight.fetch_add(1, Ordering::SeqCst);
+            if let Ok(mut s) = self.state.lock() {
+                s.1 = true;
+            }
+            InFlight(Arc::clone(self))
+        }
+
+        /// When the connection falls idle too long, if nothing is in flight.
+        fn deadline(&self, limits: &ConnectionLimits) -> Option<Instant> {
+            if self.in_flight.load(Ordering::SeqCst) > 0 {
+                return None;
+            }
+            let (since, served) = *self.state.lock().ok()?;
+            Some(
+                since
+                    + if served {
+                        limits.idle_timeout
+                    } else {
+                        limits.header_read_timeout
+                    },
+            )
+        }
+    }
+
+    /// A call in flight, until its response body is finished or dropped.
+    struct InFlight(Arc<Activity>);
+
+    impl Drop for InFlight {
+        fn drop(&mut self) {
+            if let Ok(mut s) = self.0.state.lock() {
+                s.0 = Instant::now();
+            }
+            self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// A response body that keeps its call counted as in flight until it is sent.
+    struct Tracked {
+        body: Body,
+        _call: InFlight,
+    }
+
+    impl http_body::Body for Tracked {
+        type Data = axum::body::Bytes;
+        type Error = axum::Error;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            cx: &mut TaskContext<'_>,
+        ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+            Pin::new(&mut self.body).poll_frame(cx)
+        }
+
+        fn is_end_stream(&self) -> bool {
+            self.body.is_end_stream()
+        }
+
+        fn size_hint(&self) -> http_body::SizeHint {
+            self.body.size_hint()
+        }
+    }
+
+    pub(super) async fn serve(
+        listener: tokio::net::TcpListener,
+        app: Router,
+        limits: ConnectionLimits,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) {
+        let mut builder = Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout);
+        builder.http2().timer(TokioTimer::new());
+        let builder = Arc::new(builder);
+        let slots = Arc::new(Semaphore::new(limits.max_connections));
+        let graceful = GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            // At the cap, stop accepting: newcomers wait in the kernel's backlog.
+            let slot = tokio::select! {
+                slot = Arc::clone(&slots).acquire_owned() => match slot {
+                    Ok(s) => s,
+                    Err(_) => break,
+                },
+                () = &mut shutdown => break,
+            };
+            let (stream, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // Out of file descriptors, or a connection reset before accept: wait a
+                        // little rather than spin.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let activity = Arc::new(Activity {
+                in_flight: AtomicUsize::new(0),
+                state: Mutex::new((Instant::now(), false)),
+            });
+            let app = app.clone();
+            let calls = Arc::clone(&activity);
+            let service =
+                hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
+                    let call = calls.start();
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    let app = app.clone();
+                    async move {
+                        let resp = tower::ServiceExt::oneshot(app, req.map(Body::new)).await?;
+                        Ok::<_, Infallible>(
+                            resp.map(|body| Body::new(Tracked { body, _call: call })),
+                        )
+                    }
+                });
+            let builder = Arc::clone(&builder);
+            let conn = graceful.watch(
+                builder
+                    .serve_connection(TokioIo::new(stream), service)
+                    .into_owned(),
+            );
+            tokio::spawn(async move {
+                let _slot = slot;
+                tokio::pin!(conn);
+                loop {
+                    let deadline = activity.deadline(&limits);
+                    let wake = deadline.unwrap_or_else(|| Instant::now() + limits.idle_timeout);
+                    tokio::select! {
+                        _ = &mut conn => break,
+                        () = tokio::time::sleep_until(wake.into()) => {
+                            if activity.deadline(&limits).is_some_and(|d| d <= Instant::now()) {
+                                // Nothing in flight: dropping the connection closes it.
+                                tracing::debug!(%peer, "idle connection closed");
+                                break;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+        drop(listener);
+        graceful.shutdown().await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,6 +707,90 @@ mod tests {
             let text = body_text(send(app, "/RPC2", "text/xml", None).await).await;
             assert!(text.contains("<int>4</int>"), "{text}");
         }
+    }
+
+    /// Reads until the server closes the connection (EOF or reset); false if it stays open past
+    /// the hang guard.
+    async fn closed_by_server(s: &mut tokio::net::TcpStream) -> bool {
+        use tokio::io::AsyncReadExt;
+        let read_to_close = async {
+            let mut buf = [0u8; 1024];
+            loop {
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(20), read_to_close)
+            .await
+            .is_ok()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn idle_and_half_sent_connections_are_closed_and_lock_no_one_out() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = Server::new()
+            .mount(Echo)
+            .header_read_timeout(Duration::from_millis(300))
+            .idle_timeout(Duration::from_millis(300))
+            .max_connections(100);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn(server.serve_with_shutdown(listener, async {
+            let _ = stopped.await;
+        }));
+        // 200 connections, twice the cap: nothing sent, half an HTTP/1.1 request (no blank
+        // line), or only the HTTP/2 preface.
+        let mut hostile = Vec::new();
+        for i in 0..200 {
+            let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+            match i % 3 {
+                0 => {}
+                1 => s
+                    .write_all(b"GET /Echo/Say HTTP/1.1\r\nHost: x\r\n")
+                    .await
+                    .unwrap(),
+                _ => s
+                    .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+                    .await
+                    .unwrap(),
+            }
+            hostile.push(s);
+        }
+        // A normal call is still answered.
+        let answer = tokio::time::timeout(Duration::from_secs(30), async {
+            let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+            s.write_all(b"POST /Echo/Say HTTP/1.1\r\nHost: x\r\ncontent-length: 0\r\n\r\n")
+                .await
+                .unwrap();
+            let mut buf = vec![0u8; 1024];
+            let n = s.read(&mut buf).await.unwrap();
+            buf.truncate(n);
+            (String::from_utf8_lossy(&buf).into_owned(), s)
+        })
+        .await
+        .expect("a normal call was answered");
+        let (text, mut keep_alive) = answer;
+        assert!(
+            text.starts_with("HTTP/1.1 200") && text.ends_with("rest"),
+            "{text}"
+        );
+        // Every hostile connection is closed by the server, and so is the keep-alive
+        // connection once idle.
+        let mut closed = 0;
+        for s in &mut hostile {
+            closed += usize::from(closed_by_server(s).await);
+        }
+        assert_eq!(closed, 200);
+        assert!(closed_by_server(&mut keep_alive).await);
+        let _ = stop.send(());
+        tokio::time::timeout(Duration::from_secs(20), running)
+            .await
+            .expect("shut down")
+            .unwrap()
+            .unwrap();
     }
 
     #[test]
