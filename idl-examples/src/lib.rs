@@ -64,21 +64,13 @@ pub fn shop_server() -> Server {
 
 /// An authentication hook for `Server::authenticate`: every call must carry
 /// `Authorization: Bearer <token>`; anything else is refused as `unauthenticated`, which each
-/// protocol answers in its own terms (XML-RPC fault 16, REST 401, gRPC `UNAUTHENTICATED`).
+/// protocol answers in its own terms (XML-RPC fault 16, REST 401, gRPC `UNAUTHENTICATED`). The
+/// runtime's [`rosetta::server::bearer_token`]: the token is compared in constant time.
 pub fn bearer_auth(
     token: &str,
 ) -> impl Fn(&rosetta::server::RequestParts) -> Result<(), rosetta::Status> + Send + Sync + 'static
 {
-    let expected = format!("Bearer {token}");
-    move |req| match req.headers.get("authorization") {
-        Some(v) if v.as_bytes() == expected.as_bytes() => Ok(()),
-        Some(_) => Err(rosetta::Status::unauthenticated(
-            "the bearer token is not valid",
-        )),
-        None => Err(rosetta::Status::unauthenticated(
-            "a bearer token is required (Authorization: Bearer ...)",
-        )),
-    }
+    rosetta::server::bearer_token(token)
 }
 
 /// SIGINT and SIGTERM, listened for from the moment [`shutdown_on_signal`] returns: the examples

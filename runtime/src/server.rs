@@ -57,6 +57,115 @@ pub type Authenticator = Arc<dyn Fn(&http::request::Parts) -> Result<(), Status>
 struct Layers {
     timeout: Option<Duration>,
     auth: Option<Authenticator>,
+    public: Public,
+}
+
+/// What is served without authentication when an [`Authenticator`] is set: the explicit rule for
+/// discovery and probes ([`Server::public`]). The default, [`Public::HEALTH`], lets health
+/// probes through (they usually run without credentials) and keeps everything that describes the
+/// API behind the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Public {
+    /// gRPC health (`/grpc.health.v1.Health/*`).
+    pub health: bool,
+    /// gRPC server reflection (`/grpc.reflection.v1.ServerReflection/*`, and `v1alpha`).
+    pub reflection: bool,
+    /// `GET /openapi.json`.
+    pub openapi: bool,
+    /// XML-RPC introspection: `system.listMethods`, `system.methodSignature`,
+    /// `system.methodHelp` (not `system.multicall`, which may carry any call).
+    pub introspection: bool,
+}
+
+impl Public {
+    /// Nothing is public: every request needs credentials.
+    pub const NONE: Public = Public {
+        health: false,
+        reflection: false,
+        openapi: false,
+        introspection: false,
+    };
+    /// Health only (the default).
+    pub const HEALTH: Public = Public {
+        health: true,
+        ..Public::NONE
+    };
+    /// Health and every way of discovering the API (reflection, `/openapi.json`, XML-RPC
+    /// introspection).
+    pub const DISCOVERY: Public = Public {
+        health: true,
+        reflection: true,
+        openapi: true,
+        introspection: true,
+    };
+
+    /// Whether this request may skip authentication; XML-RPC introspection is decided later, by
+    /// the `/RPC2` endpoint, once the method name is read.
+    fn lets_through(&self, protocol: Protocol, parts: &http::request::Parts) -> bool {
+        let path = parts.uri.path();
+        match protocol {
+            Protocol::Grpc => {
+                (self.health && path.starts_with("/grpc.health.v1.Health/"))
+                    || (self.reflection
+                        && (path.starts_with("/grpc.reflection.v1.ServerReflection/")
+                            || path.starts_with("/grpc.reflection.v1alpha.ServerReflection/")))
+            }
+            Protocol::Rest => {
+                self.openapi && path == "/openapi.json" && parts.method == http::Method::GET
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Default for Public {
+    fn default() -> Self {
+        Public::HEALTH
+    }
+}
+
+/// Put on an XML-RPC request that failed authentication while XML-RPC introspection is public:
+/// the `/RPC2` endpoint serves the introspection methods and answers every other call with
+/// this status.
+#[derive(Debug, Clone)]
+pub struct Unauthenticated(pub Status);
+
+/// The `Authorization` header's bearer token, compared in constant time with `token` (the
+/// `subtle` crate): the ready-made hook for [`Server::authenticate`]. The scheme is matched
+/// without regard to case (RFC 9110 §11.1); a missing or different token is `unauthenticated`.
+///
+/// ```
+/// let server = rosetta_runtime::server::Server::new()
+///     .authenticate(rosetta_runtime::server::bearer_token("secret"));
+/// ```
+pub fn bearer_token(
+    token: impl Into<String>,
+) -> impl Fn(&http::request::Parts) -> Result<(), Status> + Send + Sync + 'static {
+    let expected = token.into();
+    move |req| {
+        let Some(value) = req.headers.get(http::header::AUTHORIZATION) else {
+            return Err(Status::unauthenticated(
+                "a bearer token is required (Authorization: Bearer ...)",
+            ));
+        };
+        let bytes = value.as_bytes();
+        let given = bytes
+            .get(..7)
+            .filter(|scheme| scheme.eq_ignore_ascii_case(b"bearer "))
+            .and_then(|_| bytes.get(7..))
+            .unwrap_or_default();
+        if tokens_equal(given, expected.as_bytes()) {
+            Ok(())
+        } else {
+            Err(Status::unauthenticated("the bearer token is not valid"))
+        }
+    }
+}
+
+/// Constant-time equality (only the length may show): what every token comparison uses.
+pub fn tokens_equal(given: &[u8], expected: &[u8]) -> bool {
+    use subtle::ConstantTimeEq as _;
+    bool::from(given.ct_eq(expected))
 }
 
 /// How long connections may sit without a request, and how many may be open (see
@@ -89,6 +198,7 @@ impl Default for Server {
             layers: Layers {
                 timeout: Some(Duration::from_secs(30)),
                 auth: None,
+                public: Public::HEALTH,
             },
             limits: ConnectionLimits {
                 header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
@@ -114,7 +224,10 @@ impl Server {
     }
 
     /// Checks every call with `auth` first; a refusal is answered in the caller's protocol
-    /// (REST 401 problem+json, gRPC `UNAUTHENTICATED`, an XML-RPC fault).
+    /// (REST 401 problem+json, gRPC `UNAUTHENTICATED`, an XML-RPC fault). A request with more
+    /// than one `Authorization` header is refused before `auth` sees it (which one would count
+    /// is ambiguous). What skips the check is [`Server::public`]'s rule (default: gRPC health).
+    /// [`bearer_token`] is the hook for a bearer token.
     pub fn authenticate(
         mut self,
         auth: impl Fn(&http::request::Parts) -> Result<(), Status> + Send + Sync + 'static,
@@ -145,6 +258,13 @@ impl Server {
     /// the process's file limit.
     pub fn max_connections(mut self, max: usize) -> Self {
         self.limits.max_connections = max.max(1);
+        self
+    }
+
+    /// Which requests skip authentication ([`Public::HEALTH`] unless set): health, reflection,
+    /// `/openapi.json`, XML-RPC introspection.
+    pub fn public(mut self, public: Public) -> Self {
+        self.layers.public = public;
         self
     }
 
@@ -364,12 +484,44 @@ impl Service<Request<Body>> for Split {
         let protocol = protocol_of(&req);
         let span =
             tracing::info_span!("call", protocol = protocol.as_str(), path = %req.uri().path());
-        let (parts, body) = req.into_parts();
-        if let Some(auth) = &self.layers.auth
-            && let Err(status) = auth(&parts)
-        {
-            tracing::info!(parent: &span, kind = %status.kind(), "refused");
-            return Box::pin(std::future::ready(Ok(error_response(protocol, &status))));
+        let (mut parts, body) = req.into_parts();
+        if let Some(auth) = &self.layers.auth {
+            let verdict = if parts
+                .headers
+                .get_all(http::header::AUTHORIZATION)
+                .iter()
+                .nth(1)
+                .is_some()
+            {
+                Err(Status::unauthenticated(
+                    "a request must carry exactly one Authorization header",
+                ))
+            } else if self.layers.public.lets_through(protocol, &parts) {
+                Ok(())
+            } else {
+                auth(&parts)
+            };
+            match verdict {
+                Ok(()) => {}
+                // XML-RPC introspection is told apart by the method name, in the body: the
+                // endpoint decides, knowing the call was not authenticated.
+                Err(status)
+                    if protocol == Protocol::XmlRpc
+                        && self.layers.public.introspection
+                        && parts
+                            .headers
+                            .get_all(http::header::AUTHORIZATION)
+                            .iter()
+                            .count()
+                            <= 1 =>
+                {
+                    parts.extensions.insert(Unauthenticated(status));
+                }
+                Err(status) => {
+                    tracing::info!(parent: &span, kind = %status.kind(), "refused");
+                    return Box::pin(std::future::ready(Ok(error_response(protocol, &status))));
+                }
+            }
         }
         let req = Request::from_parts(parts, body);
         let mut router = if protocol == Protocol::Grpc {
@@ -675,6 +827,137 @@ mod tests {
         assert_eq!(grpc.headers()["grpc-status"], "16");
         let ok = send(app, "/Echo/Say", "application/grpc", Some("Bearer good")).await;
         assert_eq!(body_text(ok).await, "grpc");
+    }
+
+    /// Routes at the paths [`Public`] knows, each answering "open".
+    struct Discovery;
+
+    impl Mount for Discovery {
+        fn mount(self, parts: &mut Parts) {
+            let open = || async { "open" };
+            parts.grpc = std::mem::take(&mut parts.grpc)
+                .route("/grpc.health.v1.Health/Check", post(open))
+                .route(
+                    "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+                    post(open),
+                );
+            parts.http = std::mem::take(&mut parts.http)
+                .route("/openapi.json", axum::routing::get(open))
+                .route("/Echo/Say", post(open));
+        }
+    }
+
+    async fn answer(app: &Router, method: &str, path: &str, ct: &str, auth: &[&str]) -> String {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("content-type", ct);
+        for a in auth {
+            req = req.header("authorization", *a);
+        }
+        let resp = app
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let code = resp
+            .headers()
+            .get("grpc-status")
+            .map(|v| format!("grpc-status {}", v.to_str().unwrap()));
+        let status = resp.status().as_u16();
+        let body = body_text(resp).await;
+        code.unwrap_or_else(|| format!("{status} {body}"))
+    }
+
+    #[tokio::test]
+    async fn two_authorization_headers_are_refused_in_either_order() {
+        let app = Server::new()
+            .mount(Discovery)
+            .authenticate(bearer_token("secret"))
+            .into_router();
+        let json = "application/json";
+        assert_eq!(
+            answer(&app, "POST", "/Echo/Say", json, &["Bearer secret"]).await,
+            "200 open"
+        );
+        for pair in [
+            ["Bearer wrong", "Bearer secret"],
+            ["Bearer secret", "Bearer wrong"],
+        ] {
+            let a = answer(&app, "POST", "/Echo/Say", json, &pair).await;
+            assert!(a.starts_with("401 ") && a.contains("exactly one"), "{a}");
+        }
+        let grpc = ["Bearer secret", "Bearer secret"];
+        let a = answer(
+            &app,
+            "POST",
+            "/grpc.health.v1.Health/Check",
+            "application/grpc",
+            &grpc,
+        );
+        assert_eq!(a.await, "grpc-status 16");
+    }
+
+    #[test]
+    fn bearer_tokens_are_compared_whole() {
+        let check = bearer_token("secret");
+        let parts = |v: &str| {
+            Request::get("/")
+                .header("authorization", v)
+                .body(())
+                .unwrap()
+                .into_parts()
+                .0
+        };
+        assert!(check(&parts("Bearer secret")).is_ok());
+        assert!(check(&parts("bearer secret")).is_ok());
+        for wrong in [
+            "Bearer secre",
+            "Bearer secrets",
+            "Basic secret",
+            "secret",
+            "Bearer ",
+        ] {
+            assert!(check(&parts(wrong)).is_err(), "{wrong}");
+        }
+        assert!(check(&Request::get("/").body(()).unwrap().into_parts().0).is_err());
+        assert!(tokens_equal(b"abc", b"abc") && !tokens_equal(b"abc", b"abd"));
+    }
+
+    #[tokio::test]
+    async fn what_skips_authentication_is_the_public_rule() {
+        let grpc = "application/grpc";
+        let cases = [
+            ("POST", "/grpc.health.v1.Health/Check", grpc),
+            (
+                "POST",
+                "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+                grpc,
+            ),
+            ("GET", "/openapi.json", "application/json"),
+            ("POST", "/Echo/Say", "application/json"),
+        ];
+        let open = |a: &str| a == "200 open";
+        for (public, expected) in [
+            (None, [true, false, false, false]),
+            (Some(Public::NONE), [false, false, false, false]),
+            (Some(Public::DISCOVERY), [true, true, true, false]),
+        ] {
+            let mut server = Server::new()
+                .mount(Discovery)
+                .authenticate(bearer_token("secret"));
+            if let Some(p) = public {
+                server = server.public(p);
+            }
+            let app = server.into_router();
+            for ((method, path, ct), expected) in cases.iter().zip(expected) {
+                let a = answer(&app, method, path, ct, &[]).await;
+                assert_eq!(open(&a), expected, "{public:?} {path}: {a}");
+                // With the token, everything is served.
+                let a = answer(&app, method, path, ct, &["Bearer secret"]).await;
+                assert!(open(&a), "{path}: {a}");
+            }
+        }
     }
 
     #[cfg(feature = "xmlrpc")]

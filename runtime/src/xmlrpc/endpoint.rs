@@ -77,6 +77,17 @@ async fn endpoint(
         MethodCall::decode_utf8(&text, limits).map_err(Fault::from)
     };
     let answer = match decoded {
+        // Not authenticated, let through only for introspection (`Server::public`).
+        Ok(call)
+            if let Some(refused) = parts.extensions.get::<crate::server::Unauthenticated>()
+                && !matches!(
+                    call.name.as_str(),
+                    "system.listMethods" | "system.methodSignature" | "system.methodHelp"
+                ) =>
+        {
+            let status = &refused.0;
+            Err(Fault::new(status.kind().fault_code(), status.message()))
+        }
         Ok(call) => registry.call(parts.headers, peer, call).await,
         Err(f) => Err(f),
     };
