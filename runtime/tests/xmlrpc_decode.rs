@@ -576,6 +576,19 @@ fn encodings() {
             "{c:?}"
         );
     }
+    for reference in ["&#3;", "&#x1F;", "&#xFFFE;"] {
+        let doc = format!(
+            "<methodCall><methodName>m</methodName><params><param><value><string>a{reference}b</string></value></param></params></methodCall>"
+        );
+        assert_eq!(
+            fault_code(xmlrpc::decode_method_call(
+                doc.as_bytes(),
+                &Limits::default()
+            )),
+            PARSE_ERROR,
+            "{reference}"
+        );
+    }
     let tabs = "<methodCall><methodName>m</methodName><params><param><value><string>\t\r\n\u{FFFD}</string></value></param></params></methodCall>";
     assert!(xmlrpc::decode_method_call(tabs.as_bytes(), &Limits::default()).is_ok());
 }

@@ -198,6 +198,11 @@ fn check_size(input: &[u8], limits: &Limits) -> Result<(), DecodeError> {
     Ok(())
 }
 
+/// XML 1.0's `Char` (§2.2); Rust's `char` already excludes surrogates.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
 /// UTF-8 bytes as text, refusing every character XML 1.0 forbids (§2.2: controls other than
 /// tab, newline and carriage return, U+FFFE and U+FFFF), exactly as `&#0;` is refused.
 fn utf8_text(input: &[u8]) -> Result<&str, DecodeError> {
@@ -425,7 +430,8 @@ impl<'a> Lexer<'a> {
     fn resolve(&self, r: &BytesRef<'_>, acc: &mut Acc<'a>) -> Result<(), DecodeError> {
         if r.is_char_ref() {
             match r.resolve_char_ref() {
-                Ok(Some(c)) => acc.push_char(c),
+                // A reference must name a character XML 1.0 allows, like a raw one (§4.1).
+                Ok(Some(c)) if is_xml_char(c) => acc.push_char(c),
                 _ => {
                     return Err(self.error(
                         DecodeErrorKind::Syntax,
