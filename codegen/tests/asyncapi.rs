@@ -145,6 +145,36 @@ fn every_topic_has_its_channel_key_headers_and_dead_letter_channel() {
             type_name
         );
         assert_eq!(message["bindings"]["kafka"]["key"]["type"], "string");
+        // Every channel carries tombstones: a key and a null value.
+        let tombstone = resolve(
+            &doc,
+            channel["messages"]["tombstone"]["$ref"]
+                .as_str()
+                .expect("tombstone ref"),
+        )
+        .expect("tombstone message");
+        assert_eq!(tombstone["payload"]["type"], "null", "{topic}");
+        assert_eq!(tombstone["bindings"]["kafka"]["key"]["type"], "string");
+        assert_eq!(
+            tombstone["headers"]["properties"]["rosetta-type"]["const"],
+            type_name
+        );
+        for action in ["send", "receive"] {
+            let refs: Vec<&str> = doc["operations"][format!("{topic}.{action}")]["messages"]
+                .as_array()
+                .expect("operation messages")
+                .iter()
+                .filter_map(|m| m["$ref"].as_str())
+                .collect();
+            assert_eq!(
+                refs,
+                [
+                    format!("#/channels/{topic}/messages/record"),
+                    format!("#/channels/{topic}/messages/tombstone")
+                ],
+                "{topic}.{action}"
+            );
+        }
         let dlq = &doc["channels"][format!("{topic}.dlq")];
         assert_eq!(dlq["address"], format!("{topic}.dlq"));
         let dead = resolve(

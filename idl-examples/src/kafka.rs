@@ -4,10 +4,10 @@
 //! its address printed as `kafka bootstrap: HOST:PORT`, so the examples need no broker.
 
 use std::sync::Arc;
-use std::time::Duration;
 
+use rosetta::Status;
 use rosetta::kafka::{EmbeddedBroker, HandlerError, KafkaConfig, KafkaError, Record, handler_fn};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::seed::my_topic;
@@ -15,14 +15,14 @@ use crate::shop::v1::{
     Order, Product, ProductDeleted, ProductEvent, shop_audit, shop_images, shop_orders,
     shop_product_events,
 };
-use crate::shop_service::{EventSink, Shop};
+use crate::shop_service::{EventSink, Published, Shop};
 
 /// What the examples' errors are boxed as.
 pub type Error = Box<dyn std::error::Error>;
 
-/// Keeps the Kafka side alive: the embedded broker (if one was started) and the consumer and
-/// publisher tasks. Dropping it stops them; [`shutdown`](Self::shutdown) also waits until the
-/// consumers committed and the publisher flushed.
+/// Keeps the Kafka side alive: the embedded broker (if one was started) and the consumer tasks.
+/// Dropping it stops them; [`shutdown`](Self::shutdown) also waits until the consumers committed.
+/// (Publishing needs no task: every call awaits its own records.)
 pub struct KafkaGuard {
     bootstrap_servers: String,
     stop: watch::Sender<bool>,
@@ -42,8 +42,7 @@ impl KafkaGuard {
         self.broker.as_ref()
     }
 
-    /// Stops the consumers (which commit what they handled) and the publisher (which flushes),
-    /// and waits for them.
+    /// Stops the consumers (which commit what they handled) and waits for them.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         for task in std::mem::take(&mut self.tasks) {
@@ -61,6 +60,11 @@ impl Drop for KafkaGuard {
 /// Partitions of the topics the examples create on a real broker (the embedded one's default).
 const PARTITIONS: i32 = 4;
 
+/// Printed once (to stderr) when the examples start the embedded broker.
+pub const EMBEDDED_IS_NOT_DURABLE: &str = "kafka: the embedded broker runs inside this process: \
+records it acknowledged are lost if the process is killed (SIGKILL, a crash, power loss); \
+use --kafka HOST:PORT for a broker that keeps them";
+
 /// The config for `bootstrap`, starting the embedded broker when there is none. On a real broker,
 /// creates `topics` and their dead-letter topics if they do not exist (the embedded broker
 /// creates topics on first use).
@@ -75,7 +79,11 @@ async fn connect(
     config.client_id("rosetta-examples");
     let broker = config.start_embedded_if_needed()?;
     match &broker {
-        Some(broker) => println!("kafka bootstrap: {}", broker.bootstrap_servers()),
+        Some(broker) => {
+            println!("kafka bootstrap: {}", broker.bootstrap_servers());
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| eprintln!("{EMBEDDED_IS_NOT_DURABLE}"));
+        }
         None => {
             let names: Vec<&str> = topics.iter().flat_map(|(t, dlq)| [*t, *dlq]).collect();
             rosetta::kafka::ensure_topics(&config, &names, PARTITIONS).await?;
@@ -155,37 +163,17 @@ pub async fn start_seed_with(
     })
 }
 
-/// What the shop reports, in the order it happened.
-enum ShopEvent {
-    Product(ProductEvent),
-    Order(Order),
-}
-
-/// Publishes the shop's events through the generated producers, from one task so that events
-/// keep their order.
+/// Publishes the shop's events through the generated producers, awaiting each acknowledgement:
+/// the shop's calls answer only once their events are on the broker (see `shop_service`).
 struct KafkaSink {
-    events: mpsc::UnboundedSender<ShopEvent>,
-}
-
-impl EventSink for KafkaSink {
-    fn product_event(&self, event: &ProductEvent) {
-        let _ = self.events.send(ShopEvent::Product(event.clone()));
-    }
-
-    fn order_placed(&self, order: &Order) {
-        let _ = self.events.send(ShopEvent::Order(order.clone()));
-    }
-}
-
-/// The shop's producers, one per topic, sharing one connection.
-struct ShopProducers {
     events: shop_product_events::Producer,
     orders: shop_orders::Producer,
     audit: shop_audit::Producer,
     images: shop_images::Producer,
 }
 
-impl ShopProducers {
+impl KafkaSink {
+    /// One connection shared by the four topics' producers.
     fn new(config: &KafkaConfig) -> Result<Self, KafkaError> {
         let events = shop_product_events::Producer::new(config)?;
         Ok(Self {
@@ -195,21 +183,33 @@ impl ShopProducers {
             events,
         })
     }
+}
 
-    /// Queues an event on its topic, an audit line, and a new product image if there is one.
-    async fn enqueue(&self, event: &ShopEvent) -> Result<(), KafkaError> {
-        match event {
-            ShopEvent::Product(e) => {
-                self.events.enqueue(e).await?;
-                let (what, id) = match e {
-                    ProductEvent::Created(p) => ("created", &p.id),
-                    ProductEvent::Updated(p) => ("updated", &p.id),
-                    ProductEvent::Deleted(d) => ("deleted", &d.id),
-                };
-                self.audit
-                    .enqueue("catalog", &format!("{what} product {id}"))
-                    .await?;
-                if let ProductEvent::Created(Product {
+/// The first failure of a call's records, as the status the call fails with. Every record was
+/// attempted (all sends run to completion) before this is looked at.
+fn first_failure<const N: usize>(results: [Result<(), KafkaError>; N]) -> Result<(), Status> {
+    for result in results {
+        if let Err(e) = result {
+            eprintln!("shop events: {e}");
+            return Err(e.to_status());
+        }
+    }
+    Ok(())
+}
+
+impl EventSink for KafkaSink {
+    /// The event on its topic, then an audit line and the product's image if it has one (both
+    /// sent at once and both awaited, so one failure never keeps the other from being tried).
+    fn product_event<'a>(&'a self, event: &'a ProductEvent) -> Published<'a> {
+        Box::pin(async move {
+            let (what, id) = match event {
+                ProductEvent::Created(p) => ("created", &p.id),
+                ProductEvent::Updated(p) => ("updated", &p.id),
+                ProductEvent::Deleted(d) => ("deleted", &d.id),
+            };
+            let line = format!("{what} product {id}");
+            let image = match event {
+                ProductEvent::Created(Product {
                     id,
                     image: Some(image),
                     ..
@@ -218,66 +218,29 @@ impl ShopProducers {
                     id,
                     image: Some(image),
                     ..
-                }) = e
-                {
-                    self.images.enqueue(id, image).await?;
+                }) => Some((id, image)),
+                _ => None,
+            };
+            // The event first: it is the largest record (it holds the image, base64), so when it
+            // is refused as too large nothing of the call was published.
+            first_failure([self.events.send(event).await.map(drop)])?;
+            let (audit, image) = tokio::join!(self.audit.send("catalog", &line), async {
+                match image {
+                    Some((id, image)) => self.images.send(id, image).await.map(Some),
+                    None => Ok(None),
                 }
-            }
-            ShopEvent::Order(order) => {
-                self.orders.enqueue(order).await?;
-                self.audit
-                    .enqueue(
-                        "orders",
-                        &format!("placed order {} for {}", order.id, order.customer_email),
-                    )
-                    .await?;
-            }
-        }
-        Ok(())
+            },);
+            first_failure([audit.map(drop), image.map(drop)])
+        })
     }
 
-    async fn flush(&self) {
-        // They share one connection: one flush per producer covers its own pending records.
-        for result in [
-            self.events.flush(FLUSH).await,
-            self.orders.flush(FLUSH).await,
-            self.audit.flush(FLUSH).await,
-            self.images.flush(FLUSH).await,
-        ] {
-            if let Err(e) = result {
-                eprintln!("shop events: {e}");
-            }
-        }
+    fn order_placed<'a>(&'a self, order: &'a Order) -> Published<'a> {
+        Box::pin(async move {
+            let line = format!("placed order {} for {}", order.id, order.customer_email);
+            first_failure([self.orders.send(order).await.map(drop)])?;
+            first_failure([self.audit.send("orders", &line).await.map(drop)])
+        })
     }
-}
-
-const FLUSH: Duration = Duration::from_secs(30);
-
-/// Sends events as they come, flushing whenever the queue runs dry.
-async fn publish(
-    producers: ShopProducers,
-    mut events: mpsc::UnboundedReceiver<ShopEvent>,
-    mut stop: watch::Receiver<bool>,
-) {
-    loop {
-        let event = tokio::select! {
-            event = events.recv() => event,
-            _ = stop.wait_for(|stop| *stop) => None,
-        };
-        let Some(event) = event else { break };
-        if let Err(e) = producers.enqueue(&event).await {
-            eprintln!("shop events: {e}");
-        }
-        if events.is_empty() {
-            producers.flush().await;
-        }
-    }
-    while let Ok(event) = events.try_recv() {
-        if let Err(e) = producers.enqueue(&event).await {
-            eprintln!("shop events: {e}");
-        }
-    }
-    producers.flush().await;
 }
 
 /// Prints the shop's product events as the generated consumer dispatches them.
@@ -338,10 +301,9 @@ pub async fn start_shop_with(
         (shop_images::TOPIC, shop_images::DEAD_LETTER_TOPIC),
     ];
     let (config, broker) = connect(bootstrap, &topics).await?;
-    let producers = ShopProducers::new(&config)?;
+    let sink = KafkaSink::new(&config)?;
     let (stop, stop_rx) = watch::channel(false);
-    let (events_tx, events_rx) = mpsc::unbounded_channel();
-    let mut tasks = vec![tokio::spawn(publish(producers, events_rx, stop_rx.clone()))];
+    let mut tasks = Vec::new();
 
     let on_line = Arc::new(on_line);
     let group = "rosetta-shop";
@@ -415,7 +377,7 @@ pub async fn start_shop_with(
         report(shop_images::TOPIC, images.run(handler, stopped(rx)).await);
     }));
 
-    let shop = Shop::new().with_sink(Arc::new(KafkaSink { events: events_tx }));
+    let shop = Shop::new().with_sink(Arc::new(sink));
     Ok((
         shop,
         KafkaGuard {
@@ -427,7 +389,7 @@ pub async fn start_shop_with(
     ))
 }
 
-/// After the server stopped: stops the consumers (they commit) and the publisher (it flushes),
+/// After the server stopped: stops the consumers (they commit),
 /// waiting at most 10 s, then ends the process. librdkafka's own threads (and the embedded
 /// broker's) must not keep a stopped server alive after SIGINT or SIGTERM.
 pub async fn stop(kafka: KafkaGuard) -> ! {

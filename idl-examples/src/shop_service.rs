@@ -1,7 +1,15 @@
 //! The shop: a catalogue and orders over an in-memory store, implementing the traits generated
 //! from `shop.idl`. Events are reported to an optional sink (the binary publishes them to Kafka).
+//!
+//! The rule for a call that publishes events: the call answers only after its events were
+//! acknowledged; if they could not be published, the call's change is undone and the call fails
+//! with the sink's status (`resource_exhausted` for a record too large to publish,
+//! `unavailable` when the broker did not acknowledge). A caller never gets `200` for a change
+//! whose events are missing.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rosetta::{Context, Status, Timestamp};
@@ -13,12 +21,19 @@ use crate::shop::v1::{
     catalog, orders,
 };
 
+/// What an [`EventSink`] returns: completes once the event is published, or says why not.
+pub type Published<'a> = Pin<Box<dyn Future<Output = Result<(), Status>> + Send + 'a>>;
+
 /// Receives every product event and placed order (to publish them, say).
+///
+/// Each method completes when the event (and every record that goes with it) is durably
+/// published, or fails with the status the call should fail with; the shop then undoes the
+/// change, so nothing is half done.
 pub trait EventSink: Send + Sync + 'static {
     /// A product changed.
-    fn product_event(&self, event: &ProductEvent);
+    fn product_event<'a>(&'a self, event: &'a ProductEvent) -> Published<'a>;
     /// An order was placed.
-    fn order_placed(&self, order: &Order);
+    fn order_placed<'a>(&'a self, order: &'a Order) -> Published<'a>;
 }
 
 #[derive(Default)]
@@ -74,9 +89,11 @@ impl Shop {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn emit(&self, event: ProductEvent) {
-        if let Some(sink) = &self.sink {
-            sink.product_event(&event);
+    /// Publishes `event`; an error means the caller must undo its change and fail.
+    async fn emit(&self, event: ProductEvent) -> Result<(), Status> {
+        match &self.sink {
+            Some(sink) => sink.product_event(&event).await,
+            None => Ok(()),
         }
     }
 }
@@ -134,7 +151,10 @@ impl Catalog for Shop {
             s.products.insert(id, product.clone());
             product
         };
-        self.emit(ProductEvent::Created(product.clone()));
+        if let Err(status) = self.emit(ProductEvent::Created(product.clone())).await {
+            self.lock().products.remove(&product.id);
+            return Err(status.into());
+        }
         Ok(product)
     }
 
@@ -145,8 +165,14 @@ impl Catalog for Shop {
     ) -> Result<(), catalog::DeleteProductError> {
         let removed = self.lock().products.remove(&id);
         match removed {
-            Some(_) => {
-                self.emit(ProductEvent::Deleted(ProductDeleted { id }));
+            Some(product) => {
+                if let Err(status) = self
+                    .emit(ProductEvent::Deleted(ProductDeleted { id }))
+                    .await
+                {
+                    self.lock().products.insert(product.id.clone(), product);
+                    return Err(status.into());
+                }
                 Ok(())
             }
             None => Err(not_found("product", &id).into()),
@@ -274,8 +300,21 @@ impl Orders for Shop {
             s.orders.insert(placed.id.clone(), placed.clone());
             placed
         };
-        if let Some(sink) = &self.sink {
-            sink.order_placed(&placed);
+        if let Some(sink) = &self.sink
+            && let Err(status) = sink.order_placed(&placed).await
+        {
+            // Undo: the order was never placed, so its stock is back.
+            let mut s = self.lock();
+            s.orders.remove(&placed.id);
+            for line in &placed.lines {
+                if let Some(p) = s.products.get_mut(&line.product_id) {
+                    p.stock += u32::try_from(line.quantity).unwrap_or(0);
+                    p.units_sold = p
+                        .units_sold
+                        .saturating_sub(u64::try_from(line.quantity).unwrap_or(0));
+                }
+            }
+            return Err(status.into());
         }
         Ok(placed)
     }

@@ -429,7 +429,8 @@ async fn undecodable_and_failing_records_land_in_the_dlq_and_consumption_goes_on
         RunSummary {
             handled: 2,
             retries: 2,
-            dead_lettered: 3
+            dead_lettered: 3,
+            consume_errors: 0,
         }
     );
     assert_eq!(

@@ -280,34 +280,27 @@ fn topic_items(ir: &Ir, t: &Topic, channels: &mut J, operations: &mut J, message
     if let Some(d) = description(&t.docs) {
         channel.push("description", d);
     }
+    let tombstone_id = format!("{name}.tombstone");
     channel.push(
         "messages",
-        obj([(
-            "record",
-            reference(format!("#/components/messages/{}", escape_pointer(name))),
-        )]),
+        obj([
+            (
+                "record",
+                reference(format!("#/components/messages/{}", escape_pointer(name))),
+            ),
+            (
+                "tombstone",
+                reference(format!(
+                    "#/components/messages/{}",
+                    escape_pointer(&tombstone_id)
+                )),
+            ),
+        ]),
     );
     channel.push("bindings", kafka_binding(name));
     channels.push(name.clone(), channel);
 
-    let key_schema = match &t.key {
-        TopicKey::Field(field) => obj([
-            ("type", s("string")),
-            (
-                "description",
-                s(format!(
-                    "The value's `{field}` field, as UTF-8: records of one key keep their order."
-                )),
-            ),
-        ]),
-        TopicKey::Explicit(_) => obj([
-            ("type", s("string")),
-            (
-                "description",
-                s("Chosen by the producer, as UTF-8: records of one key keep their order."),
-            ),
-        ]),
-    };
+    let key_schema = key_schema_of(t);
     let mut message = obj([
         ("name", s(value_name.clone())),
         ("title", s(format!("A `{value_name}` record"))),
@@ -332,6 +325,10 @@ fn topic_items(ir: &Ir, t: &Topic, channels: &mut J, operations: &mut J, message
         message.push("x-rosetta-protobuf-message", s(value_name.clone()));
     }
     messages.push(name.clone(), message);
+    messages.push(
+        tombstone_id,
+        tombstone_message(name, &value_name, key_schema_of(t)),
+    );
 
     // The dead-letter channel and message.
     let dlq_message_id = dlq.clone();
@@ -376,7 +373,10 @@ fn topic_items(ir: &Ir, t: &Topic, channels: &mut J, operations: &mut J, message
                 "summary",
                 s("The generated producer: idempotent, `acks=all`, keyed as the message's key says."),
             ),
-            ("messages", J::Arr(vec![message_ref(name, "record")])),
+            (
+                "messages",
+                J::Arr(vec![message_ref(name, "record"), message_ref(name, "tombstone")]),
+            ),
         ]),
     );
     operations.push(
@@ -388,7 +388,10 @@ fn topic_items(ir: &Ir, t: &Topic, channels: &mut J, operations: &mut J, message
                 "summary",
                 s("The generated consumer: at-least-once, retried with backoff, then dead-lettered."),
             ),
-            ("messages", J::Arr(vec![message_ref(name, "record")])),
+            (
+                "messages",
+                J::Arr(vec![message_ref(name, "record"), message_ref(name, "tombstone")]),
+            ),
         ]),
     );
     operations.push(
@@ -405,6 +408,69 @@ fn topic_items(ir: &Ir, t: &Topic, channels: &mut J, operations: &mut J, message
             ("messages", J::Arr(vec![message_ref(&dlq, "deadLetter")])),
         ]),
     );
+}
+
+/// The Kafka binding's key schema of `t`'s records.
+fn key_schema_of(t: &Topic) -> J {
+    match &t.key {
+        TopicKey::Field(field) => obj([
+            ("type", s("string")),
+            (
+                "description",
+                s(format!(
+                    "The value's `{field}` field, as UTF-8: records of one key keep their order."
+                )),
+            ),
+        ]),
+        TopicKey::Explicit(_) => obj([
+            ("type", s("string")),
+            (
+                "description",
+                s("Chosen by the producer, as UTF-8: records of one key keep their order."),
+            ),
+        ]),
+    }
+}
+
+/// A tombstone of `topic`: its key and a null value (on a compacted topic, deletes the key).
+fn tombstone_message(topic: &str, value_name: &str, key_schema: J) -> J {
+    obj([
+        ("name", s("Tombstone")),
+        ("title", s(format!("A tombstone of `{topic}`"))),
+        (
+            "description",
+            s(
+                "A record with a key and a null value: on a compacted topic it deletes the key. \
+               The generated producer sends one with `tombstone(key)`; the generated consumer \
+               gives it to the handler's `tombstone` method, never as a value (an empty value \
+               is a value, not a tombstone).",
+            ),
+        ),
+        (
+            "headers",
+            obj([
+                ("type", s("object")),
+                (
+                    "properties",
+                    obj([(
+                        "rosetta-type",
+                        string_const(value_name, "The IDL type of the key's values."),
+                    )]),
+                ),
+            ]),
+        ),
+        ("payload", obj([("type", s("null"))])),
+        (
+            "bindings",
+            obj([(
+                "kafka",
+                obj([
+                    ("key", key_schema),
+                    ("bindingVersion", s(KAFKA_BINDING_VERSION)),
+                ]),
+            )]),
+        ),
+    ])
 }
 
 /// `~` and `/` are the only characters a JSON pointer segment escapes.

@@ -8,6 +8,29 @@ use rdkafka::ClientConfig;
 use super::embedded::EmbeddedBroker;
 use super::error::KafkaError;
 
+/// The producers' default `message.max.bytes`: 16 MiB, so that any value a topic's IDL bounds
+/// allow up to a few MiB (a 1 MiB image is 1.4 MB in JSON) leaves the producer. The broker has
+/// its own limit (Kafka's topic `max.message.bytes`, 1 MiB by default); a record above it fails
+/// at delivery, and a call that had to publish it fails with `resource_exhausted`.
+pub const PRODUCER_MESSAGE_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// Consumer-group timing [`KafkaConfig::start_embedded_if_needed`] sets unless given: a member
+/// that joins a running group on the embedded broker waits `session.timeout.ms` - 1 s.
+pub const EMBEDDED_GROUP_TIMING: [(&str, &str); 2] = [
+    ("session.timeout.ms", "2000"),
+    ("heartbeat.interval.ms", "300"),
+];
+
+/// The features librdkafka was built with (`builtin.features`: `gzip,snappy,ssl,...,zstd,...`).
+///
+/// Rosetta builds it with every compression codec Kafka defines (gzip, snappy, lz4, zstd), so a
+/// consumer reads any batch a producer in another language compressed.
+pub fn builtin_features() -> Result<String, KafkaError> {
+    Ok(ClientConfig::new()
+        .create_native_config()?
+        .get("builtin.features")?)
+}
+
 /// Where and how to reach Kafka.
 ///
 /// `bootstrap_servers: None` means "embedded": call
@@ -77,12 +100,26 @@ impl KafkaConfig {
         }
         let broker = EmbeddedBroker::start()?;
         self.bootstrap_servers = Some(broker.bootstrap_servers().to_owned());
+        // The mock coordinator makes a member that joins a running group wait until
+        // `session.timeout.ms` - 1 s have passed (Kafka waits only until every member rejoined):
+        // with librdkafka's 45 s, a group's second consumer got its first record after 44 s.
+        // The broker is in this process, so a short session loses nothing.
+        for (key, value) in EMBEDDED_GROUP_TIMING {
+            self.properties
+                .entry(key.to_owned())
+                .or_insert_with(|| value.to_owned());
+        }
         Ok(Some(broker))
     }
 
     /// The librdkafka config of an idempotent producer with `acks=all`.
+    ///
+    /// `message.max.bytes` defaults to [`PRODUCER_MESSAGE_MAX_BYTES`] instead of librdkafka's
+    /// 1,000,000, which a JSON event with a 750 KB `bytes` field (base64) already exceeds.
     pub fn producer_config(&self) -> Result<ClientConfig, KafkaError> {
-        let mut config = self.base_config()?;
+        let mut config = ClientConfig::new();
+        config.set("message.max.bytes", PRODUCER_MESSAGE_MAX_BYTES.to_string());
+        self.apply_user(&mut config)?;
         config.set("enable.idempotence", "true").set("acks", "all");
         Ok(config)
     }
@@ -91,10 +128,15 @@ impl KafkaConfig {
     /// offsets the runtime stores after a record was handled.
     pub fn consumer_config(&self, group_id: &str) -> Result<ClientConfig, KafkaError> {
         let mut config = ClientConfig::new();
+        // Cooperative (incremental) rebalancing: when a member joins or leaves, only the
+        // partitions that move are revoked, so members of one group keep consuming (and
+        // committing) through a rebalance instead of all stopping and resuming from the last
+        // commit, which is what made records be handled twice.
         config
             .set("auto.offset.reset", "earliest")
             .set("enable.auto.commit", "true")
-            .set("enable.partition.eof", "false");
+            .set("enable.partition.eof", "false")
+            .set("partition.assignment.strategy", "cooperative-sticky");
         self.apply_user(&mut config)?;
         config
             .set("group.id", group_id)
@@ -143,10 +185,22 @@ mod tests {
         assert_eq!(producer.get("acks"), Some("all"));
         assert_eq!(producer.get("enable.idempotence"), Some("true"));
         assert_eq!(producer.get("linger.ms"), Some("0"));
+        assert_eq!(producer.get("message.max.bytes"), Some("16777216"));
         let consumer = config.consumer_config("g").expect("consumer config");
         assert_eq!(consumer.get("enable.auto.offset.store"), Some("false"));
         assert_eq!(consumer.get("group.id"), Some("g"));
         assert_eq!(consumer.get("bootstrap.servers"), Some("127.0.0.1:9"));
+    }
+
+    #[test]
+    fn every_kafka_compression_codec_is_built_in() {
+        let features = builtin_features().expect("builtin.features");
+        for codec in ["gzip", "snappy", "lz4", "zstd"] {
+            assert!(
+                features.split(',').any(|f| f == codec),
+                "{codec} missing from {features}"
+            );
+        }
     }
 
     #[test]

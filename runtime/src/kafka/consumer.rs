@@ -200,14 +200,51 @@ impl fmt::Display for HandlerError {
 /// Implement it with `async fn handle(&self, record: Record<T>) -> Result<(), HandlerError>`;
 /// the returned future must be `Send` because records are handled on Tokio
 /// worker threads. A handler MUST be idempotent: delivery is at-least-once.
+///
+/// A record whose value is null (a *tombstone*: how a compacted topic deletes a key) is not a
+/// value of `T` and never reaches [`handle`](Self::handle): it goes to
+/// [`tombstone`](Self::tombstone), whose default accepts it and does nothing. A record whose
+/// value is present but empty is an ordinary value (`""` for a string topic, an empty `Vec` for a
+/// bytes topic, undecodable — so dead-lettered — for JSON).
 pub trait Handler<T>: Send + Sync + 'static {
     /// Processes one record; `Ok` lets the runner commit past it.
     fn handle(&self, record: Record<T>) -> impl Future<Output = Result<(), HandlerError>> + Send;
+
+    /// Processes a tombstone: a record with a key and a null value, which on a compacted topic
+    /// deletes that key. Retried and dead-lettered like [`handle`](Self::handle).
+    ///
+    /// The default accepts it and does nothing: a consumer that keeps no state per key has
+    /// nothing to delete. Override it where a key's state must go.
+    fn tombstone(
+        &self,
+        record: Record<()>,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        accept_tombstone(record)
+    }
+}
+
+/// What [`Handler::tombstone`] does unless overridden: accepts the tombstone (logged at debug
+/// level) so the consumer commits past it. Generated handler traits call it too.
+pub fn accept_tombstone(
+    record: Record<()>,
+) -> impl Future<Output = Result<(), HandlerError>> + Send {
+    tracing::debug!(
+        topic = %record.topic, partition = record.partition, offset = record.offset,
+        "tombstone accepted by the default handler"
+    );
+    std::future::ready(Ok(()))
 }
 
 impl<T, H: Handler<T>> Handler<T> for Arc<H> {
     fn handle(&self, record: Record<T>) -> impl Future<Output = Result<(), HandlerError>> + Send {
         (**self).handle(record)
+    }
+
+    fn tombstone(
+        &self,
+        record: Record<()>,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        (**self).tombstone(record)
     }
 }
 
@@ -272,6 +309,9 @@ pub struct RunSummary {
     pub retries: u64,
     /// Records written to the dead-letter topic.
     pub dead_lettered: u64,
+    /// Errors librdkafka reported instead of a record (each logged at error level with the
+    /// consumer's position in every assigned partition).
+    pub consume_errors: u64,
 }
 
 /// Consumes one topic as a member of a consumer group and feeds a [`Handler`].
@@ -427,6 +467,7 @@ where
         let mut tasks = JoinSet::new();
         tokio::pin!(shutdown);
 
+        let mut consume_errors = 0u64;
         let mut outcome = loop {
             let event = tokio::select! {
                 biased;
@@ -444,7 +485,17 @@ where
                     break Err(RdKafkaError::MessageConsumptionFatal(code).into());
                 }
                 Event::Received(Err(e)) => {
-                    tracing::debug!(topic = %self.topic, error = %e, "kafka consumer error");
+                    // A record librdkafka could not fetch or decode (an unsupported compression
+                    // codec, a corrupt batch, a record above `receive.message.max.bytes`), or a
+                    // partition it cannot read: never silent. Repeats are logged at 1, 2, 4, ...
+                    consume_errors += 1;
+                    if consume_errors.is_power_of_two() {
+                        tracing::error!(
+                            topic = %self.topic, error = %e, occurrences = consume_errors,
+                            positions = %positions(&consumer, &self.topic),
+                            "kafka consumer cannot fetch or decode records"
+                        );
+                    }
                     tokio::select! {
                         () = &mut shutdown => break Ok(()),
                         () = tokio::time::sleep(Duration::from_millis(100)) => continue,
@@ -479,7 +530,8 @@ where
                 outcome = Err(join_error(Some(e)));
             }
         }
-        let summary = shared.stats.summary();
+        let mut summary = shared.stats.summary();
+        summary.consume_errors = consume_errors;
         drop(shared);
         // Committing and closing block on the group coordinator.
         let committed = tokio::task::spawn_blocking(move || {
@@ -505,6 +557,22 @@ where
         }
         outcome.map(|()| summary)
     }
+}
+
+/// `partition@next-offset` for every partition of `topic` this consumer is assigned, to say in a
+/// log line where each stands (librdkafka's consumer errors carry no partition through rdkafka).
+fn positions<C: ConsumerContext>(consumer: &StreamConsumer<C>, topic: &str) -> String {
+    let Ok(list) = consumer.position() else {
+        return String::new();
+    };
+    list.elements_for_topic(topic)
+        .iter()
+        .map(|e| match e.offset().to_raw() {
+            Some(offset) => format!("{}@{offset}", e.partition()),
+            None => format!("{}@{:?}", e.partition(), e.offset()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Why a task of the runner ended early.
@@ -553,13 +621,52 @@ struct RunnerContext {
     generations: Arc<Generations>,
 }
 
-impl ClientContext for RunnerContext {}
+impl ClientContext for RunnerContext {
+    /// librdkafka's global errors (a fetch response above `receive.message.max.bytes`, brokers
+    /// down, authentication): rdkafka would send them to the `log` crate, which a service that
+    /// uses `tracing` never shows; a consumer that cannot fetch must say so where its owner looks.
+    fn error(&self, error: RdKafkaError, reason: &str) {
+        tracing::error!(topic = %self.topic, error = %error, reason, "kafka consumer client error");
+    }
+
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, message: &str) {
+        use rdkafka::config::RDKafkaLogLevel as Level;
+        match level {
+            Level::Emerg | Level::Alert | Level::Critical | Level::Error => {
+                tracing::error!(topic = %self.topic, facility = fac, "librdkafka: {message}");
+            }
+            Level::Warning => {
+                tracing::warn!(topic = %self.topic, facility = fac, "librdkafka: {message}");
+            }
+            Level::Notice | Level::Info => {
+                tracing::info!(topic = %self.topic, facility = fac, "librdkafka: {message}");
+            }
+            Level::Debug => {
+                tracing::debug!(topic = %self.topic, facility = fac, "librdkafka: {message}");
+            }
+        }
+    }
+}
 
 impl ConsumerContext for RunnerContext {
-    fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         if let Rebalance::Revoke(partitions) = rebalance {
-            for element in partitions.elements_for_topic(&self.topic) {
+            let revoked = partitions.elements_for_topic(&self.topic);
+            for element in &revoked {
                 self.generations.revoke(element.partition());
+            }
+            // Commit what was handled before the partitions go: their next owner starts from
+            // the committed offset, and auto-commit may not have run since those records were
+            // handled (every one of them would be handled twice).
+            if !revoked.is_empty() {
+                match consumer.commit_consumer_state(CommitMode::Sync) {
+                    Ok(()) | Err(RdKafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+                    Err(e) => tracing::warn!(
+                        topic = %self.topic, error = %e,
+                        "commit before a revocation failed: the partitions' next owner \
+                         handles again the records since the last commit"
+                    ),
+                }
             }
         }
     }
@@ -578,6 +685,7 @@ impl Stats {
             handled: self.handled.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
             dead_lettered: self.dead_lettered.load(Ordering::Relaxed),
+            consume_errors: 0,
         }
     }
 }
@@ -646,12 +754,14 @@ where
 
     async fn process(&self, job: &Job, stop: &mut watch::Receiver<bool>) -> Outcome {
         let message = &job.message;
-        let payload = message.payload().unwrap_or_default();
         let mut attempt = 0u32;
         loop {
-            let value = match E::decode(payload) {
-                Ok(value) => value,
-                Err(e) => {
+            // `None` is a tombstone (a null value), which no encoding decodes: it has its own
+            // handler method. `Some(b"")` is an empty value and is decoded like any other.
+            let value = match message.payload().map(E::decode) {
+                None => None,
+                Some(Ok(value)) => Some(value),
+                Some(Err(e)) => {
                     let error = format!("cannot decode record: {e}");
                     return self.dead_letter(job, &error, stop).await;
                 }
@@ -661,13 +771,16 @@ where
                 partition: message.partition(),
                 offset: message.offset(),
                 key: message.key().map(<[u8]>::to_vec),
-                value,
+                value: (),
                 headers: record_headers(message),
                 timestamp_ms: message.timestamp().to_millis(),
                 attempt,
             };
             let result = match self.permits.acquire().await {
-                Ok(_permit) => self.handler.handle(record).await,
+                Ok(_permit) => match value {
+                    Some(value) => self.handler.handle(record.with_value(value)).await,
+                    None => self.handler.tombstone(record).await,
+                },
                 Err(_) => return Outcome::Stopped,
             };
             let error = match result {

@@ -113,13 +113,19 @@ fn check(code: RDKafkaRespErr) -> Result<(), KafkaError> {
 
 type Command = Box<dyn FnOnce(&Cluster) + Send>;
 
+/// How long a new group waits for more members before its first assignment. Consumers started
+/// together (a service's consumers of one group) then join in one round; a member joining after
+/// the first assignment costs the whole group a rebalance, which the mock coordinator makes last
+/// `session.timeout.ms` - 1 s.
+const INITIAL_REBALANCE_DELAY_MS: i32 = 1000;
+
 /// A real Kafka-protocol broker (librdkafka's mock cluster) running in this
 /// process on loopback ports.
 ///
 /// It speaks enough of the protocol for producers (idempotent ones included),
 /// consumer groups with committed offsets, and any Kafka client, e.g.
 /// `kafka-python` with `api_version=(2, 0)`. A new consumer group gets its
-/// first assignment at once (see
+/// first assignment 300 ms after its first member joined (see
 /// [`set_group_initial_rebalance_delay`](Self::set_group_initial_rebalance_delay)). Topics are created on first use
 /// with 4 partitions; use [`create_topic`](Self::create_topic) for another
 /// count (the CreateTopics admin request is not supported). Each partition
@@ -165,7 +171,7 @@ impl EmbeddedBroker {
                         return;
                     }
                 };
-                cluster.set_group_initial_rebalance_delay(0);
+                cluster.set_group_initial_rebalance_delay(INITIAL_REBALANCE_DELAY_MS);
                 let _ = ready_tx.send(Ok(cluster.bootstrap_servers()));
                 // Runs until every handle (and so every sender) is gone.
                 while let Ok(command) = commands_rx.recv() {
@@ -212,7 +218,7 @@ impl EmbeddedBroker {
     }
 
     /// Sets how long the group coordinator waits for more members before the
-    /// first assignment of a new consumer group (0 at start; Kafka's default is 3 s).
+    /// first assignment of a new consumer group (300 ms at start; Kafka's default is 3 s).
     pub fn set_group_initial_rebalance_delay(&self, delay: Duration) -> Result<(), KafkaError> {
         let delay_ms = i32::try_from(delay.as_millis()).unwrap_or(i32::MAX);
         self.with_cluster(move |c| c.set_group_initial_rebalance_delay(delay_ms))

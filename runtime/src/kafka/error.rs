@@ -76,6 +76,48 @@ impl std::error::Error for KafkaError {
     }
 }
 
+impl KafkaError {
+    /// Whether the record can never be published as it is (larger than the producer's
+    /// `message.max.bytes` or the broker's `max.message.bytes`): retrying cannot help.
+    pub fn is_too_large(&self) -> bool {
+        use rdkafka::error::{KafkaError as Rd, RDKafkaErrorCode as Code};
+        let code = match self {
+            Self::Client(e) | Self::DeliveryFailed { first: e, .. } => match e {
+                Rd::MessageProduction(code) => Some(*code),
+                _ => e.rdkafka_error_code(),
+            },
+            _ => None,
+        };
+        matches!(
+            code,
+            Some(Code::MessageSizeTooLarge | Code::InvalidMessageSize | Code::MessageBatchTooLarge)
+        )
+    }
+
+    /// The status a call fails with when an event it must publish could not be: the rule of
+    /// every Rosetta service that publishes events (see docs/kafka.md, "Publishing from a call").
+    ///
+    /// `resource_exhausted` when the record is too large to ever be accepted, `internal` when
+    /// the value cannot be encoded, `unavailable` otherwise (the broker is down or slow: the
+    /// caller may retry the call).
+    pub fn to_status(&self) -> crate::Status {
+        let kind = if self.is_too_large() {
+            crate::ErrorKind::ResourceExhausted
+        } else if matches!(self, Self::Codec(_)) {
+            crate::ErrorKind::Internal
+        } else {
+            crate::ErrorKind::Unavailable
+        };
+        crate::Status::new(kind, format!("event not published: {self}"))
+    }
+}
+
+impl From<KafkaError> for crate::Status {
+    fn from(e: KafkaError) -> Self {
+        e.to_status()
+    }
+}
+
 impl From<rdkafka::error::KafkaError> for KafkaError {
     fn from(e: rdkafka::error::KafkaError) -> Self {
         Self::Client(e)

@@ -24,10 +24,12 @@ mod producer;
 pub mod proto;
 
 pub use admin::ensure_topics;
-pub use config::KafkaConfig;
+pub use config::{
+    EMBEDDED_GROUP_TIMING, KafkaConfig, PRODUCER_MESSAGE_MAX_BYTES, builtin_features,
+};
 pub use consumer::{
     ConsumerRunner, FnHandler, Handler, HandlerError, Header, Record, RetryPolicy, RunSummary,
-    handler_fn,
+    accept_tombstone, handler_fn,
 };
 pub use embedded::EmbeddedBroker;
 pub use encoding::{CodecError, Encoding, Json, Protobuf, ProtobufMessage, RawBytes, Utf8String};

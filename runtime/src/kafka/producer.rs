@@ -121,6 +121,27 @@ impl<T, E: Encoding<T>> TopicProducer<T, E> {
         }
     }
 
+    /// Sends a tombstone for `key` (a record with a null value: on a compacted topic it deletes
+    /// the key) and waits until the brokers acknowledged it.
+    ///
+    /// It carries the `rosetta-type` header but no `content-type`: there is no content. Rosetta
+    /// consumers give it to [`Handler::tombstone`](super::Handler::tombstone), never to `handle`.
+    pub async fn send_tombstone(&self, key: &str) -> Result<Delivered, KafkaError> {
+        let headers = OwnedHeaders::new_with_capacity(1).insert(Header {
+            key: headers::TYPE,
+            value: Some(&*self.type_name),
+        });
+        let record: FutureRecord<'_, str, [u8]> =
+            FutureRecord::to(&self.topic).key(key).headers(headers);
+        match self.producer.send(record, Timeout::Never).await {
+            Ok(delivery) => Ok(Delivered {
+                partition: delivery.partition,
+                offset: delivery.offset,
+            }),
+            Err((e, _)) => Err(e.into()),
+        }
+    }
+
     /// Queues one record without waiting for its acknowledgement.
     ///
     /// Waits only while librdkafka's queue is full. Records queued this way

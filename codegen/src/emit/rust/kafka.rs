@@ -303,6 +303,13 @@ fn producer(k: &TokenStream, t: &Topic) -> TokenStream {
                 self.inner.send(#key_arg, value).await
             }
 
+            /// Sends a tombstone for `key` (a record with a null value, which on a compacted topic
+            /// deletes the key) and waits until the brokers acknowledged it. Consumers see it in
+            /// [`Handler::tombstone`], never as a value.
+            pub async fn tombstone(&self, key: &str) -> ::std::result::Result<#k::kafka::Delivered, #k::kafka::KafkaError> {
+                self.inner.send_tombstone(key).await
+            }
+
             #[doc = #enqueue_doc]
             pub async fn enqueue(&self, #key_param value: &Value) -> ::std::result::Result<(), #k::kafka::KafkaError> {
                 self.inner.enqueue(#key_arg, value).await
@@ -367,10 +374,22 @@ fn handler(inner: &Gen, t: &Topic) -> Result<TokenStream, String> {
         /// delivery is at-least-once. Implement the methods as `async fn`.
         pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
             #methods
+
+            /// Handles a tombstone: a record with a key and a null value, which on a compacted
+            /// topic deletes the key ([`Producer::tombstone`] sends one). It never reaches the
+            /// value methods, and an empty value is never a tombstone. The default accepts it
+            /// and does nothing; override it where a key's state must go.
+            fn tombstone(&self, record: #k::kafka::Record<()>) -> #ret {
+                #k::kafka::accept_tombstone(record)
+            }
         }
 
         impl<H: Handler> Handler for ::std::sync::Arc<H> {
             #arc_methods
+
+            fn tombstone(&self, record: #k::kafka::Record<()>) -> #ret {
+                (**self).tombstone(record)
+            }
         }
 
         #fn_impl
@@ -381,6 +400,10 @@ fn handler(inner: &Gen, t: &Topic) -> Result<TokenStream, String> {
         impl<H: Handler> #k::kafka::Handler<Value> for Dispatch<H> {
             fn handle(&self, record: #k::kafka::Record<Value>) -> #ret {
                 #dispatch
+            }
+
+            fn tombstone(&self, record: #k::kafka::Record<()>) -> #ret {
+                self.0.tombstone(record)
             }
         }
     })
