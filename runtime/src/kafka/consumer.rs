@@ -484,6 +484,18 @@ where
                 Event::Received(Err(RdKafkaError::MessageConsumptionFatal(code))) => {
                     break Err(RdKafkaError::MessageConsumptionFatal(code).into());
                 }
+                Event::Received(Err(RdKafkaError::MessageConsumption(
+                    code @ (RDKafkaErrorCode::UnknownTopicOrPartition
+                    | RDKafkaErrorCode::UnknownTopic),
+                ))) => {
+                    // Subscribed before the topic exists (brokers that create topics on first
+                    // produce): librdkafka picks it up once it does. Not a record error.
+                    tracing::warn!(topic = %self.topic, error = %code, "topic not available yet");
+                    tokio::select! {
+                        () = &mut shutdown => break Ok(()),
+                        () = tokio::time::sleep(Duration::from_millis(100)) => continue,
+                    }
+                }
                 Event::Received(Err(e)) => {
                     // A record librdkafka could not fetch or decode (an unsupported compression
                     // codec, a corrupt batch, a record above `receive.message.max.bytes`), or a
