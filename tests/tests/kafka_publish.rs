@@ -95,8 +95,16 @@ async fn large_products(bootstrap: Option<&str>) {
         .create_product(ctx(), new_product("small", None, BTreeMap::new()))
         .await
         .expect("small product");
-    let want = format!("shop.audit key=catalog created product {}", small.id);
-    wait_until(&want, Duration::from_secs(60), || has(&want)).await;
+    // Its event and its audit line travel on two topics, consumed independently: wait for both.
+    for want in [
+        format!(
+            "shop.product-events key={} created {} \"small\"",
+            small.id, small.id
+        ),
+        format!("shop.audit key=catalog created product {}", small.id),
+    ] {
+        wait_until(&want, Duration::from_secs(60), || has(&want)).await;
+    }
     let all = lines.lock().unwrap_or_else(|e| e.into_inner()).clone();
     assert!(
         !all.iter().any(|l| l.contains("too big")),
