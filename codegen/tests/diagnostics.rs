@@ -201,3 +201,95 @@ fn valid_example_ir() {
         insta::assert_yaml_snapshot!(ir);
     });
 }
+
+/// The diagnostics of `text` compiled alone, rendered.
+fn rendered(text: &str) -> (Compilation, String) {
+    let c = rosetta_codegen::compile_str("long.idl", text);
+    let out = c.render_diagnostics();
+    (c, out)
+}
+
+/// Issue 16's input: one line holding `@length(1, 2)` `n` times on one field.
+fn repeated_annotation(n: usize) -> String {
+    format!(
+        "struct A {{ a: string = 1 {}; }}",
+        "@length(1, 2) ".repeat(n)
+    )
+}
+
+/// `n` fields that all take number 1, on one line.
+fn duplicate_numbers(n: usize) -> String {
+    let fields: String = (0..n).map(|i| format!("f{i}: i32 = 1; ")).collect();
+    format!("struct A {{ {fields}}}")
+}
+
+/// Many diagnostics on one long line: each shows the line clipped around its own span, and one
+/// code repeated past `MAX_PER_CODE` ends in a count, so the output grows no faster than the
+/// input (it was quadratic: 1,000 annotations printed 28 MB). Sizes, not times, are compared.
+#[test]
+fn diagnostics_on_one_long_line_grow_linearly() {
+    use rosetta_codegen::diagnostics::MAX_PER_CODE;
+    for (what, make) in [
+        (
+            "repeated annotations",
+            repeated_annotation as fn(usize) -> String,
+        ),
+        ("duplicate field numbers", duplicate_numbers),
+    ] {
+        let mut sizes = Vec::new();
+        for n in [100, 1000] {
+            let (c, out) = rendered(&make(n));
+            let all = c.diagnostics.sorted();
+            let code = all.first().map(|d| d.code).expect("diagnostics");
+            // Every repeat after the first is reported, and all of them with one code.
+            assert_eq!(all.len(), n - 1, "{what}: {out}");
+            assert!(all.iter().all(|d| d.code == code), "{what}: {out}");
+            assert_eq!(out.matches(&format!("error[{code}]")).count(), MAX_PER_CODE);
+            assert!(
+                out.contains(&format!(
+                    "note: and {} more errors [{code}]",
+                    n - 1 - MAX_PER_CODE
+                )),
+                "{what}: {out}"
+            );
+            let longest = out.lines().map(str::len).max().unwrap_or(0);
+            assert!(longest < 400, "{what}: a {longest}-byte line was printed");
+            sizes.push(out.len());
+        }
+        // Ten times the input, (almost) the same output: at most MAX_PER_CODE diagnostics of
+        // bounded size, plus a count.
+        assert!(
+            sizes[1] * 10 < sizes[0] * 12,
+            "{what}: output grew from {} to {} bytes",
+            sizes[0],
+            sizes[1]
+        );
+    }
+}
+
+/// A clipped line keeps its real line and column in the `-->` header, and the text at the caret.
+#[test]
+fn clipped_lines_keep_real_positions() {
+    let fields: String = (1..=30).map(|i| format!("y{i}: i32 = {i}; ")).collect();
+    let src = format!("// one long line follows\nstruct A {{ {fields}bad: Missing = 99; }}\n");
+    let (_, out) = rendered(&src);
+    let col = src
+        .lines()
+        .nth(1)
+        .and_then(|l| l.find("Missing"))
+        .expect("in line 2")
+        + 1;
+    assert!(out.contains(&format!("--> long.idl:2:{col}")), "{out}");
+    assert!(out.contains("... "), "the line was clipped: {out}");
+    let shown = out
+        .lines()
+        .find(|l| l.starts_with("2 |"))
+        .expect("the source line");
+    let caret = out
+        .lines()
+        .skip_while(|l| !l.starts_with("2 |"))
+        .nth(1)
+        .expect("the caret line");
+    let at = caret.find('^').expect("a caret");
+    assert_eq!(shown.get(at..at + 7), Some("Missing"), "{out}");
+}

@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// The longest any single wait in these tests may take.
-const DEADLINE: Duration = Duration::from_secs(20);
+/// Hang protection for any single wait (generous: a busy machine must not fail a test).
+const DEADLINE: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Order {

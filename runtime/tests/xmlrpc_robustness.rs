@@ -3,7 +3,7 @@
 #![cfg(feature = "xmlrpc")]
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rosetta_runtime::xmlrpc::{
     self, Fault, GzipError, INVALID_REQUEST, Limits, MethodCall, PARSE_ERROR, Timestamp, Value,
@@ -347,13 +347,8 @@ fn gzip_bomb_stops_at_the_limit() {
     let member = xmlrpc::compress_gzip(&vec![0u8; 1 << 20]);
     let bomb = member.repeat(1024);
     assert!(bomb.len() < 2 << 20, "{}", bomb.len());
-    let start = Instant::now();
+    // Stopping at the limit (not a time) is what keeps a bomb cheap.
     let err = xmlrpc::decompress_gzip_limited(&bomb, 4 << 20).unwrap_err();
     assert!(matches!(err, GzipError::TooLarge { limit } if limit == 4 << 20));
     assert_eq!(err.to_fault().code, INVALID_REQUEST);
-    assert!(
-        start.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        start.elapsed()
-    );
 }

@@ -182,7 +182,8 @@ impl RunningServer {
             });
         });
         let addr = addr_rx
-            .recv_timeout(Duration::from_secs(10))
+            // Hang protection only: a busy machine may take a while to start a thread.
+            .recv_timeout(Duration::from_secs(120))
             .expect("server did not start");
         RunningServer {
             addr,

@@ -155,6 +155,71 @@ fn docs_text(lines: &[String]) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
+/// A component schema of the document: the two problem schemas every error response uses, or
+/// a declared type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Component {
+    /// `rosetta.Problem`.
+    Problem,
+    /// `rosetta.Violation`.
+    Violation,
+    /// The declared type with this index in `Ir::types`.
+    Type(usize),
+}
+
+impl Component {
+    /// The name under `#/components/schemas/`.
+    pub fn name(self, ir: &Ir) -> String {
+        match self {
+            Component::Problem => PROBLEM.to_string(),
+            Component::Violation => VIOLATION.to_string(),
+            Component::Type(id) => ir.types[id].full_name(),
+        }
+    }
+}
+
+/// One component's schema and the components it refers to directly, in first-reference order.
+///
+/// Each component is described once, whoever refers to it: the document (and the Rust target's
+/// shared statics) hold it once however many services reach it, so no output grows with
+/// services × types.
+pub fn component(ir: &Ir, c: Component) -> (J, Vec<Component>) {
+    match c {
+        Component::Problem => (problem_schema(), vec![Component::Violation]),
+        Component::Violation => (violation_schema(), Vec::new()),
+        Component::Type(id) => {
+            let mut reach = Reach::default();
+            let schema = type_def_schema(ir, id, &mut reach);
+            (
+                schema,
+                reach.order.into_iter().map(Component::Type).collect(),
+            )
+        }
+    }
+}
+
+/// Every component reachable from `roots` (the roots included), each once, in discovery order
+/// (breadth first, so a long chain of references cannot overflow the stack).
+pub fn reachable(ir: &Ir, roots: impl IntoIterator<Item = Component>) -> Vec<Component> {
+    let mut seen = BTreeSet::new();
+    let mut order: Vec<Component> = Vec::new();
+    for r in roots {
+        if seen.insert(r) {
+            order.push(r);
+        }
+    }
+    let mut i = 0;
+    while i < order.len() {
+        for r in component(ir, order[i]).1 {
+            if seen.insert(r) {
+                order.push(r);
+            }
+        }
+        i += 1;
+    }
+    order
+}
+
 /// One service's share of the document (what `rosetta_runtime::rest::Fragment` holds as text).
 #[derive(Debug, Clone)]
 pub struct ServiceFragment {
@@ -168,8 +233,9 @@ pub struct ServiceFragment {
     pub tag: J,
     /// `(path, lower-case method, operation)`.
     pub operations: Vec<(String, String, J)>,
-    /// `(component name, schema)`: every schema the operations reach.
-    pub schemas: Vec<(String, J)>,
+    /// The components the operations refer to directly, in first-reference order; the document
+    /// holds these and everything they reach ([`reachable`]).
+    pub roots: Vec<Component>,
 }
 
 /// Generates `openapi.json`: every service of the compilation.
@@ -181,14 +247,15 @@ pub fn generate(ir: &Ir) -> Result<Vec<OutputFile>, String> {
         .collect::<Result<Vec<_>, _>>()?;
     Ok(vec![OutputFile {
         name: "openapi.json".to_string(),
-        contents: document(&fragments).to_pretty() + "\n",
+        contents: document(ir, &fragments).to_pretty() + "\n",
     }])
 }
 
 fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
+    let mut seen = BTreeSet::new();
     for v in values {
-        if !v.is_empty() && !out.contains(&v) {
+        if !v.is_empty() && seen.insert(v) {
             out.push(v);
         }
     }
@@ -196,7 +263,9 @@ fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
 }
 
 /// Joins fragments into one document, by the rules `rosetta_runtime::rest::Registry` follows.
-pub fn document(fragments: &[ServiceFragment]) -> J {
+/// Linear in the fragments and the schemas they reach: paths are grouped through an index and
+/// each component schema is built once.
+pub fn document(ir: &Ir, fragments: &[ServiceFragment]) -> J {
     let apis = distinct(fragments.iter().map(|f| f.api.as_str()));
     let versions = distinct(fragments.iter().map(|f| f.version.as_str()));
     let descriptions = distinct(fragments.iter().map(|f| f.description.as_str()));
@@ -220,26 +289,25 @@ pub fn document(fragments: &[ServiceFragment]) -> J {
     if !descriptions.is_empty() {
         info.set("description", J::s(descriptions.join("\n\n")));
     }
-    let mut paths = J::obj();
+    // A path's methods may come from several services: group them, in first-seen order.
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut paths: Vec<(String, J)> = Vec::new();
     for f in fragments {
         for (path, method, op) in &f.operations {
-            let mut item = paths.get(path).cloned().unwrap_or_else(J::obj);
-            item.set(method, op.clone());
-            paths.set(path, item);
+            let at = *index.entry(path.as_str()).or_insert_with(|| {
+                paths.push((path.clone(), J::obj()));
+                paths.len() - 1
+            });
+            paths[at].1.set(method, op.clone());
         }
     }
-    let mut schemas: BTreeMap<&str, &J> = BTreeMap::new();
-    for f in fragments {
-        for (name, schema) in &f.schemas {
-            schemas.entry(name).or_insert(schema);
-        }
-    }
-    let schemas = J::Obj(
+    let components = reachable(ir, fragments.iter().flat_map(|f| f.roots.iter().copied()));
+    let mut schemas: BTreeMap<String, J> = BTreeMap::new();
+    for c in components {
         schemas
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    );
+            .entry(c.name(ir))
+            .or_insert_with(|| component(ir, c).0);
+    }
     J::obj()
         .with("openapi", J::s("3.1.0"))
         .with("info", info)
@@ -247,8 +315,11 @@ pub fn document(fragments: &[ServiceFragment]) -> J {
             "tags",
             J::Arr(fragments.iter().map(|f| f.tag.clone()).collect()),
         )
-        .with("paths", paths)
-        .with("components", J::obj().with("schemas", schemas))
+        .with("paths", J::Obj(paths))
+        .with(
+            "components",
+            J::obj().with("schemas", J::Obj(schemas.into_iter().collect())),
+        )
 }
 
 /// One input of an rpc: a field of its message or one of its parameters.
@@ -313,7 +384,7 @@ impl Reach {
     }
 }
 
-/// The fragment of one service: its tag, operations and reachable schemas.
+/// The fragment of one service: its tag, its operations and the components they refer to.
 ///
 /// Fails when a declared error has a field named like a problem member (`status`, `type`, ...):
 /// the problem+json body could not carry both.
@@ -330,17 +401,9 @@ pub fn service_fragment(ir: &Ir, s: &Service) -> Result<ServiceFragment, String>
             operation(ir, s, rpc, &mut reach),
         ));
     }
-    let mut schemas = vec![
-        (PROBLEM.to_string(), problem_schema()),
-        (VIOLATION.to_string(), violation_schema()),
-    ];
-    let mut i = 0;
-    while i < reach.order.len() {
-        let id = reach.order[i];
-        let schema = type_def_schema(ir, id, &mut reach);
-        schemas.push((ir.types[id].full_name(), schema));
-        i += 1;
-    }
+    // Every operation answers problems (its `default` response at least).
+    let mut roots = vec![Component::Problem];
+    roots.extend(reach.order.into_iter().map(Component::Type));
     let package = s.package.clone();
     let version = package
         .as_deref()
@@ -367,7 +430,7 @@ pub fn service_fragment(ir: &Ir, s: &Service) -> Result<ServiceFragment, String>
         description,
         tag,
         operations,
-        schemas,
+        roots,
     })
 }
 

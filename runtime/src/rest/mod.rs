@@ -17,7 +17,7 @@ mod text;
 
 pub use client::Client;
 pub use handler::{BODY_LIMIT, Kind, Param, Route, handle, handle_unit, json_response};
-pub use openapi::{Fragment, Registry};
+pub use openapi::{Fragment, Registry, Schema};
 pub use problem::{
     ABOUT_BLANK, DECLARED_TYPE_PREFIX, FromProblem, IntoProblem, PROBLEM_JSON, Problem,
     RESERVED_MEMBERS, kind_for_status, reason_phrase,

@@ -1,12 +1,15 @@
 //! The OpenAPI 3.1 document a server serves at `/openapi.json`, assembled from the services it
 //! actually mounts.
 //!
-//! The compiler renders each service's share of the document (its operations, the schemas they
-//! reach, its tag) as JSON text at build time: a [`Fragment`]. Mounting a service adds its
-//! fragment to the [`Registry`]; the server joins the fragments once, when it is built. The join
-//! follows the same rules as `rosetta generate --target openapi` (title, version, paths grouped by
-//! path, schemas sorted by name), so a server that mounts every service of a compilation serves
-//! the same document the CLI writes.
+//! The compiler renders each service's share of the document (its operations and tag) as JSON
+//! text at build time: a [`Fragment`]. Component schemas are rendered once per type, as shared
+//! [`Schema`] statics that name the schemas they refer to, and a fragment names only the schemas
+//! its operations refer to directly; the generated code therefore grows with services + types,
+//! never services × types. Mounting a service adds its fragment to the [`Registry`]; the server
+//! joins the fragments once, when it is built, walking the schema references. The join follows
+//! the same rules as `rosetta generate --target openapi` (title, version, paths grouped by path,
+//! every reachable schema once, sorted by name), so a server that mounts every service of a
+//! compilation serves the same document the CLI writes.
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -15,6 +18,18 @@ use http::{HeaderValue, header};
 
 use super::problem::Problem;
 use crate::error::ErrorKind;
+
+/// One component schema, rendered by the compiler once per type and shared by every service
+/// that reaches it.
+#[derive(Debug)]
+pub struct Schema {
+    /// The name under `#/components/schemas/` (`shop.v1.Product`).
+    pub name: &'static str,
+    /// The schema object, as JSON.
+    pub json: &'static str,
+    /// The schemas this one refers to (`$ref`) directly.
+    pub refs: &'static [&'static Schema],
+}
 
 /// One service's share of the OpenAPI document, rendered by the compiler.
 #[derive(Debug)]
@@ -29,8 +44,9 @@ pub struct Fragment {
     pub tag: &'static str,
     /// `(path, lower-case method, operation object as JSON)`, in IDL order.
     pub operations: &'static [(&'static str, &'static str, &'static str)],
-    /// `(component name, schema as JSON)`: every schema the operations reach.
-    pub schemas: &'static [(&'static str, &'static str)],
+    /// The schemas the operations refer to directly; the document holds these and every
+    /// schema they reach.
+    pub schemas: &'static [&'static Schema],
 }
 
 /// The fragments of the mounted services; the server turns them into `/openapi.json`.
@@ -92,12 +108,14 @@ impl Registry {
         // Group operations by path, in first-seen order (a path's methods may come from
         // several services).
         let mut paths: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
+        let mut index: std::collections::HashMap<&str, usize> = Default::default();
         for f in &self.fragments {
             for (path, method, op) in f.operations {
-                match paths.iter_mut().find(|(p, _)| p == path) {
-                    Some((_, ops)) => ops.push((method, op)),
-                    None => paths.push((path, vec![(method, op)])),
-                }
+                let at = *index.entry(path).or_insert_with(|| {
+                    paths.push((path, Vec::new()));
+                    paths.len() - 1
+                });
+                paths[at].1.push((method, op));
             }
         }
         for (i, (path, ops)) in paths.iter().enumerate() {
@@ -118,9 +136,15 @@ impl Registry {
         }
         out.push_str(r#"},"components":{"schemas":{"#);
         let mut schemas: std::collections::BTreeMap<&str, &str> = Default::default();
+        // Every schema reachable from the fragments, once; an explicit stack, so a long chain
+        // of references cannot overflow the call stack.
+        let mut stack: Vec<&'static Schema> = Vec::new();
         for f in &self.fragments {
-            for (name, schema) in f.schemas {
-                schemas.entry(name).or_insert(schema);
+            stack.extend(f.schemas.iter().rev());
+            while let Some(schema) = stack.pop() {
+                if schemas.insert(schema.name, schema.json).is_none() {
+                    stack.extend(schema.refs.iter().rev());
+                }
             }
         }
         for (i, (name, schema)) in schemas.iter().enumerate() {
@@ -200,6 +224,22 @@ fn push_str(out: &mut String, s: &str) {
 mod tests {
     use super::*;
 
+    static PROBLEM: Schema = Schema {
+        name: "rosetta.Problem",
+        json: "{}",
+        refs: &[],
+    };
+    static T: Schema = Schema {
+        name: "shop.v1.T",
+        json: r#"{"type":"object"}"#,
+        refs: &[&LOOP, &PROBLEM],
+    };
+    // Refers to itself and back to `T`: each is still listed once.
+    static LOOP: Schema = Schema {
+        name: "a.Loop",
+        json: "true",
+        refs: &[&LOOP, &T],
+    };
     static A: Fragment = Fragment {
         api: "shop.v1",
         version: "v1",
@@ -209,10 +249,7 @@ mod tests {
             ("/x/{id}", "get", r#"{"operationId":"a"}"#),
             ("/y", "post", r#"{"operationId":"b"}"#),
         ],
-        schemas: &[
-            ("shop.v1.T", r#"{"type":"object"}"#),
-            ("rosetta.Problem", "{}"),
-        ],
+        schemas: &[&T, &PROBLEM],
     };
     static B: Fragment = Fragment {
         api: "shop.v1",
@@ -220,7 +257,7 @@ mod tests {
         description: "The shop.",
         tag: r#"{"name":"shop.v1.B"}"#,
         operations: &[("/x/{id}", "delete", r#"{"operationId":"c"}"#)],
-        schemas: &[("rosetta.Problem", "{}"), ("a.First", "true")],
+        schemas: &[&PROBLEM, &LOOP],
     };
 
     #[test]
@@ -241,7 +278,7 @@ mod tests {
                     "/y": {"post": {"operationId": "b"}}
                 },
                 "components": {"schemas": {
-                    "a.First": true, "rosetta.Problem": {}, "shop.v1.T": {"type": "object"}
+                    "a.Loop": true, "rosetta.Problem": {}, "shop.v1.T": {"type": "object"}
                 }}
             })
         );

@@ -2,6 +2,11 @@
 //! problem+json conversions of each `<Rpc>Error`, the typed `RestClient`, and the service's
 //! OpenAPI fragment (rendered here, at build time, by `emit::openapi`).
 //!
+//! Component schemas are not in the fragments: each is one `Schema` static next to its type (and
+//! `rosetta.Problem` / `rosetta.Violation` once per package), naming the statics it refers to;
+//! a fragment names the ones its operations use and the runtime walks the rest. So the
+//! generated code grows with services + types, never services × types.
+//!
 //! Everything else — decoding path, query and body into the request struct, validation, JSON and
 //! problem responses, `/openapi.json` — is in `rosetta_runtime::rest`, reached through
 //! `::rosetta::__private`.
@@ -13,8 +18,8 @@ use quote::{format_ident, quote};
 use super::ident::{field_ident, type_ident, upper_camel};
 use super::protocols::Glue;
 use super::types::{Gen, docs};
-use crate::emit::openapi;
-use crate::ir::{HttpMethod, Input, Output, Rpc, Service, Type};
+use crate::emit::openapi::{self, Component};
+use crate::ir::{HttpMethod, Input, Ir, Output, Rpc, Service, Type};
 
 /// The REST items and mount statements for `s` (`g` is nested in the service's module).
 pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
@@ -130,10 +135,7 @@ fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> Result<TokenStream, Strin
         let op = op.to_compact();
         quote!((#path, #method, #op))
     });
-    let schemas = f.schemas.iter().map(|(name, schema)| {
-        let schema = schema.to_compact();
-        quote!((#name, #schema))
-    });
+    let schemas = f.roots.iter().map(|c| schema_path(g, *c));
     Ok(quote! {
         #rt::Fragment {
             api: #api,
@@ -141,9 +143,76 @@ fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> Result<TokenStream, Strin
             description: #description,
             tag: #tag,
             operations: &[#(#ops),*],
-            schemas: &[#(#schemas),*],
+            schemas: &[#(&#schemas),*],
         }
     })
+}
+
+/// Which types need a `Schema` static: those some service's operations reach (computed once
+/// per generation, linear in the API).
+pub(super) fn reached_types(ir: &Ir) -> Result<Vec<bool>, String> {
+    let mut roots = Vec::new();
+    for s in &ir.services {
+        roots.extend(openapi::service_fragment(ir, s)?.roots);
+    }
+    let mut reached = vec![false; ir.types.len()];
+    for c in openapi::reachable(ir, roots) {
+        if let Component::Type(id) = c {
+            reached[id] = true;
+        }
+    }
+    Ok(reached)
+}
+
+/// The name of a component's static in its package module.
+fn schema_ident(ir: &Ir, c: Component) -> proc_macro2::Ident {
+    match c {
+        Component::Problem => format_ident!("__rest_problem"),
+        Component::Violation => format_ident!("__rest_violation"),
+        // IDL names are unique in a package and the prefix keeps them off keywords.
+        Component::Type(id) => format_ident!("__rest_schema_{}", ir.types[id].name),
+    }
+}
+
+/// The path from `g`'s module to a component's static: the problem schemas are in the current
+/// package's module, a type's next to the type.
+fn schema_path(g: &Gen, c: Component) -> TokenStream {
+    let ident = schema_ident(g.ir, c);
+    let to = match c {
+        Component::Type(id) => super::package_segments(g.ir.types[id].package.as_deref()),
+        _ => super::package_segments(g.package.as_deref()),
+    };
+    let from = super::package_segments(g.package.as_deref());
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let supers = (common..from.len() + g.depth).map(|_| quote!(super::));
+    let downs = to[common..].iter().map(|seg| {
+        let m = field_ident(seg);
+        quote!(#m::)
+    });
+    quote!(#(#supers)* #(#downs)* #ident)
+}
+
+/// The `Schema` static of one component (a reached type, or a problem schema), in its
+/// package's module.
+pub(super) fn schema_static(g: &Gen, c: Component) -> TokenStream {
+    let rt = {
+        let k = &g.krate;
+        quote!(#k::__private::rosetta_runtime::rest)
+    };
+    let (schema, refs) = openapi::component(g.ir, c);
+    let name = c.name(g.ir);
+    let json = schema.to_compact();
+    let ident = schema_ident(g.ir, c);
+    let refs = refs.into_iter().map(|r| schema_path(g, r));
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        pub static #ident: #rt::Schema = #rt::Schema {
+            name: #name,
+            json: #json,
+            refs: &[#(&#refs),*],
+        };
+    }
 }
 
 /// How the runtime reads a path or query value of type `t`, and whether it is a list.
