@@ -10,20 +10,26 @@
 //!   constraint violation — Google's rich error model, which grpcio-status and other clients read.
 //! - [`codec`]: the prost codec with malformed input reported as `INVALID_ARGUMENT`.
 //! - [`server`]: the registry of mounted services, reflection (v1 and v1alpha) and
-//!   `grpc.health.v1` (on by default), message size limits, the request [`Context`](crate::Context).
+//!   `grpc.health.v1` (on by default), message size limits, compression (gzip, deflate, zstd),
+//!   the request [`Context`](crate::Context).
+//! - `framing` (private): the request framing check every gRPC request goes through — a
+//!   truncated or malformed message prefix, a compressed flag without `grpc-encoding`, a unary
+//!   call with no message or two — each refused with the status the gRPC documents name.
 //! - [`client`]: connecting a generated `GrpcClient`.
 
 pub mod client;
 pub mod codec;
 pub mod convert;
+mod framing;
 pub mod server;
 pub mod status;
 
 pub use client::connect;
 pub use codec::Codec;
 pub use convert::{FromProto, IntoProto};
-pub use server::{GrpcOptions, Registry};
+pub use server::{ALL_ENCODINGS, GrpcOptions, Registry};
 pub use status::{FromTonicStatus, IntoTonicStatus};
+pub use tonic::codec::CompressionEncoding;
 
 pub use prost;
 pub use prost_types;

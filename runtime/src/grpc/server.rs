@@ -1,14 +1,24 @@
 //! Serving generated gRPC services on the one-port server: the [`Registry`] that collects them
 //! (with their descriptor sets), reflection v1 and v1alpha and `grpc.health.v1` added once over
 //! all of them, message size limits ([`GrpcOptions`]), and the per-call helpers the generated
-//! adapters use (request [`Context`], decoding with validation, the deadline).
+//! adapters use (request [`Context`], decoding with validation, the deadline, compressing the
+//! response).
+//!
+//! Compression: requests compressed with any coding of [`GrpcOptions::accept_compression`]
+//! (gzip, deflate and zstd by default: every coding tonic has) are accepted by every service,
+//! health and reflection included; every response advertises them in `grpc-accept-encoding`; a
+//! request in another coding is `UNIMPLEMENTED` (gRPC's compression spec). Responses are
+//! compressed with the first coding of the client's `grpc-accept-encoding` that is in
+//! [`GrpcOptions::send_compression`], when the message is at least
+//! [`GrpcOptions::compression_min_size`] bytes.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::task::{Context as TaskContext, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use tonic::codec::{CompressionEncoding, SingleMessageCompressionOverride};
 use tonic::service::Routes;
 
 use super::convert::FromProto;
@@ -16,6 +26,21 @@ use super::status::{IntoTonicStatus, status_to_tonic};
 use crate::context::{Context, Protocol};
 use crate::status::Status;
 use crate::validate::{Path, Validate};
+
+/// Turns on `options`' request and response codings on a tonic-generated server (each generated
+/// server type has its own `accept_compressed` and `send_compressed`, so a macro, not a trait).
+macro_rules! with_compression {
+    ($service:expr, $options:expr) => {{
+        let mut service = $service;
+        for &encoding in &$options.accept_compression {
+            service = service.accept_compressed(encoding);
+        }
+        for &encoding in &$options.send_compression {
+            service = service.send_compressed(encoding);
+        }
+        service
+    }};
+}
 
 /// gRPC server settings, shared by every mounted service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +54,29 @@ pub struct GrpcOptions {
     pub reflection: bool,
     /// Serve `grpc.health.v1.Health`, every mounted service `SERVING` (default on).
     pub health: bool,
+    /// The content codings accepted on request messages (`grpc-encoding`), advertised in every
+    /// response's `grpc-accept-encoding` (default [`ALL_ENCODINGS`]: gzip, deflate, zstd).
+    pub accept_compression: Vec<CompressionEncoding>,
+    /// The codings responses may be compressed with, when the client's `grpc-accept-encoding`
+    /// lists one (the client's first listed one wins; default [`ALL_ENCODINGS`]; empty: never
+    /// compress).
+    pub send_compression: Vec<CompressionEncoding>,
+    /// Responses of the generated services smaller than this many bytes (encoded) are sent
+    /// uncompressed even when the client accepts a coding: compressing a few bytes costs CPU
+    /// and usually makes them longer (default 1024; 0 compresses every response). Health and
+    /// reflection, served by tonic's own services, compress every response.
+    pub compression_min_size: usize,
 }
+
+/// The default [`GrpcOptions::compression_min_size`], in bytes.
+pub const DEFAULT_COMPRESSION_MIN_SIZE: usize = 1024;
+
+/// Every content coding Rosetta's gRPC server and client speak besides `identity`.
+pub const ALL_ENCODINGS: [CompressionEncoding; 3] = [
+    CompressionEncoding::Gzip,
+    CompressionEncoding::Deflate,
+    CompressionEncoding::Zstd,
+];
 
 impl Default for GrpcOptions {
     fn default() -> Self {
@@ -38,6 +85,9 @@ impl Default for GrpcOptions {
             max_encoding_message_size: usize::MAX,
             reflection: true,
             health: true,
+            accept_compression: ALL_ENCODINGS.to_vec(),
+            send_compression: ALL_ENCODINGS.to_vec(),
+            compression_min_size: DEFAULT_COMPRESSION_MIN_SIZE,
         }
     }
 }
@@ -99,20 +149,25 @@ impl Registry {
         for (_, add) in self.services {
             routes = add(routes, &self.options);
         }
-        if self.options.health {
+        let options = &self.options;
+        if options.health {
             let (reporter, health) = tonic_health::server::health_reporter();
             for name in &names {
                 set_serving(&reporter, name);
             }
-            routes = routes.add_service(health);
+            routes = routes.add_service(with_compression!(health, options));
         }
-        if self.options.reflection {
-            routes = add_reflection(routes, &self.descriptor_sets, &names, self.options.health);
+        if options.reflection {
+            routes = add_reflection(routes, &self.descriptor_sets, &names, options);
         }
+        let advertised = accept_encoding_header(&options.accept_compression);
         Some(
             routes
                 .into_axum_router()
-                .layer(tower::util::MapResponseLayer::new(size_limit_status)),
+                .layer(tower::util::MapResponseLayer::new(move |resp| {
+                    advertise(size_limit_status(resp), advertised.as_ref())
+                }))
+                .layer(tower::util::MapRequestLayer::new(on_request)),
         )
     }
 }
@@ -127,12 +182,48 @@ fn set_serving(reporter: &tonic_health::server::HealthReporter, name: &str) {
     }
 }
 
+/// The `grpc-accept-encoding` value for `encodings` (`gzip,deflate,zstd,identity`), as tonic
+/// spells it; `None` when only `identity` is accepted.
+fn accept_encoding_header(encodings: &[CompressionEncoding]) -> Option<http::HeaderValue> {
+    let names: Vec<&str> = encodings.iter().map(|e| encoding_name(*e)).collect();
+    if names.is_empty() {
+        return None;
+    }
+    http::HeaderValue::from_str(&format!("{},identity", names.join(","))).ok()
+}
+
+/// A coding's `grpc-encoding` name.
+fn encoding_name(encoding: CompressionEncoding) -> &'static str {
+    match encoding {
+        CompressionEncoding::Gzip => "gzip",
+        CompressionEncoding::Deflate => "deflate",
+        CompressionEncoding::Zstd => "zstd",
+        // `CompressionEncoding` is non-exhaustive; tonic 0.14 has the three above.
+        _ => "identity",
+    }
+}
+
+/// tonic names the accepted codings only when it refuses one; gRPC's spec lets a server list
+/// them in any response, so a client learns them from its first call.
+fn advertise(
+    mut resp: http::Response<axum::body::Body>,
+    value: Option<&http::HeaderValue>,
+) -> http::Response<axum::body::Body> {
+    if let Some(v) = value {
+        resp.headers_mut()
+            .entry("grpc-accept-encoding")
+            .or_insert_with(|| v.clone());
+    }
+    resp
+}
+
 fn add_reflection(
     mut routes: Routes,
     descriptor_sets: &[&'static [u8]],
     names: &[&'static str],
-    health: bool,
+    options: &GrpcOptions,
 ) -> Routes {
+    let health = options.health;
     let builder = || {
         let mut b = tonic_reflection::server::Builder::configure();
         for set in descriptor_sets {
@@ -154,7 +245,9 @@ fn add_reflection(
     };
     match (builder().build_v1(), builder().build_v1alpha()) {
         (Ok(v1), Ok(v1alpha)) => {
-            routes = routes.add_service(v1).add_service(v1alpha);
+            routes = routes
+                .add_service(with_compression!(v1, options))
+                .add_service(with_compression!(v1alpha, options));
         }
         (Err(e), _) | (_, Err(e)) => {
             // The descriptor sets come from the build script; a broken one is a build problem.
@@ -191,20 +284,34 @@ fn size_limit_status(
     resp
 }
 
+/// When a gRPC request reached the gRPC services: the caller's `grpc-timeout` counts from here,
+/// not from when the handler starts (after the whole body has arrived).
+#[derive(Debug, Clone, Copy)]
+struct Arrival(Instant);
+
+/// Every gRPC request: stamps its [`Arrival`] and reads its body through the framing check.
+fn on_request(mut req: http::Request<axum::body::Body>) -> http::Request<axum::body::Body> {
+    req.extensions_mut().insert(Arrival(Instant::now()));
+    super::framing::check_framing(req)
+}
+
 /// Splits a tonic request into the handler's [`Context`] (metadata as headers, the peer, the
-/// `grpc-timeout` deadline, and the request extensions) and the message. `method` is the IDL's
+/// `grpc-timeout` deadline counted from the request's arrival, and the request extensions) and the message. `method` is the IDL's
 /// `Service.Method`.
 pub fn request_parts<P>(request: tonic::Request<P>, method: &'static str) -> (Context, P) {
     let (metadata, extensions, message) = request.into_parts();
     let headers = metadata.into_headers();
-    let timeout = grpc_timeout(&headers);
+    let start = extensions
+        .get::<Arrival>()
+        .map_or_else(Instant::now, |a| a.0);
+    let deadline = grpc_timeout(&headers).and_then(|t| start.checked_add(t));
     let peer = extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
     let mut ctx = Context::new(Protocol::Grpc, method)
         .with_headers(headers)
         .with_peer(peer)
-        .with_timeout(timeout);
+        .with_deadline(deadline);
     *ctx.extensions_mut() = extensions;
     (ctx, message)
 }
@@ -246,17 +353,26 @@ where
     Ok(value)
 }
 
-/// Runs a handler future, within the caller's deadline when it sent one (`DEADLINE_EXCEEDED`
-/// when it passes), and maps its error to a tonic status.
+/// Runs a handler, within the caller's deadline when it sent one, and maps its error to a tonic
+/// status. `deadline` is the time left ([`Context::remaining`]): when it is already zero
+/// (`grpc-timeout: 0n`, or a deadline that passed while the request was read) the handler is not
+/// called at all; when it passes while the handler runs, the handler is dropped. Both answer
+/// `DEADLINE_EXCEEDED`.
 #[inline]
-pub async fn call<O, E, F>(deadline: Option<Duration>, handler: F) -> Result<O, tonic::Status>
+pub async fn call<O, E, F, H>(deadline: Option<Duration>, handler: H) -> Result<O, tonic::Status>
 where
     E: IntoTonicStatus,
+    H: FnOnce() -> F,
     F: Future<Output = Result<O, E>>,
 {
     let result = match deadline {
-        None => handler.await,
-        Some(d) => match tokio::time::timeout(d, handler).await {
+        None => handler().await,
+        Some(Duration::ZERO) => {
+            return Err(status_to_tonic(Status::deadline_exceeded(
+                "the deadline had passed before the call began",
+            )));
+        }
+        Some(d) => match tokio::time::timeout(d, handler()).await {
             Ok(r) => r,
             Err(_) => {
                 return Err(status_to_tonic(Status::deadline_exceeded(
@@ -266,6 +382,21 @@ where
         },
     };
     result.map_err(IntoTonicStatus::into_tonic_status)
+}
+
+/// The response of a generated method: `message`, sent uncompressed when its encoded size is
+/// under `min_compressed_size` ([`GrpcOptions::compression_min_size`]) whatever the client
+/// accepts.
+#[inline]
+pub fn response<P: prost::Message>(message: P, min_compressed_size: usize) -> tonic::Response<P> {
+    let small = min_compressed_size > 0 && message.encoded_len() < min_compressed_size;
+    let mut response = tonic::Response::new(message);
+    if small {
+        response
+            .extensions_mut()
+            .insert(SingleMessageCompressionOverride::Disable);
+    }
+    response
 }
 
 #[cfg(test)]
@@ -305,7 +436,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_callers_deadline_bounds_the_handler() {
-        let slow = async {
+        let slow = || async {
             tokio::time::sleep(Duration::from_secs(5)).await;
             Ok::<(), Status>(())
         };
@@ -313,10 +444,61 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.code(), tonic::Code::DeadlineExceeded);
-        let fast = async { Err::<(), Status>(Status::not_found("x")) };
+        let fast = || async { Err::<(), Status>(Status::not_found("x")) };
         let err = call(Some(Duration::from_secs(5)), fast).await.unwrap_err();
         assert_eq!(err.code(), tonic::Code::NotFound);
-        assert_eq!(call(None, async { Ok::<i32, Status>(1) }).await.unwrap(), 1);
+        assert_eq!(
+            call(None, || async { Ok::<i32, Status>(1) }).await.unwrap(),
+            1
+        );
+    }
+
+    #[tokio::test]
+    async fn an_expired_deadline_never_calls_the_handler() {
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let handler = || {
+            calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async { Ok::<(), Status>(()) }
+        };
+        let err = call(Some(Duration::ZERO), handler).await.unwrap_err();
+        assert_eq!(err.code(), tonic::Code::DeadlineExceeded);
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn small_responses_are_not_compressed() {
+        let small = response(String::from("hi"), 1024);
+        assert_eq!(
+            small.extensions().get::<SingleMessageCompressionOverride>(),
+            Some(&SingleMessageCompressionOverride::Disable)
+        );
+        let large = response("x".repeat(2000), 1024);
+        assert!(
+            large
+                .extensions()
+                .get::<SingleMessageCompressionOverride>()
+                .is_none()
+        );
+        let always = response(String::from("hi"), 0);
+        assert!(
+            always
+                .extensions()
+                .get::<SingleMessageCompressionOverride>()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn accepted_codings_are_advertised() {
+        assert_eq!(
+            accept_encoding_header(&ALL_ENCODINGS).unwrap(),
+            "gzip,deflate,zstd,identity"
+        );
+        assert_eq!(accept_encoding_header(&[]), None);
+        let resp = http::Response::new(axum::body::Body::empty());
+        let value = accept_encoding_header(&[CompressionEncoding::Gzip]);
+        let resp = advertise(resp, value.as_ref());
+        assert_eq!(resp.headers()["grpc-accept-encoding"], "gzip,identity");
     }
 
     #[test]

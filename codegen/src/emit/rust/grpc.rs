@@ -513,24 +513,38 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
         #[doc = #adapter_doc]
         pub struct GrpcAdapter<S> {
             inner: ::std::sync::Arc<S>,
+            /// Responses smaller than this are never compressed (`GrpcOptions::compression_min_size`).
+            min_compressed_size: usize,
         }
 
         impl<S> GrpcAdapter<S> {
             /// Wraps a shared implementation.
             pub fn new(inner: ::std::sync::Arc<S>) -> Self {
-                Self { inner }
+                Self {
+                    inner,
+                    min_compressed_size: #rt::server::DEFAULT_COMPRESSION_MIN_SIZE,
+                }
             }
         }
 
         impl<S: super::#trait_name> GrpcAdapter<S> {
-            /// The tonic service, with the message size limits of `options`.
+            /// The tonic service, with the message size limits and the request and response
+            /// codings of `options`.
             pub fn into_service(
-                self,
+                mut self,
                 options: &#rt::GrpcOptions,
             ) -> #proto::#server_mod::#server_struct<Self> {
-                #proto::#server_mod::#server_struct::new(self)
+                self.min_compressed_size = options.compression_min_size;
+                let mut service = #proto::#server_mod::#server_struct::new(self)
                     .max_decoding_message_size(options.max_decoding_message_size)
-                    .max_encoding_message_size(options.max_encoding_message_size)
+                    .max_encoding_message_size(options.max_encoding_message_size);
+                for &encoding in &options.accept_compression {
+                    service = service.accept_compressed(encoding);
+                }
+                for &encoding in &options.send_compression {
+                    service = service.send_compressed(encoding);
+                }
+                service
             }
         }
 
@@ -554,11 +568,31 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
                 ::std::result::Result::Ok(Self::new(#rt::connect(url).await?))
             }
 
-            /// A client on an existing channel.
+            /// A client on an existing channel. It accepts responses compressed with any coding
+            /// Rosetta speaks (gzip, deflate, zstd: it says so in `grpc-accept-encoding`) and
+            /// sends requests uncompressed until [`Self::send_compressed`].
             pub fn new(channel: #tonic::transport::Channel) -> Self {
-                Self {
-                    inner: #proto::#client_mod::#client_struct::new(channel),
+                let mut inner = #proto::#client_mod::#client_struct::new(channel);
+                for encoding in #rt::ALL_ENCODINGS {
+                    inner = inner.accept_compressed(encoding);
                 }
+                Self { inner }
+            }
+
+            /// Compresses every request message with `encoding` (`grpc-encoding`); the server
+            /// must accept it (a Rosetta server accepts gzip, deflate and zstd by default).
+            #[must_use]
+            pub fn send_compressed(mut self, encoding: #rt::CompressionEncoding) -> Self {
+                self.inner = self.inner.send_compressed(encoding);
+                self
+            }
+
+            /// Accepts responses compressed with `encoding` as well (all of gzip, deflate and
+            /// zstd are accepted already; this is for a coding tonic adds later).
+            #[must_use]
+            pub fn accept_compressed(mut self, encoding: #rt::CompressionEncoding) -> Self {
+                self.inner = self.inner.accept_compressed(encoding);
+                self
             }
 
             /// The underlying tonic client (prost messages), for metadata, compression and limits.
@@ -642,7 +676,8 @@ fn adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames) -> TokenStream {
     };
     let call =
         c.g.call_method(rpc, quote!(self.inner), quote!(ctx), quote!(request));
-    let call = quote!(#rt::server::call(deadline, #call).await?);
+    // A closure, so that an expired deadline answers without calling the handler at all.
+    let call = quote!(#rt::server::call(deadline, move || #call).await?);
     let respond = match &rpc.output {
         Output::Unit => quote! {
             #call;
@@ -652,8 +687,9 @@ fn adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames) -> TokenStream {
             let d = c.g.type_path(*id);
             quote! {
                 let out = #call;
-                ::std::result::Result::Ok(#tonic::Response::new(
+                ::std::result::Result::Ok(#rt::server::response(
                     <#d as #rt::IntoProto<#output>>::into_proto(out),
+                    self.min_compressed_size,
                 ))
             }
         }
@@ -664,7 +700,7 @@ fn adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames) -> TokenStream {
             );
             quote! {
                 let out = #call;
-                ::std::result::Result::Ok(#tonic::Response::new(#encode(out)))
+                ::std::result::Result::Ok(#rt::server::response(#encode(out), self.min_compressed_size))
             }
         }
     };
