@@ -154,6 +154,14 @@ async fn every_codec_from_kafka_python_on_the_embedded_broker() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_codec_from_kafka_python_on_tansu() {
     let tansu = Tansu::start();
-    every_codec_is_consumed(tansu.config(), "tansu").await;
+    let config = tansu.config();
+    rosetta::kafka::ensure_topics(
+        &config,
+        &[shop_images::TOPIC, shop_images::DEAD_LETTER_TOPIC],
+        4,
+    )
+    .await
+    .expect("topics");
+    every_codec_is_consumed(config, "tansu").await;
     drop(tansu);
 }

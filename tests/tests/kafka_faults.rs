@@ -1,6 +1,6 @@
 //! Faults, through the generated shop stubs on the embedded broker (librdkafka's mock cluster):
 //! a handler failing at random, a consumer task aborted mid-stream and restarted (a task, not a
-//! process: `kafka_crash.rs` SIGKILLs a consumer process), the broker taken down
+//! process), the broker taken down
 //! and up — every record handled at least once, none lost, keys in order — and records that
 //! cannot be decoded or handled landing in the dead-letter topic with their headers.
 
