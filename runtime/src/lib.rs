@@ -9,12 +9,14 @@ pub mod server;
 pub mod status;
 pub mod timestamp;
 pub mod validate;
+pub mod value;
 
 pub use context::{Context, Protocol};
 pub use error::ErrorKind;
 pub use status::{DeclaredError, Status};
 pub use timestamp::Timestamp;
 pub use validate::{Validate, Violation};
+pub use value::Value;
 
 #[cfg(feature = "grpc")]
 pub mod grpc;

@@ -18,6 +18,7 @@ pub mod codec;
 pub mod convert;
 pub mod server;
 pub mod status;
+pub mod value;
 
 pub use client::connect;
 pub use codec::Codec;

@@ -139,6 +139,7 @@ impl Gen<'_> {
             Type::String => quote!(::std::string::String),
             Type::Bytes => quote!(::std::vec::Vec<u8>),
             Type::Timestamp => quote!(#k::Timestamp),
+            Type::Any => quote!(#k::Value),
             Type::Optional(inner) => {
                 let i = self.rust_type(inner, boxed);
                 quote!(::std::option::Option<#i>)
@@ -191,7 +192,9 @@ impl Gen<'_> {
             Type::Optional(_) => {
                 quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
             }
-            Type::List(_) | Type::Map(_) => quote!(#[serde(default)]),
+            // The absent-member rule (`Type::may_be_absent`): an absent list or map is empty, an
+            // absent `any` is nil.
+            Type::List(_) | Type::Map(_) | Type::Any => quote!(#[serde(default)]),
             _ => quote!(),
         };
         quote!(#default #with)
