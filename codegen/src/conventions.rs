@@ -31,7 +31,7 @@ pub fn response_message_name(rpc: &str) -> String {
 }
 
 /// The messages that carry `any` in .proto, declared once per package that uses it
-/// (`rosetta_value.<package>.proto`) and mapped by the `Builder` to the runtime's prost types
+/// (`rosetta_value_<package>.proto`) and mapped by the `Builder` to the runtime's prost types
 /// (`rosetta_runtime::grpc::value`, whose `MESSAGES` lists the same names).
 pub const PROTO_VALUE_MESSAGES: [&str; 4] = [
     "RosettaValue",

@@ -4,6 +4,7 @@ pub mod body;
 pub mod context;
 pub mod error;
 pub mod json;
+pub mod object;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod status;

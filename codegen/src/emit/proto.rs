@@ -152,11 +152,13 @@ pub fn generate(ir: &Ir) -> Result<Vec<OutputFile>, String> {
 }
 
 /// The file declaring a package's `RosettaValue` messages (the IDL's `any`):
-/// `rosetta_value.<package>.proto`, `rosetta_value.proto` without a package. One per package, so
-/// every file of the package that uses `any` imports the same declaration.
+/// `rosetta_value_<package, dots as underscores>.proto` (`rosetta_value_shop_v1.proto`),
+/// `rosetta_value.proto` without a package. One per package, so every file of the package that
+/// uses `any` imports the same declaration. No dots but the extension: Python's protoc plugin
+/// turns a dotted file name into a package path that cannot be imported.
 pub fn value_file_name(package: Option<&str>) -> String {
     match package {
-        Some(p) => format!("rosetta_value.{p}.proto"),
+        Some(p) => format!("rosetta_value_{}.proto", p.replace('.', "_")),
         None => "rosetta_value.proto".to_string(),
     }
 }

@@ -77,6 +77,34 @@ impl Gen<'_> {
         quote!(#[serde(crate = #path)])
     }
 
+    /// serde's derive as inherent functions (`remote = "Self"`), and `Serialize`/`Deserialize`
+    /// impls calling them: deserializing goes through `object::ObjectOnly`, so a struct decodes
+    /// only from an object (never from an array), at every depth.
+    fn object_only_serde(&self, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+        let s = self.serde();
+        let k = &self.krate;
+        let attr = quote!(#[serde(remote = "Self")]);
+        let impls = quote! {
+            impl<'de> #s::Deserialize<'de> for #name {
+                fn deserialize<D: #s::Deserializer<'de>>(
+                    d: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    #name::deserialize(#k::__private::rosetta_runtime::object::ObjectOnly(d))
+                }
+            }
+
+            impl #s::Serialize for #name {
+                fn serialize<S: #s::Serializer>(
+                    &self,
+                    s: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    #name::serialize(self, s)
+                }
+            }
+        };
+        (attr, impls)
+    }
+
     fn rosetta_crate_attr(&self) -> TokenStream {
         let path = &self.config.crate_path;
         quote!(#[rosetta(crate = #path)])
@@ -291,13 +319,17 @@ impl Gen<'_> {
         let serde_crate = self.serde_crate_attr();
         let rosetta_crate = self.rosetta_crate_attr();
         let extra = self.extra_attributes(&self.config.type_attributes, &full)?;
+        let (remote, impls) = self.object_only_serde(&name);
         Ok(quote! {
             #doc
             #[derive(Debug, Clone, PartialEq, #default #extra_derive #glue)]
             #serde_crate
+            #remote
             #rosetta_crate
             #extra
             pub struct #name { #(#fields)* }
+
+            #impls
         })
     }
 
@@ -608,12 +640,16 @@ impl Gen<'_> {
             _ => true,
         });
         let default = defaults.then(|| quote!(Default,));
+        let (remote, impls) = self.object_only_serde(&name);
         Ok(quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq, #default #glue)]
             #serde_crate
+            #remote
             #rosetta_crate
             pub struct #name { #(#fields)* }
+
+            #impls
         })
     }
 
