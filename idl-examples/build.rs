@@ -5,6 +5,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "seed.idl",
         "shop.idl",
         "naming_obstacle_course.idl",
+        "validator1.idl",
     ])?;
     Ok(())
 }

@@ -405,7 +405,12 @@ fn compile_grpc(ir: &Ir, krate: &str, out_dir: &Path) -> Result<(), Error> {
                 continue;
             }
             f.service.clear();
-            let names = f.message_type.iter().map(|m| m.name().to_string());
+            // The `any` messages of every package are the runtime's, mapped below.
+            let names = f
+                .message_type
+                .iter()
+                .map(|m| m.name().to_string())
+                .filter(|n| !crate::conventions::PROTO_VALUE_MESSAGES.contains(&n.as_str()));
             let enums = f.enum_type.iter().map(|e| e.name().to_string());
             for name in names.chain(enums) {
                 let pkg = f.package.as_deref().filter(|p| !p.is_empty());
@@ -434,6 +439,19 @@ fn compile_grpc(ir: &Ir, krate: &str, out_dir: &Path) -> Result<(), Error> {
                 format!(".google.protobuf.{wkt}"),
                 format!("{krate}::__private::prost_types::{wkt}"),
             );
+        }
+        // `any`: each package declares the `RosettaValue` family; all are the runtime's types.
+        for p in &packages {
+            for name in crate::conventions::PROTO_VALUE_MESSAGES {
+                let full = match p {
+                    Some(p) => format!(".{p}.{name}"),
+                    None => format!(".{name}"),
+                };
+                builder = builder.extern_path(
+                    full,
+                    format!("{krate}::__private::rosetta_runtime::grpc::value::{name}"),
+                );
+            }
         }
         for (proto_path, rust_path) in externs {
             builder = builder.extern_path(proto_path, rust_path);

@@ -1,8 +1,9 @@
 //! Names and routes that Rosetta derives when the IDL does not give them. The checker and the
 //! lowering both call these, so what is checked for collisions is exactly what is generated.
 
-use heck::ToLowerCamelCase;
+use heck::{ToLowerCamelCase, ToUpperCamelCase};
 
+use crate::ir::{Ir, Type};
 use crate::program::full_name;
 
 /// The XML-RPC method name of an rpc without `@xmlrpc`: `catalog.getProduct`.
@@ -27,6 +28,95 @@ pub fn request_message_name(rpc: &str) -> String {
 /// The message gRPC uses for a non-message result: `AddResponse` (one field, `result = 1`).
 pub fn response_message_name(rpc: &str) -> String {
     format!("{rpc}Response")
+}
+
+/// The messages that carry `any` in .proto, declared once per package that uses it
+/// (`rosetta_value_<package>.proto`) and mapped by the `Builder` to the runtime's prost types
+/// (`rosetta_runtime::grpc::value`, whose `MESSAGES` lists the same names).
+pub const PROTO_VALUE_MESSAGES: [&str; 4] = [
+    "RosettaValue",
+    "RosettaStruct",
+    "RosettaMember",
+    "RosettaArray",
+];
+
+/// Where .proto has no direct form for a container, Rosetta lowers it to a synthesized wrapper
+/// message, declared nested in the message that uses it (so two messages never share one and no
+/// user type can collide at the top level). A type needs a wrapper when it is a `list`, `map` or
+/// `optional` used as a list element, a map value, the inner type of an `optional` whose inner
+/// type is itself a container, or a union variant (a `oneof` member). The wrapper has one field,
+/// numbered 1: `repeated T items` for a list, `map<string, T> entries` for a map,
+/// `optional T value` for an optional (lowered again by the same rule). Names are built from the
+/// type: `ListOfI32`, `MapOfMapOfDay`, `OptionalOfString`, `ListOfShopV1Money` (a type of another
+/// package is spelled with its package).
+pub fn needs_proto_wrapper(t: &Type) -> bool {
+    matches!(t, Type::List(_) | Type::Map(_) | Type::Optional(_))
+}
+
+/// The name of the wrapper message of container `t` (see [`needs_proto_wrapper`]), in a message of
+/// package `package`.
+pub fn proto_wrapper_name(ir: &Ir, package: Option<&str>, t: &Type) -> String {
+    fn part(ir: &Ir, package: Option<&str>, t: &Type) -> String {
+        match t {
+            Type::Bool => "Bool".into(),
+            Type::I32 => "I32".into(),
+            Type::I64 => "I64".into(),
+            Type::U32 => "U32".into(),
+            Type::U64 => "U64".into(),
+            Type::F64 => "F64".into(),
+            Type::String => "String".into(),
+            Type::Bytes => "Bytes".into(),
+            Type::Timestamp => "Timestamp".into(),
+            Type::Any => "Any".into(),
+            Type::Optional(i) => format!("OptionalOf{}", part(ir, package, i)),
+            Type::List(i) => format!("ListOf{}", part(ir, package, i)),
+            Type::Map(i) => format!("MapOf{}", part(ir, package, i)),
+            Type::Named { id, name } => match ir.types.get(*id) {
+                Some(d) if d.package.as_deref() == package => d.name.to_upper_camel_case(),
+                _ => name.replace('.', "_").to_upper_camel_case(),
+            },
+        }
+    }
+    part(ir, package, t)
+}
+
+/// The field of a wrapper message for container `t`: its name and its type (`t` itself; the
+/// wrapper's field is lowered by the same rules as any field).
+pub fn proto_wrapper_field(t: &Type) -> &'static str {
+    match t {
+        Type::List(_) => "items",
+        Type::Map(_) => "entries",
+        _ => "value",
+    }
+}
+
+/// The wrappers one message needs, in first-use order without repeats: for each field type
+/// (`variant` for a `oneof` member), the containers .proto cannot spell directly, then theirs.
+pub fn proto_wrappers<'a>(fields: impl IntoIterator<Item = (&'a Type, bool)>) -> Vec<Type> {
+    fn add(w: &Type, out: &mut Vec<Type>) {
+        if out.contains(w) {
+            return;
+        }
+        out.push(w.clone());
+        field(w, out);
+    }
+    fn field(t: &Type, out: &mut Vec<Type>) {
+        match t {
+            Type::Optional(i) | Type::List(i) | Type::Map(i) if needs_proto_wrapper(i) => {
+                add(i, out)
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (t, variant) in fields {
+        if variant && needs_proto_wrapper(t) {
+            add(t, &mut out);
+        } else {
+            field(t, &mut out);
+        }
+    }
+    out
 }
 
 /// The `{variables}` of a path template, in order; `Err` describes the first malformed piece.

@@ -144,6 +144,9 @@ pub enum Type {
     String,
     Bytes,
     Timestamp,
+    /// `any`: a dynamic value (`rosetta::Value`): any XML-RPC value, any JSON value, the
+    /// synthesized `RosettaValue` message in .proto. It already holds nil, so absent means nil.
+    Any,
     Optional(Box<Type>),
     List(Box<Type>),
     /// `map<string, T>`: keys are always strings.
@@ -156,11 +159,22 @@ pub enum Type {
 }
 
 impl Type {
-    /// True for built-in scalars (not generics, not named types).
+    /// True for built-in scalars (not generics, not named types, not `any`).
     pub fn is_scalar(&self) -> bool {
         !matches!(
             self,
-            Type::Optional(_) | Type::List(_) | Type::Map(_) | Type::Named { .. }
+            Type::Optional(_) | Type::List(_) | Type::Map(_) | Type::Named { .. } | Type::Any
+        )
+    }
+
+    /// True when a struct member of this type may be absent on every protocol, and absence
+    /// means its empty value: an empty list or map, `none` for an optional, nil for `any`.
+    /// Every other member is required. The decoders (XML-RPC `FromXmlRpc::absent`, serde
+    /// `default`, protobuf's own defaults) and OpenAPI/AsyncAPI `required` follow this one rule.
+    pub fn may_be_absent(&self) -> bool {
+        matches!(
+            self,
+            Type::Optional(_) | Type::List(_) | Type::Map(_) | Type::Any
         )
     }
 

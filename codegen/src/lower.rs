@@ -326,6 +326,7 @@ fn builtin(b: &str) -> Type {
         "f64" => Type::F64,
         "bytes" => Type::Bytes,
         "timestamp" => Type::Timestamp,
+        "any" => Type::Any,
         _ => Type::String,
     }
 }

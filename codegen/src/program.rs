@@ -43,6 +43,7 @@ pub const BUILTINS: &[&str] = &[
     "string",
     "bytes",
     "timestamp",
+    "any",
 ];
 
 /// Every parsed file of a compilation, with lookup tables.

@@ -1,13 +1,15 @@
 //! The example IDLs compiled by a real `build.rs`, as a user's crate would be, under
 //! `#![deny(warnings)]`: `seed` (the seed's four examples), `shop` (every IDL feature) and the
-//! naming obstacle course (keywords and prelude names everywhere) — plus the services that the
-//! `seed` and `shop` binaries serve.
+//! naming obstacle course (keywords and prelude names everywhere), `validator1` (the classic
+//! XML-RPC suite: `any`, open structs, nested maps) — plus the services that the `seed`, `shop`
+//! and `validator1` binaries serve.
 
 #![deny(warnings)]
 
 pub mod kafka;
 pub mod seed_service;
 pub mod shop_service;
+pub mod validator1_service;
 
 use rosetta::server::Server;
 use tokio::sync::watch;
@@ -38,6 +40,18 @@ pub mod obstacle {
             rosetta::include_idl!("obstacle.type.self");
         }
     }
+}
+
+/// `validator1.idl`: package `validator1`.
+pub mod validator1 {
+    rosetta::include_idl!("validator1");
+}
+
+/// The validator1 suite on one server (XML-RPC, REST and gRPC).
+pub fn validator1_server() -> Server {
+    Server::new().mount(validator1::validator::Server::new(
+        validator1_service::Validator1Service,
+    ))
 }
 
 /// The seed's request/response services on one server: XML-RPC `add`, REST `GET /data`, gRPC

@@ -4,17 +4,20 @@ pub mod body;
 pub mod context;
 pub mod error;
 pub mod json;
+pub mod object;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod status;
 pub mod timestamp;
 pub mod validate;
+pub mod value;
 
 pub use context::{Context, Protocol};
 pub use error::ErrorKind;
 pub use status::{DeclaredError, Status};
 pub use timestamp::Timestamp;
 pub use validate::{Validate, Violation};
+pub use value::Value;
 
 #[cfg(feature = "grpc")]
 pub mod grpc;

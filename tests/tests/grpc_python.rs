@@ -364,3 +364,54 @@ print('per-call ok')
         assert!(out.contains(line), "{line} missing from {out}");
     }
 }
+
+/// validator1 over gRPC from grpcio: a calendar of maps three deep (wrapper messages) and an
+/// `any` list (`RosettaValue`) keep every type — int vs i8, double, bytes, date-time, nil, order.
+#[test]
+fn validator1_nested_calendar_and_any_with_python_grpcio() {
+    let dir = emit_protos("validator1.idl", "validator1");
+    let server = RunningServer::start(rosetta_examples::validator1_server());
+    python(
+        &dir,
+        server.addr.port(),
+        r#"
+import validator1_pb2 as v, validator1_pb2_grpc
+import rosetta_value_validator1_pb2 as rv
+from google.protobuf import timestamp_pb2
+stub = validator1_pb2_grpc.ValidatorStub(channel)
+
+# nestedStructTest: map<string, map<string, map<string, Day>>> through MapOfMapOfDay / MapOfDay.
+req = v.NestedStructTestRequest()
+for year in ('1999', '2000'):
+    for month in ('03', '04'):
+        for day in ('01', '02'):
+            req.calendar[year].entries[month].entries[day].SetInParent()
+d = req.calendar['2000'].entries['04'].entries['01']
+d.moe, d.larry, d.curly = 1, 20, 300
+assert stub.NestedStructTest(req, timeout=10).result == 321
+
+# manyTypesTest: six parameters back as a list of RosettaValue, each in its own case.
+ts = timestamp_pb2.Timestamp(seconds=954590405)
+r = stub.ManyTypesTest(v.ManyTypesTestRequest(number=7, boolean=True, text=" < & ' \" > ",
+                       double=2.0, date_time=ts, base64=b'\x00\xff'), timeout=10).result
+assert [x.WhichOneof('kind') for x in r] == ['int_value', 'bool_value', 'string_value',
+    'double_value', 'datetime_value', 'base64_value'], r
+assert (r[0].int_value, r[1].bool_value, r[2].string_value, r[3].double_value) == (7, True, " < & ' \" > ", 2.0)
+assert r[4].datetime_value == ts and r[5].base64_value == b'\x00\xff'
+
+# echoStructTest: an open struct of RosettaValue, nested, with i8, nil and member order inside.
+inner = rv.RosettaValue(struct_value=rv.RosettaStruct(members=[
+    rv.RosettaMember(name='z', value=rv.RosettaValue(i8_value=5000000000)),
+    rv.RosettaMember(name='a', value=rv.RosettaValue(nil_value=True)),
+    rv.RosettaMember(name='list', value=rv.RosettaValue(array_value=rv.RosettaArray(items=[
+        rv.RosettaValue(int_value=1), rv.RosettaValue(double_value=1.0)]))),
+]))
+req = v.EchoStructTestRequest()
+req.value['inner'].CopyFrom(inner)
+req.value['when'].CopyFrom(rv.RosettaValue(datetime_value=ts))
+back = stub.EchoStructTest(req, timeout=10).result
+assert back['inner'] == inner, back['inner']
+assert back['when'].datetime_value == ts
+"#,
+    );
+}

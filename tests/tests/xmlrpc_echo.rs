@@ -207,6 +207,13 @@ assert back == everything, (back, everything)
 # Absent optionals are left out, never sent as nil inside a struct.
 assert "maybe" not in back and "when" not in back["inner"]
 assert isinstance(back["raw"], bytes) and isinstance(back["at"], datetime.datetime)
+# The absent-member rule (the same on every protocol): an absent list or map is empty, an absent
+# optional is none; a list member of a nested struct too.
+sparse = {k: v for k, v in everything.items() if k not in ("numbers", "inners", "colors", "maybe")}
+sparse["tree"] = {"value": 7}
+back = p.echo.all(sparse)
+assert back["numbers"] == [] and back["inners"] == {} and back["colors"] == [], back
+assert "maybe" not in back and back["tree"] == {"value": 7, "children": []}, back
 
 # Doubles: shortest round trip, extremes, signed zero, infinities and NaN.
 for d in [0.1, 1e300, -1e-300, 5e-324, 1.7976931348623157e308, -0.0, 123456789.125, float("inf"), float("-inf")]:

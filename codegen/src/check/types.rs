@@ -205,13 +205,15 @@ pub(super) fn check_map_keys(ctx: &Ctx, out: &mut Diagnostics) {
     }
 }
 
-/// E0112: shapes that .proto (and so gRPC and protobuf topics) cannot express, with the lowering
-/// to use instead. `optional<optional<T>>` is refused for every target: no wire format can tell
-/// `none` from `some(none)`.
+/// E0112: shapes no target can express. `optional<optional<T>>` and `optional<any>` cannot tell
+/// `none` from `some(none)` (or from `some(nil)`) on any wire format. Every other nesting of
+/// containers is expressible: where .proto has no direct form (a repeated field of lists, a map of
+/// maps, an optional list, a list or map as a `oneof` member) the lowering synthesizes wrapper
+/// messages (`conventions::proto_wrapper`), so nothing is refused for gRPC's sake.
 pub(super) fn check_proto_expressible(ctx: &Ctx, out: &mut Diagnostics) {
-    for (f, t, usage) in type_refs(ctx) {
+    for (f, t, _) in type_refs(ctx) {
         let ty = ctx.ty(f.id, t);
-        if let Some((why, help)) = proto_problem(&ty, usage) {
+        if let Some((why, help)) = unexpressible(&ty) {
             emit(
                 out,
                 Diagnostic::error(
@@ -226,33 +228,18 @@ pub(super) fn check_proto_expressible(ctx: &Ctx, out: &mut Diagnostics) {
     }
 }
 
-/// Why a type cannot be used this way, and what to write instead.
-fn proto_problem(ty: &Ty, usage: Use) -> Option<(&'static str, &'static str)> {
-    let repeated = |t: &Ty| matches!(t, Ty::List(_) | Ty::Map(..));
+/// Why a type cannot be expressed, and what to write instead.
+fn unexpressible(ty: &Ty) -> Option<(&'static str, &'static str)> {
     match ty {
         Ty::Optional(inner) if matches!(**inner, Ty::Optional(_)) => Some((
             "by any target (JSON, XML-RPC and protobuf cannot tell `none` from `some(none)`)",
             "use a single `optional<T>`, or a union to tell the cases apart",
         )),
-        _ if usage == Use::Variant && (repeated(ty) || matches!(ty, Ty::Optional(_))) => Some((
-            "as a union variant in gRPC/.proto (a `oneof` member cannot be repeated, a map or optional)",
-            "wrap it in a struct and use that struct as the variant",
+        Ty::Optional(inner) if **inner == Ty::Builtin("any") => Some((
+            "by any target (JSON, XML-RPC and protobuf cannot tell `none` from a nil `any`)",
+            "use `any` itself: it already holds nil, and an absent `any` is nil",
         )),
-        Ty::Optional(inner) if repeated(inner) && usage != Use::Topic => Some((
-            "in gRPC/.proto (a repeated or map field cannot be `optional`)",
-            "use the list or map itself; an empty one means absent",
-        )),
-        Ty::List(inner) if repeated(inner) || matches!(**inner, Ty::Optional(_)) => Some((
-            "in gRPC/.proto (a repeated field cannot hold lists, maps or optionals)",
-            "wrap the element in a struct: `list<Row>` with `struct Row { items: list<T> = 1; }`",
-        )),
-        Ty::Map(_, v) if repeated(v) || matches!(**v, Ty::Optional(_)) => Some((
-            "in gRPC/.proto (a map value cannot be a list, a map or optional)",
-            "wrap the value in a struct",
-        )),
-        Ty::Optional(inner) | Ty::List(inner) | Ty::Map(_, inner) => {
-            proto_problem(inner, Use::Field)
-        }
+        Ty::Optional(inner) | Ty::List(inner) | Ty::Map(_, inner) => unexpressible(inner),
         _ => None,
     }
 }

@@ -36,6 +36,7 @@ pub(crate) fn type_name(ir: &Ir, ty: &Type) -> String {
         Type::String => "string".into(),
         Type::Bytes => "bytes".into(),
         Type::Timestamp => "timestamp".into(),
+        Type::Any => "any".into(),
         Type::Optional(t) => format!("optional<{}>", type_name(ir, t)),
         Type::List(t) => format!("list<{}>", type_name(ir, t)),
         Type::Map(t) => format!("map<string, {}>", type_name(ir, t)),
@@ -633,6 +634,7 @@ fn schema(ir: &Ir, ty: &Type, c: &Constraints) -> J {
         Type::String => obj([("type", s("string"))]),
         Type::Bytes => obj([("type", s("string")), ("contentEncoding", s("base64"))]),
         Type::Timestamp => obj([("type", s("string")), ("format", s("date-time"))]),
+        Type::Any => obj([("description", s(crate::emit::openapi::ANY_DESCRIPTION))]),
         Type::Optional(inner) => {
             return obj([(
                 "oneOf",
@@ -746,7 +748,7 @@ fn type_schema(ir: &Ir, id: usize) -> J {
                 .collect();
             let required: Vec<J> = fields
                 .iter()
-                .filter(|f| !matches!(f.ty, Type::Optional(_) | Type::List(_) | Type::Map(_)))
+                .filter(|f| !f.ty.may_be_absent())
                 .map(|f| s(f.name.as_str()))
                 .collect();
             let mut o = obj([("type", s("object")), ("properties", J::Obj(props))]);

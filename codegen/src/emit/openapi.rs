@@ -358,14 +358,14 @@ fn inputs<'a>(ir: &'a Ir, rpc: &'a Rpc) -> Vec<InputField<'a>> {
     }
 }
 
-/// True when a valid request must carry the member: serde requires every member that is not
-/// `optional`, `list` or `map` (those default to absent or empty), and a list or map whose
-/// `@length` has a minimum of one or more cannot be left out either (empty is a violation).
+/// True when a valid request must carry the member: the absent-member rule
+/// ([`Type::may_be_absent`]: an absent optional is none, list or map empty, `any` nil) leaves
+/// every other member required, and a list or map whose `@length` has a minimum of one or more
+/// cannot be left out either (empty is a violation).
 pub fn is_required(ty: &Type, c: &Constraints) -> bool {
     match ty {
-        Type::Optional(_) => false,
         Type::List(_) | Type::Map(_) => c.length.as_ref().and_then(|l| l.min).unwrap_or(0) > 0,
-        _ => true,
+        t => !t.may_be_absent(),
     }
 }
 
@@ -851,6 +851,9 @@ fn type_schema(ir: &Ir, ty: &Type, c: &Constraints, reach: &mut Reach) -> J {
         Type::Timestamp => J::obj()
             .with("type", J::s("string"))
             .with("format", J::s("date-time")),
+        // `any`: every JSON value (the empty schema), with the mapping of the two XML-RPC types
+        // JSON lacks (`rosetta::value`'s module docs).
+        Type::Any => J::obj().with("description", J::s(ANY_DESCRIPTION)),
         Type::Optional(inner) => nullable(type_schema(ir, inner, c, reach)),
         Type::List(inner) => {
             let mut s = J::obj().with("type", J::s("array")).with(
@@ -888,6 +891,11 @@ fn type_schema(ir: &Ir, ty: &Type, c: &Constraints, reach: &mut Reach) -> J {
         }
     }
 }
+
+/// How a dynamic `any` value looks in JSON, for the schema's description.
+pub(crate) const ANY_DESCRIPTION: &str = "Any JSON value. Bytes are {\"$base64\": \"<standard \
+     base64>\"} and date-times {\"$datetime\": \"<RFC 3339>\"}; integers that fit 32 bits are \
+     XML-RPC <int>, wider ones <i8>, numbers with a fraction or exponent <double>.";
 
 /// Unicode `White_Space`, which Rust's `\s` matches, spelled out: ECMA-262's `\s` (what JSON
 /// Schema's `pattern` means) leaves out U+0085, and Python's `re` adds U+001C..U+001F.

@@ -23,6 +23,7 @@ pub mod convert;
 mod framing;
 pub mod server;
 pub mod status;
+pub mod value;
 
 pub use client::connect;
 pub use codec::Codec;

@@ -46,6 +46,15 @@ pub trait ToXmlRpc {
 pub trait FromXmlRpc: Sized {
     /// Reads `Self` from `v`.
     fn from_xmlrpc(v: &Value) -> Result<Self, ValueError>;
+
+    /// The value of an absent struct member or trailing parameter, for types where absence has
+    /// a meaning; `None` (the default) makes absence an error.
+    ///
+    /// The rule, the same on every protocol: an absent list or map is empty, an absent optional
+    /// is `None`, an absent dynamic [`Value`] is nil; anything else must be present.
+    fn absent() -> Option<Self> {
+        None
+    }
 }
 
 /// One step of a [`ValueError`] path.
@@ -188,7 +197,9 @@ pub fn required_member<T: FromXmlRpc>(
 ) -> Result<T, ValueError> {
     match find_member(members, name) {
         Some(v) => T::from_xmlrpc(v).map_err(|e| e.in_field(name)),
-        None => Err(ValueError::new("missing required member").in_field(name)),
+        None => {
+            T::absent().ok_or_else(|| ValueError::new("missing required member").in_field(name))
+        }
     }
 }
 
@@ -207,7 +218,9 @@ pub fn optional_member<T: FromXmlRpc>(
 pub fn param<T: FromXmlRpc>(params: &[Value], index: usize, name: &str) -> Result<T, ValueError> {
     match params.get(index) {
         Some(v) => T::from_xmlrpc(v).map_err(|e| e.in_field(name)),
-        None => Err(ValueError::new(format!("missing parameter {}", index + 1)).in_field(name)),
+        None => T::absent().ok_or_else(|| {
+            ValueError::new(format!("missing parameter {}", index + 1)).in_field(name)
+        }),
     }
 }
 
@@ -277,6 +290,11 @@ impl ToXmlRpc for Value {
 impl FromXmlRpc for Value {
     fn from_xmlrpc(v: &Value) -> Result<Self, ValueError> {
         Ok(v.clone())
+    }
+
+    /// Absent is nil.
+    fn absent() -> Option<Self> {
+        Some(Value::Nil)
     }
 }
 
@@ -509,6 +527,11 @@ impl<T: FromXmlRpc> FromXmlRpc for Vec<T> {
             .map(|(i, item)| T::from_xmlrpc(item).map_err(|e| e.at_index(i)))
             .collect()
     }
+
+    /// Absent is empty.
+    fn absent() -> Option<Self> {
+        Some(Vec::new())
+    }
 }
 
 impl<T: ToXmlRpc> ToXmlRpc for Option<T> {
@@ -532,6 +555,11 @@ impl<T: FromXmlRpc> FromXmlRpc for Option<T> {
             v => T::from_xmlrpc(v).map(Some),
         }
     }
+
+    /// Absent is `None`.
+    fn absent() -> Option<Self> {
+        Some(None)
+    }
 }
 
 impl<T: ToXmlRpc + ?Sized> ToXmlRpc for Box<T> {
@@ -547,6 +575,10 @@ impl<T: ToXmlRpc + ?Sized> ToXmlRpc for Box<T> {
 impl<T: FromXmlRpc> FromXmlRpc for Box<T> {
     fn from_xmlrpc(v: &Value) -> Result<Self, ValueError> {
         T::from_xmlrpc(v).map(Box::new)
+    }
+
+    fn absent() -> Option<Self> {
+        T::absent().map(Box::new)
     }
 }
 
@@ -595,6 +627,11 @@ impl<T: FromXmlRpc> FromXmlRpc for BTreeMap<String, T> {
     fn from_xmlrpc(v: &Value) -> Result<Self, ValueError> {
         struct_entries(v)?.collect()
     }
+
+    /// Absent is empty.
+    fn absent() -> Option<Self> {
+        Some(Self::default())
+    }
 }
 
 impl<T: ToXmlRpc, S> ToXmlRpc for HashMap<String, T, S> {
@@ -616,5 +653,10 @@ impl<T: FromXmlRpc, S: BuildHasher + Default> FromXmlRpc for HashMap<String, T, 
     /// From a `<struct>`; a repeated member name keeps the last value, as Python does.
     fn from_xmlrpc(v: &Value) -> Result<Self, ValueError> {
         struct_entries(v)?.collect()
+    }
+
+    /// Absent is empty.
+    fn absent() -> Option<Self> {
+        Some(Self::default())
     }
 }

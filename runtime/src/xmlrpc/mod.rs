@@ -40,9 +40,9 @@ pub mod glue;
 mod gzip;
 #[cfg(feature = "server")]
 pub mod server;
-mod value;
 
 pub use crate::timestamp::{Timestamp, TimestampError};
+pub use crate::value::Value;
 pub use convert::{
     FromXmlRpc, PathSegment, ToXmlRpc, ValueError, optional_member, optional_param, param,
     push_member, push_optional_member, required_member, struct_members, try_push_member,
@@ -60,7 +60,6 @@ pub use fault::{
     METHOD_NOT_FOUND, PARSE_ERROR, SYSTEM_ERROR, TRANSPORT_ERROR, UNSUPPORTED_ENCODING,
 };
 pub use gzip::{GzipError, compress_gzip, decompress_gzip_limited};
-pub use value::Value;
 
 /// A decoded `<methodCall>`: the method name and its positional parameters.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -20,7 +20,9 @@ use super::ident::{field_ident, type_ident};
 use super::package_segments;
 use super::protocols::Glue;
 use super::types::{Gen, docs};
-use crate::conventions::{request_message_name, response_message_name};
+use crate::conventions::{
+    proto_wrapper_field, proto_wrapper_name, request_message_name, response_message_name,
+};
 use crate::emit::proto::{
     DESCRIPTOR_FILE, PROST_DIR, PROTO_DIR, RESULT_FIELD, oneof_name, prost_field, prost_file_name,
     prost_type,
@@ -64,6 +66,11 @@ fn is_identity(t: &Type) -> bool {
 struct Conv<'g, 'a> {
     g: &'g Gen<'a>,
     rt: TokenStream,
+    /// The prost module holding the wrapper messages of the message being converted
+    /// (`proto::calendar`): .proto nests them in the message that uses them.
+    owner: std::cell::RefCell<TokenStream>,
+    /// The package of that message (wrapper names spell other packages' types in full).
+    owner_package: std::cell::RefCell<Option<String>>,
 }
 
 impl<'g, 'a> Conv<'g, 'a> {
@@ -72,7 +79,25 @@ impl<'g, 'a> Conv<'g, 'a> {
         Conv {
             g,
             rt: quote!(#k::__private::rosetta_runtime::grpc),
+            owner: std::cell::RefCell::new(TokenStream::new()),
+            owner_package: std::cell::RefCell::new(None),
         }
+    }
+
+    /// Sets the message (of package `package`) whose nested wrappers conversions refer to.
+    fn set_owner(&self, package: Option<&str>, message: &str) {
+        let m = self.proto_module(package);
+        let nested = prost_field(message);
+        *self.owner.borrow_mut() = quote!(#m::#nested);
+        *self.owner_package.borrow_mut() = package.map(str::to_string);
+    }
+
+    /// The prost type of the wrapper message of container `t` in the current owner.
+    fn wrapper_type(&self, t: &Type) -> TokenStream {
+        let owner = self.owner.borrow().clone();
+        let package = self.owner_package.borrow().clone();
+        let name = prost_type(&proto_wrapper_name(self.g.ir, package.as_deref(), t));
+        quote!(#owner::#name)
     }
 
     /// `super::…::proto`: the prost module of `package`, from the current module.
@@ -130,9 +155,19 @@ impl<'g, 'a> Conv<'g, 'a> {
                     v
                 }
             }
-            // Nested generics are refused for gRPC by the checker (E0112).
+            Type::Any => {
+                let k = &self.g.krate;
+                quote!(<#k::Value as #rt::FromProto<#rt::value::RosettaValue>>::from_proto(#x, #path)?)
+            }
+            // A container where .proto has none: its wrapper message, then the wrapped field.
             Type::Optional(_) | Type::List(_) | Type::Map(_) => {
-                quote!(::std::compile_error!("nested generics have no proto form"))
+                let w = self.wrapper_type(t);
+                let f = prost_field(proto_wrapper_field(t));
+                let inner = self.field_from(t, quote!(w.#f), path, false);
+                quote!({
+                    let w: #w = #rt::convert::Unbox::unbox(#x);
+                    #inner
+                })
             }
             _ => x,
         }
@@ -150,6 +185,17 @@ impl<'g, 'a> Conv<'g, 'a> {
             Type::Named { .. } => {
                 let req = quote!(#rt::convert::required(#x, #path)?);
                 self.elem_from(t, req, path, boxed)
+            }
+            // The absent-member rule: an absent `any` is nil.
+            Type::Any => {
+                let k = &self.g.krate;
+                let v = self.elem_from(t, quote!(v), path, false);
+                quote! {
+                    match #x {
+                        ::std::option::Option::Some(v) => #v,
+                        ::std::option::Option::None => #k::Value::Nil,
+                    }
+                }
             }
             Type::Optional(inner) if is_identity(inner) => x,
             Type::Optional(inner) => {
@@ -211,6 +257,16 @@ impl<'g, 'a> Conv<'g, 'a> {
                     #rt::convert::Rebox::rebox(<#d as #rt::IntoProto<#p>>::into_proto(#v))
                 }
             }
+            Type::Any => {
+                let k = &self.g.krate;
+                quote!(<#k::Value as #rt::IntoProto<#rt::value::RosettaValue>>::into_proto(#v))
+            }
+            Type::Optional(_) | Type::List(_) | Type::Map(_) => {
+                let w = self.wrapper_type(t);
+                let f = prost_field(proto_wrapper_field(t));
+                let inner = self.field_into(t, v, false);
+                quote!(#rt::convert::Rebox::rebox(#w { #f: #inner }))
+            }
             _ => v,
         }
     }
@@ -221,6 +277,10 @@ impl<'g, 'a> Conv<'g, 'a> {
         let rt = &self.rt;
         match t {
             Type::Timestamp => quote!(#rt::convert::timestamp_into_proto),
+            Type::Any => {
+                let k = &self.g.krate;
+                quote!(<#k::Value as #rt::IntoProto<#rt::value::RosettaValue>>::into_proto)
+            }
             Type::Named { id, .. } if self.is_enum(*id) => {
                 let d = self.g.type_path(*id);
                 quote!(<#d as #rt::IntoProto<i32>>::into_proto)
@@ -241,7 +301,7 @@ impl<'g, 'a> Conv<'g, 'a> {
                 quote!(::std::option::Option::Some(#e))
             }
             Type::Named { id, .. } if self.is_enum(*id) => self.elem_into(t, v, boxed),
-            Type::Named { .. } => {
+            Type::Named { .. } | Type::Any => {
                 let e = self.elem_into(t, v, boxed);
                 quote!(::std::option::Option::Some(#e))
             }
@@ -316,6 +376,7 @@ impl<'g, 'a> Conv<'g, 'a> {
         let rt = &self.rt;
         let k = &self.g.krate;
         let domain = self.g.type_path(id);
+        self.set_owner(t.package.as_deref(), &t.name);
         match &t.kind {
             TypeKind::Struct(s) => self.struct_impls(domain, self.proto_type(id), &s.fields),
             TypeKind::Error(e) => self.struct_impls(domain, self.proto_type(id), &e.body.fields),
@@ -438,6 +499,7 @@ pub(super) fn package(g: &Gen) -> Result<TokenStream, String> {
                     })
                     .collect();
                 let domain = type_ident(&name);
+                c.set_owner(g.package.as_deref(), &name);
                 out.extend(c.struct_impls(quote!(#domain), c.proto_local(&name), &fields));
             }
         }
@@ -634,6 +696,7 @@ fn result_codec(c: &Conv, rpc: &Rpc) -> TokenStream {
         "decode_{}_result",
         field_ident(&rpc.name).to_string().trim_start_matches("r#")
     );
+    c.set_owner(c.g.package.as_deref(), &response_message_name(&rpc.name));
     let into = c.field_into(ty, quote!(value), false);
     let from = c.field_from(
         ty,

@@ -77,6 +77,34 @@ impl Gen<'_> {
         quote!(#[serde(crate = #path)])
     }
 
+    /// serde's derive as inherent functions (`remote = "Self"`), and `Serialize`/`Deserialize`
+    /// impls calling them: deserializing goes through `object::ObjectOnly`, so a struct decodes
+    /// only from an object (never from an array), at every depth.
+    fn object_only_serde(&self, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+        let s = self.serde();
+        let k = &self.krate;
+        let attr = quote!(#[serde(remote = "Self")]);
+        let impls = quote! {
+            impl<'de> #s::Deserialize<'de> for #name {
+                fn deserialize<D: #s::Deserializer<'de>>(
+                    d: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    #name::deserialize(#k::__private::rosetta_runtime::object::ObjectOnly(d))
+                }
+            }
+
+            impl #s::Serialize for #name {
+                fn serialize<S: #s::Serializer>(
+                    &self,
+                    s: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    #name::serialize(self, s)
+                }
+            }
+        };
+        (attr, impls)
+    }
+
     fn rosetta_crate_attr(&self) -> TokenStream {
         let path = &self.config.crate_path;
         quote!(#[rosetta(crate = #path)])
@@ -139,6 +167,7 @@ impl Gen<'_> {
             Type::String => quote!(::std::string::String),
             Type::Bytes => quote!(::std::vec::Vec<u8>),
             Type::Timestamp => quote!(#k::Timestamp),
+            Type::Any => quote!(#k::Value),
             Type::Optional(inner) => {
                 let i = self.rust_type(inner, boxed);
                 quote!(::std::option::Option<#i>)
@@ -191,7 +220,9 @@ impl Gen<'_> {
             Type::Optional(_) => {
                 quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
             }
-            Type::List(_) | Type::Map(_) => quote!(#[serde(default)]),
+            // The absent-member rule (`Type::may_be_absent`): an absent list or map is empty, an
+            // absent `any` is nil.
+            Type::List(_) | Type::Map(_) | Type::Any => quote!(#[serde(default)]),
             _ => quote!(),
         };
         quote!(#default #with)
@@ -288,13 +319,17 @@ impl Gen<'_> {
         let serde_crate = self.serde_crate_attr();
         let rosetta_crate = self.rosetta_crate_attr();
         let extra = self.extra_attributes(&self.config.type_attributes, &full)?;
+        let (remote, impls) = self.object_only_serde(&name);
         Ok(quote! {
             #doc
             #[derive(Debug, Clone, PartialEq, #default #extra_derive #glue)]
             #serde_crate
+            #remote
             #rosetta_crate
             #extra
             pub struct #name { #(#fields)* }
+
+            #impls
         })
     }
 
@@ -605,12 +640,16 @@ impl Gen<'_> {
             _ => true,
         });
         let default = defaults.then(|| quote!(Default,));
+        let (remote, impls) = self.object_only_serde(&name);
         Ok(quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq, #default #glue)]
             #serde_crate
+            #remote
             #rosetta_crate
             pub struct #name { #(#fields)* }
+
+            #impls
         })
     }
 

@@ -293,6 +293,9 @@ fn xmlrpc_type_name(ir: &Ir, t: &Type) -> &'static str {
         Type::String => "string",
         Type::Bytes => "base64",
         Type::Timestamp => "dateTime.iso8601",
+        // Introspection has no word for "any type"; `undef` is what the introspection
+        // description uses for a signature it cannot state.
+        Type::Any => "undef",
         Type::Optional(inner) => xmlrpc_type_name(ir, inner),
         Type::List(_) => "array",
         Type::Map(_) => "struct",
@@ -354,6 +357,7 @@ fn idl_type(ir: &Ir, t: &Type) -> String {
         Type::String => "string".into(),
         Type::Bytes => "bytes".into(),
         Type::Timestamp => "timestamp".into(),
+        Type::Any => "any".into(),
         Type::Optional(i) => format!("optional<{}>", idl_type(ir, i)),
         Type::List(i) => format!("list<{}>", idl_type(ir, i)),
         Type::Map(i) => format!("map<string, {}>", idl_type(ir, i)),
