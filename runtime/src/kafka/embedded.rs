@@ -125,7 +125,7 @@ const INITIAL_REBALANCE_DELAY_MS: i32 = 1000;
 /// It speaks enough of the protocol for producers (idempotent ones included),
 /// consumer groups with committed offsets, and any Kafka client, e.g.
 /// `kafka-python` with `api_version=(2, 0)`. A new consumer group gets its
-/// first assignment 300 ms after its first member joined (see
+/// first assignment 1 s after its first member joined (see
 /// [`set_group_initial_rebalance_delay`](Self::set_group_initial_rebalance_delay)). Topics are created on first use
 /// with 4 partitions; use [`create_topic`](Self::create_topic) for another
 /// count (the CreateTopics admin request is not supported). Each partition
@@ -218,7 +218,7 @@ impl EmbeddedBroker {
     }
 
     /// Sets how long the group coordinator waits for more members before the
-    /// first assignment of a new consumer group (300 ms at start; Kafka's default is 3 s).
+    /// first assignment of a new consumer group (1 s at start; Kafka's default is 3 s).
     pub fn set_group_initial_rebalance_delay(&self, delay: Duration) -> Result<(), KafkaError> {
         let delay_ms = i32::try_from(delay.as_millis()).unwrap_or(i32::MAX);
         self.with_cluster(move |c| c.set_group_initial_rebalance_delay(delay_ms))
