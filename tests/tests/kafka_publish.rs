@@ -133,3 +133,13 @@ async fn large_products_are_published_or_fail_the_call_on_tansu() {
     large_products(Some(&tansu.bootstrap)).await;
     drop(tansu);
 }
+
+/// The compiler's E0139 (a topic whose every value is above the producer's message limit)
+/// uses the limit the runtime's producers are configured with.
+#[test]
+fn the_compile_time_limit_is_the_producers_limit() {
+    assert_eq!(
+        rosetta_codegen::check::PRODUCER_MESSAGE_MAX_BYTES,
+        rosetta::kafka::PRODUCER_MESSAGE_MAX_BYTES as u64
+    );
+}

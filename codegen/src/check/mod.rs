@@ -57,8 +57,11 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0132", "type contains itself with no way to end"),
     ("E0133", "HTTP query parameter is not a scalar"),
     ("E0134", "a service or topic used as a type"),
+    ("E0139", "no value of a topic fits in a producer's message"),
     ("W0001", "u64 may exceed XML-RPC's integer range"),
 ];
+
+pub use topics::PRODUCER_MESSAGE_MAX_BYTES;
 
 /// Runs every check.
 pub fn run(program: &Program) -> Diagnostics {
@@ -92,6 +95,7 @@ pub fn run(program: &Program) -> Diagnostics {
     topics::check_duplicate_topics(&ctx, &mut out);
     topics::check_topic_keys(&ctx, &mut out);
     topics::check_topic_encodings(&ctx, &mut out);
+    topics::check_topic_value_sizes(&ctx, &mut out);
     out
 }
 
@@ -230,5 +234,32 @@ mod tests {
         );
         let codes: Vec<&str> = c.diagnostics.sorted().iter().map(|d| d.code).collect();
         assert_eq!(codes, ["E0101"], "{}", c.render_diagnostics());
+    }
+
+    /// E0139 fires only when the `@length` minimums force every value above the producer's
+    /// limit: 16 one-MiB pages are exactly the limit (accepted), 17 are not; an optional field or
+    /// the cheapest union variant forces nothing; a recursive type does not loop.
+    #[test]
+    fn a_topic_value_that_can_never_fit_is_refused() {
+        let source = |pages: u32| {
+            format!(
+                "struct Page {{ image: bytes = 1 @length(1048576, ..); }}\n\
+                 struct Doc {{ pages: list<Page> = 1 @length({pages}, ..); \
+                 extra: optional<string> = 2 @length(99999999, ..); next: optional<Doc> = 3; }}\n\
+                 union Either {{ doc: Doc = 1; nothing: string = 2; }}\n\
+                 topic \"docs\" {{ key: string; value: Doc; }}\n\
+                 topic \"either\" {{ key: string; value: Either; }}\n"
+            )
+        };
+        let codes = |pages| {
+            let c = crate::compile_str("sizes.idl", &source(pages));
+            let codes: Vec<&str> = c.diagnostics.sorted().iter().map(|d| d.code).collect();
+            (codes, c.render_diagnostics())
+        };
+        let (at_limit, rendered) = codes(16);
+        assert!(at_limit.is_empty(), "{rendered}");
+        let (above, rendered) = codes(17);
+        assert_eq!(above, ["E0139"], "{rendered}");
+        assert!(rendered.contains("at least 17825792 bytes"), "{rendered}");
     }
 }

@@ -220,3 +220,103 @@ pub(super) fn check_topic_encodings(ctx: &Ctx, out: &mut Diagnostics) {
         }
     }
 }
+
+/// The largest record value a generated producer sends: the runtime's
+/// `rosetta::kafka::PRODUCER_MESSAGE_MAX_BYTES` (16 MiB; `tests/tests/kafka_publish.rs` checks
+/// the two agree).
+pub const PRODUCER_MESSAGE_MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+/// E0139: a topic's value type does not force every value above the producer's message limit.
+///
+/// A lower bound of a value's encoded size is the sum of what `@length` minimums force (a string
+/// of n characters is at least n bytes, `bytes` n bytes, a list n items) over the fields every
+/// value has; any encoding (JSON, protobuf, string, bytes) needs at least that many bytes. When
+/// even that is above the limit, no value of the topic can ever be published: every call that
+/// publishes one would fail at run time.
+pub(super) fn check_topic_value_sizes(ctx: &Ctx, out: &mut Diagnostics) {
+    let mut sizes = MinSizes::default();
+    for (f, t) in topics(ctx) {
+        let Some(vt) = value_of(t) else { continue };
+        let min = sizes.of(ctx, &ctx.ty(f.id, vt), 0);
+        if min > PRODUCER_MESSAGE_MAX_BYTES {
+            emit(
+                out,
+                Diagnostic::error(
+                    "E0139",
+                    format!(
+                        "no value of topic \"{}\" can be published: each is at least {min} bytes",
+                        t.name.name
+                    ),
+                    vt.span(),
+                )
+                .with_label(format!(
+                    "its `@length` minimums make every value at least {min} bytes"
+                ))
+                .with_help(format!(
+                    "a producer sends records of at most {PRODUCER_MESSAGE_MAX_BYTES} bytes \
+                     (16 MiB); lower the `@length` minimums, or publish a reference to the \
+                     content instead of the content"
+                )),
+            );
+        }
+    }
+}
+
+/// Lower bounds of encoded sizes, per definition, computed once each.
+#[derive(Default)]
+struct MinSizes {
+    /// `None` while a definition is being computed: a recursive reference counts 0, which
+    /// keeps the bound a lower bound.
+    defs: HashMap<crate::program::DefId, Option<u64>>,
+}
+
+impl MinSizes {
+    /// At least how many bytes a value of `ty` needs, `length_min` being the `@length` minimum
+    /// on the field or list that holds it.
+    fn of(&mut self, ctx: &Ctx, ty: &Ty, length_min: u64) -> u64 {
+        match ty {
+            Ty::Builtin("string" | "bytes") => length_min,
+            Ty::List(item) => length_min
+                .saturating_mul(self.of(ctx, item, 0))
+                .max(length_min),
+            Ty::Map(key, value) => {
+                let entry = self.of(ctx, key, 0).saturating_add(self.of(ctx, value, 0));
+                length_min.saturating_mul(entry).max(length_min)
+            }
+            Ty::Def(d) => self.def(ctx, *d),
+            Ty::Builtin(_) | Ty::Optional(_) | Ty::Error => 0,
+        }
+    }
+
+    fn def(&mut self, ctx: &Ctx, d: crate::program::DefId) -> u64 {
+        match self.defs.get(&d) {
+            Some(Some(known)) => return *known,
+            Some(None) => return 0,
+            None => {}
+        }
+        self.defs.insert(d, None);
+        let item = ctx.program.item(d);
+        let field_min = |this: &mut Self, field: &crate::syntax::ast::Field| {
+            let length_min = field
+                .annotations
+                .iter()
+                .find(|a| a.name.name == "length")
+                .and_then(|a| match a.args.first() {
+                    Some(crate::syntax::ast::AnnotationArg::Int(i)) => i.value,
+                    _ => None,
+                })
+                .and_then(|v| u64::try_from(v).ok())
+                .unwrap_or(0);
+            this.of(ctx, &ctx.ty(d.file, &field.ty), length_min)
+        };
+        let min = match &item.kind {
+            ItemKind::Struct(s) => s.fields().fold(0u64, |sum, field| {
+                sum.saturating_add(field_min(self, field))
+            }),
+            ItemKind::Union(u) => u.fields().map(|v| field_min(self, v)).min().unwrap_or(0),
+            _ => 0,
+        };
+        self.defs.insert(d, Some(min));
+        min
+    }
+}
