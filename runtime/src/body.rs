@@ -284,6 +284,39 @@ mod coding {
     }
 
     fn inflate(data: &[u8], coding: Coding, limit: usize) -> Result<Vec<u8>, BodyError> {
+        inflate_limited(data, coding, limit).map_err(|e| match e {
+            Inflate::TooLarge => BodyError::new(BodyErrorKind::TooLarge {
+                limit,
+                drained: true,
+            }),
+            Inflate::Invalid(e) => {
+                let name = match coding {
+                    Coding::Gzip => "gzip",
+                    Coding::Deflate => "deflate",
+                };
+                BodyError::new(BodyErrorKind::InvalidCoding(format!("{name}: {e}")))
+            }
+        })
+    }
+
+    /// Why [`inflate_limited`] produced nothing.
+    #[derive(Debug)]
+    pub(crate) enum Inflate {
+        /// The data would inflate to more than the limit; inflation stopped there.
+        TooLarge,
+        /// The data is not valid in its coding.
+        Invalid(std::io::Error),
+    }
+
+    /// Undoes one coding, producing at most `limit` bytes: the one inflation step of the crate
+    /// (request bodies here, XML-RPC client responses in `xmlrpc::gzip`). It MUST NOT allocate or
+    /// inflate more than `limit + 1` bytes whatever the input claims, so a gzip bomb costs at
+    /// most that much memory and the time to inflate it.
+    pub(crate) fn inflate_limited(
+        data: &[u8],
+        coding: Coding,
+        limit: usize,
+    ) -> Result<Vec<u8>, Inflate> {
         let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
         let mut out = Vec::with_capacity(data.len().saturating_mul(4).min(limit).min(1 << 20));
         let read = match coding {
@@ -299,18 +332,9 @@ mod coding {
             }
             Coding::Deflate => DeflateDecoder::new(data).take(cap).read_to_end(&mut out),
         };
-        read.map_err(|e| {
-            let name = match coding {
-                Coding::Gzip => "gzip",
-                Coding::Deflate => "deflate",
-            };
-            BodyError::new(BodyErrorKind::InvalidCoding(format!("{name}: {e}")))
-        })?;
+        read.map_err(Inflate::Invalid)?;
         if out.len() > limit {
-            return Err(BodyError::new(BodyErrorKind::TooLarge {
-                limit,
-                drained: true,
-            }));
+            return Err(Inflate::TooLarge);
         }
         Ok(out)
     }

@@ -2,10 +2,9 @@
 //! for responses to clients that send `accept-encoding: gzip` (Python does).
 
 use std::fmt;
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 
 use flate2::Compression;
-use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 
 use super::Fault;
@@ -68,16 +67,11 @@ impl From<GzipError> for Fault {
 /// reader is capped, so a gzip bomb costs at most `max` bytes of memory and the time to inflate
 /// them.
 pub fn decompress_gzip_limited(data: &[u8], max: usize) -> Result<Vec<u8>, GzipError> {
-    let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    let mut out = Vec::with_capacity(data.len().saturating_mul(4).min(max).min(1 << 20));
-    MultiGzDecoder::new(data)
-        .take(cap)
-        .read_to_end(&mut out)
-        .map_err(GzipError::Invalid)?;
-    if out.len() > max {
-        return Err(GzipError::TooLarge { limit: max });
-    }
-    Ok(out)
+    use crate::body::{Coding, Inflate, inflate_limited};
+    inflate_limited(data, Coding::Gzip, max).map_err(|e| match e {
+        Inflate::TooLarge => GzipError::TooLarge { limit: max },
+        Inflate::Invalid(e) => GzipError::Invalid(e),
+    })
 }
 
 /// Compresses `data` as one gzip member (default level).
