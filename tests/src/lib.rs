@@ -51,6 +51,20 @@ pub fn run_python(python: &Path, script: &str, args: &[&str], timeout: Duration)
     )
 }
 
+/// Runs a Python script like [`run_python`], asserts that it exited successfully (the failure
+/// message shows both its streams) and returns its standard output.
+pub fn python_stdout(python: &Path, script: &str, args: &[&str], timeout: Duration) -> String {
+    let out = run_python(python, script, args, timeout);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "python failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// Runs a command with its output captured, killing it after `timeout` (bounded, never hangs).
 pub fn run_command(cmd: &mut Command, timeout: Duration) -> Output {
     let mut child = cmd
