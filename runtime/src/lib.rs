@@ -14,7 +14,7 @@ pub mod value;
 
 pub use context::{Context, Protocol};
 pub use error::ErrorKind;
-pub use status::{DeclaredError, Status};
+pub use status::{DeclaredError, RpcError, Status};
 pub use timestamp::Timestamp;
 pub use validate::{Validate, Violation};
 pub use value::Value;

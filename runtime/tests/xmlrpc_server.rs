@@ -7,9 +7,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use rosetta_runtime::status::{Probe, RpcError, Visitor};
 use rosetta_runtime::validate::Path;
 use rosetta_runtime::xmlrpc::client::Client;
-use rosetta_runtime::xmlrpc::glue::{self, XmlRpcError};
+use rosetta_runtime::xmlrpc::glue;
 use rosetta_runtime::xmlrpc::server::{MethodInfo, Registry};
 use rosetta_runtime::xmlrpc::{
     self, Fault, FromXmlRpc, INTERNAL_ERROR, INVALID_PARAMS, Limits, METHOD_NOT_FOUND, PARSE_ERROR,
@@ -86,6 +87,7 @@ impl std::error::Error for NotFound {}
 
 impl DeclaredError for NotFound {
     const NAME: &'static str = "NotFound";
+    const FULL_NAME: &'static str = "calc.NotFound";
     const KIND: ErrorKind = ErrorKind::NotFound;
     const HTTP_STATUS: u16 = 404;
     const FAULT_CODE: i32 = 5;
@@ -103,19 +105,16 @@ impl From<Status> for GetError {
     }
 }
 
-impl XmlRpcError for GetError {
-    fn to_fault(&self) -> Fault {
+impl RpcError for GetError {
+    fn visit<V: Visitor>(&self, visitor: V) -> V::Output {
         match self {
-            GetError::NotFound(e) => glue::declared_fault(e),
-            GetError::Status(s) => glue::status_fault(s),
+            GetError::NotFound(e) => visitor.declared(e),
+            GetError::Status(s) => visitor.status(s),
         }
     }
 
-    fn from_fault(fault: Fault) -> Self {
-        if let Some(e) = glue::declared_from_fault::<NotFound>(&fault) {
-            return GetError::NotFound(e);
-        }
-        GetError::Status(glue::status_from_fault(fault))
+    fn probe<P: Probe>(probe: &P) -> Option<Self> {
+        probe.probe().map(GetError::NotFound)
     }
 }
 

@@ -11,10 +11,10 @@
 
 use prost::Message;
 
-use super::convert::IntoProto;
+use super::convert::{FromProto, IntoProto};
 
 use crate::error::ErrorKind;
-use crate::status::{DeclaredError, Status};
+use crate::status::{Declared, DeclaredError, Probe, RpcError, Status, Visitor};
 use crate::validate::Violation;
 
 /// The prefix of every type URL Rosetta writes.
@@ -101,21 +101,6 @@ pub fn status_to_tonic(s: Status) -> tonic::Status {
     with_details(s.kind(), s.message().to_string(), details)
 }
 
-/// A declared error as a tonic status: its kind's code, its `Display` as the message, and its
-/// prost message (full proto name `type_name`) as the detail.
-pub fn declared_to_tonic<E, P>(error: E, type_name: &str) -> tonic::Status
-where
-    E: DeclaredError + IntoProto<P>,
-    P: Message,
-{
-    let message = error.to_string();
-    let any = prost_types::Any {
-        type_url: format!("{TYPE_URL_PREFIX}{type_name}"),
-        value: error.into_proto().encode_to_vec(),
-    };
-    with_details(E::KIND, message, vec![any])
-}
-
 /// The `google.rpc.Status` in a tonic status's details, if it has one.
 pub fn rpc_status(s: &tonic::Status) -> Option<RpcStatus> {
     if s.details().is_empty() {
@@ -162,29 +147,72 @@ pub fn tonic_to_status(s: &tonic::Status) -> Status {
     }
 }
 
-/// An rpc's error as a tonic status (implemented for [`Status`] and every generated `<Rpc>Error`).
+/// An rpc's error as a tonic status: implemented for every [`RpcError`] (`Status` and every
+/// generated `<Rpc>Error`); a declared error travels as its own message in the details.
 pub trait IntoTonicStatus {
     /// Converts.
     fn into_tonic_status(self) -> tonic::Status;
 }
 
-impl IntoTonicStatus for Status {
+impl<E: RpcError> IntoTonicStatus for E {
     fn into_tonic_status(self) -> tonic::Status {
-        status_to_tonic(self)
+        struct ToTonic;
+        impl Visitor for ToTonic {
+            type Output = tonic::Status;
+            fn declared<D: Declared>(self, error: &D) -> tonic::Status {
+                let details = error.__grpc_detail().into_iter().collect();
+                with_details(D::KIND, error.to_string(), details)
+            }
+            fn status(self, status: &Status) -> tonic::Status {
+                status_to_tonic(status.clone())
+            }
+        }
+        self.visit(ToTonic)
     }
 }
 
-/// An rpc's error from a tonic status (implemented for [`Status`] and every generated
-/// `<Rpc>Error`, which recognizes its declared errors in the details).
+/// An rpc's error from a tonic status: implemented for every [`RpcError`], which recognizes its
+/// declared errors in the details.
 pub trait FromTonicStatus {
     /// Converts.
     fn from_tonic_status(status: tonic::Status) -> Self;
 }
 
-impl FromTonicStatus for Status {
+impl<E: RpcError> FromTonicStatus for E {
     fn from_tonic_status(status: tonic::Status) -> Self {
-        tonic_to_status(&status)
+        struct FromTonic<'a>(&'a tonic::Status);
+        impl Probe for FromTonic<'_> {
+            fn probe<D: Declared>(&self) -> Option<D> {
+                D::__from_grpc_status(self.0)
+            }
+        }
+        E::probe(&FromTonic(&status)).unwrap_or_else(|| E::from(tonic_to_status(&status)))
     }
+}
+
+/// A declared error's message packed for the details (what generated `DeclaredError` impls with
+/// gRPC glue return from `__grpc_detail`): type URL `type.googleapis.com/<full name>`.
+pub fn declared_detail<E, P>(error: &E) -> Option<prost_types::Any>
+where
+    E: DeclaredError + Clone + IntoProto<P>,
+    P: Message,
+{
+    Some(prost_types::Any {
+        type_url: format!("{TYPE_URL_PREFIX}{}", E::FULL_NAME),
+        value: error.clone().into_proto().encode_to_vec(),
+    })
+}
+
+/// The declared error `E` (prost message `P`) in a status's details, if there is one that
+/// decodes and converts (what generated `DeclaredError` impls with gRPC glue return from
+/// `__from_grpc_status`).
+pub fn declared_from_status<E, P>(status: &tonic::Status) -> Option<E>
+where
+    E: DeclaredError + FromProto<P>,
+    P: Message + Default,
+{
+    let p = detail::<P>(status, E::FULL_NAME)?;
+    E::from_proto(p, &crate::validate::Path::Root).ok()
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::ErrorKind;
-use crate::status::{DeclaredError, Status};
+use crate::status::{Declared, DeclaredError, Probe, RpcError, Status, Visitor};
 use crate::validate::Violation;
 
 /// The media type of every error response.
@@ -216,9 +216,19 @@ pub trait IntoProblem {
     fn into_problem(self) -> Problem;
 }
 
-impl IntoProblem for Status {
+impl<E: RpcError> IntoProblem for E {
     fn into_problem(self) -> Problem {
-        Problem::from_status(&self)
+        struct ToProblem;
+        impl Visitor for ToProblem {
+            type Output = Problem;
+            fn declared<D: Declared>(self, error: &D) -> Problem {
+                Problem::declared(error, D::FULL_NAME)
+            }
+            fn status(self, status: &Status) -> Problem {
+                Problem::from_status(status)
+            }
+        }
+        self.visit(ToProblem)
     }
 }
 
@@ -232,13 +242,37 @@ pub trait FromProblem: Sized {
     fn from_status(status: Status) -> Self;
 }
 
-impl FromProblem for Status {
+impl<E: RpcError> FromProblem for E {
     fn from_problem(problem: Problem) -> Self {
-        problem.into_status()
+        /// The declared error the problem names, decoded; a problem that names it but does not
+        /// decode is a `Status` (the `Err` kept for the caller).
+        struct FromProblem<'a>(&'a Problem, std::cell::RefCell<Option<Status>>);
+        impl Probe for FromProblem<'_> {
+            fn probe<D: Declared>(&self) -> Option<D> {
+                if self.0.declared_name() != Some(D::FULL_NAME) {
+                    return None;
+                }
+                match self.0.decode::<D>() {
+                    Ok(e) => Some(e),
+                    Err(s) => {
+                        *self.1.borrow_mut() = Some(s);
+                        None
+                    }
+                }
+            }
+        }
+        let probe = FromProblem(&problem, std::cell::RefCell::new(None));
+        if let Some(e) = E::probe(&probe) {
+            return e;
+        }
+        match probe.1.into_inner() {
+            Some(s) => E::from(s),
+            None => E::from(problem.into_status()),
+        }
     }
 
     fn from_status(status: Status) -> Self {
-        status
+        E::from(status)
     }
 }
 
@@ -262,6 +296,7 @@ mod tests {
 
     impl DeclaredError for NotFound {
         const NAME: &'static str = "NotFound";
+        const FULL_NAME: &'static str = "shop.common.NotFound";
         const KIND: ErrorKind = ErrorKind::NotFound;
         const HTTP_STATUS: u16 = 404;
         const FAULT_CODE: i32 = 5;

@@ -23,11 +23,11 @@ use serde::de::DeserializeOwned;
 use super::Fault;
 use super::{FromXmlRpc, ToXmlRpc, Value, fault};
 use crate::error::ErrorKind;
-use crate::status::{DeclaredError, Status};
+use crate::status::{Declared, DeclaredError, Probe, RpcError, Status, Visitor};
 use crate::validate::{Validate, Violation};
 
-/// An rpc's error type as XML-RPC faults: `Status` for an rpc that declares no error, the
-/// generated `<Rpc>Error` enum otherwise.
+/// An rpc's error type as XML-RPC faults: implemented for every [`RpcError`] (`Status` for an
+/// rpc that declares no error, the generated `<Rpc>Error` enum otherwise).
 pub trait XmlRpcError: From<Status> + Sized {
     /// The fault a server answers with.
     fn to_fault(&self) -> Fault;
@@ -37,13 +37,29 @@ pub trait XmlRpcError: From<Status> + Sized {
     fn from_fault(fault: Fault) -> Self;
 }
 
-impl XmlRpcError for Status {
+impl<E: RpcError> XmlRpcError for E {
     fn to_fault(&self) -> Fault {
-        status_fault(self)
+        struct ToFault;
+        impl Visitor for ToFault {
+            type Output = Fault;
+            fn declared<D: Declared>(self, error: &D) -> Fault {
+                declared_fault(error)
+            }
+            fn status(self, status: &Status) -> Fault {
+                status_fault(status)
+            }
+        }
+        self.visit(ToFault)
     }
 
     fn from_fault(fault: Fault) -> Self {
-        status_from_fault(fault)
+        struct FromFault<'a>(&'a Fault);
+        impl Probe for FromFault<'_> {
+            fn probe<D: Declared>(&self) -> Option<D> {
+                declared_from_fault(self.0)
+            }
+        }
+        E::probe(&FromFault(&fault)).unwrap_or_else(|| E::from(status_from_fault(fault)))
     }
 }
 

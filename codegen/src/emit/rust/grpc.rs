@@ -556,9 +556,6 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
         items.extend(result_codec(&c, rpc));
         adapter_methods.extend(adapter_method(&c, rpc, &names));
         client_methods.extend(client_method(&c, s, rpc, &names));
-        if !rpc.throws.is_empty() {
-            items.extend(error_impls(&c, s, rpc));
-        }
     }
 
     let adapter_doc = format!(
@@ -856,55 +853,19 @@ fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream 
     }
 }
 
-/// `IntoTonicStatus` and `FromTonicStatus` for an rpc's `<Rpc>Error`: declared errors travel as
-/// their own message in the status details.
-fn error_impls(c: &Conv, s: &Service, rpc: &Rpc) -> TokenStream {
+/// The gRPC methods of a declared error's `DeclaredError` impl (at the package root): its
+/// prost message is the `google.rpc.Status` detail, both ways.
+pub(super) fn declared_error_methods(g: &Gen, id: usize) -> TokenStream {
+    let c = Conv::new(g);
     let rt = &c.rt;
-    let k = &c.g.krate;
-    let tonic = quote!(#k::__private::tonic);
-    let error = c.g.rpc_error_type(s, rpc, true);
-    let into_arms = rpc.throws.iter().map(|id| {
-        let t = &c.g.ir.types[*id];
-        let v = type_ident(&t.name);
-        let d = c.g.type_path(*id);
-        let p = c.proto_type(*id);
-        let name = t.full_name();
-        quote! {
-            Self::#v(e) => #rt::status::declared_to_tonic::<#d, #p>(e, #name),
-        }
-    });
-    let from_checks = rpc.throws.iter().map(|id| {
-        let t = &c.g.ir.types[*id];
-        let v = type_ident(&t.name);
-        let d = c.g.type_path(*id);
-        let p = c.proto_type(*id);
-        let name = t.full_name();
-        quote! {
-            if let ::std::option::Option::Some(p) = #rt::status::detail::<#p>(&status, #name)
-                && let ::std::result::Result::Ok(e) = <#d as #rt::FromProto<#p>>::from_proto(
-                    p,
-                    &#k::__private::rosetta_runtime::validate::Path::Root,
-                )
-            {
-                return Self::#v(e);
-            }
-        }
-    });
+    let k = &g.krate;
+    let p = c.proto_type(id);
     quote! {
-        impl #rt::IntoTonicStatus for #error {
-            fn into_tonic_status(self) -> #tonic::Status {
-                match self {
-                    #(#into_arms)*
-                    Self::Status(s) => #rt::status::status_to_tonic(s),
-                }
-            }
+        fn __grpc_detail(&self) -> ::std::option::Option<#k::__private::prost_types::Any> {
+            #rt::status::declared_detail::<Self, #p>(self)
         }
-
-        impl #rt::FromTonicStatus for #error {
-            fn from_tonic_status(status: #tonic::Status) -> Self {
-                #(#from_checks)*
-                Self::Status(#rt::status::tonic_to_status(&status))
-            }
+        fn __from_grpc_status(status: &#k::__private::tonic::Status) -> ::std::option::Option<Self> {
+            #rt::status::declared_from_status::<Self, #p>(status)
         }
     }
 }

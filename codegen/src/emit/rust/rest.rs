@@ -15,7 +15,7 @@ use heck::ToSnakeCase;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::ident::{field_ident, type_ident, upper_camel};
+use super::ident::{field_ident, type_ident};
 use super::protocols::Glue;
 use super::types::{Gen, docs};
 use crate::emit::openapi::{self, Component};
@@ -82,9 +82,6 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
                 },
             );
         });
-        if !rpc.throws.is_empty() {
-            items.extend(error_conversions(g, rpc, &rt));
-        }
         methods.extend(client_method(g, s, rpc, &index));
     }
     let client_doc = format!(
@@ -265,54 +262,6 @@ fn route(g: &Gen, s: &Service, rpc: &Rpc, rt: &TokenStream) -> TokenStream {
             body: #body,
             params: &[#(#params),*],
             no_content: #no_content,
-        }
-    }
-}
-
-/// `IntoProblem` (server) and `FromProblem` (client) for an rpc's `<Rpc>Error`.
-fn error_conversions(g: &Gen, rpc: &Rpc, rt: &TokenStream) -> TokenStream {
-    let k = &g.krate;
-    let ename = format_ident!("{}Error", upper_camel(&rpc.name));
-    let errors: Vec<(proc_macro2::Ident, TokenStream, String)> = rpc
-        .throws
-        .iter()
-        .map(|id| {
-            let t = &g.ir.types[*id];
-            (type_ident(&t.name), g.type_path(*id), t.full_name())
-        })
-        .collect();
-    let into = errors
-        .iter()
-        .map(|(v, _, full)| quote!(Self::#v(e) => #rt::Problem::declared(&e, #full),));
-    let from = errors.iter().map(|(v, p, full)| {
-        quote! {
-            if problem.declared_name() == ::std::option::Option::Some(#full) {
-                return match problem.decode::<#p>() {
-                    ::std::result::Result::Ok(e) => Self::#v(e),
-                    ::std::result::Result::Err(s) => Self::Status(s),
-                };
-            }
-        }
-    });
-    quote! {
-        impl #rt::IntoProblem for #ename {
-            fn into_problem(self) -> #rt::Problem {
-                match self {
-                    #(#into)*
-                    Self::Status(s) => #rt::Problem::from_status(&s),
-                }
-            }
-        }
-
-        impl #rt::FromProblem for #ename {
-            fn from_problem(problem: #rt::Problem) -> Self {
-                #(#from)*
-                Self::Status(problem.into_status())
-            }
-
-            fn from_status(status: #k::Status) -> Self {
-                Self::Status(status)
-            }
         }
     }
 }

@@ -444,6 +444,12 @@ impl Gen<'_> {
         let kind = format_ident!("{}", super::ident::upper_camel(e.kind.name()));
         let status = e.http_status;
         let fault = e.fault_code;
+        let full_name = t.full_name();
+        let grpc = if self.config.grpc {
+            super::protocols::gated("grpc", super::grpc::declared_error_methods(self, id))
+        } else {
+            TokenStream::new()
+        };
         Ok(quote! {
             #item
 
@@ -457,9 +463,11 @@ impl Gen<'_> {
 
             impl #k::DeclaredError for #name {
                 const NAME: &'static str = #wire;
+                const FULL_NAME: &'static str = #full_name;
                 const KIND: #k::ErrorKind = #k::ErrorKind::#kind;
                 const HTTP_STATUS: u16 = #status;
                 const FAULT_CODE: i32 = #fault;
+                #grpc
             }
         })
     }
@@ -680,12 +688,13 @@ impl Gen<'_> {
                 }
             }
         });
-        let kinds = variants
+        let visits = variants
             .iter()
-            .map(|(v, p)| quote!(Self::#v(_) => <#p as #k::DeclaredError>::KIND,));
-        let displays = variants
+            .map(|(v, _)| quote!(Self::#v(e) => visitor.declared(e),));
+        let probes = variants
             .iter()
-            .map(|(v, _)| quote!(Self::#v(e) => ::std::fmt::Display::fmt(e, f),));
+            .map(|(v, _)| quote!(.or_else(|| probe.probe().map(Self::#v))));
+        let status = quote!(#k::__private::rosetta_runtime::status);
         quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq)]
@@ -701,22 +710,29 @@ impl Gen<'_> {
                 fn from(s: #k::Status) -> Self { Self::Status(s) }
             }
 
+            impl #k::RpcError for #name {
+                fn visit<V: #status::Visitor>(&self, visitor: V) -> V::Output {
+                    match self {
+                        #(#visits)*
+                        Self::Status(s) => visitor.status(s),
+                    }
+                }
+
+                fn probe<P: #status::Probe>(probe: &P) -> ::std::option::Option<Self> {
+                    ::std::option::Option::None #(#probes)*
+                }
+            }
+
             impl #name {
                 /// The canonical kind of the failure.
                 pub fn kind(&self) -> #k::ErrorKind {
-                    match self {
-                        #(#kinds)*
-                        Self::Status(s) => s.kind(),
-                    }
+                    #k::RpcError::kind(self)
                 }
             }
 
             impl ::std::fmt::Display for #name {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    match self {
-                        #(#displays)*
-                        Self::Status(s) => ::std::fmt::Display::fmt(s, f),
-                    }
+                    #k::RpcError::display(self, f)
                 }
             }
 

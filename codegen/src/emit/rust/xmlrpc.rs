@@ -25,7 +25,6 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     let mut client_methods = TokenStream::new();
     for rpc in &s.rpcs {
         items.extend(handler(g, s, rpc));
-        items.extend(error_impl(g, s, rpc));
         mount.extend(registration(g, s, rpc));
         client_methods.extend(client_method(g, s, rpc));
     }
@@ -110,47 +109,6 @@ fn registration(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
                 #k::xmlrpc::server::MethodInfo::new(#name, #idl_name, &[#(#signature),*], #required, #help),
                 move |ctx, params| #handler(::std::sync::Arc::clone(&svc), ctx, params),
             );
-        }
-    }
-}
-
-/// `impl XmlRpcError for <Rpc>Error`: declared errors as faults with their code and
-/// `"Name: {json}"`, and back.
-fn error_impl(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
-    if rpc.throws.is_empty() {
-        return TokenStream::new();
-    }
-    let k = &g.krate;
-    let glue = quote!(#k::xmlrpc::glue);
-    let ename = g.rpc_error_type(s, rpc, true);
-    let variants: Vec<(proc_macro2::Ident, TokenStream)> = rpc
-        .throws
-        .iter()
-        .map(|id| (type_ident(&g.ir.types[*id].name), g.type_path(*id)))
-        .collect();
-    let to_arms = variants
-        .iter()
-        .map(|(v, _)| quote!(Self::#v(e) => #glue::declared_fault(e),));
-    let from_checks = variants.iter().map(|(v, p)| {
-        quote! {
-            if let ::std::option::Option::Some(e) = #glue::declared_from_fault::<#p>(&fault) {
-                return Self::#v(e);
-            }
-        }
-    });
-    quote! {
-        impl #glue::XmlRpcError for #ename {
-            fn to_fault(&self) -> #k::xmlrpc::Fault {
-                match self {
-                    #(#to_arms)*
-                    Self::Status(s) => #glue::status_fault(s),
-                }
-            }
-
-            fn from_fault(fault: #k::xmlrpc::Fault) -> Self {
-                #(#from_checks)*
-                Self::Status(#glue::status_from_fault(fault))
-            }
         }
     }
 }
