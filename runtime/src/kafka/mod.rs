@@ -1,8 +1,9 @@
 //! Kafka runtime: typed producer, consumer loop with retries and a dead-letter topic, embedded broker.
 //!
-//! Generated topic stubs are thin: a `TopicProducer<Value, Json>` per topic
-//! and a [`Handler`] implementation that dispatches on the value; everything
-//! that carries a delivery guarantee lives here and is tested here.
+//! Generated topic modules are thin: a [`Topic`] impl (names, value type,
+//! encoding, key) that the generic [`Producer`] and [`Consumer`] are typed by,
+//! and the topic's handler trait with its [`Dispatch`]; everything that
+//! carries a delivery guarantee lives here and is tested here.
 //!
 //! The guarantees, as the design states them:
 //! - producers are idempotent with `acks=all`;
@@ -22,6 +23,7 @@ mod error;
 mod event;
 mod producer;
 pub mod proto;
+mod topic;
 
 pub use admin::ensure_topics;
 pub use config::{
@@ -36,6 +38,7 @@ pub use encoding::{CodecError, Encoding, Json, Protobuf, ProtobufMessage, RawByt
 pub use error::KafkaError;
 pub use event::{Event, event_consumer, event_producer, publish};
 pub use producer::{Delivered, TopicProducer};
+pub use topic::{Consumer, Dispatch, KeyExplicit, KeyField, Producer, Topic};
 
 /// The librdkafka binding this runtime is built on, for what it does not cover.
 pub use rdkafka;

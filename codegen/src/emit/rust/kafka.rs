@@ -1,16 +1,16 @@
-//! The Kafka glue of a topic: a module per topic with its name, a typed `Producer`, a `Handler`
-//! trait (one method per union variant, or one for a plain value) and a `Consumer` runner — thin
-//! wrappers over `rosetta::kafka` — plus, for `protobuf` topics, the protobuf wire format of every
-//! type the value reaches.
+//! The Kafka glue of a topic: a module per topic with its names, a `Topic` impl (constants and
+//! associated types) that types the runtime's generic `Producer` and `Consumer`, the topic's
+//! `Handler` trait (one method per union variant, or one for a plain value) and its `Dispatch`
+//! — plus, for `protobuf` topics, the protobuf wire format of every type the value reaches.
 //!
 //! ```text
 //! pub mod shop_product_events {
 //!     pub const TOPIC: &str = "shop.product-events";
 //!     pub type Value = super::ProductEvent;
-//!     pub fn key(value: &Value) -> &str;             // `key: value.id;` topics
-//!     pub struct Producer;  // send(&value) / send(key, &value), enqueue, flush
+//!     pub struct Topic;     // impl rosetta::kafka::Topic: names, Value, Encoding, key
+//!     pub type Producer = rosetta::kafka::Producer<Topic, KeyField>;  // send(&value), enqueue, flush
+//!     pub type Consumer = rosetta::kafka::Consumer<Topic>;  // new(config, group), run(handler, shutdown)
 //!     pub trait Handler;    // created(Record<Product>), updated(..), deleted(..)
-//!     pub struct Consumer;  // new(config, group), concurrency, retry_policy, run(handler, shutdown)
 //! }
 //! ```
 
@@ -55,10 +55,12 @@ pub(super) fn topic(g: &Gen, t: &Topic) -> Result<TokenStream, String> {
     let module_doc = docs(&module_doc);
 
     let (encoding_items, encoding) = encoding(g, t)?;
-    let key = key_items(&inner, t)?;
-    let producer = producer(k, t);
+    let key = key_fn(&inner, t)?;
+    let key_kind = match &t.key {
+        TopicKey::Field(_) => quote!(#k::kafka::KeyField),
+        TopicKey::Explicit(_) => quote!(#k::kafka::KeyExplicit),
+    };
     let handler = handler(&inner, t)?;
-    let consumer = consumer(k);
     let protobuf = if t.encoding == Encoding::Protobuf {
         protobuf_impls(&inner, t)?
     } else {
@@ -91,10 +93,25 @@ pub(super) fn topic(g: &Gen, t: &Topic) -> Result<TokenStream, String> {
             /// How values are encoded.
             pub type Encoding = #encoding;
 
-            #key
-            #producer
+            /// The topic, for the runtime's generic [`Producer`] and [`Consumer`].
+            #[derive(Debug, Clone, Copy)]
+            pub struct Topic;
+
+            impl #k::kafka::Topic for Topic {
+                const NAME: &'static str = TOPIC;
+                const DEAD_LETTER_TOPIC: &'static str = DEAD_LETTER_TOPIC;
+                const VALUE_TYPE: &'static str = VALUE_TYPE;
+                type Value = Value;
+                type Encoding = Encoding;
+                #key
+            }
+
+            /// The topic's typed producer (`send`, `enqueue`, `flush`, `tombstone`).
+            pub type Producer = #k::kafka::Producer<Topic, #key_kind>;
+            /// The topic's consumer: `run` dispatches every record to a [`Handler`].
+            pub type Consumer = #k::kafka::Consumer<Topic>;
+
             #handler
-            #consumer
             #protobuf
         }
     })
@@ -190,10 +207,14 @@ fn encoding(g: &Gen, t: &Topic) -> Result<(TokenStream, TokenStream), String> {
     Ok((items, quote!(JsonBase64)))
 }
 
-/// `fn key(&Value) -> &str` for topics keyed by a field of the value.
-fn key_items(inner: &Gen, t: &Topic) -> Result<TokenStream, String> {
+/// `Topic::key`: the value's key field, or `None` for topics keyed explicitly.
+fn key_fn(inner: &Gen, t: &Topic) -> Result<TokenStream, String> {
     let TopicKey::Field(field) = &t.key else {
-        return Ok(TokenStream::new());
+        return Ok(quote! {
+            fn key(_: &Value) -> ::std::option::Option<&str> {
+                ::std::option::Option::None
+            }
+        });
     };
     let Type::Named { id, .. } = &t.value else {
         return Err(format!(
@@ -202,11 +223,9 @@ fn key_items(inner: &Gen, t: &Topic) -> Result<TokenStream, String> {
         ));
     };
     let body = key_expr(inner, *id, quote!(value), field, 0)?;
-    let doc = format!(" The record key of a value: its `{field}` field.");
     Ok(quote! {
-        #[doc = #doc]
-        pub fn key(value: &Value) -> &str {
-            #body
+        fn key(value: &Value) -> ::std::option::Option<&str> {
+            ::std::option::Option::Some(#body)
         }
     })
 }
@@ -259,76 +278,6 @@ fn key_expr(
     }
 }
 
-/// `Producer`: `send` (awaits the acknowledgement), `enqueue` + `flush` (batches).
-fn producer(k: &TokenStream, t: &Topic) -> TokenStream {
-    let (key_param, key_arg, key_doc) = match &t.key {
-        TopicKey::Field(field) => (
-            quote!(),
-            quote!(::std::option::Option::Some(key(value))),
-            format!("keyed by the value's `{field}` field"),
-        ),
-        TopicKey::Explicit(_) => (
-            quote!(key: &str,),
-            quote!(::std::option::Option::Some(key)),
-            "with the given key".to_string(),
-        ),
-    };
-    let send_doc = format!(
-        " Sends one record, {key_doc}, and waits until the brokers acknowledged it. Records with one key are consumed in the order they were sent."
-    );
-    let enqueue_doc = format!(
-        " Queues one record, {key_doc}, without waiting for its acknowledgement (librdkafka batches it); [`flush`](Self::flush) waits for every queued record."
-    );
-    quote! {
-        /// The topic's typed producer: idempotent, `acks=all`, every record with `content-type` and
-        /// `rosetta-type` headers. Cloning is cheap and shares the connection.
-        #[derive(Debug, Clone)]
-        pub struct Producer {
-            inner: #k::kafka::TopicProducer<Value, Encoding>,
-        }
-
-        impl Producer {
-            /// Connects a producer. MUST be called inside a Tokio runtime.
-            pub fn new(config: &#k::kafka::KafkaConfig) -> ::std::result::Result<Self, #k::kafka::KafkaError> {
-                #k::kafka::TopicProducer::new(config, TOPIC, VALUE_TYPE).map(|inner| Self { inner })
-            }
-
-            /// A producer for this topic sharing `other`'s connection (and librdkafka's batches).
-            pub fn sharing<U, F: #k::kafka::Encoding<U>>(other: &#k::kafka::TopicProducer<U, F>) -> Self {
-                Self { inner: other.for_topic(TOPIC, VALUE_TYPE) }
-            }
-
-            #[doc = #send_doc]
-            pub async fn send(&self, #key_param value: &Value) -> ::std::result::Result<#k::kafka::Delivered, #k::kafka::KafkaError> {
-                self.inner.send(#key_arg, value).await
-            }
-
-            /// Sends a tombstone for `key` (a record with a null value, which on a compacted topic
-            /// deletes the key) and waits until the brokers acknowledged it. Consumers see it in
-            /// [`Handler::tombstone`], never as a value.
-            pub async fn tombstone(&self, key: &str) -> ::std::result::Result<#k::kafka::Delivered, #k::kafka::KafkaError> {
-                self.inner.send_tombstone(key).await
-            }
-
-            #[doc = #enqueue_doc]
-            pub async fn enqueue(&self, #key_param value: &Value) -> ::std::result::Result<(), #k::kafka::KafkaError> {
-                self.inner.enqueue(#key_arg, value).await
-            }
-
-            /// Waits until every record queued by [`enqueue`](Self::enqueue) is acknowledged;
-            /// call it before shutting down.
-            pub async fn flush(&self, timeout: ::std::time::Duration) -> ::std::result::Result<(), #k::kafka::KafkaError> {
-                self.inner.flush(timeout).await
-            }
-
-            /// The runtime producer underneath, for what this type does not cover.
-            pub fn inner(&self) -> &#k::kafka::TopicProducer<Value, Encoding> {
-                &self.inner
-            }
-        }
-    }
-}
-
 /// The `Handler` trait, its dispatch from the runtime's handler, and handy impls.
 fn handler(inner: &Gen, t: &Topic) -> Result<TokenStream, String> {
     let k = &inner.krate;
@@ -353,7 +302,7 @@ fn handler(inner: &Gen, t: &Topic) -> Result<TokenStream, String> {
                     (**self).handle(record)
                 }
             };
-            let dispatch = quote!(self.0.handle(record));
+            let dispatch = quote!(handler.handle(record));
             let fn_impl = quote! {
                 /// Lets `rosetta::kafka::handler_fn(|record| async move { ... })` be a handler.
                 impl<F, Fut> Handler for #k::kafka::FnHandler<F>
@@ -394,16 +343,13 @@ fn handler(inner: &Gen, t: &Topic) -> Result<TokenStream, String> {
 
         #fn_impl
 
-        /// Adapts a [`Handler`] to the runtime's handler of [`Value`]s.
-        struct Dispatch<H>(H);
-
-        impl<H: Handler> #k::kafka::Handler<Value> for Dispatch<H> {
-            fn handle(&self, record: #k::kafka::Record<Value>) -> #ret {
+        impl<H: Handler> #k::kafka::Dispatch<H> for Topic {
+            fn handle(handler: &H, record: #k::kafka::Record<Value>) -> #ret {
                 #dispatch
             }
 
-            fn tombstone(&self, record: #k::kafka::Record<()>) -> #ret {
-                self.0.tombstone(record)
+            fn tombstone(handler: &H, record: #k::kafka::Record<()>) -> #ret {
+                handler.tombstone(record)
             }
         }
     })
@@ -450,7 +396,7 @@ fn union_handler(
             quote!(value)
         };
         arms.extend(quote! {
-            #path::#variant(value) => self.0.#method(rest.with_value(#unboxed)).await,
+            #path::#variant(value) => handler.#method(rest.with_value(#unboxed)).await,
         });
     }
     let dispatch = quote! {
@@ -460,60 +406,6 @@ fn union_handler(
         }
     };
     (methods, arc, dispatch, TokenStream::new())
-}
-
-/// `Consumer`: the runtime's consumer loop, typed for this topic.
-fn consumer(k: &TokenStream) -> TokenStream {
-    quote! {
-        /// Consumes the topic as a member of a consumer group and dispatches every record to a
-        /// [`Handler`]: at-least-once, retries with backoff, then [`DEAD_LETTER_TOPIC`]; records
-        /// of one key in order; several consumers of one group share the partitions.
-        #[derive(Debug, Clone)]
-        pub struct Consumer {
-            inner: #k::kafka::ConsumerRunner<Value, Encoding>,
-        }
-
-        impl Consumer {
-            /// A consumer in group `group_id`; nothing connects until [`run`](Self::run).
-            pub fn new(config: &#k::kafka::KafkaConfig, group_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-                Self { inner: #k::kafka::ConsumerRunner::new(config, TOPIC, group_id) }
-            }
-
-            /// How many records may be in a handler at once (default 1), each from a different
-            /// partition.
-            pub fn concurrency(&mut self, concurrency: usize) -> &mut Self {
-                self.inner.concurrency(concurrency);
-                self
-            }
-
-            /// How often and how patiently a failing record is retried.
-            pub fn retry_policy(&mut self, policy: #k::kafka::RetryPolicy) -> &mut Self {
-                self.inner.retry_policy(policy);
-                self
-            }
-
-            /// Where failed records go instead of [`DEAD_LETTER_TOPIC`].
-            pub fn dead_letter_topic(&mut self, topic: impl ::std::convert::Into<::std::string::String>) -> &mut Self {
-                self.inner.dead_letter_topic(topic);
-                self
-            }
-
-            /// The runtime runner underneath, for what this type does not cover.
-            pub fn inner_mut(&mut self) -> &mut #k::kafka::ConsumerRunner<Value, Encoding> {
-                &mut self.inner
-            }
-
-            /// Joins the group and handles records until `shutdown` completes, then drains and
-            /// commits. MUST be called inside a Tokio runtime.
-            pub async fn run<H: Handler>(
-                &self,
-                handler: H,
-                shutdown: impl ::std::future::Future<Output = ()> + ::std::marker::Send,
-            ) -> ::std::result::Result<#k::kafka::RunSummary, #k::kafka::KafkaError> {
-                self.inner.run(Dispatch(handler), shutdown).await
-            }
-        }
-    }
 }
 
 /// Every declared type `ty` reaches (itself included), in id order.
