@@ -1,9 +1,13 @@
 //! Domain ↔ prost conversions, the runtime half of the generated ones.
 //!
 //! Generated code implements [`FromProto`] and [`IntoProto`] for every IDL struct, union, error and
-//! enum, and spells out the conversion of each field with the helpers here. Going from prost to
+//! enum; the impls here for timestamps and for `Vec`, `BTreeMap`, `Option` and `Box` of any of
+//! those make each field's conversion one call (only lists or maps nested in lists or maps,
+//! which .proto wraps in messages, are spelled out by generated code). Going from prost to
 //! the domain can fail — proto3 cannot say "required" — and every failure is a [`Violation`] with
 //! the field path, which the adapter answers with `INVALID_ARGUMENT`.
+
+use std::collections::{BTreeMap, HashMap};
 
 use crate::timestamp::Timestamp;
 use crate::validate::{Path, Violation};
@@ -127,6 +131,117 @@ pub fn timestamp_into_proto(t: Timestamp) -> prost_types::Timestamp {
     }
 }
 
+impl FromProto<prost_types::Timestamp> for Timestamp {
+    #[inline]
+    fn from_proto(proto: prost_types::Timestamp, path: &Path<'_>) -> Result<Self, Violation> {
+        timestamp_from_proto(proto, path)
+    }
+}
+
+impl IntoProto<prost_types::Timestamp> for Timestamp {
+    #[inline]
+    fn into_proto(self) -> prost_types::Timestamp {
+        timestamp_into_proto(self)
+    }
+}
+
+// The containers, so that a generated field conversion is one call whatever the field's shape
+// (prost-derive's habit): the element conversion is the element type's own impl, and a failing
+// element is reported under its index or key.
+
+impl<T: FromProto<P>, P> FromProto<Vec<P>> for Vec<T> {
+    fn from_proto(proto: Vec<P>, path: &Path<'_>) -> Result<Self, Violation> {
+        let mut out = Vec::with_capacity(proto.len());
+        for (i, x) in proto.into_iter().enumerate() {
+            out.push(T::from_proto(x, &path.index(i))?);
+        }
+        Ok(out)
+    }
+}
+
+impl<T: IntoProto<P>, P> IntoProto<Vec<P>> for Vec<T> {
+    #[inline]
+    fn into_proto(self) -> Vec<P> {
+        self.into_iter().map(IntoProto::into_proto).collect()
+    }
+}
+
+/// prost maps are `HashMap`s (its `btree_map` option needs `prost` as a direct dependency of
+/// the user's crate), domain maps `BTreeMap`s.
+impl<T: FromProto<P>, P> FromProto<HashMap<String, P>> for BTreeMap<String, T> {
+    fn from_proto(proto: HashMap<String, P>, path: &Path<'_>) -> Result<Self, Violation> {
+        let mut out = BTreeMap::new();
+        for (k, x) in proto {
+            let v = T::from_proto(x, &path.key(&k))?;
+            out.insert(k, v);
+        }
+        Ok(out)
+    }
+}
+
+impl<T: IntoProto<P>, P> IntoProto<HashMap<String, P>> for BTreeMap<String, T> {
+    #[inline]
+    fn into_proto(self) -> HashMap<String, P> {
+        self.into_iter().map(|(k, v)| (k, v.into_proto())).collect()
+    }
+}
+
+impl<T: FromProto<P>, P> FromProto<Option<P>> for Option<T> {
+    #[inline]
+    fn from_proto(proto: Option<P>, path: &Path<'_>) -> Result<Self, Violation> {
+        proto.map(|p| T::from_proto(p, path)).transpose()
+    }
+}
+
+impl<T: IntoProto<P>, P> IntoProto<Option<P>> for Option<T> {
+    #[inline]
+    fn into_proto(self) -> Option<P> {
+        self.map(IntoProto::into_proto)
+    }
+}
+
+impl<T: FromProto<P>, P> FromProto<Box<P>> for Box<T> {
+    #[inline]
+    fn from_proto(proto: Box<P>, path: &Path<'_>) -> Result<Self, Violation> {
+        T::from_proto(*proto, path).map(Box::new)
+    }
+}
+
+impl<T: IntoProto<P>, P> IntoProto<Box<P>> for Box<T> {
+    #[inline]
+    fn into_proto(self) -> Box<P> {
+        Box::new((*self).into_proto())
+    }
+}
+
+/// A message field the IDL requires (a struct, union, error or timestamp): absent is a
+/// violation; prost's box, if it has one, is taken off.
+#[inline]
+pub fn message<T: FromProto<P>, P>(
+    field: Option<impl Unbox<P>>,
+    path: &Path<'_>,
+) -> Result<T, Violation> {
+    T::from_proto(required(field, path)?.unbox(), path)
+}
+
+/// A message field's prost value: always present, boxed if prost boxed the field.
+#[inline]
+pub fn into_message<T: IntoProto<P>, P, B: Rebox<P>>(value: T) -> Option<B> {
+    Some(B::rebox(value.into_proto()))
+}
+
+/// An `any` field: absent is nil (the absent-member rule), present converts.
+#[inline]
+pub fn any(
+    field: Option<super::value::RosettaValue>,
+    path: &Path<'_>,
+) -> Result<crate::Value, Violation> {
+    match field {
+        Some(v) => crate::Value::from_proto(v, path),
+        None => Ok(crate::Value::Nil),
+    }
+}
+
 impl FromProto<()> for () {
     #[inline]
     fn from_proto(_: (), _: &Path<'_>) -> Result<(), Violation> {
@@ -162,6 +277,62 @@ mod tests {
         assert_eq!(v.field, "order.total");
         assert_eq!(required(Some(1), &total).unwrap(), 1);
         assert_eq!(oneof_not_set(&root).field, "(message)");
+    }
+
+    #[test]
+    fn containers_convert_whole_and_name_the_failing_element() {
+        let t = Timestamp::from_unix(1_700_000_000, 5).unwrap();
+        let bad = prost_types::Timestamp {
+            seconds: i64::MAX,
+            nanos: 0,
+        };
+        let list: Vec<Timestamp> = vec![t, t];
+        let proto: Vec<prost_types::Timestamp> = list.clone().into_proto();
+        assert_eq!(
+            Vec::<Timestamp>::from_proto(proto, &Path::Root).unwrap(),
+            list
+        );
+        let root = Path::Root;
+        let err =
+            Vec::<Timestamp>::from_proto(vec![timestamp_into_proto(t), bad], &root.field("at"))
+                .unwrap_err();
+        assert_eq!(err.field, "at[1]");
+
+        let map: BTreeMap<String, Timestamp> = [("a".to_string(), t)].into();
+        let proto: HashMap<String, prost_types::Timestamp> = map.clone().into_proto();
+        assert_eq!(
+            BTreeMap::<String, Timestamp>::from_proto(proto, &Path::Root).unwrap(),
+            map
+        );
+        let err = BTreeMap::<String, Timestamp>::from_proto(
+            [("k".to_string(), bad)].into(),
+            &root.field("m"),
+        )
+        .unwrap_err();
+        assert!(err.field.starts_with("m"), "{}", err.field);
+        assert!(err.field.contains('k'), "{}", err.field);
+
+        let some: Option<Box<Timestamp>> = Some(Box::new(t));
+        let proto: Option<Box<prost_types::Timestamp>> = some.clone().into_proto();
+        assert_eq!(
+            Option::<Box<Timestamp>>::from_proto(proto, &Path::Root).unwrap(),
+            some
+        );
+        assert_eq!(
+            Option::<Timestamp>::from_proto(None, &Path::Root).unwrap(),
+            None
+        );
+
+        let required: Result<Timestamp, _> = message::<Timestamp, prost_types::Timestamp>(
+            None::<prost_types::Timestamp>,
+            &root.field("at"),
+        );
+        assert_eq!(required.unwrap_err().field, "at");
+        let boxed: Option<Box<prost_types::Timestamp>> = into_message(t);
+        assert_eq!(
+            message::<Timestamp, prost_types::Timestamp>(boxed, &Path::Root).unwrap(),
+            t
+        );
     }
 
     #[test]

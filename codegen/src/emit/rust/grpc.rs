@@ -62,6 +62,11 @@ fn is_identity(t: &Type) -> bool {
     )
 }
 
+/// True for a list, map or optional: inside another container, .proto wraps it in a message.
+fn is_container(t: &Type) -> bool {
+    matches!(t, Type::Optional(_) | Type::List(_) | Type::Map(_))
+}
+
 /// Conversion code generator, at the module depth of `g`.
 struct Conv<'g, 'a> {
     g: &'g Gen<'a>,
@@ -173,31 +178,36 @@ impl<'g, 'a> Conv<'g, 'a> {
         }
     }
 
-    /// prost field value `x` of a message field of IDL type `t` → domain (`?` on failure).
+    /// prost field value `x` of a message field of IDL type `t` → domain (`?` on failure): one
+    /// runtime call (`FromProto` of the field's whole shape, or `convert::message`), except for a
+    /// list or map nested in a container, whose wrapper message is unwrapped here.
     fn field_from(&self, t: &Type, x: TokenStream, path: TokenStream, boxed: bool) -> TokenStream {
         let rt = &self.rt;
         match t {
             t if is_identity(t) => x,
-            Type::Timestamp => {
-                quote!(#rt::convert::timestamp_from_proto(#rt::convert::required(#x, #path)?, #path)?)
+            Type::Optional(inner) | Type::List(inner) if is_identity(inner) => x,
+            Type::Map(inner) if is_identity(inner) => quote!(#x.into_iter().collect()),
+            Type::Any => quote!(#rt::convert::any(#x, #path)?),
+            Type::Timestamp => quote!(#rt::convert::message(#x, #path)?),
+            Type::Named { id, .. } if self.is_enum(*id) => {
+                quote!(#rt::FromProto::from_proto(#x, #path)?)
             }
-            Type::Named { id, .. } if self.is_enum(*id) => self.elem_from(t, x, path, boxed),
-            Type::Named { .. } => {
-                let req = quote!(#rt::convert::required(#x, #path)?);
-                self.elem_from(t, req, path, boxed)
-            }
-            // The absent-member rule: an absent `any` is nil.
-            Type::Any => {
-                let k = &self.g.krate;
-                let v = self.elem_from(t, quote!(v), path, false);
-                quote! {
-                    match #x {
-                        ::std::option::Option::Some(v) => #v,
-                        ::std::option::Option::None => #k::Value::Nil,
-                    }
+            Type::Named { id, .. } => {
+                // prost may box the field by its own rule: name its message so `Unbox` is not
+                // ambiguous.
+                let p = self.proto_type(*id);
+                let v = quote!(#rt::convert::message::<_, #p>(#x, #path)?);
+                if boxed {
+                    quote!(::std::boxed::Box::new(#v))
+                } else {
+                    v
                 }
             }
-            Type::Optional(inner) if is_identity(inner) => x,
+            Type::Optional(inner) | Type::List(inner) | Type::Map(inner)
+                if !boxed && !is_container(inner) =>
+            {
+                quote!(#rt::FromProto::from_proto(#x, #path)?)
+            }
             Type::Optional(inner) => {
                 let v = self.elem_from(inner, quote!(v), path, boxed);
                 quote! {
@@ -207,7 +217,6 @@ impl<'g, 'a> Conv<'g, 'a> {
                     }
                 }
             }
-            Type::List(inner) if is_identity(inner) => x,
             Type::List(inner) => {
                 let v = self.elem_from(inner, quote!(x), quote!(&list_path.index(i)), false);
                 quote! {{
@@ -220,9 +229,6 @@ impl<'g, 'a> Conv<'g, 'a> {
                     out
                 }}
             }
-            // prost maps are `HashMap`s (its `btree_map` option needs `prost` as a direct
-            // dependency), domain maps `BTreeMap`s.
-            Type::Map(inner) if is_identity(inner) => quote!(#x.into_iter().collect()),
             Type::Map(inner) => {
                 let v = self.elem_from(inner, quote!(x), quote!(&map_path.key(&k)), false);
                 quote! {{
@@ -292,26 +298,29 @@ impl<'g, 'a> Conv<'g, 'a> {
         }
     }
 
-    /// Domain field value `v` of IDL type `t` → the prost field value.
+    /// Domain field value `v` of IDL type `t` → the prost field value: one runtime call, as in
+    /// [`Self::field_from`].
     fn field_into(&self, t: &Type, v: TokenStream, boxed: bool) -> TokenStream {
+        let rt = &self.rt;
         match t {
             t if is_identity(t) => v,
-            Type::Timestamp => {
-                let e = self.elem_into(t, v, false);
-                quote!(::std::option::Option::Some(#e))
+            Type::Optional(inner) | Type::List(inner) if is_identity(inner) => v,
+            Type::Map(inner) if is_identity(inner) => quote!(#v.into_iter().collect()),
+            Type::Timestamp | Type::Any => quote!(#rt::convert::into_message(#v)),
+            Type::Named { id, .. } if self.is_enum(*id) => quote!(#rt::IntoProto::into_proto(#v)),
+            Type::Named { .. } => {
+                let v = if boxed { quote!(*#v) } else { v };
+                quote!(#rt::convert::into_message(#v))
             }
-            Type::Named { id, .. } if self.is_enum(*id) => self.elem_into(t, v, boxed),
-            Type::Named { .. } | Type::Any => {
-                let e = self.elem_into(t, v, boxed);
-                quote!(::std::option::Option::Some(#e))
+            Type::Optional(inner) | Type::List(inner) | Type::Map(inner)
+                if !boxed && !is_container(inner) =>
+            {
+                quote!(#rt::IntoProto::into_proto(#v))
             }
-            Type::Optional(inner) if is_identity(inner) => v,
             Type::Optional(inner) => {
                 let f = self.elem_into_fn(inner, boxed);
                 quote!(#v.map(#f))
             }
-            Type::List(inner) if is_identity(inner) => v,
-            Type::Map(inner) if is_identity(inner) => quote!(#v.into_iter().collect()),
             Type::List(inner) => {
                 let f = self.elem_into_fn(inner, false);
                 quote!(#v.into_iter().map(#f).collect())
