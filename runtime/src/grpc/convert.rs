@@ -242,6 +242,16 @@ pub fn any(
     }
 }
 
+/// A client's reading of a response message: what does not convert is the server's fault, an
+/// `internal` [`Status`](crate::Status) naming the field.
+pub fn response<P, T>(
+    proto: P,
+    decode: impl FnOnce(P, &Path<'_>) -> Result<T, Violation>,
+) -> Result<T, crate::Status> {
+    decode(proto, &Path::Root)
+        .map_err(|v| crate::Status::internal(format!("invalid response from the server: {v}")))
+}
+
 impl FromProto<()> for () {
     #[inline]
     fn from_proto(_: (), _: &Path<'_>) -> Result<(), Violation> {

@@ -691,6 +691,7 @@ fn result_codec(c: &Conv, rpc: &Rpc) -> TokenStream {
         return TokenStream::new();
     };
     let k = &c.g.krate;
+    let rt = &c.rt;
     let proto = c.proto_local(&response_message_name(&rpc.name));
     let value = c.g.rust_type(ty, false);
     let field = prost_field(RESULT_FIELD);
@@ -710,19 +711,18 @@ fn result_codec(c: &Conv, rpc: &Rpc) -> TokenStream {
         quote!(&path.field(#RESULT_FIELD)),
         false,
     );
+    // Only a conversion that can fail reads the path.
+    let fallible = from.to_string().contains("path");
+    let path = if fallible { quote!(path) } else { quote!(_) };
     quote! {
         fn #encode(value: #value) -> #proto {
             #proto { #field: #into }
         }
 
         fn #decode(proto: #proto) -> ::std::result::Result<#value, #k::Status> {
-            let path = #k::__private::rosetta_runtime::validate::Path::Root;
-            let _ = &path;
-            let decode = || -> ::std::result::Result<#value, #k::Violation> {
-                ::std::result::Result::Ok(#from)
-            };
-            decode().map_err(|v| {
-                #k::Status::internal(::std::format!("invalid response from the server: {v}"))
+            #rt::convert::response(proto, |proto, #path| {
+                let value = #from;
+                ::std::result::Result::Ok(value)
             })
         }
     }
