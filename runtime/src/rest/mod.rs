@@ -36,6 +36,33 @@ pub type Request = http::Request<axum::body::Body>;
 /// What a generated route handler returns.
 pub type Response = axum::response::Response;
 
+/// What a generated route handler's future is, boxed so a service's handlers share one type.
+pub type Reply = std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>;
+
+/// A generated service's handler for one route.
+pub type ServiceHandler<S> = fn(std::sync::Arc<S>, Request) -> Reply;
+
+/// Mounts a generated service: its OpenAPI fragment, and each of its `routes` (its static route
+/// table) with the handler at the same index, each called with `service`.
+pub fn mount<S: Send + Sync + 'static>(
+    parts: &mut crate::server::Parts,
+    service: &std::sync::Arc<S>,
+    fragment: &'static Fragment,
+    routes: &'static [Route],
+    handlers: &[ServiceHandler<S>],
+) {
+    debug_assert_eq!(routes.len(), handlers.len());
+    parts.rest.add(fragment);
+    for (r, &handler) in routes.iter().zip(handlers) {
+        let service = std::sync::Arc::clone(service);
+        parts.http = route(
+            std::mem::take(&mut parts.http),
+            r,
+            move |request: Request| handler(std::sync::Arc::clone(&service), request),
+        );
+    }
+}
+
 /// Adds `handler` at `route`'s path and method to `router` (paths shared by several rpcs get
 /// each method added to the same path).
 pub fn route<H, T>(router: axum::Router, route: &Route, handler: H) -> axum::Router

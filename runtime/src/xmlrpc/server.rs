@@ -30,6 +30,25 @@ pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Value, Fault>> + Sen
 /// A registered method: the context and the positional parameters in, a value or fault out.
 pub type Handler = Arc<dyn Fn(Context, Vec<Value>) -> HandlerFuture + Send + Sync>;
 
+/// One rpc of a generated service's static method table: what [`MethodInfo`] holds, as
+/// constants.
+#[derive(Debug, Clone, Copy)]
+pub struct MethodSpec {
+    /// The XML-RPC method name.
+    pub name: &'static str,
+    /// The IDL method name, `Service.Method`.
+    pub idl_name: &'static str,
+    /// XML-RPC type names: the result first, then each parameter.
+    pub signature: &'static [&'static str],
+    /// How many leading parameters are required.
+    pub required: usize,
+    /// The IDL docs (`system.methodHelp`).
+    pub help: &'static str,
+}
+
+/// A generated service's dispatch function for one rpc: decode, validate, call, encode.
+pub type ServiceHandler<S> = fn(Arc<S>, Context, Vec<Value>) -> HandlerFuture;
+
 /// What introspection tells about a method.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MethodInfo {
@@ -155,6 +174,24 @@ impl Registry {
     {
         let handler: Handler = Arc::new(move |ctx, params| Box::pin(handler(ctx, params)));
         self.methods.insert(info.name.clone(), (info, handler));
+    }
+
+    /// Registers every rpc of a generated service: `methods` is its static method table and
+    /// `handlers` its dispatch functions, in the same (IDL) order, each called with `service`.
+    pub fn add_service<S: Send + Sync + 'static>(
+        &mut self,
+        service: &Arc<S>,
+        methods: &'static [MethodSpec],
+        handlers: &[ServiceHandler<S>],
+    ) {
+        debug_assert_eq!(methods.len(), handlers.len());
+        for (m, &handler) in methods.iter().zip(handlers) {
+            let service = Arc::clone(service);
+            let info = MethodInfo::new(m.name, m.idl_name, m.signature, m.required, m.help);
+            let handler: Handler =
+                Arc::new(move |ctx, params| handler(Arc::clone(&service), ctx, params));
+            self.methods.insert(info.name.clone(), (info, handler));
+        }
     }
 
     /// Sets the decoding limits: the largest body (after gzip) and the deepest nesting.

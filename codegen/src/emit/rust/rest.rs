@@ -36,7 +36,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
         /// The REST route of each rpc, in IDL order.
         static REST_ROUTES: [#rt::Route; #count] = [#(#routes),*];
     };
-    let mut mount = quote!(parts.rest.add(&REST_OPENAPI););
+    let mut handlers = Vec::new();
     let mut methods = TokenStream::new();
     for (i, rpc) in s.rpcs.iter().enumerate() {
         let index = Literal::usize_unsuffixed(i);
@@ -47,13 +47,11 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
                 #rt::handle(&REST_ROUTES[#index], request, move |ctx, request: #req| async move {
                     #call.await
                 })
-                .await
             },
             None => quote! {
                 #rt::handle_unit(&REST_ROUTES[#index], request, move |ctx| async move {
                     #call.await
                 })
-                .await
             },
         };
         let doc = format!(
@@ -65,25 +63,19 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
         );
         items.extend(quote! {
             #[doc = #doc]
-            async fn #handler<S: super::#trait_name>(
+            fn #handler<S: super::#trait_name>(
                 svc: ::std::sync::Arc<S>,
                 request: #rt::Request,
-            ) -> #rt::Response {
-                #body
+            ) -> #rt::Reply {
+                ::std::boxed::Box::pin(#body)
             }
         });
-        mount.extend(quote! {
-            parts.http = #rt::route(
-                ::std::mem::take(&mut parts.http),
-                &REST_ROUTES[#index],
-                {
-                    let svc = ::std::sync::Arc::clone(&self.inner);
-                    move |request: #rt::Request| #handler(::std::sync::Arc::clone(&svc), request)
-                },
-            );
-        });
+        handlers.push(quote!(#handler::<S>));
         methods.extend(client_method(g, s, rpc, &index));
     }
+    let mount = quote! {
+        #rt::mount(parts, &self.inner, &REST_OPENAPI, &REST_ROUTES, &[#(#handlers),*]);
+    };
     let client_doc = format!(
         " A typed REST client of the `{}` service: one method per rpc, declared errors \
          rebuilt from the server's problem+json.",

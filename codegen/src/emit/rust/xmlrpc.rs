@@ -20,15 +20,27 @@ const CLIENT_RESERVED: &[&str] = &["new", "from_client", "client"];
 
 /// The XML-RPC items and mount statements for `s` (`g` is nested in the service's module).
 pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
+    let k = &g.krate;
     let mut items = TokenStream::new();
-    let mut mount = TokenStream::new();
+    let mut specs = Vec::new();
+    let mut handlers = Vec::new();
     let mut client_methods = TokenStream::new();
     for rpc in &s.rpcs {
         items.extend(handler(g, s, rpc));
-        mount.extend(registration(g, s, rpc));
+        specs.push(method_spec(g, s, rpc));
+        let h = handler_ident(rpc);
+        handlers.push(quote!(#h::<S>));
         client_methods.extend(client_method(g, s, rpc));
     }
+    let count = proc_macro2::Literal::usize_unsuffixed(s.rpcs.len());
+    items.extend(quote! {
+        /// The XML-RPC method of each rpc, in IDL order.
+        static XMLRPC_METHODS: [#k::xmlrpc::server::MethodSpec; #count] = [#(#specs),*];
+    });
     items.extend(client(g, s, client_methods));
+    let mount = quote! {
+        parts.xmlrpc.add_service(&self.inner, &XMLRPC_METHODS, &[#(#handlers),*]);
+    };
     Ok(Glue { items, mount })
 }
 
@@ -82,33 +94,34 @@ fn handler(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        async fn #name<S: super::#trait_name>(
+        fn #name<S: super::#trait_name>(
             svc: ::std::sync::Arc<S>,
             ctx: #k::Context,
             params: ::std::vec::Vec<#k::xmlrpc::Value>,
-        ) -> ::std::result::Result<#k::xmlrpc::Value, #k::xmlrpc::Fault> {
-            #decode
-            #glue::encode_result(#call.await)
+        ) -> #k::xmlrpc::server::HandlerFuture {
+            ::std::boxed::Box::pin(async move {
+                #decode
+                #glue::encode_result(#call.await)
+            })
         }
     }
 }
 
-/// The registration of one rpc in `Mount::mount`.
-fn registration(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
+/// The method table entry of one rpc.
+fn method_spec(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
     let k = &g.krate;
     let name = &rpc.xmlrpc_name;
     let idl_name = format!("{}.{}", s.name, rpc.name);
     let signature = signature(g.ir, rpc);
     let (_, required) = params_shape(rpc);
     let help = help(g.ir, s, rpc);
-    let handler = handler_ident(rpc);
     quote! {
-        {
-            let svc = ::std::sync::Arc::clone(&self.inner);
-            parts.xmlrpc.add(
-                #k::xmlrpc::server::MethodInfo::new(#name, #idl_name, &[#(#signature),*], #required, #help),
-                move |ctx, params| #handler(::std::sync::Arc::clone(&svc), ctx, params),
-            );
+        #k::xmlrpc::server::MethodSpec {
+            name: #name,
+            idl_name: #idl_name,
+            signature: &[#(#signature),*],
+            required: #required,
+            help: #help,
         }
     }
 }
