@@ -106,6 +106,7 @@ macro_rules! no_constraints {
     )*};
 }
 no_constraints!(
+    (),
     bool,
     u8,
     i32,

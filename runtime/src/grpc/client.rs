@@ -1,6 +1,9 @@
 //! What generated `GrpcClient`s call: connecting, and turning responses back into domain values.
 
-use super::convert::FromProto;
+use std::future::Future;
+
+use super::convert::{FromProto, IntoProto};
+use super::status::FromTonicStatus;
 use crate::status::Status;
 use crate::validate::Path;
 
@@ -22,4 +25,24 @@ pub async fn connect(url: impl Into<String>) -> Result<tonic::transport::Channel
 pub fn decode_response<D: FromProto<P>, P>(message: P) -> Result<D, Status> {
     D::from_proto(message, &Path::Root)
         .map_err(|v| Status::internal(format!("invalid response from the server: {v}")))
+}
+
+/// One unary call of a generated client, start to end: the domain request as its message, the
+/// call (`send`, the tonic client's method), a failing status as the rpc's typed error, and the
+/// response message read back by `decode`. The generated method is this one call.
+pub async fn unary<Req, P, R, Out, E, F, Fut>(
+    request: Req,
+    send: F,
+    decode: impl FnOnce(R) -> Result<Out, Status>,
+) -> Result<Out, E>
+where
+    Req: IntoProto<P>,
+    F: FnOnce(P) -> Fut,
+    Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
+    E: FromTonicStatus + From<Status>,
+{
+    let response = send(request.into_proto())
+        .await
+        .map_err(E::from_tonic_status)?;
+    decode(response.into_inner()).map_err(E::from)
 }

@@ -384,6 +384,31 @@ where
     result.map_err(IntoTonicStatus::into_tonic_status)
 }
 
+/// One unary rpc of a generated adapter, start to end: the request's context, the domain
+/// request from its message (invalid is `INVALID_ARGUMENT` with every violation), the handler
+/// within the caller's deadline ([`call`]), its error as a status, and the answer encoded by
+/// `encode` ([`response`]). The generated method is this one call.
+pub async fn unary<P, Req, Out, E, R, F, Fut>(
+    request: tonic::Request<P>,
+    method: &'static str,
+    min_compressed_size: usize,
+    handler: F,
+    encode: impl FnOnce(Out) -> R,
+) -> Result<tonic::Response<R>, tonic::Status>
+where
+    Req: FromProto<P> + Validate,
+    E: IntoTonicStatus,
+    F: FnOnce(Context, Req) -> Fut,
+    Fut: Future<Output = Result<Out, E>>,
+    R: prost::Message,
+{
+    let (ctx, message) = request_parts(request, method);
+    let request: Req = decode_request(message)?;
+    let deadline = ctx.remaining();
+    let out = call(deadline, move || handler(ctx, request)).await?;
+    Ok(response(encode(out), min_compressed_size))
+}
+
 /// The response of a generated method: `message`, sent uncompressed when its encoded size is
 /// under `min_compressed_size` ([`GrpcOptions::compression_min_size`]) whatever the client
 /// accepts.

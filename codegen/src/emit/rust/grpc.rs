@@ -14,7 +14,7 @@
 //! `Unbox` and `Rebox`, which accept both shapes.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 
 use super::ident::{field_ident, type_ident};
 use super::package_segments;
@@ -695,14 +695,8 @@ fn result_codec(c: &Conv, rpc: &Rpc) -> TokenStream {
     let proto = c.proto_local(&response_message_name(&rpc.name));
     let value = c.g.rust_type(ty, false);
     let field = prost_field(RESULT_FIELD);
-    let encode = format_ident!(
-        "encode_{}_result",
-        field_ident(&rpc.name).to_string().trim_start_matches("r#")
-    );
-    let decode = format_ident!(
-        "decode_{}_result",
-        field_ident(&rpc.name).to_string().trim_start_matches("r#")
-    );
+    let encode = result_fn("encode", rpc);
+    let decode = result_fn("decode", rpc);
     c.set_owner(c.g.package.as_deref(), &response_message_name(&rpc.name));
     let into = c.field_into(ty, quote!(value), false);
     let from = c.field_from(
@@ -728,6 +722,15 @@ fn result_codec(c: &Conv, rpc: &Rpc) -> TokenStream {
     }
 }
 
+/// The name of the generated `encode_<rpc>_result` / `decode_<rpc>_result` function.
+fn result_fn(prefix: &str, rpc: &Rpc) -> Ident {
+    format_ident!(
+        "{prefix}_{}_result",
+        field_ident(&rpc.name).to_string().trim_start_matches("r#")
+    )
+}
+
+/// One method of the tonic service trait: a call of the runtime's `server::unary`.
 fn adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames) -> TokenStream {
     let rt = &c.rt;
     let k = &c.g.krate;
@@ -736,128 +739,71 @@ fn adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames) -> TokenStream {
     let input = &n.input;
     let output = &n.output;
     let context_name = &n.context_name;
-    let (message, decode) = match &rpc.input {
-        Input::Unit => (quote!(()), quote!()),
-        _ => (quote!(message), {
-            let ty = c.g.request_type(rpc);
-            quote!(let request: #ty = #rt::server::decode_request(message)?;)
-        }),
+    let request = match (&rpc.input, c.g.request_type(rpc)) {
+        (Input::Unit, _) | (_, None) => quote!(_: ()),
+        (_, Some(ty)) => quote!(request: #ty),
     };
+    // A closure, so that an expired deadline answers without calling the handler at all.
     let call =
         c.g.call_method(rpc, quote!(self.inner), quote!(ctx), quote!(request));
-    // A closure, so that an expired deadline answers without calling the handler at all.
-    let call = quote!(#rt::server::call(deadline, move || #call).await?);
-    let respond = match &rpc.output {
-        Output::Unit => quote! {
-            #call;
-            ::std::result::Result::Ok(#tonic::Response::new(()))
-        },
-        Output::Message(id) => {
-            let d = c.g.type_path(*id);
-            quote! {
-                let out = #call;
-                ::std::result::Result::Ok(#rt::server::response(
-                    <#d as #rt::IntoProto<#output>>::into_proto(out),
-                    self.min_compressed_size,
-                ))
-            }
-        }
-        Output::Value(_) => {
-            let encode = format_ident!(
-                "encode_{}_result",
-                field_ident(&rpc.name).to_string().trim_start_matches("r#")
-            );
-            quote! {
-                let out = #call;
-                ::std::result::Result::Ok(#rt::server::response(#encode(out), self.min_compressed_size))
-            }
-        }
+    let encode = match &rpc.output {
+        Output::Unit | Output::Message(_) => quote!(#rt::IntoProto::into_proto),
+        Output::Value(_) => result_fn("encode", rpc).into_token_stream(),
     };
     quote! {
         async fn #method(
             &self,
             request: #tonic::Request<#input>,
         ) -> ::std::result::Result<#tonic::Response<#output>, #tonic::Status> {
-            let (ctx, #message) = #rt::server::request_parts(request, #context_name);
-            #decode
-            let deadline = ctx.remaining();
-            #respond
+            #rt::server::unary(
+                request,
+                #context_name,
+                self.min_compressed_size,
+                move |ctx, #request| #call,
+                #encode,
+            )
+            .await
         }
     }
 }
 
+/// One `GrpcClient` method: a call of the runtime's `client::unary`.
 fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream {
     let rt = &c.rt;
     let method = &n.method;
     let rust_method = field_ident(&rpc.name);
-    let output = &n.output;
     let mut doc_lines = rpc.docs.clone();
     if rpc.deprecated {
         doc_lines.push(String::new());
         doc_lines.push("**Deprecated** in the IDL.".to_string());
     }
     let doc = docs(&doc_lines);
-    let (args, message) = match &rpc.input {
+    let (args, request) = match &rpc.input {
         Input::Unit => (quote!(), quote!(())),
         Input::Message(id) => {
             let d = c.g.type_path(*id);
-            let p = c.proto_type(*id);
-            (
-                quote!(request: #d),
-                quote!(<#d as #rt::IntoProto<#p>>::into_proto(request)),
-            )
+            (quote!(request: #d), quote!(request))
         }
         Input::Params(params) => {
             let ty = c.g.request_type(rpc);
-            let p = &n.input;
             let names: Vec<Ident> = params.iter().map(|p| field_ident(&p.name)).collect();
             let types = params.iter().map(|p| c.g.rust_type(&p.ty, false));
-            (
-                quote!(#(#names: #types),*),
-                quote!(<#ty as #rt::IntoProto<#p>>::into_proto(#ty { #(#names),* })),
-            )
+            (quote!(#(#names: #types),*), quote!(#ty { #(#names),* }))
         }
     };
     let ret = c.g.output_type(&rpc.output);
     let error = c.g.rpc_error_type(s, rpc, true);
-    // `Status` is already the error type of an rpc that throws nothing.
-    let into_error = (!rpc.throws.is_empty()).then(|| quote!(.map_err(::std::convert::Into::into)));
-    let call = quote! {
-        client
-            .#method(message)
-            .await
-            .map_err(<#error as #rt::FromTonicStatus>::from_tonic_status)?
-    };
     let decode = match &rpc.output {
-        Output::Unit => quote! {
-            #call;
-            ::std::result::Result::Ok(())
-        },
-        Output::Message(id) => {
-            let d = c.g.type_path(*id);
-            quote! {
-                let out = #call.into_inner();
-                #rt::client::decode_response::<#d, #output>(out) #into_error
-            }
-        }
-        Output::Value(_) => {
-            let decode = format_ident!(
-                "decode_{}_result",
-                field_ident(&rpc.name).to_string().trim_start_matches("r#")
-            );
-            quote! {
-                let out = #call.into_inner();
-                #decode(out) #into_error
-            }
-        }
+        Output::Unit | Output::Message(_) => quote!(#rt::client::decode_response),
+        Output::Value(_) => result_fn("decode", rpc).into_token_stream(),
     };
     quote! {
         #doc
         #[allow(deprecated)]
         pub async fn #rust_method(&self, #args) -> ::std::result::Result<#ret, #error> {
             let mut client = self.inner.clone();
-            let message = #message;
-            #decode
+            #rt::client::unary(#request, move |m| async move { client.#method(m).await }, #decode)
+                .await
         }
     }
 }
