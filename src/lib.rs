@@ -64,8 +64,15 @@ macro_rules! include_idl {
 #[doc(hidden)]
 pub mod __private {
     pub use rosetta_runtime;
+    // The runtime modules generated code reaches, by short paths (a generated file is mostly
+    // calls into them).
+    #[cfg(feature = "grpc")]
+    pub use rosetta_runtime::grpc;
     #[cfg(feature = "grpc")]
     pub use rosetta_runtime::grpc::{prost, prost_types, tonic};
+    #[cfg(feature = "rest")]
+    pub use rosetta_runtime::rest;
+    pub use rosetta_runtime::{json, object, status, validate};
     pub use serde;
 }
 

@@ -432,7 +432,7 @@ fn compile_grpc(ir: &Ir, krate: &str, out_dir: &Path) -> Result<(), Error> {
             .build_transport(true)
             .emit_rerun_if_changed(false)
             .out_dir(&scratch)
-            .codec_path(format!("{krate}::__private::rosetta_runtime::grpc::Codec"));
+            .codec_path(format!("{krate}::__private::grpc::Codec"));
         // Exact paths are used verbatim; a prefix match would snake-case `__private`.
         for wkt in ["Timestamp", "Any"] {
             builder = builder.extern_path(
@@ -447,10 +447,8 @@ fn compile_grpc(ir: &Ir, krate: &str, out_dir: &Path) -> Result<(), Error> {
                     Some(p) => format!(".{p}.{name}"),
                     None => format!(".{name}"),
                 };
-                builder = builder.extern_path(
-                    full,
-                    format!("{krate}::__private::rosetta_runtime::grpc::value::{name}"),
-                );
+                builder =
+                    builder.extern_path(full, format!("{krate}::__private::grpc::value::{name}"));
             }
         }
         for (proto_path, rust_path) in externs {

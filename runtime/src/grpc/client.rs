@@ -19,6 +19,7 @@ pub async fn connect(url: impl Into<String>) -> Result<tonic::transport::Channel
         .map_err(|e| Status::unavailable(format!("cannot connect to `{url}`: {e}")))
 }
 
+#[doc(hidden)]
 /// A domain value from a response message; a message that is not a valid domain value is
 /// `INTERNAL` (the server broke the contract).
 #[inline]
@@ -27,6 +28,7 @@ pub fn decode_response<D: FromProto<P>, P>(message: P) -> Result<D, Status> {
         .map_err(|v| Status::internal(format!("invalid response from the server: {v}")))
 }
 
+#[doc(hidden)]
 /// One unary call of a generated client, start to end: the domain request as its message, the
 /// call (`send`, the tonic client's method), a failing status as the rpc's typed error, and the
 /// response message read back by `decode`. The generated method is this one call.

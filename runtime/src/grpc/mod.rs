@@ -19,6 +19,8 @@
 
 pub mod client;
 pub mod codec;
+/// Domain ↔ prost conversions: glue for generated code, not a stable API.
+#[doc(hidden)]
 pub mod convert;
 mod framing;
 pub mod server;

@@ -295,6 +295,7 @@ fn on_request(mut req: http::Request<axum::body::Body>) -> http::Request<axum::b
     super::framing::check_framing(req)
 }
 
+#[doc(hidden)]
 /// Splits a tonic request into the handler's [`Context`] (metadata as headers, the peer, the
 /// `grpc-timeout` deadline counted from the request's arrival, and the request extensions) and the message. `method` is the IDL's
 /// `Service.Method`.
@@ -338,6 +339,7 @@ pub fn grpc_timeout(headers: &http::HeaderMap) -> Option<Duration> {
     })
 }
 
+#[doc(hidden)]
 /// The domain request from its prost message: converted, then validated. Either failure is
 /// `INVALID_ARGUMENT` with the field paths in a `google.rpc.BadRequest`.
 #[inline]
@@ -353,6 +355,7 @@ where
     Ok(value)
 }
 
+#[doc(hidden)]
 /// Runs a handler, within the caller's deadline when it sent one, and maps its error to a tonic
 /// status. `deadline` is the time left ([`Context::remaining`]): when it is already zero
 /// (`grpc-timeout: 0n`, or a deadline that passed while the request was read) the handler is not
@@ -384,6 +387,7 @@ where
     result.map_err(IntoTonicStatus::into_tonic_status)
 }
 
+#[doc(hidden)]
 /// One unary rpc of a generated adapter, start to end: the request's context, the domain
 /// request from its message (invalid is `INVALID_ARGUMENT` with every violation), the handler
 /// within the caller's deadline ([`call`]), its error as a status, and the answer encoded by
@@ -409,6 +413,7 @@ where
     Ok(response(encode(out), min_compressed_size))
 }
 
+#[doc(hidden)]
 /// The response of a generated method: `message`, sent uncompressed when its encoded size is
 /// under `min_compressed_size` ([`GrpcOptions::compression_min_size`]) whatever the client
 /// accepts.

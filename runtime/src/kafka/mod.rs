@@ -22,6 +22,7 @@ mod encoding;
 mod error;
 mod event;
 mod producer;
+#[doc(hidden)]
 pub mod proto;
 mod topic;
 

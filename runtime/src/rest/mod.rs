@@ -16,7 +16,10 @@ mod problem;
 mod text;
 
 pub use client::Client;
-pub use handler::{BODY_LIMIT, Kind, Param, Route, handle, handle_unit, json_response};
+pub use handler::{BODY_LIMIT, json_response};
+// Glue for generated code (route tables and handlers), not a stable API.
+#[doc(hidden)]
+pub use handler::{Kind, Param, Route, handle, handle_unit};
 pub use openapi::{Fragment, Registry, Schema};
 pub use problem::{
     ABOUT_BLANK, DECLARED_TYPE_PREFIX, FromProblem, IntoProblem, PROBLEM_JSON, Problem,
@@ -36,12 +39,15 @@ pub type Request = http::Request<axum::body::Body>;
 /// What a generated route handler returns.
 pub type Response = axum::response::Response;
 
+#[doc(hidden)]
 /// What a generated route handler's future is, boxed so a service's handlers share one type.
 pub type Reply = std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>;
 
+#[doc(hidden)]
 /// A generated service's handler for one route.
 pub type ServiceHandler<S> = fn(std::sync::Arc<S>, Request) -> Reply;
 
+#[doc(hidden)]
 /// Mounts a generated service: its OpenAPI fragment, and each of its `routes` (its static route
 /// table) with the handler at the same index, each called with `service`.
 pub fn mount<S: Send + Sync + 'static>(
@@ -63,6 +69,7 @@ pub fn mount<S: Send + Sync + 'static>(
     }
 }
 
+#[doc(hidden)]
 /// Adds `handler` at `route`'s path and method to `router` (paths shared by several rpcs get
 /// each method added to the same path).
 pub fn route<H, T>(router: axum::Router, route: &Route, handler: H) -> axum::Router

@@ -36,6 +36,7 @@ mod encode;
 #[cfg(feature = "server")]
 mod endpoint;
 mod fault;
+#[doc(hidden)]
 pub mod glue;
 mod gzip;
 #[cfg(feature = "server")]

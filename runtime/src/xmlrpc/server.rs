@@ -30,6 +30,7 @@ pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Value, Fault>> + Sen
 /// A registered method: the context and the positional parameters in, a value or fault out.
 pub type Handler = Arc<dyn Fn(Context, Vec<Value>) -> HandlerFuture + Send + Sync>;
 
+#[doc(hidden)]
 /// One rpc of a generated service's static method table: what [`MethodInfo`] holds, as
 /// constants.
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +47,7 @@ pub struct MethodSpec {
     pub help: &'static str,
 }
 
+#[doc(hidden)]
 /// A generated service's dispatch function for one rpc: decode, validate, call, encode.
 pub type ServiceHandler<S> = fn(Arc<S>, Context, Vec<Value>) -> HandlerFuture;
 
@@ -176,6 +178,7 @@ impl Registry {
         self.methods.insert(info.name.clone(), (info, handler));
     }
 
+    #[doc(hidden)]
     /// Registers every rpc of a generated service: `methods` is its static method table and
     /// `handlers` its dispatch functions, in the same (IDL) order, each called with `service`.
     pub fn add_service<S: Send + Sync + 'static>(

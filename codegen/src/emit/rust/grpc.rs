@@ -83,7 +83,7 @@ impl<'g, 'a> Conv<'g, 'a> {
         let k = &g.krate;
         Conv {
             g,
-            rt: quote!(#k::__private::rosetta_runtime::grpc),
+            rt: quote!(#k::__private::grpc),
             owner: std::cell::RefCell::new(TokenStream::new()),
             owner_package: std::cell::RefCell::new(None),
         }
@@ -364,7 +364,7 @@ impl<'g, 'a> Conv<'g, 'a> {
             impl #rt::FromProto<#proto> for #domain {
                 fn from_proto(
                     proto: #proto,
-                    path: &#k::__private::rosetta_runtime::validate::Path<'_>,
+                    path: &#k::__private::validate::Path<'_>,
                 ) -> ::std::result::Result<Self, #k::Violation> {
                     #unused
                     ::std::result::Result::Ok(Self { #(#from)* })
@@ -395,7 +395,7 @@ impl<'g, 'a> Conv<'g, 'a> {
                     impl #rt::FromProto<i32> for #domain {
                         fn from_proto(
                             number: i32,
-                            path: &#k::__private::rosetta_runtime::validate::Path<'_>,
+                            path: &#k::__private::validate::Path<'_>,
                         ) -> ::std::result::Result<Self, #k::Violation> {
                             Self::from_number(number)
                                 .ok_or_else(|| #rt::convert::unknown_enum(number, #name, path))
@@ -438,7 +438,7 @@ impl<'g, 'a> Conv<'g, 'a> {
                     impl #rt::FromProto<#proto> for #domain {
                         fn from_proto(
                             proto: #proto,
-                            path: &#k::__private::rosetta_runtime::validate::Path<'_>,
+                            path: &#k::__private::validate::Path<'_>,
                         ) -> ::std::result::Result<Self, #k::Violation> {
                             match proto.#oneof_field {
                                 #(#from)*

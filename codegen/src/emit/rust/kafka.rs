@@ -178,10 +178,7 @@ fn encoding(g: &Gen, t: &Topic) -> Result<(TokenStream, TokenStream), String> {
     let Some(with) = with else {
         return Ok((TokenStream::new(), quote!(#k::kafka::Json)));
     };
-    let with = format!(
-        "{}::__private::rosetta_runtime::json::{with}",
-        g.config.crate_path
-    );
+    let with = format!("{}::__private::json::{with}", g.config.crate_path);
     let serde_crate = format!("{}::__private::serde", g.config.crate_path);
     let items = quote! {
         /// `application/json` for [`Value`], with bytes as base64 strings like all of Rosetta's JSON.

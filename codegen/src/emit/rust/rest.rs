@@ -24,7 +24,7 @@ use crate::ir::{HttpMethod, Input, Ir, Output, Rpc, Service, Type};
 /// The REST items and mount statements for `s` (`g` is nested in the service's module).
 pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     let k = &g.krate;
-    let rt = quote!(#k::__private::rosetta_runtime::rest);
+    let rt = quote!(#k::__private::rest);
     let trait_name = type_ident(&s.name);
     let fragment = fragment(g, s, &rt)?;
     let routes = s.rpcs.iter().map(|rpc| route(g, s, rpc, &rt));
@@ -186,7 +186,7 @@ fn schema_path(g: &Gen, c: Component) -> TokenStream {
 pub(super) fn schema_static(g: &Gen, c: Component) -> TokenStream {
     let rt = {
         let k = &g.krate;
-        quote!(#k::__private::rosetta_runtime::rest)
+        quote!(#k::__private::rest)
     };
     let (schema, refs) = openapi::component(g.ir, c);
     let name = c.name(g.ir);

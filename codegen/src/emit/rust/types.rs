@@ -89,7 +89,7 @@ impl Gen<'_> {
                 fn deserialize<D: #s::Deserializer<'de>>(
                     d: D,
                 ) -> ::std::result::Result<Self, D::Error> {
-                    #name::deserialize(#k::__private::rosetta_runtime::object::ObjectOnly(d))
+                    #name::deserialize(#k::__private::object::ObjectOnly(d))
                 }
             }
 
@@ -193,10 +193,7 @@ impl Gen<'_> {
 
     /// serde attributes for a field's shape (absent optionals skipped, bytes as base64).
     fn serde_field_attrs(&self, t: &Type) -> TokenStream {
-        let json = format!(
-            "{}::__private::rosetta_runtime::json",
-            self.config.crate_path
-        );
+        let json = format!("{}::__private::json", self.config.crate_path);
         let with = match t {
             Type::Bytes => Some("bytes"),
             Type::Optional(i) if **i == Type::Bytes => Some("optional_bytes"),
@@ -694,7 +691,7 @@ impl Gen<'_> {
         let probes = variants
             .iter()
             .map(|(v, _)| quote!(.or_else(|| probe.probe().map(Self::#v))));
-        let status = quote!(#k::__private::rosetta_runtime::status);
+        let status = quote!(#k::__private::status);
         quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq)]

@@ -385,11 +385,11 @@ mod tests {
         );
         let squashed: String = out.split_whitespace().collect();
         assert!(
-            squashed.contains(r#""s.find","S.Find",&["array","string","i8","string"],1usize,"Finds.\n\nS.Find(q:string,n:optional<i64>,e:optional<E>)->list<E>""#),
+            squashed.contains(r#"name:"s.find",idl_name:"S.Find",signature:&["array","string","i8","string"],required:1usize,help:"Finds.\n\nS.Find(q:string,n:optional<i64>,e:optional<E>)->list<E>""#),
             "{out}"
         );
         assert!(
-            squashed.contains(r#""s.gone","S.Gone",&["nil"],0usize,"Deprecated.\n\nS.Gone()""#),
+            squashed.contains(r#"name:"s.gone",idl_name:"S.Gone",signature:&["nil"],required:0usize,help:"Deprecated.\n\nS.Gone()""#),
             "{out}"
         );
     }
