@@ -49,6 +49,11 @@ pub fn upper_camel(name: &str) -> String {
     if s.is_empty() { "_".to_string() } else { s }
 }
 
+/// `<Rpc>Error`: the error enum of rpc `rpc_name`, spelled here only.
+pub fn rpc_error_ident(rpc_name: &str) -> proc_macro2::Ident {
+    quote::format_ident!("{}Error", upper_camel(rpc_name))
+}
+
 /// The text an identifier stands for on the wire when it differs from the Rust spelling without
 /// `r#` (a `self_` field is `self` in JSON): `Some(wire)` when a rename attribute is needed.
 pub fn wire_rename(rust: &Ident, wire: &str) -> Option<String> {

@@ -488,7 +488,7 @@ impl Gen<'_> {
         if rpc.throws.is_empty() {
             return quote!(#k::Status);
         }
-        let ename = format_ident!("{}Error", super::ident::upper_camel(&rpc.name));
+        let ename = super::ident::rpc_error_ident(&rpc.name);
         if from_module {
             quote!(#ename)
         } else {
@@ -573,7 +573,7 @@ impl Gen<'_> {
             };
             let output = self.output_type(&rpc.output);
             if !rpc.throws.is_empty() {
-                let ename = format_ident!("{}Error", super::ident::upper_camel(&rpc.name));
+                let ename = super::ident::rpc_error_ident(&rpc.name);
                 module_items.extend(inner.error_enum(&ename, rpc));
             }
             let error = self.rpc_error_type(s, rpc, false);
