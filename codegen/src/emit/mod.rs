@@ -4,6 +4,8 @@
 //! gives the same bytes).
 
 pub mod asyncapi;
+pub mod json;
+pub mod json_schema;
 pub mod openapi;
 pub mod proto;
 pub mod rust;
