@@ -5,6 +5,7 @@
 //! not resolve; only `check_unknown_types` reports those, so a bad name is reported once.
 
 mod annotations;
+mod modules;
 mod names;
 mod numbers;
 mod services;
@@ -57,6 +58,8 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0132", "type contains itself with no way to end"),
     ("E0133", "HTTP query parameter is not a scalar"),
     ("E0134", "a service or topic used as a type"),
+    ("E0135", "error field named like a problem+json member"),
+    ("E0136", "two generated Rust modules of one package collide"),
     ("E0139", "no value of a topic fits in a producer's message"),
     ("W0001", "u64 may exceed XML-RPC's integer range"),
 ];
@@ -85,6 +88,7 @@ pub fn run(program: &Program) -> Diagnostics {
     annotations::check_annotations(&ctx, &mut out);
     annotations::check_constraints(&ctx, &mut out);
     services::check_error_kinds(&ctx, &mut out);
+    services::check_error_problem_members(&ctx, &mut out);
     services::check_rpc_messages(&ctx, &mut out);
     services::check_throws(&ctx, &mut out);
     services::check_http_routes(&ctx, &mut out);
@@ -96,6 +100,7 @@ pub fn run(program: &Program) -> Diagnostics {
     topics::check_topic_keys(&ctx, &mut out);
     topics::check_topic_encodings(&ctx, &mut out);
     topics::check_topic_value_sizes(&ctx, &mut out);
+    modules::check_module_names(&ctx, &mut out);
     out
 }
 

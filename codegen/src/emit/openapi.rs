@@ -26,18 +26,7 @@ use crate::ir::{Constraints, Field, Input, Ir, Output, Param, Rpc, Service, Type
 const PROBLEM: &str = "rosetta.Problem";
 /// One constraint violation inside a validation problem.
 const VIOLATION: &str = "rosetta.Violation";
-/// Members a problem defines itself (mirrors `rosetta_runtime::rest::RESERVED_MEMBERS`).
-const RESERVED_MEMBERS: &[&str] = &[
-    "type",
-    "title",
-    "status",
-    "detail",
-    "instance",
-    "kind",
-    "violations",
-];
-/// The prefix of a declared error's problem type (mirrors the runtime's).
-const DECLARED_TYPE_PREFIX: &str = "urn:rosetta:error:";
+use rosetta_runtime::error::DECLARED_TYPE_PREFIX;
 
 /// A component schema of the document: the two problem schemas every error response uses, or
 /// a declared type.
@@ -222,15 +211,12 @@ fn inputs<'a>(ir: &'a Ir, rpc: &'a Rpc) -> Vec<InputField<'a>> {
 
 /// The fragment of one service: its tag, its operations and the components they refer to.
 ///
-/// Fails when a declared error has a field named like a problem member (`status`, `type`, ...):
-/// the problem+json body could not carry both.
+/// Never fails: the one rule that once failed here (an error field named like a problem member)
+/// is check E0135. The `Result` stays for the Rust target's callers until they are rewritten.
 pub fn service_fragment(ir: &Ir, s: &Service) -> Result<ServiceFragment, String> {
     let mut reach = Reach::default();
     let mut operations = Vec::new();
     for rpc in &s.rpcs {
-        for id in &rpc.throws {
-            check_error_fields(ir, *id)?;
-        }
         operations.push((
             rpc.http.path.clone(),
             rpc.http.method.as_str().to_ascii_lowercase(),
@@ -268,21 +254,6 @@ pub fn service_fragment(ir: &Ir, s: &Service) -> Result<ServiceFragment, String>
         operations,
         roots,
     })
-}
-
-fn check_error_fields(ir: &Ir, id: usize) -> Result<(), String> {
-    let t = &ir.types[id];
-    for f in t.fields() {
-        if RESERVED_MEMBERS.contains(&f.name.as_str()) {
-            return Err(format!(
-                "REST: the field `{}` of error `{}` has the name of a problem+json member; \
-                 rename the field (or generate without REST)",
-                f.name,
-                t.full_name()
-            ));
-        }
-    }
-    Ok(())
 }
 
 fn operation(ir: &Ir, s: &Service, rpc: &Rpc, reach: &mut Reach) -> J {
@@ -585,19 +556,4 @@ fn violation_schema() -> J {
                 .with("message", string()),
         )
         .with("required", J::strs(["field", "rule", "message"]))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reserved_problem_members_are_refused_in_errors() {
-        let c = crate::compile_str(
-            "t.idl",
-            "error E: not_found { status: string = 1; }\nservice S { rpc M() throws E; }",
-        );
-        let ir = c.ir.unwrap();
-        assert!(generate(&ir).unwrap_err().contains("`status`"));
-    }
 }
