@@ -1,7 +1,7 @@
 //! Names and routes that Rosetta derives when the IDL does not give them. The checker and the
 //! lowering both call these, so what is checked for collisions is exactly what is generated.
 
-use heck::{ToLowerCamelCase, ToUpperCamelCase};
+use heck::{ToLowerCamelCase, ToSnakeCase, ToUpperCamelCase};
 
 use crate::ir::{Ir, Type};
 use crate::program::full_name;
@@ -29,6 +29,21 @@ pub fn request_message_name(rpc: &str) -> String {
 pub fn response_message_name(rpc: &str) -> String {
     format!("{rpc}Response")
 }
+
+/// The Rust module of a topic's producer and consumer, in its package's module: `order_events`
+/// for `"order-events"`.
+pub fn topic_module_name(topic: &str) -> String {
+    topic.to_snake_case()
+}
+
+/// The Rust module of a service's error enums and glue, in its package's module: `catalog`.
+pub fn service_module_name(service: &str) -> String {
+    service.to_snake_case()
+}
+
+/// How many unions deep a topic's `key: value.<field>` may be read: the Kafka glue matches
+/// through them inline (its `MAX_KEY_DEPTH` guard is the same number).
+pub const MAX_KEY_UNION_DEPTH: usize = 32;
 
 /// The messages that carry `any` in .proto, declared once per package that uses it
 /// (`rosetta_value_<package>.proto`) and mapped by the `Builder` to the runtime's prost types

@@ -14,19 +14,24 @@ use crate::source::{SourceMap, Span};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Reported; generation goes on.
     Warning,
+    /// Stops the compilation: no IR is built.
     Error,
 }
 
 /// One problem found in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
     /// A stable code such as `E0102`; see [`crate::check::CODES`].
     pub code: &'static str,
+    /// What is wrong, in one sentence (no location: the span says where).
     pub message: String,
     /// The primary location, with an optional label under the caret.
     pub span: Option<Span>,
+    /// Text under the primary span's caret (may be empty).
     pub label: String,
     /// Other places worth pointing at (the first definition of a duplicate, say).
     pub secondary: Vec<(Span, String)>,

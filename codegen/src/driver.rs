@@ -127,8 +127,11 @@ pub struct Options {
 /// was no error.
 #[derive(Debug)]
 pub struct Compilation {
+    /// The loaded files, their ASTs and name lookup (what the checks read).
     pub program: Program,
+    /// Every diagnostic of every file, errors and warnings.
     pub diagnostics: Diagnostics,
+    /// The IR, when no diagnostic is an error.
     pub ir: Option<Ir>,
 }
 

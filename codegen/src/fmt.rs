@@ -20,7 +20,9 @@ use crate::syntax::parse;
 /// The result of formatting one file.
 #[derive(Debug, Clone)]
 pub struct Outcome {
+    /// The file as read.
     pub original: String,
+    /// The file as `rosetta fmt` prints it.
     pub formatted: String,
 }
 

@@ -3,7 +3,7 @@
 
 /// Tarjan's algorithm, iterative. `edges[n]` lists the successors of node `n`. Returns each node's
 /// component number; two nodes share a number exactly when each reaches the other.
-pub fn scc(edges: &[Vec<usize>]) -> Vec<usize> {
+pub(crate) fn scc(edges: &[Vec<usize>]) -> Vec<usize> {
     let n = edges.len();
     const UNSET: usize = usize::MAX;
     let mut index = vec![UNSET; n];

@@ -11,10 +11,13 @@ use serde::Serialize;
 /// Everything one compilation declared, across all its files.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Ir {
+    /// The files of the compilation: the roots and everything they import, each once.
     pub files: Vec<File>,
     /// Every declared type; [`Type::Named`] indexes into this.
     pub types: Vec<TypeDef>,
+    /// Every service, in declaration order (files in load order).
     pub services: Vec<Service>,
+    /// Every Kafka topic, in declaration order.
     pub topics: Vec<Topic>,
 }
 
@@ -25,6 +28,7 @@ pub struct File {
     pub name: String,
     /// The file name without folder or extension (`shop` for `idl/shop.idl`).
     pub stem: String,
+    /// The `package` the file declares (`shop.v1`), or `None`.
     pub package: Option<String>,
     /// Docs written on the `package` line.
     pub docs: Vec<String>,
@@ -37,12 +41,19 @@ pub struct File {
 /// A declared type.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TypeDef {
+    /// The name as declared (`Product`), unique in its package.
     pub name: String,
+    /// The package of the file that declares it, or `None`.
     pub package: Option<String>,
     /// Index into [`Ir::files`].
     pub file: usize,
+    /// The `///` doc lines written on it, one string per line (the `/// ` prefix removed), in
+    /// order.
     pub docs: Vec<String>,
+    /// True when marked `@deprecated`: OpenAPI, AsyncAPI and .proto say `deprecated`, the Rust
+    /// docs say so.
     pub deprecated: bool,
+    /// What kind of type it is, with its members.
     pub kind: TypeKind,
 }
 
@@ -67,30 +78,45 @@ impl TypeDef {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "snake_case", tag = "shape")]
 pub enum TypeKind {
+    /// `struct`: a record of numbered fields.
     Struct(Struct),
+    /// `enum`: named integers.
     Enum(Enum),
+    /// `union`: exactly one of several variants (a `oneof` in .proto, externally tagged in JSON).
     Union(Union),
+    /// `error`: a struct with a canonical kind, thrown by rpcs.
     Error(ErrorType),
 }
 
 /// A record of numbered fields.
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct Struct {
+    /// The fields, in declaration order.
     pub fields: Vec<Field>,
     /// Reserved field numbers as inclusive ranges.
     pub reserved_numbers: Vec<(u32, u32)>,
+    /// Reserved field names: never used by a field, kept out of the wire for old readers.
     pub reserved_names: Vec<String>,
 }
 
 /// A field of a struct or error, or a variant of a union.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Field {
+    /// The name as declared (`customer_email`): the JSON member, XML-RPC member and .proto field
+    /// name.
     pub name: String,
+    /// The field number (the .proto tag, 1 to 536,870,911 outside protobuf's 19000..=19999), unique
+    /// in its type.
     pub number: u32,
+    /// The field's type.
     pub ty: Type,
+    /// The `///` doc lines written on it, one string per line (the `/// ` prefix removed), in
+    /// order.
     pub docs: Vec<String>,
+    /// True when marked `@deprecated`.
     pub deprecated: bool,
     #[serde(skip_serializing_if = "Constraints::is_empty")]
+    /// `@range`, `@length` and `@pattern` on the field, checked by the generated `validate()`.
     pub constraints: Constraints,
     /// True when the field's type contains its own container without a list or map in between:
     /// Rust needs a `Box` there.
@@ -101,27 +127,35 @@ pub struct Field {
 /// An enumeration of named integers.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Enum {
+    /// The values, in declaration order; at least one (check E0105).
     pub values: Vec<EnumValue>,
 }
 
 /// One enum value.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct EnumValue {
+    /// The name as declared (`ACTIVE`): the JSON string and the XML-RPC value.
     pub name: String,
+    /// The number (the .proto value), unique in the enum.
     pub number: i32,
+    /// The `///` doc lines written on it, one string per line (the `/// ` prefix removed), in
+    /// order.
     pub docs: Vec<String>,
 }
 
 /// Exactly one of several variants.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Union {
+    /// The variants: one [`Field`] each (its name is the JSON tag, its number the `oneof` member).
     pub variants: Vec<Field>,
 }
 
 /// A declared error: a struct with a canonical kind and its protocol codes.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ErrorType {
+    /// The canonical kind: the HTTP status, gRPC code and XML-RPC fault code unless overridden.
     pub kind: ErrorKind,
+    /// The error's fields (empty for the bodiless form `error Name: kind;`).
     pub body: Struct,
     /// The HTTP status for REST: the kind's, unless `@http_status` overrides it.
     pub http_status: u16,
@@ -135,25 +169,39 @@ pub use rosetta_runtime::error::ErrorKind;
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum Type {
+    /// `bool`.
     Bool,
+    /// `i32`.
     I32,
+    /// `i64`.
     I64,
+    /// `u32`.
     U32,
+    /// `u64` (above `i64::MAX` it cannot cross XML-RPC: warning W0001).
     U64,
+    /// `f64`.
     F64,
+    /// `string`: UTF-8 text.
     String,
+    /// `bytes`: base64 in JSON and XML-RPC.
     Bytes,
+    /// `timestamp`: RFC 3339 in JSON, `dateTime.iso8601` in XML-RPC, `google.protobuf.Timestamp` in
+    /// gRPC.
     Timestamp,
     /// `any`: a dynamic value (`rosetta::Value`): any XML-RPC value, any JSON value, the
     /// synthesized `RosettaValue` message in .proto. It already holds nil, so absent means nil.
     Any,
+    /// `optional<T>`: absent means none. Never `optional<optional<T>>` or `optional<any>` (checks).
     Optional(Box<Type>),
+    /// `list<T>`: absent means empty.
     List(Box<Type>),
     /// `map<string, T>`: keys are always strings.
     Map(Box<Type>),
     /// A declared type: an index into [`Ir::types`] and its full name.
     Named {
+        /// The index into [`Ir::types`].
         id: usize,
+        /// The full name (`shop.v1.Product`), for messages and debugging.
         name: String,
     },
 }
@@ -191,10 +239,13 @@ impl Type {
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct Constraints {
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// `@range(min, max)`: integers and floats.
     pub range: Option<Range>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// `@length(min, max)`: characters of a string, bytes of `bytes`, items of a list or map.
     pub length: Option<Length>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// `@pattern("...")`: a Rust `regex` the whole string must match (valid: check E0116).
     pub pattern: Option<String>,
 }
 
@@ -208,7 +259,9 @@ impl Constraints {
 /// `@range(min, max)`, both inclusive; `None` is an open end.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Range {
+    /// The lowest allowed value, or `None` for no bound.
     pub min: Option<Number>,
+    /// The highest allowed value, or `None` for no bound.
     pub max: Option<Number>,
 }
 
@@ -216,7 +269,9 @@ pub struct Range {
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 #[serde(untagged)]
 pub enum Number {
+    /// An integer bound.
     Int(i64),
+    /// A floating-point bound (on an `f64`, or written with a fraction).
     Float(f64),
 }
 
@@ -233,17 +288,25 @@ impl Number {
 /// `@length(min, max)`: characters of a string, bytes of `bytes`, items of a list or map.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Length {
+    /// The fewest allowed, or `None`.
     pub min: Option<u64>,
+    /// The most allowed, or `None`.
     pub max: Option<u64>,
 }
 
 /// A service: a set of rpcs one trait implements.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Service {
+    /// The name as declared (`Catalog`): the trait's name and the gRPC service's last segment.
     pub name: String,
+    /// The package of the file that declares it, or `None`.
     pub package: Option<String>,
+    /// The declaring file: an index into [`Ir::files`].
     pub file: usize,
+    /// The `///` doc lines written on it, one string per line (the `/// ` prefix removed), in
+    /// order.
     pub docs: Vec<String>,
+    /// The rpcs, in declaration order.
     pub rpcs: Vec<Rpc>,
 }
 
@@ -257,13 +320,20 @@ impl Service {
 /// One remote procedure.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Rpc {
+    /// The name as declared (`GetProduct`): the gRPC method; the trait method is its `snake_case`.
     pub name: String,
+    /// The `///` doc lines written on it, one string per line (the `/// ` prefix removed), in
+    /// order.
     pub docs: Vec<String>,
+    /// True when marked `@deprecated`.
     pub deprecated: bool,
+    /// What the rpc takes.
     pub input: Input,
+    /// What the rpc returns.
     pub output: Output,
     /// Indexes into [`Ir::types`], each an error.
     pub throws: Vec<usize>,
+    /// The REST route: `@http`, else the default `POST /<package>.<Service>/<Rpc>`.
     pub http: HttpRoute,
     /// The XML-RPC method name: `@xmlrpc`, else `service.method` in lowerCamelCase.
     pub xmlrpc_name: String,
@@ -277,16 +347,20 @@ pub enum Input {
     Unit,
     /// One struct, by index into [`Ir::types`].
     Message(usize),
-    /// Named parameters; gRPC wraps them in a synthesized `<Rpc>Request` message, numbered in order.
+    /// Named parameters; gRPC wraps them in a synthesized `<Rpc>Request` message, numbered in
+    /// order.
     Params(Vec<Param>),
 }
 
 /// A named parameter.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Param {
+    /// The name as declared: the JSON member, query or path parameter, and `<Rpc>Request` field.
     pub name: String,
+    /// The parameter's type.
     pub ty: Type,
     #[serde(skip_serializing_if = "Constraints::is_empty")]
+    /// `@range`, `@length` and `@pattern` on the parameter.
     pub constraints: Constraints,
 }
 
@@ -305,6 +379,7 @@ pub enum Output {
 /// The REST route of an rpc.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct HttpRoute {
+    /// The HTTP method.
     pub method: HttpMethod,
     /// The path template, `/products/{id}`.
     pub path: String,
@@ -318,10 +393,15 @@ pub struct HttpRoute {
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum HttpMethod {
+    /// `GET`: inputs other than path variables go in the query string.
     Get,
+    /// `POST`: the body is JSON.
     Post,
+    /// `PUT`: the body is JSON.
     Put,
+    /// `PATCH`: the body is JSON.
     Patch,
+    /// `DELETE`: inputs other than path variables go in the query string.
     Delete,
 }
 
@@ -360,11 +440,18 @@ impl HttpMethod {
 pub struct Topic {
     /// The topic name on the broker.
     pub name: String,
+    /// The package of the file that declares it, or `None`.
     pub package: Option<String>,
+    /// The declaring file: an index into [`Ir::files`].
     pub file: usize,
+    /// The `///` doc lines written on it, one string per line (the `/// ` prefix removed), in
+    /// order.
     pub docs: Vec<String>,
+    /// Where each record's key comes from.
     pub key: TopicKey,
+    /// The type of each record's value.
     pub value: Type,
+    /// How values are encoded on the wire.
     pub encoding: Encoding,
 }
 
@@ -382,9 +469,13 @@ pub enum TopicKey {
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Encoding {
+    /// `application/json`: Rosetta's JSON mapping (the schemas of `asyncapi.json`).
     Json,
+    /// `application/x-protobuf`: the message of the emitted .proto (struct or union values).
     Protobuf,
+    /// `text/plain; charset=utf-8`: a `string` value's UTF-8 bytes.
     String,
+    /// `application/octet-stream`: a `bytes` value, unchanged.
     Bytes,
 }
 

@@ -15,7 +15,9 @@ use crate::syntax::ast::{self, Item, ItemKind};
 /// One parsed file and what its imports resolved to.
 #[derive(Debug, Clone)]
 pub struct ParsedFile {
+    /// The file's id in the source map.
     pub id: FileId,
+    /// The parsed file.
     pub ast: ast::File,
     /// `Some("shop.v1")` when the file declares a package.
     pub package: Option<String>,
@@ -28,7 +30,9 @@ pub struct ParsedFile {
 /// A reference to a top-level item: the file and the item's index in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DefId {
+    /// The file that declares the item.
     pub file: FileId,
+    /// The item's index in that file's `ast.items`.
     pub item: usize,
 }
 
@@ -49,6 +53,7 @@ pub const BUILTINS: &[&str] = &[
 /// Every parsed file of a compilation, with lookup tables.
 #[derive(Debug, Clone, Default)]
 pub struct Program {
+    /// Every loaded file's text, for rendering diagnostics.
     pub sources: SourceMap,
     /// Parsed files, indexed by [`FileId`]; `None` for a file that failed to parse or read.
     pub files: Vec<Option<ParsedFile>>,
@@ -63,9 +68,13 @@ pub struct Program {
 /// What a name lookup found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {
+    /// A built-in type (`string`, `i32`, ...).
     Builtin(&'static str),
+    /// A declared type, service or topic.
     Def(DefId),
+    /// Nothing of that name is visible.
     NotFound,
+    /// Several visible definitions have that name.
     Ambiguous(Vec<DefId>),
 }
 

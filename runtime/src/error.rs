@@ -206,6 +206,23 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+/// The prefix of a declared error's RFC 9457 problem `type`:
+/// `urn:rosetta:error:shop.common.NotFound`. Here, with no feature, so the compiler's OpenAPI
+/// target reads the same constant the REST runtime writes.
+pub const DECLARED_TYPE_PREFIX: &str = "urn:rosetta:error:";
+
+/// Members an RFC 9457 problem defines itself, so a declared error's fields may not use them:
+/// the REST runtime writes these, and the compiler's check E0135 refuses such fields.
+pub const RESERVED_MEMBERS: &[&str] = &[
+    "type",
+    "title",
+    "status",
+    "detail",
+    "instance",
+    "kind",
+    "violations",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

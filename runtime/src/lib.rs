@@ -5,6 +5,8 @@ pub mod context;
 pub mod error;
 pub mod json;
 pub mod object;
+#[doc(hidden)]
+pub mod openapi_join;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod status;

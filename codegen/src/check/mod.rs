@@ -5,6 +5,7 @@
 //! not resolve; only `check_unknown_types` reports those, so a bad name is reported once.
 
 mod annotations;
+mod modules;
 mod names;
 mod numbers;
 mod services;
@@ -57,6 +58,8 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0132", "type contains itself with no way to end"),
     ("E0133", "HTTP query parameter is not a scalar"),
     ("E0134", "a service or topic used as a type"),
+    ("E0135", "error field named like a problem+json member"),
+    ("E0136", "two generated Rust modules of one package collide"),
     ("E0139", "no value of a topic fits in a producer's message"),
     ("W0001", "u64 may exceed XML-RPC's integer range"),
 ];
@@ -85,6 +88,7 @@ pub fn run(program: &Program) -> Diagnostics {
     annotations::check_annotations(&ctx, &mut out);
     annotations::check_constraints(&ctx, &mut out);
     services::check_error_kinds(&ctx, &mut out);
+    services::check_error_problem_members(&ctx, &mut out);
     services::check_rpc_messages(&ctx, &mut out);
     services::check_throws(&ctx, &mut out);
     services::check_http_routes(&ctx, &mut out);
@@ -96,6 +100,7 @@ pub fn run(program: &Program) -> Diagnostics {
     topics::check_topic_keys(&ctx, &mut out);
     topics::check_topic_encodings(&ctx, &mut out);
     topics::check_topic_value_sizes(&ctx, &mut out);
+    modules::check_module_names(&ctx, &mut out);
     out
 }
 
@@ -128,18 +133,20 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     /// Every loaded file.
-    pub fn files(&self) -> impl Iterator<Item = &'a ParsedFile> {
+    pub(crate) fn files(&self) -> impl Iterator<Item = &'a ParsedFile> {
         self.program.parsed()
     }
 
     /// Every item with the file it is in.
-    pub fn items(&self) -> impl Iterator<Item = (&'a ParsedFile, &'a Item)> {
+    pub(crate) fn items(&self) -> impl Iterator<Item = (&'a ParsedFile, &'a Item)> {
         self.files()
             .flat_map(|f| f.ast.items.iter().map(move |it| (f, it)))
     }
 
     /// Every struct-like body (struct, union, error with a body) with its item.
-    pub fn bodies(&self) -> impl Iterator<Item = (&'a ParsedFile, &'a Item, &'a ast::StructDecl)> {
+    pub(crate) fn bodies(
+        &self,
+    ) -> impl Iterator<Item = (&'a ParsedFile, &'a Item, &'a ast::StructDecl)> {
         self.items().filter_map(|(f, it)| match &it.kind {
             ItemKind::Struct(s) | ItemKind::Union(s) => Some((f, it, s)),
             ItemKind::Error(e) => e.body.as_ref().map(|b| (f, it, b)),
@@ -148,7 +155,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Every rpc with its file and service.
-    pub fn rpcs(
+    pub(crate) fn rpcs(
         &self,
     ) -> impl Iterator<Item = (&'a ParsedFile, &'a ast::ServiceDecl, &'a ast::Rpc)> {
         self.items().flat_map(|(f, it)| {
@@ -164,7 +171,7 @@ impl<'a> Ctx<'a> {
     /// conversion). `check_duplicate_members` reports such an rpc (E0101); the checks of what
     /// rpcs generate (routes, XML-RPC names, synthesized messages) look at the first one only, so
     /// one duplicate `rpc` is one error, not three.
-    pub fn distinct_rpcs(
+    pub(crate) fn distinct_rpcs(
         &self,
     ) -> impl Iterator<Item = (&'a ParsedFile, &'a ast::ServiceDecl, &'a ast::Rpc)> {
         use heck::ToSnakeCase;
@@ -176,7 +183,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Resolves a written type, silently.
-    pub fn ty(&self, file: FileId, t: &TypeRef) -> Ty {
+    pub(crate) fn ty(&self, file: FileId, t: &TypeRef) -> Ty {
         match t {
             TypeRef::Named(p) => match self.program.lookup(file, &p.name) {
                 Lookup::Builtin(b) => Ty::Builtin(b),
@@ -196,7 +203,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The struct-like body of a definition, if it has one (struct, union, or error with a body).
-    pub fn body(&self, def: DefId) -> Option<&'a ast::StructDecl> {
+    pub(crate) fn body(&self, def: DefId) -> Option<&'a ast::StructDecl> {
         match &self.program.item(def).kind {
             ItemKind::Struct(s) | ItemKind::Union(s) => Some(s),
             ItemKind::Error(e) => e.body.as_ref(),
@@ -205,7 +212,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Describes a type for messages, as the user would write it.
-    pub fn describe(&self, t: &Ty) -> String {
+    pub(crate) fn describe(&self, t: &Ty) -> String {
         match t {
             Ty::Builtin(b) => b.to_string(),
             Ty::Optional(t) => format!("optional<{}>", self.describe(t)),

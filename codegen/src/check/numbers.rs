@@ -7,9 +7,9 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::syntax::ast::{IntLit, ItemKind, Member, ReservedItem, StructDecl};
 
 /// The largest protobuf field number.
-pub const MAX_FIELD_NUMBER: i64 = 536_870_911;
+pub(crate) const MAX_FIELD_NUMBER: i64 = 536_870_911;
 /// Field numbers protobuf keeps for its implementation.
-pub const PROTO_RESERVED: std::ops::RangeInclusive<i64> = 19_000..=19_999;
+pub(crate) const PROTO_RESERVED: std::ops::RangeInclusive<i64> = 19_000..=19_999;
 
 /// E0104: field numbers are 1 to 536,870,911, and not 19,000 to 19,999 (protobuf's own).
 pub(super) fn check_field_number_range(ctx: &Ctx, out: &mut Diagnostics) {

@@ -13,6 +13,43 @@ use crate::ir::{ErrorKind, HttpMethod};
 use crate::program::{Lookup, ParsedFile, closest, full_name, is_type, unknown_type};
 use crate::source::Span;
 use crate::syntax::ast::{AnnotationArg, ItemKind, Rpc, RpcInput, ServiceDecl};
+use rosetta_runtime::error::RESERVED_MEMBERS;
+
+/// E0135: a declared error's field is not named like a member RFC 9457 problems define
+/// themselves (`status`, `type`, ... `rosetta_runtime::error::RESERVED_MEMBERS`): REST answers
+/// an error as a problem+json object whose members are the problem's and the error's fields, so
+/// it could not carry both.
+pub(super) fn check_error_problem_members(ctx: &Ctx, out: &mut Diagnostics) {
+    for (_, item) in ctx.items() {
+        let ItemKind::Error(e) = &item.kind else {
+            continue;
+        };
+        for field in e.body.iter().flat_map(|b| b.fields()) {
+            if RESERVED_MEMBERS.contains(&field.name.name.as_str()) {
+                emit(
+                    out,
+                    Diagnostic::error(
+                        "E0135",
+                        format!(
+                            "the field `{}` of error `{}` has the name of a problem+json member",
+                            field.name.name, e.name.name
+                        ),
+                        field.name.span,
+                    )
+                    .with_label("REST sends errors as RFC 9457 problems, which define this member")
+                    .with_help(format!(
+                        "rename the field; a problem defines {}",
+                        RESERVED_MEMBERS
+                            .iter()
+                            .map(|m| format!("`{m}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                );
+            }
+        }
+    }
+}
 
 /// E0117: `error X: kind` names a canonical kind.
 pub(super) fn check_error_kinds(ctx: &Ctx, out: &mut Diagnostics) {

@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 
 use super::{Ctx, Ty, emit};
+use crate::conventions::MAX_KEY_UNION_DEPTH;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::ir::Encoding;
-use crate::program::ParsedFile;
+use crate::program::{DefId, ParsedFile};
 use crate::source::Span;
 use crate::syntax::ast::{Ident, ItemKind, TopicDecl, TopicPropKind, TypeRef};
 
@@ -121,7 +122,9 @@ pub(super) fn check_topic_keys(ctx: &Ctx, out: &mut Diagnostics) {
                 }
                 TopicPropKind::KeyField(field) => {
                     let Some(vt) = value_of(t) else { continue };
-                    if let Err(why) = key_field_ok(ctx, &ctx.ty(f.id, vt), &field.name) {
+                    if let Err(why) =
+                        key_field_ok(ctx, &ctx.ty(f.id, vt), &field.name, &mut Vec::new())
+                    {
                         emit(
                             out,
                             Diagnostic::error(
@@ -141,7 +144,12 @@ pub(super) fn check_topic_keys(ctx: &Ctx, out: &mut Diagnostics) {
 }
 
 /// Whether `field` is a string field of the value type (of each variant, for a union).
-fn key_field_ok(ctx: &Ctx, value: &Ty, field: &str) -> Result<(), String> {
+///
+/// The generated key reader matches through the unions inline, so the unions on the way may not
+/// contain themselves (the reader would never end; this check once overflowed its own stack on
+/// them) and may nest at most [`MAX_KEY_UNION_DEPTH`] deep. `unions` holds the unions being
+/// looked through.
+fn key_field_ok(ctx: &Ctx, value: &Ty, field: &str, unions: &mut Vec<DefId>) -> Result<(), String> {
     let Ty::Def(d) = value else {
         return match value {
             Ty::Error => Ok(()),
@@ -158,10 +166,23 @@ fn key_field_ok(ctx: &Ctx, value: &Ty, field: &str) -> Result<(), String> {
             },
         },
         ItemKind::Union(u) => {
+            if unions.contains(d) {
+                return Err(format!(
+                    "union `{}` contains itself, so its key cannot be read",
+                    u.name.name
+                ));
+            }
+            if unions.len() >= MAX_KEY_UNION_DEPTH {
+                return Err(format!(
+                    "the key is read through more than {MAX_KEY_UNION_DEPTH} nested unions"
+                ));
+            }
+            unions.push(*d);
             for v in u.fields() {
-                key_field_ok(ctx, &ctx.ty(d.file, &v.ty), field)
+                key_field_ok(ctx, &ctx.ty(d.file, &v.ty), field, unions)
                     .map_err(|why| format!("variant `{}`: {why}", v.name.name))?;
             }
+            unions.pop();
             Ok(())
         }
         _ => Err(format!("`{}` has no fields", item.name().name)),

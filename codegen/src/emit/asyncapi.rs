@@ -4,17 +4,20 @@
 //! (its address and Kafka binding), a message (content type, the record key, the payload schema
 //! and the `content-type` / `rosetta-type` headers), `send` and `receive` operations, and the
 //! dead-letter channel `<topic>.dlq` with the headers the consumer adds there. Payload schemas
-//! are JSON Schema of Rosetta's JSON mapping, one component per declared type; a `protobuf`
+//! are JSON Schema of Rosetta's JSON mapping ([`super::json_schema`], the one the OpenAPI target
+//! uses too, so a type has one schema in both documents), one component per declared type; a
+//! `protobuf`
 //! topic's payload is described by the same schema (its proto3 JSON form) and names its message
 //! in the emitted `.proto` (`x-rosetta-protobuf-message`).
 //!
 //! Architecture invariant: the output is deterministic (IR order, no maps with random order).
 
-use std::collections::BTreeSet;
-use std::fmt::Write as _;
-
 use super::OutputFile;
-use crate::ir::{Constraints, Encoding, Field, Ir, Number, Topic, TopicKey, Type, TypeKind};
+use super::json::J;
+use super::json_schema::{
+    Reach, annotate, declared_schema, docs_text, reachable_types, type_schema,
+};
+use crate::ir::{Constraints, Encoding, Ir, Topic, TopicKey, Type};
 
 /// The version of the Kafka bindings object used.
 const KAFKA_BINDING_VERSION: &str = "0.5.0";
@@ -46,24 +49,11 @@ pub(crate) fn type_name(ir: &Ir, ty: &Type) -> String {
 
 /// Generates `asyncapi.json`. MUST be deterministic.
 pub fn generate(ir: &Ir) -> Result<Vec<OutputFile>, String> {
-    let doc = document(ir);
-    let mut contents = String::new();
-    doc.write(&mut contents, 0);
-    contents.push('\n');
+    let contents = document(ir).to_pretty() + "\n";
     Ok(vec![OutputFile {
         name: "asyncapi.json".to_string(),
         contents,
     }])
-}
-
-/// A JSON value whose objects keep their insertion order.
-#[derive(Debug, Clone)]
-enum J {
-    Bool(bool),
-    Num(String),
-    Str(String),
-    Arr(Vec<J>),
-    Obj(Vec<(String, J)>),
 }
 
 fn s(text: impl Into<String>) -> J {
@@ -83,110 +73,9 @@ fn reference(pointer: String) -> J {
     obj([("$ref", s(pointer))])
 }
 
-impl J {
-    /// Sets a member of an object, in place if it exists, else last (no-op on other values).
-    fn push(&mut self, key: impl Into<String>, value: J) {
-        if let J::Obj(members) = self {
-            let key = key.into();
-            match members.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, v)) => *v = value,
-                None => members.push((key, value)),
-            }
-        }
-    }
-
-    /// True for `{"$ref": ...}`.
-    fn is_ref(&self) -> bool {
-        matches!(self, J::Obj(m) if m.first().is_some_and(|(k, _)| k == "$ref"))
-    }
-
-    /// The schema with `key` set, wrapping a `$ref` in `allOf` first: AsyncAPI's draft-07
-    /// dialect ignores the siblings of a `$ref`.
-    fn annotated(self, key: &str, value: J) -> J {
-        let mut out = if self.is_ref() {
-            obj([("allOf", J::Arr(vec![self]))])
-        } else {
-            self
-        };
-        out.push(key, value);
-        out
-    }
-
-    /// Pretty-prints like `serde_json::to_string_pretty`.
-    fn write(&self, out: &mut String, indent: usize) {
-        let pad = |out: &mut String, n: usize| out.extend(std::iter::repeat_n("  ", n));
-        match self {
-            J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            J::Num(n) => out.push_str(n),
-            J::Str(text) => out.push_str(&quote(text)),
-            J::Arr(items) if items.is_empty() => out.push_str("[]"),
-            J::Obj(members) if members.is_empty() => out.push_str("{}"),
-            J::Arr(items) => {
-                out.push_str("[\n");
-                for (i, item) in items.iter().enumerate() {
-                    pad(out, indent + 1);
-                    item.write(out, indent + 1);
-                    out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
-                }
-                pad(out, indent);
-                out.push(']');
-            }
-            J::Obj(members) => {
-                out.push_str("{\n");
-                for (i, (key, value)) in members.iter().enumerate() {
-                    pad(out, indent + 1);
-                    let _ = write!(out, "{}: ", quote(key));
-                    value.write(out, indent + 1);
-                    out.push_str(if i + 1 < members.len() { ",\n" } else { "\n" });
-                }
-                pad(out, indent);
-                out.push('}');
-            }
-        }
-    }
-}
-
-/// A JSON string literal.
-fn quote(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
-}
-
-fn number(n: Number) -> Option<J> {
-    match n {
-        Number::Int(i) => Some(J::Num(i.to_string())),
-        Number::Float(f) if f.is_finite() => Some(J::Num(
-            serde_json::Number::from_f64(f)
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| f.to_string()),
-        )),
-        Number::Float(_) => None,
-    }
-}
-
-/// Doc lines as one description: lines of a paragraph joined by spaces, paragraphs by a blank line.
+/// Doc lines as one description (the rule the schemas follow too).
 fn description(lines: &[String]) -> Option<J> {
-    let mut paragraphs: Vec<String> = vec![String::new()];
-    for line in lines.iter().map(|l| l.trim()) {
-        let Some(p) = paragraphs.last_mut() else {
-            break;
-        };
-        if line.is_empty() {
-            if !p.is_empty() {
-                paragraphs.push(String::new());
-            }
-        } else {
-            if !p.is_empty() {
-                p.push(' ');
-            }
-            p.push_str(line);
-        }
-    }
-    let text = paragraphs
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    (!text.is_empty()).then(|| s(text))
+    docs_text(lines).map(J::Str)
 }
 
 fn document(ir: &Ir) -> J {
@@ -216,26 +105,36 @@ fn document(ir: &Ir) -> J {
             .to_string(),
     );
     if let Some(d) = description(&about) {
-        info.push("description", d);
+        info.set("description", d);
     }
 
     let mut channels = J::Obj(vec![]);
     let mut operations = J::Obj(vec![]);
     let mut messages = J::Obj(vec![]);
-    let mut used = BTreeSet::new();
+    let mut reach = Reach::default();
     for t in &ir.topics {
-        collect_types(ir, &t.value, &mut used);
-        topic_items(ir, t, &mut channels, &mut operations, &mut messages);
+        topic_items(
+            ir,
+            t,
+            &mut channels,
+            &mut operations,
+            &mut messages,
+            &mut reach,
+        );
     }
+    // Every declared type the payloads reach, in declaration order.
+    let mut used = reachable_types(ir, reach.order);
+    used.sort_unstable();
     let mut schemas = J::Obj(vec![]);
     for id in used {
-        schemas.push(ir.types[id].full_name(), type_schema(ir, id));
+        schemas.set(
+            ir.types[id].full_name(),
+            declared_schema(ir, id, &mut Reach::default()),
+        );
     }
     let mut components = obj([("messages", messages)]);
-    if let J::Obj(members) = &schemas
-        && !members.is_empty()
-    {
-        components.push("schemas", schemas);
+    if !schemas.is_empty_obj() {
+        components.set("schemas", schemas);
     }
     obj([
         ("asyncapi", s("3.0.0")),
@@ -247,21 +146,14 @@ fn document(ir: &Ir) -> J {
     ])
 }
 
-/// Every declared type `ty` reaches.
-fn collect_types(ir: &Ir, ty: &Type, out: &mut BTreeSet<usize>) {
-    let mut stack = vec![ty];
-    while let Some(t) = stack.pop() {
-        match t {
-            Type::Optional(i) | Type::List(i) | Type::Map(i) => stack.push(i),
-            Type::Named { id, .. } if out.insert(*id) => {
-                stack.extend(ir.types[*id].fields().iter().map(|f| &f.ty));
-            }
-            _ => {}
-        }
-    }
-}
-
-fn topic_items(ir: &Ir, t: &Topic, channels: &mut J, operations: &mut J, messages: &mut J) {
+fn topic_items(
+    ir: &Ir,
+    t: &Topic,
+    channels: &mut J,
+    operations: &mut J,
+    messages: &mut J,
+    reach: &mut Reach,
+) {
     let name = &t.name;
     let dlq = dead_letter_topic(name);
     let kafka_binding = |topic: &str| {
@@ -279,10 +171,10 @@ fn topic_items(ir: &Ir, t: &Topic, channels: &mut J, operations: &mut J, message
     // The topic's own channel and message.
     let mut channel = obj([("address", s(name.as_str()))]);
     if let Some(d) = description(&t.docs) {
-        channel.push("description", d);
+        channel.set("description", d);
     }
     let tombstone_id = format!("{name}.tombstone");
-    channel.push(
+    channel.set(
         "messages",
         obj([
             (
@@ -298,8 +190,8 @@ fn topic_items(ir: &Ir, t: &Topic, channels: &mut J, operations: &mut J, message
             ),
         ]),
     );
-    channel.push("bindings", kafka_binding(name));
-    channels.push(name.clone(), channel);
+    channel.set("bindings", kafka_binding(name));
+    channels.set(name.clone(), channel);
 
     let key_schema = key_schema_of(t);
     let mut message = obj([
@@ -308,11 +200,11 @@ fn topic_items(ir: &Ir, t: &Topic, channels: &mut J, operations: &mut J, message
         ("contentType", s(content_type)),
     ]);
     if let Some(d) = description(&t.docs) {
-        message.push("description", d);
+        message.set("description", d);
     }
-    message.push("headers", record_headers(content_type, &value_name));
-    message.push("payload", payload(ir, t));
-    message.push(
+    message.set("headers", record_headers(content_type, &value_name));
+    message.set("payload", payload(ir, t, reach));
+    message.set(
         "bindings",
         obj([(
             "kafka",
@@ -323,17 +215,17 @@ fn topic_items(ir: &Ir, t: &Topic, channels: &mut J, operations: &mut J, message
         )]),
     );
     if t.encoding == Encoding::Protobuf {
-        message.push("x-rosetta-protobuf-message", s(value_name.clone()));
+        message.set("x-rosetta-protobuf-message", s(value_name.clone()));
     }
-    messages.push(name.clone(), message);
-    messages.push(
+    messages.set(name.clone(), message);
+    messages.set(
         tombstone_id,
         tombstone_message(name, &value_name, key_schema_of(t)),
     );
 
     // The dead-letter channel and message.
     let dlq_message_id = dlq.clone();
-    channels.push(
+    channels.set(
         dlq.clone(),
         obj([
             ("address", s(dlq.as_str())),
@@ -358,14 +250,14 @@ fn topic_items(ir: &Ir, t: &Topic, channels: &mut J, operations: &mut J, message
             ("bindings", kafka_binding(&dlq)),
         ]),
     );
-    messages.push(dlq_message_id, dead_letter_message(name, &value_name));
+    messages.set(dlq_message_id, dead_letter_message(name, &value_name));
 
     // What a Rosetta application does with them.
     let channel_ref = |id: &str| reference(format!("#/channels/{}", escape_pointer(id)));
     let message_ref = |id: &str, msg: &str| {
         reference(format!("#/channels/{}/messages/{msg}", escape_pointer(id)))
     };
-    operations.push(
+    operations.set(
         format!("{name}.send"),
         obj([
             ("action", s("send")),
@@ -380,7 +272,7 @@ fn topic_items(ir: &Ir, t: &Topic, channels: &mut J, operations: &mut J, message
             ),
         ]),
     );
-    operations.push(
+    operations.set(
         format!("{name}.receive"),
         obj([
             ("action", s("receive")),
@@ -395,7 +287,7 @@ fn topic_items(ir: &Ir, t: &Topic, channels: &mut J, operations: &mut J, message
             ),
         ]),
     );
-    operations.push(
+    operations.set(
         format!("{dlq}.send"),
         obj([
             ("action", s("send")),
@@ -588,7 +480,7 @@ fn dead_letter_message(topic: &str, value_name: &str) -> J {
     ])
 }
 
-fn payload(ir: &Ir, t: &Topic) -> J {
+fn payload(ir: &Ir, t: &Topic, reach: &mut Reach) -> J {
     match t.encoding {
         Encoding::String => obj([
             ("type", s("string")),
@@ -602,8 +494,9 @@ fn payload(ir: &Ir, t: &Topic) -> J {
             ("format", s("binary")),
             ("description", s("The bytes, unchanged.")),
         ]),
-        Encoding::Json => schema(ir, &t.value, &Constraints::default()),
-        Encoding::Protobuf => schema(ir, &t.value, &Constraints::default()).annotated(
+        Encoding::Json => type_schema(ir, &t.value, &Constraints::default(), reach),
+        Encoding::Protobuf => annotate(
+            type_schema(ir, &t.value, &Constraints::default(), reach),
             "description",
             s(format!(
                 "Protobuf bytes of message `{}` in the `.proto` that `rosetta generate --target \
@@ -612,162 +505,4 @@ fn payload(ir: &Ir, t: &Topic) -> J {
             )),
         ),
     }
-}
-
-/// The JSON Schema of a type as Rosetta's JSON writes it.
-fn schema(ir: &Ir, ty: &Type, c: &Constraints) -> J {
-    let mut out = match ty {
-        Type::Bool => obj([("type", s("boolean"))]),
-        Type::I32 => obj([("type", s("integer")), ("format", s("int32"))]),
-        Type::I64 => obj([("type", s("integer")), ("format", s("int64"))]),
-        Type::U32 => obj([
-            ("type", s("integer")),
-            ("format", s("uint32")),
-            ("minimum", J::Num("0".into())),
-        ]),
-        Type::U64 => obj([
-            ("type", s("integer")),
-            ("format", s("uint64")),
-            ("minimum", J::Num("0".into())),
-        ]),
-        Type::F64 => obj([("type", s("number")), ("format", s("double"))]),
-        Type::String => obj([("type", s("string"))]),
-        Type::Bytes => obj([("type", s("string")), ("contentEncoding", s("base64"))]),
-        Type::Timestamp => obj([("type", s("string")), ("format", s("date-time"))]),
-        Type::Any => obj([("description", s(crate::emit::openapi::ANY_DESCRIPTION))]),
-        Type::Optional(inner) => {
-            return obj([(
-                "oneOf",
-                J::Arr(vec![schema(ir, inner, c), obj([("type", s("null"))])]),
-            )]);
-        }
-        Type::List(inner) => obj([
-            ("type", s("array")),
-            ("items", schema(ir, inner, &Constraints::default())),
-        ]),
-        Type::Map(inner) => obj([
-            ("type", s("object")),
-            (
-                "additionalProperties",
-                schema(ir, inner, &Constraints::default()),
-            ),
-        ]),
-        Type::Named { id, .. } => {
-            return reference(format!(
-                "#/components/schemas/{}",
-                escape_pointer(&ir.types[*id].full_name())
-            ));
-        }
-    };
-    constrain(&mut out, ty, c);
-    out
-}
-
-/// `@range`, `@length` and `@pattern` as JSON Schema keywords.
-fn constrain(out: &mut J, ty: &Type, c: &Constraints) {
-    if let Some(r) = &c.range {
-        if let Some(min) = r.min.and_then(number) {
-            out.push("minimum", min);
-        }
-        if let Some(max) = r.max.and_then(number) {
-            out.push("maximum", max);
-        }
-    }
-    if let Some(l) = &c.length {
-        let (min_key, max_key) = match ty {
-            Type::String => ("minLength", "maxLength"),
-            Type::List(_) => ("minItems", "maxItems"),
-            Type::Map(_) => ("minProperties", "maxProperties"),
-            // Bytes are base64 text in JSON: the limit is on the decoded bytes.
-            _ => ("x-rosetta-min-bytes", "x-rosetta-max-bytes"),
-        };
-        if let Some(min) = l.min {
-            out.push(min_key, J::Num(min.to_string()));
-        }
-        if let Some(max) = l.max {
-            out.push(max_key, J::Num(max.to_string()));
-        }
-    }
-    if let Some(p) = &c.pattern {
-        out.push("pattern", s(p.as_str()));
-    }
-}
-
-/// A field's schema with its docs and deprecation.
-fn field_schema(ir: &Ir, f: &Field) -> J {
-    // An absent optional field is left out, not written as null.
-    let ty = match &f.ty {
-        Type::Optional(inner) => inner.as_ref(),
-        t => t,
-    };
-    let mut out = schema(ir, ty, &f.constraints);
-    if let Some(d) = description(&f.docs) {
-        out = out.annotated("description", d);
-    }
-    if f.deprecated {
-        out = out.annotated("deprecated", J::Bool(true));
-    }
-    out
-}
-
-/// The component schema of declared type `id`.
-fn type_schema(ir: &Ir, id: usize) -> J {
-    let def = &ir.types[id];
-    let mut out = match &def.kind {
-        TypeKind::Enum(e) => obj([
-            ("type", s("string")),
-            (
-                "enum",
-                J::Arr(e.values.iter().map(|v| s(v.name.as_str())).collect()),
-            ),
-        ]),
-        TypeKind::Union(u) => obj([(
-            "oneOf",
-            J::Arr(
-                u.variants
-                    .iter()
-                    .map(|v| {
-                        obj([
-                            ("type", s("object")),
-                            (
-                                "properties",
-                                J::Obj(vec![(v.name.clone(), field_schema(ir, v))]),
-                            ),
-                            ("required", J::Arr(vec![s(v.name.as_str())])),
-                            ("additionalProperties", J::Bool(false)),
-                        ])
-                    })
-                    .collect(),
-            ),
-        )]),
-        TypeKind::Struct(_) | TypeKind::Error(_) => {
-            let fields = def.fields();
-            let props = fields
-                .iter()
-                .map(|f| (f.name.clone(), field_schema(ir, f)))
-                .collect();
-            let required: Vec<J> = fields
-                .iter()
-                .filter(|f| !f.ty.may_be_absent())
-                .map(|f| s(f.name.as_str()))
-                .collect();
-            let mut o = obj([("type", s("object")), ("properties", J::Obj(props))]);
-            if !required.is_empty() {
-                o.push("required", J::Arr(required));
-            }
-            o
-        }
-    };
-    let mut head = vec![("title".to_string(), s(def.name.as_str()))];
-    if let Some(d) = description(&def.docs) {
-        head.push(("description".to_string(), d));
-    }
-    if def.deprecated {
-        head.push(("deprecated".to_string(), J::Bool(true)));
-    }
-    if let J::Obj(members) = &mut out {
-        head.append(members);
-        *members = head;
-    }
-    out
 }

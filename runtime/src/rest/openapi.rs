@@ -7,9 +7,8 @@
 //! its operations refer to directly; the generated code therefore grows with services + types,
 //! never services × types. Mounting a service adds its fragment to the [`Registry`]; the server
 //! joins the fragments once, when it is built, walking the schema references. The join follows
-//! the same rules as `rosetta generate --target openapi` (title, version, paths grouped by path,
-//! every reachable schema once, sorted by name), so a server that mounts every service of a
-//! compilation serves the same document the CLI writes.
+//! the rules of [`crate::openapi_join`], the one join `rosetta generate --target openapi` calls
+//! too, so a server that mounts every service of a compilation serves the document the CLI writes.
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -18,6 +17,7 @@ use http::{HeaderValue, header};
 
 use super::problem::Problem;
 use crate::error::ErrorKind;
+use crate::openapi_join::{Part, join};
 
 /// One component schema, rendered by the compiler once per type and shared by every service
 /// that reaches it.
@@ -69,94 +69,35 @@ impl Registry {
     }
 
     /// The OpenAPI 3.1 document of every mounted service, as compact JSON. MUST be
-    /// deterministic: the same fragments in the same order give the same bytes.
+    /// deterministic: the same fragments in the same order give the same bytes. The join is
+    /// [`crate::openapi_join::join`], the one the compiler's `openapi` target calls too.
     pub fn document(&self) -> String {
-        let mut out = String::with_capacity(16 * 1024);
-        out.push_str(r#"{"openapi":"3.1.0","info":{"title":"#);
-        let apis = distinct(self.fragments.iter().map(|f| f.api));
-        push_str(
-            &mut out,
-            &if apis.is_empty() {
-                "API".to_string()
-            } else {
-                apis.join(", ")
-            },
-        );
-        out.push_str(r#","version":"#);
-        let versions = distinct(self.fragments.iter().map(|f| f.version));
-        push_str(
-            &mut out,
-            &if versions.is_empty() {
-                "unversioned".to_string()
-            } else {
-                versions.join(", ")
-            },
-        );
-        let descriptions = distinct(self.fragments.iter().map(|f| f.description));
-        if !descriptions.is_empty() {
-            out.push_str(r#","description":"#);
-            push_str(&mut out, &descriptions.join("\n\n"));
-        }
-        out.push_str(r#"},"tags":["#);
-        for (i, f) in self.fragments.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(f.tag);
-        }
-        out.push_str(r#"],"paths":{"#);
-        // Group operations by path, in first-seen order (a path's methods may come from
-        // several services).
-        let mut paths: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
-        let mut index: std::collections::HashMap<&str, usize> = Default::default();
-        for f in &self.fragments {
-            for (path, method, op) in f.operations {
-                let at = *index.entry(path).or_insert_with(|| {
-                    paths.push((path, Vec::new()));
-                    paths.len() - 1
-                });
-                paths[at].1.push((method, op));
-            }
-        }
-        for (i, (path, ops)) in paths.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            push_str(&mut out, path);
-            out.push_str(":{");
-            for (j, (method, op)) in ops.iter().enumerate() {
-                if j > 0 {
-                    out.push(',');
-                }
-                push_str(&mut out, method);
-                out.push(':');
-                out.push_str(op);
-            }
-            out.push('}');
-        }
-        out.push_str(r#"},"components":{"schemas":{"#);
-        let mut schemas: std::collections::BTreeMap<&str, &str> = Default::default();
+        let parts: Vec<Part<'static>> = self
+            .fragments
+            .iter()
+            .map(|f| Part {
+                api: f.api,
+                version: f.version,
+                description: f.description,
+                tag: f.tag,
+                operations: f.operations,
+            })
+            .collect();
         // Every schema reachable from the fragments, once; an explicit stack, so a long chain
         // of references cannot overflow the call stack.
+        let mut seen: std::collections::HashSet<&str> = Default::default();
+        let mut schemas: Vec<(&str, &str)> = Vec::new();
         let mut stack: Vec<&'static Schema> = Vec::new();
         for f in &self.fragments {
             stack.extend(f.schemas.iter().rev());
             while let Some(schema) = stack.pop() {
-                if schemas.insert(schema.name, schema.json).is_none() {
+                if seen.insert(schema.name) {
+                    schemas.push((schema.name, schema.json));
                     stack.extend(schema.refs.iter().rev());
                 }
             }
         }
-        for (i, (name, schema)) in schemas.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            push_str(&mut out, name);
-            out.push(':');
-            out.push_str(schema);
-        }
-        out.push_str("}}}");
-        out
+        join(&parts, schemas)
     }
 
     /// The REST part of the server's HTTP router: `/openapi.json` (when a REST service is
@@ -201,23 +142,6 @@ async fn method_not_allowed(method: http::Method, uri: http::Uri) -> Response {
         format!("{} does not serve {method}", uri.path()),
     )
     .into_http()
-}
-
-/// The non-empty values, first occurrence first.
-fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut out: Vec<&str> = Vec::new();
-    for v in values {
-        if !v.is_empty() && !out.contains(&v) {
-            out.push(v);
-        }
-    }
-    out
-}
-
-/// Appends `s` as a JSON string.
-fn push_str(out: &mut String, s: &str) {
-    // Serializing a `str` cannot fail.
-    out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string()));
 }
 
 #[cfg(test)]

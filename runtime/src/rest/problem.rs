@@ -21,22 +21,10 @@ use crate::validate::Violation;
 /// The media type of every error response.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// The prefix of a declared error's problem `type`: `urn:rosetta:error:shop.common.NotFound`.
-pub const DECLARED_TYPE_PREFIX: &str = "urn:rosetta:error:";
+pub use crate::error::{DECLARED_TYPE_PREFIX, RESERVED_MEMBERS};
 
 /// The problem `type` of anything that is not a declared error (RFC 9457's default).
 pub const ABOUT_BLANK: &str = "about:blank";
-
-/// Members a problem defines itself, so a declared error's fields may not use them.
-pub const RESERVED_MEMBERS: &[&str] = &[
-    "type",
-    "title",
-    "status",
-    "detail",
-    "instance",
-    "kind",
-    "violations",
-];
 
 /// An RFC 9457 problem detail object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

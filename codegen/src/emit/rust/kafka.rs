@@ -35,7 +35,6 @@ fn module_name(topic: &str) -> String {
 
 /// The typed producer and consumer of `t`.
 pub(super) fn topic(g: &Gen, t: &Topic) -> Result<TokenStream, String> {
-    check_module_name(g.ir, t)?;
     let k = &g.krate;
     let inner = g.nested();
     let module = field_ident(&module_name(&t.name));
@@ -115,43 +114,6 @@ pub(super) fn topic(g: &Gen, t: &Topic) -> Result<TokenStream, String> {
             #protobuf
         }
     })
-}
-
-/// E.g. two topics `a.b` and `a_b` in one package would both be `mod a_b`: refuse rather than
-/// emit Rust that does not compile.
-fn check_module_name(ir: &Ir, t: &Topic) -> Result<(), String> {
-    let mine = module_name(&t.name);
-    let same_package = |p: &Option<String>| *p == t.package;
-    let clash = ir
-        .topics
-        .iter()
-        .find(|o| o.name != t.name && same_package(&o.package) && module_name(&o.name) == mine)
-        .map(|o| format!("topic \"{}\"", o.name))
-        .or_else(|| {
-            ir.services
-                .iter()
-                .find(|s| same_package(&s.package) && s.name.to_snake_case() == mine)
-                .map(|s| format!("the module of service `{}`", s.name))
-        })
-        .or_else(|| {
-            let prefix = t
-                .package
-                .as_ref()
-                .map(|p| format!("{p}."))
-                .unwrap_or_default();
-            ir.files
-                .iter()
-                .filter_map(|f| f.package.as_deref()?.strip_prefix(prefix.as_str()))
-                .find(|rest| rest.split('.').next() == Some(mine.as_str()))
-                .map(|rest| format!("the module of package `{prefix}{rest}`"))
-        });
-    match clash {
-        Some(other) => Err(format!(
-            "the Rust module of topic \"{}\" (`{mine}`) collides with {other}; rename one of them",
-            t.name
-        )),
-        None => Ok(()),
-    }
 }
 
 /// The encoding type, and any items it needs (a JSON encoding that writes bytes as base64).

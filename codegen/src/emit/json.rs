@@ -1,0 +1,221 @@
+//! The one JSON tree the document emitters build: [`J`], a JSON value whose objects keep their
+//! insertion order, so keys come out in IDL order without depending on serde_json's
+//! `preserve_order` feature (a global switch that feature unification would turn on for every
+//! crate of a user's build).
+//!
+//! The OpenAPI and AsyncAPI targets and the JSON Schema mapping they share
+//! ([`super::json_schema`]) build [`J`]; the Rust target embeds its compact text. It also reads
+//! JSON back in order ([`J::parse`]), for the OpenAPI document the runtime's join assembles.
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+/// A JSON value whose objects keep their insertion order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum J {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, as serde_json holds it (integers exact, floats round-tripping).
+    Num(serde_json::Number),
+    /// A string.
+    Str(String),
+    /// An array.
+    Arr(Vec<J>),
+    /// An object: members in insertion order, keys unique when built through [`J::set`].
+    Obj(Vec<(String, J)>),
+}
+
+impl J {
+    /// The empty object.
+    pub fn obj() -> J {
+        J::Obj(Vec::new())
+    }
+
+    /// A string.
+    pub fn s(v: impl Into<String>) -> J {
+        J::Str(v.into())
+    }
+
+    /// An integer (clamped to the `u64`/`i64` range, which every bound written here fits).
+    pub fn int(v: i128) -> J {
+        if v >= 0 {
+            J::Num(serde_json::Number::from(
+                u64::try_from(v).unwrap_or(u64::MAX),
+            ))
+        } else {
+            J::Num(serde_json::Number::from(
+                i64::try_from(v).unwrap_or(i64::MIN),
+            ))
+        }
+    }
+
+    /// An array of strings.
+    pub fn strs<'a>(items: impl IntoIterator<Item = &'a str>) -> J {
+        J::Arr(items.into_iter().map(J::s).collect())
+    }
+
+    /// Sets a member and returns the object (objects only; other values are returned as is).
+    pub fn with(mut self, key: &str, value: J) -> J {
+        self.set(key, value);
+        self
+    }
+
+    /// Sets a member, replacing an existing one in place, else appending it (objects only).
+    pub fn set(&mut self, key: impl AsRef<str>, value: J) {
+        let key = key.as_ref();
+        if let J::Obj(members) = self {
+            match members.iter_mut().find(|(k, _)| k == key) {
+                Some((_, v)) => *v = value,
+                None => members.push((key.to_string(), value)),
+            }
+        }
+    }
+
+    /// The member named `key` of an object.
+    pub fn get(&self, key: &str) -> Option<&J> {
+        match self {
+            J::Obj(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// True for an object with no members.
+    pub fn is_empty_obj(&self) -> bool {
+        matches!(self, J::Obj(m) if m.is_empty())
+    }
+
+    /// Compact JSON text.
+    pub fn to_compact(&self) -> String {
+        // Serializing this tree cannot fail: every key is a string and every number finite.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Indented JSON text (two spaces, serde_json's pretty printer).
+    pub fn to_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Reads JSON text, keeping object members in document order.
+    pub fn parse(text: &str) -> Result<J, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+impl Serialize for J {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            J::Null => s.serialize_unit(),
+            J::Bool(b) => s.serialize_bool(*b),
+            J::Num(n) => n.serialize(s),
+            J::Str(v) => s.serialize_str(v),
+            J::Arr(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for i in items {
+                    seq.serialize_element(i)?;
+                }
+                seq.end()
+            }
+            J::Obj(members) => {
+                let mut map = s.serialize_map(Some(members.len()))?;
+                for (k, v) in members {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for J {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<J, D::Error> {
+        d.deserialize_any(JVisitor)
+    }
+}
+
+/// Builds a [`J`] from any self-describing input, members in input order.
+struct JVisitor;
+
+impl<'de> Visitor<'de> for JVisitor {
+    type Value = J;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<J, E> {
+        Ok(J::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<J, E> {
+        Ok(J::Null)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<J, E> {
+        Ok(J::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<J, E> {
+        Ok(J::Num(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<J, E> {
+        Ok(J::Num(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<J, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(J::Null, J::Num))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<J, E> {
+        Ok(J::s(v))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<J, E> {
+        Ok(J::Str(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<J, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(J::Arr(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<J, A::Error> {
+        let mut members: Vec<(String, J)> = Vec::new();
+        while let Some((k, v)) = map.next_entry::<String, J>()? {
+            members.push((k, v));
+        }
+        Ok(J::Obj(members))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_keeps_member_order_and_round_trips() {
+        let text = r#"{"z":1,"a":[true,null,-2,1.5,"x"],"m":{"b":{},"a":18446744073709551615}}"#;
+        let j = J::parse(text).unwrap();
+        assert_eq!(j.to_compact(), text);
+        let J::Obj(members) = &j else {
+            panic!("object")
+        };
+        let keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["z", "a", "m"]);
+    }
+
+    #[test]
+    fn set_replaces_in_place() {
+        let j = J::obj()
+            .with("a", J::int(1))
+            .with("b", J::int(2))
+            .with("a", J::int(3));
+        assert_eq!(j.to_compact(), r#"{"a":3,"b":2}"#);
+        assert_eq!(J::int(-5).to_compact(), "-5");
+    }
+}
