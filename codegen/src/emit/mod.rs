@@ -8,10 +8,6 @@ pub mod json;
 pub mod json_schema;
 pub mod openapi;
 pub mod proto;
-// The Rust target's helpers (`Gen`'s methods, `wire_rename`) are `pub` inside private modules;
-// they become `pub(crate)` with the rewrite of that target (issue 13 §2), which owns those files
-// now. Remove this `allow` then.
-#[allow(unreachable_pub)]
 pub mod rust;
 
 /// One generated file: a name relative to the output folder, and its contents.

@@ -50,13 +50,13 @@ pub fn upper_camel(name: &str) -> String {
 }
 
 /// `<Rpc>Error`: the error enum of rpc `rpc_name`, spelled here only.
-pub fn rpc_error_ident(rpc_name: &str) -> proc_macro2::Ident {
+pub(crate) fn rpc_error_ident(rpc_name: &str) -> proc_macro2::Ident {
     quote::format_ident!("{}Error", upper_camel(rpc_name))
 }
 
 /// The text an identifier stands for on the wire when it differs from the Rust spelling without
 /// `r#` (a `self_` field is `self` in JSON): `Some(wire)` when a rename attribute is needed.
-pub fn wire_rename(rust: &Ident, wire: &str) -> Option<String> {
+pub(crate) fn wire_rename(rust: &Ident, wire: &str) -> Option<String> {
     let text = rust.to_string();
     let plain = text.strip_prefix("r#").unwrap_or(&text);
     (plain != wire).then(|| wire.to_string())

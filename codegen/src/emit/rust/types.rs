@@ -140,7 +140,7 @@ impl Gen<'_> {
     }
 
     /// The path from this package's module to type `id`.
-    pub fn type_path(&self, id: usize) -> TokenStream {
+    pub(crate) fn type_path(&self, id: usize) -> TokenStream {
         let t = &self.ir.types[id];
         let name = type_ident(&t.name);
         let from = package_segments(self.package.as_deref());
@@ -155,7 +155,7 @@ impl Gen<'_> {
     }
 
     /// The Rust type for an IR type; `boxed` wraps the named type in `Box`.
-    pub fn rust_type(&self, t: &Type, boxed: bool) -> TokenStream {
+    pub(crate) fn rust_type(&self, t: &Type, boxed: bool) -> TokenStream {
         let k = &self.krate;
         match t {
             Type::Bool => quote!(bool),
@@ -331,7 +331,7 @@ impl Gen<'_> {
     }
 
     /// The item(s) for type `id`.
-    pub fn type_def(&self, id: usize) -> Result<TokenStream, String> {
+    pub(crate) fn type_def(&self, id: usize) -> Result<TokenStream, String> {
         let t = &self.ir.types[id];
         match &t.kind {
             TypeKind::Struct(s) => self.struct_item(id, &s.fields, quote!()),
@@ -470,7 +470,7 @@ impl Gen<'_> {
     }
 
     /// The same context, one module deeper (inside a service's module).
-    pub fn nested(&self) -> Gen<'_> {
+    pub(crate) fn nested(&self) -> Gen<'_> {
         Gen {
             ir: self.ir,
             config: self.config,
@@ -483,7 +483,7 @@ impl Gen<'_> {
 
     /// The error type of an rpc's method: its `<Rpc>Error` enum, or `Status` when it throws
     /// nothing. `from_module` is true inside the service's own module.
-    pub fn rpc_error_type(&self, s: &Service, rpc: &Rpc, from_module: bool) -> TokenStream {
+    pub(crate) fn rpc_error_type(&self, s: &Service, rpc: &Rpc, from_module: bool) -> TokenStream {
         let k = &self.krate;
         if rpc.throws.is_empty() {
             return quote!(#k::Status);
@@ -499,7 +499,7 @@ impl Gen<'_> {
 
     /// The Rust type of an rpc's request as every protocol decodes it: its message, or the
     /// synthesized `<Rpc>Request` for a parameter list; `None` for an rpc that takes nothing.
-    pub fn request_type(&self, rpc: &Rpc) -> Option<TokenStream> {
+    pub(crate) fn request_type(&self, rpc: &Rpc) -> Option<TokenStream> {
         match &rpc.input {
             Input::Unit => None,
             Input::Message(id) => Some(self.type_path(*id)),
@@ -513,7 +513,7 @@ impl Gen<'_> {
 
     /// The call of an rpc's trait method on `svc` with a decoded request value `req` (a `Gen` at
     /// any depth): `svc.add(ctx, req.a, req.b)`.
-    pub fn call_method(
+    pub(crate) fn call_method(
         &self,
         rpc: &Rpc,
         svc: TokenStream,
@@ -533,7 +533,7 @@ impl Gen<'_> {
 
     /// Request structs for parameter lists, the service trait, and the service's module: the
     /// per-rpc error enums and each protocol's glue with the `Server` that mounts them.
-    pub fn service(&self, s: &Service) -> Result<TokenStream, String> {
+    pub(crate) fn service(&self, s: &Service) -> Result<TokenStream, String> {
         let k = &self.krate;
         let trait_name = type_ident(&s.name);
         let module = field_ident(&s.name);
@@ -600,7 +600,7 @@ impl Gen<'_> {
     }
 
     /// What an rpc's method returns on success.
-    pub fn output_type(&self, o: &Output) -> TokenStream {
+    pub(crate) fn output_type(&self, o: &Output) -> TokenStream {
         match o {
             Output::Unit => quote!(()),
             Output::Message(id) => self.type_path(*id),
