@@ -137,7 +137,7 @@ pub fn generate_each(
     // REST: one `Schema` static per type some service reaches, and the problem schemas once
     // per package with a service (see `rest.rs`).
     let rest_reached = if config.rest {
-        rest::reached_types(ir)?
+        rest::reached_types(ir)
     } else {
         Vec::new()
     };

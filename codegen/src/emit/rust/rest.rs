@@ -26,7 +26,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     let k = &g.krate;
     let rt = quote!(#k::__private::rest);
     let trait_name = type_ident(&s.name);
-    let fragment = fragment(g, s, &rt)?;
+    let fragment = fragment(g, s, &rt);
     let routes = s.rpcs.iter().map(|rpc| route(g, s, rpc, &rt));
     let count = Literal::usize_unsuffixed(s.rpcs.len());
     let mut items = quote! {
@@ -114,8 +114,8 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
 }
 
 /// The service's OpenAPI fragment as a `Fragment` literal of JSON texts.
-fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> Result<TokenStream, String> {
-    let f = openapi::service_fragment(g.ir, s)?;
+fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> TokenStream {
+    let f = openapi::service_fragment(g.ir, s);
     let api = &f.api;
     let version = &f.version;
     let description = &f.description;
@@ -125,7 +125,7 @@ fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> Result<TokenStream, Strin
         quote!((#path, #method, #op))
     });
     let schemas = f.roots.iter().map(|c| schema_path(g, *c));
-    Ok(quote! {
+    quote! {
         #rt::Fragment {
             api: #api,
             version: #version,
@@ -134,15 +134,15 @@ fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> Result<TokenStream, Strin
             operations: &[#(#ops),*],
             schemas: &[#(&#schemas),*],
         }
-    })
+    }
 }
 
 /// Which types need a `Schema` static: those some service's operations reach (computed once
 /// per generation, linear in the API).
-pub(super) fn reached_types(ir: &Ir) -> Result<Vec<bool>, String> {
+pub(super) fn reached_types(ir: &Ir) -> Vec<bool> {
     let mut roots = Vec::new();
     for s in &ir.services {
-        roots.extend(openapi::service_fragment(ir, s)?.roots);
+        roots.extend(openapi::service_fragment(ir, s).roots);
     }
     let mut reached = vec![false; ir.types.len()];
     for c in openapi::reachable(ir, roots) {
@@ -150,7 +150,7 @@ pub(super) fn reached_types(ir: &Ir) -> Result<Vec<bool>, String> {
             reached[id] = true;
         }
     }
-    Ok(reached)
+    reached
 }
 
 /// The name of a component's static in its package module.
