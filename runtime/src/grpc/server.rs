@@ -309,7 +309,13 @@ pub fn request_parts<P>(request: tonic::Request<P>, method: &'static str) -> (Co
     let peer = extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    let mut ctx = Context::new(Protocol::Grpc, method)
+    // gRPC-Web and Connect calls reach the handler through the gRPC services; the web layer
+    // tells which protocol really carried them.
+    let protocol = extensions
+        .get::<Protocol>()
+        .copied()
+        .unwrap_or(Protocol::Grpc);
+    let mut ctx = Context::new(protocol, method)
         .with_headers(headers)
         .with_peer(peer)
         .with_deadline(deadline);
