@@ -316,10 +316,25 @@ impl Server {
             grpc_services,
         } = self.parts;
         #[cfg(feature = "grpc")]
+        let connect_setup = (!grpc_services.is_empty()).then(|| {
+            (
+                grpc_services.descriptor_sets(),
+                grpc_services.options().clone(),
+            )
+        });
+        #[cfg(feature = "grpc")]
         let grpc = match grpc_services.into_router() {
             Some(services) => grpc.merge(services),
             None => grpc,
         };
+        #[cfg(feature = "grpc")]
+        let connect = connect_setup.map(|(sets, options)| {
+            Arc::new(crate::web::connect::Connect::new(
+                grpc.clone(),
+                &sets,
+                &options,
+            ))
+        });
         #[cfg(feature = "xmlrpc")]
         let http = if xmlrpc.is_empty() {
             http
@@ -333,6 +348,8 @@ impl Server {
         let split = Split {
             #[cfg(feature = "grpc")]
             grpc_web: crate::web::grpc_web::service(grpc.clone()),
+            #[cfg(feature = "grpc")]
+            connect,
             grpc,
             http,
             layers: self.layers,
@@ -477,6 +494,8 @@ pub fn error_response(protocol: Protocol, status: &Status) -> Response<Body> {
             }
             r
         }
+        #[cfg(feature = "grpc")]
+        Protocol::Connect => crate::web::connect::error_response(status),
         #[cfg(feature = "xmlrpc")]
         Protocol::XmlRpc => {
             let fault = crate::xmlrpc::Fault::new(kind.fault_code(), status.message());
@@ -541,6 +560,9 @@ struct Split {
     /// gRPC-Web, translated to gRPC on `grpc`.
     #[cfg(feature = "grpc")]
     grpc_web: crate::web::grpc_web::GrpcWeb,
+    /// Connect, translated to gRPC on `grpc` (`None` when no gRPC service is mounted).
+    #[cfg(feature = "grpc")]
+    connect: Option<Arc<crate::web::connect::Connect>>,
     http: Router,
     layers: Layers,
 }
@@ -607,6 +629,19 @@ impl Service<Request<Body>> for Split {
                     let web = self.grpc_web.clone();
                     Box::pin(async move { Ok(crate::web::grpc_web::call(web, req).await) })
                 }
+                #[cfg(feature = "grpc")]
+                Protocol::Connect => match &self.connect {
+                    Some(connect) => {
+                        let connect = Arc::clone(connect);
+                        Box::pin(async move { Ok(crate::web::connect::call(connect, req).await) })
+                    }
+                    None => Box::pin(std::future::ready(Ok(error_response(
+                        protocol,
+                        &Status::unimplemented(
+                            "no gRPC service is mounted: nothing speaks Connect",
+                        ),
+                    )))),
+                },
                 _ => Box::pin(self.http.clone().call(req)),
             };
         let timeout = self.layers.timeout;

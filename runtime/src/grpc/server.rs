@@ -128,6 +128,16 @@ impl Registry {
         &mut self.options
     }
 
+    /// The encoded `FileDescriptorSet`s of the registered services, health's included when
+    /// health is served (what Connect's JSON codec transcodes with).
+    pub fn descriptor_sets(&self) -> Vec<&'static [u8]> {
+        let mut sets = self.descriptor_sets.clone();
+        if self.options.health {
+            sets.push(tonic_health::pb::FILE_DESCRIPTOR_SET);
+        }
+        sets
+    }
+
     /// True when no service is registered.
     pub fn is_empty(&self) -> bool {
         self.services.is_empty()

@@ -8,3 +8,6 @@ pub mod cors;
 
 #[cfg(feature = "grpc")]
 pub(crate) mod grpc_web;
+
+#[cfg(feature = "grpc")]
+pub(crate) mod connect;
