@@ -315,7 +315,7 @@ fn timeouts_compression_and_refusals() {
             );
         }
         // Codecs Connect unary is not served with: 415 and what is.
-        for ct in ["application/xml", "application/connect+proto"] {
+        for ct in ["application/xml", "application/connect+json"] {
             let a = post(
                 &url,
                 path,
@@ -326,7 +326,7 @@ fn timeouts_compression_and_refusals() {
             assert_eq!(a.status, 415, "{ct}");
             assert_eq!(
                 a.header("accept-post"),
-                "application/json, application/proto"
+                "application/json, application/proto, application/connect+proto"
             );
         }
         // A refusal, in Connect's terms.
@@ -343,5 +343,75 @@ fn timeouts_compression_and_refusals() {
         );
         // Still serving.
         assert_eq!(post(&url, path, &JSON, body).await.status, 200);
+    });
+}
+
+/// Splits a Connect stream into its envelopes: (flags, payload).
+fn envelopes(body: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at + 5 <= body.len() {
+        let len = u32::from_be_bytes(body[at + 1..at + 5].try_into().unwrap()) as usize;
+        out.push((body[at], body[at + 5..at + 5 + len].to_vec()));
+        at += 5 + len;
+    }
+    assert_eq!(at, body.len(), "whole envelopes only");
+    out
+}
+
+#[test]
+fn streaming_content_type_ends_with_the_end_of_stream_envelope() {
+    let s = RunningServer::start(rosetta_examples::shop_server());
+    let url = s.url();
+    let stream = [
+        ("content-type", "application/connect+proto"),
+        ("connect-protocol-version", "1"),
+    ];
+    let envelope = |id: &str| {
+        let m = v1::proto::GetProductRequest { id: id.into() }.encode_to_vec();
+        let mut v = vec![0];
+        v.extend_from_slice(&u32::try_from(m.len()).unwrap().to_be_bytes());
+        v.extend(m);
+        v
+    };
+    runtime().block_on(async {
+        let ok = post(&url, "/shop.v1.Catalog/GetProduct", &stream, envelope("p1")).await;
+        assert_eq!(
+            (ok.status, ok.header("content-type")),
+            (200, "application/connect+proto")
+        );
+        let parts = envelopes(&ok.body);
+        assert_eq!(parts.len(), 2, "a message, then the end of the stream");
+        assert_eq!(parts[0].0, 0);
+        assert_eq!(
+            v1::proto::Product::decode(&parts[0].1[..]).unwrap().id,
+            "p1"
+        );
+        assert_eq!(parts[1].0, 2);
+        let end: Value = serde_json::from_slice(&parts[1].1).unwrap();
+        assert!(end.get("error").is_none(), "{end}");
+
+        let missing = post(
+            &url,
+            "/shop.v1.Catalog/GetProduct",
+            &stream,
+            envelope("nope"),
+        )
+        .await;
+        assert_eq!(
+            missing.status, 200,
+            "errors travel in the end-of-stream envelope"
+        );
+        let parts = envelopes(&missing.body);
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0].0, 2);
+        let end: Value = serde_json::from_slice(&parts[0].1).unwrap();
+        assert_eq!(end["error"]["code"], "not_found", "{end}");
+        assert_eq!(end["error"]["details"][0]["type"], "shop.common.NotFound");
+        // A malformed envelope: the gRPC framing check answers, in the envelope.
+        let broken = post(&url, "/shop.v1.Catalog/GetProduct", &stream, vec![0, 0, 0]).await;
+        let parts = envelopes(&broken.body);
+        let end: Value = serde_json::from_slice(&parts[0].1).unwrap();
+        assert_eq!(end["error"]["code"], "invalid_argument", "{end}");
     });
 }

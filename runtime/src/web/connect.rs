@@ -37,7 +37,7 @@ use crate::grpc::status::RpcStatus;
 use crate::{Protocol, Status};
 
 /// The content types a Connect unary call may carry, for `Accept-Post`.
-const ACCEPT_POST: &str = "application/json, application/proto";
+const ACCEPT_POST: &str = "application/json, application/proto, application/connect+proto";
 
 /// The Connect side of the server: the gRPC router it calls and what it needs to transcode.
 pub(crate) struct Connect {
@@ -103,6 +103,9 @@ impl Connect {
 pub(crate) async fn call(connect: Arc<Connect>, req: Request<Body>) -> Response<Body> {
     let codec = match codec_of(req.headers()) {
         Ok(c) => c,
+        Err(media_type) if media_type == "application/connect+proto" => {
+            return stream(&connect, req).await;
+        }
         Err(media_type) => return unsupported(&media_type),
     };
     translate(&connect, codec, req)
@@ -128,8 +131,8 @@ fn codec_of(headers: &HeaderMap) -> Result<Codec, String> {
     }
 }
 
-/// HTTP 415 for a content type Connect unary is not served with (a streaming `application/
-/// connect+…` type among them: streams are not served yet).
+/// HTTP 415 for a content type Connect is not served with (`application/connect+json`
+/// among them: streaming calls are served with the proto codec only).
 fn unsupported(media_type: &str) -> Response<Body> {
     let mut resp = Response::new(Body::from(format!(
         "Connect unary calls are served with {ACCEPT_POST}, not `{media_type}`"
@@ -263,6 +266,185 @@ async fn translate(
         }
     }
     Ok(resp)
+}
+
+/// A Connect streaming call (`application/connect+proto`): Connect's envelopes are gRPC's
+/// length-prefixed messages (flag 1 compressed, a 4-byte length), so the request body passes
+/// through as the gRPC body, with `Connect-Content-Encoding`, `Connect-Accept-Encoding` and
+/// `Connect-Timeout-Ms` renamed to their gRPC headers; the answer's messages pass through too,
+/// and its trailers (or a trailers-only status) become the end-of-stream envelope (flag 2, JSON
+/// with `error` and `metadata`). Any stream shape works this way: server reflection over Connect
+/// (what `buf curl --protocol connect` asks first) is bidirectional.
+async fn stream(connect: &Connect, req: Request<Body>) -> Response<Body> {
+    let (parts, body) = req.into_parts();
+    let mut grpc = Request::post(parts.uri.clone());
+    let headers = grpc.headers_mut().expect("a fresh builder has headers");
+    for (name, value) in &parts.headers {
+        let renamed = match name.as_str() {
+            "connect-content-encoding" => Some("grpc-encoding"),
+            "connect-accept-encoding" => Some("grpc-accept-encoding"),
+            _ => None,
+        };
+        match renamed {
+            Some(n) => {
+                headers.append(n, value.clone());
+            }
+            None if forwarded(name) => {
+                headers.append(name.clone(), value.clone());
+            }
+            None => {}
+        }
+    }
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/grpc+proto"),
+    );
+    headers.insert(http::header::TE, HeaderValue::from_static("trailers"));
+    if let Some(v) = parts.headers.get("connect-timeout-ms") {
+        match parse_timeout(v.as_bytes()) {
+            Some(ms) => {
+                headers.insert("grpc-timeout", grpc_timeout(ms));
+            }
+            None => {
+                return error_response(&Status::invalid_argument(
+                    "Connect-Timeout-Ms must be a positive integer of at most 10 digits",
+                ));
+            }
+        }
+    }
+    let mut grpc = match grpc.body(body) {
+        Ok(r) => r,
+        Err(e) => return error_response(&Status::internal(format!("building the call: {e}"))),
+    };
+    *grpc.extensions_mut() = parts.extensions;
+    grpc.extensions_mut().insert(Protocol::Connect);
+    let answer = match connect.grpc.clone().call(grpc).await {
+        Ok(a) => a,
+        Err(never) => match never {},
+    };
+    let (mut answer_parts, answer_body) = answer.into_parts();
+    // A trailers-only answer carries its status in the headers.
+    let status_in_headers = answer_parts
+        .headers
+        .contains_key("grpc-status")
+        .then(|| answer_parts.headers.clone());
+    let mut headers = HeaderMap::new();
+    for (name, value) in &answer_parts.headers {
+        match name.as_str() {
+            "grpc-encoding" => {
+                headers.append("connect-content-encoding", value.clone());
+            }
+            "grpc-accept-encoding" => {
+                headers.append("connect-accept-encoding", value.clone());
+            }
+            _ if metadata(name) => {
+                headers.append(name.clone(), value.clone());
+            }
+            _ => {}
+        }
+    }
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/connect+proto"),
+    );
+    answer_parts.headers = headers;
+    answer_parts.status = StatusCode::OK;
+    let body = EndOfStream {
+        inner: answer_body,
+        status_in_headers,
+        done: false,
+    };
+    Response::from_parts(answer_parts, Body::new(body))
+}
+
+/// A gRPC answer body as a Connect stream: messages as they are, then the end-of-stream
+/// envelope from the trailers.
+struct EndOfStream {
+    inner: Body,
+    status_in_headers: Option<HeaderMap>,
+    done: bool,
+}
+
+impl EndOfStream {
+    fn end(&mut self, trailers: Option<&HeaderMap>) -> http_body::Frame<Bytes> {
+        self.done = true;
+        let fields = trailers.or(self.status_in_headers.as_ref());
+        let field = |name: &str| {
+            fields
+                .and_then(|f| f.get(name))
+                .and_then(|v| v.to_str().ok())
+        };
+        let mut json = serde_json::json!({});
+        let code: i32 = field("grpc-status")
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(2);
+        if code != 0 {
+            let message = percent_decode(field("grpc-message").unwrap_or_default());
+            let details = field("grpc-status-details-bin")
+                .and_then(|d| DETAILS_B64.decode(d).ok())
+                .and_then(|d| RpcStatus::decode(&d[..]).ok())
+                .map(|s| s.details)
+                .unwrap_or_default();
+            json["error"] = error_json(code, &message, &details);
+        }
+        if let Some(trailers) = trailers {
+            let mut metadata_json = serde_json::Map::new();
+            for (name, value) in trailers {
+                if metadata(name) {
+                    let entry = metadata_json
+                        .entry(name.as_str())
+                        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+                    if let (serde_json::Value::Array(list), Ok(v)) = (entry, value.to_str()) {
+                        list.push(v.into());
+                    }
+                }
+            }
+            if !metadata_json.is_empty() {
+                json["metadata"] = metadata_json.into();
+            }
+        }
+        let text = json.to_string();
+        let mut envelope = Vec::with_capacity(text.len() + 5);
+        envelope.push(2);
+        envelope.extend_from_slice(&u32::try_from(text.len()).unwrap_or(0).to_be_bytes());
+        envelope.extend_from_slice(text.as_bytes());
+        http_body::Frame::data(Bytes::from(envelope))
+    }
+}
+
+impl http_body::Body for EndOfStream {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        use std::task::Poll;
+        if self.done {
+            return Poll::Ready(None);
+        }
+        match std::pin::Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => match frame.into_trailers() {
+                Ok(trailers) => Poll::Ready(Some(Ok(self.end(Some(&trailers))))),
+                Err(frame) => Poll::Ready(Some(Ok(frame))),
+            },
+            Poll::Ready(None) => Poll::Ready(Some(Ok(self.end(None)))),
+            Poll::Ready(Some(Err(e))) => {
+                let mut t = HeaderMap::new();
+                t.insert("grpc-status", HeaderValue::from_static("13"));
+                if let Ok(v) = HeaderValue::from_str(&format!("the answer broke off: {e}")) {
+                    t.insert("grpc-message", v);
+                }
+                Poll::Ready(Some(Ok(self.end(Some(&t)))))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.done
+    }
 }
 
 /// `grpc-status-details-bin` is base64, with or without padding.
@@ -478,7 +660,20 @@ fn code_name_and_status(code: i32) -> (&'static str, u16) {
 
 /// A Connect error answer: the JSON body and the HTTP status of Connect's table.
 fn connect_error(code: i32, message: &str, details: &[prost_types::Any]) -> Response<Body> {
-    let (name, http) = code_name_and_status(code);
+    let (_, http) = code_name_and_status(code);
+    let body = error_json(code, message, details);
+    let mut resp = Response::new(Body::from(body.to_string()));
+    *resp.status_mut() = StatusCode::from_u16(http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+/// Connect's error JSON: `code`, `message`, `details` (`type`, unpadded base64 `value`).
+fn error_json(code: i32, message: &str, details: &[prost_types::Any]) -> serde_json::Value {
+    let (name, _) = code_name_and_status(code);
     let mut body = serde_json::json!({ "code": name });
     if !message.is_empty() {
         body["message"] = message.into();
@@ -492,13 +687,7 @@ fn connect_error(code: i32, message: &str, details: &[prost_types::Any]) -> Resp
             })
             .collect();
     }
-    let mut resp = Response::new(Body::from(body.to_string()));
-    *resp.status_mut() = StatusCode::from_u16(http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    resp.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    resp
+    body
 }
 
 /// A failure raised before or around the gRPC call (authentication, timeout, a malformed
