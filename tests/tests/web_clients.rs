@@ -200,3 +200,32 @@ fn buf_builds_the_emitted_protos_and_lint_finds_only_documented_rules() {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+/// The README's `buf curl` and Connect `curl` one-liners, run as written against a seed (its
+/// address and the cache path substituted), print what the README says.
+#[test]
+fn the_readmes_web_one_liners_work() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).expect("README");
+    let s = RunningServer::start(rosetta_examples::seed_server());
+    let buf_path = buf().display().to_string();
+    for marker in ["buf curl --protocol grpcweb", "Connect-Protocol-Version: 1"] {
+        let line = readme
+            .lines()
+            .find(|l| l.starts_with('|') && l.contains(marker))
+            .unwrap_or_else(|| panic!("README has no one-liner with {marker}"));
+        let command = line
+            .split('`')
+            .find(|cell| cell.contains(marker))
+            .expect("a `command` cell");
+        let command = command
+            .replace("~/.cache/rosetta/node/node_modules/.bin/buf", &buf_path)
+            .replace("127.0.0.1:8080", &s.addr.to_string());
+        let out = run_command(
+            std::process::Command::new("bash").args(["-c", &command]),
+            Duration::from_secs(60),
+        );
+        let stdout = stdout_of(&out, &command);
+        let answer: Value = serde_json::from_str(&stdout).expect("JSON");
+        assert_eq!(answer, json!({"message": "Hello, Ada!"}), "{command}");
+    }
+}
