@@ -17,8 +17,9 @@ fn server() -> RunningServer {
 }
 
 /// The examples' FileDescriptorSet (what reflection serves), written to a file for Node.
-fn descriptor_set() -> PathBuf {
-    let path = std::env::temp_dir().join(format!("rosetta-web-fds-{}.bin", std::process::id()));
+fn descriptor_set(tag: &str) -> PathBuf {
+    let path =
+        std::env::temp_dir().join(format!("rosetta-web-fds-{}-{tag}.bin", std::process::id()));
     std::fs::write(&path, seed::proto::FILE_DESCRIPTOR_SET).expect("write descriptor set");
     path
 }
@@ -37,7 +38,7 @@ fn stdout_of(out: &std::process::Output, what: &str) -> String {
 #[test]
 fn connect_node_clients_over_every_transport_agree() {
     let s = server();
-    let fds = descriptor_set();
+    let fds = descriptor_set("clients");
     let script = workspace_root().join("tests/web/clients.cjs");
     let out = run_node(
         &script,
@@ -228,4 +229,94 @@ fn the_readmes_web_one_liners_work() {
         let answer: Value = serde_json::from_str(&stdout).expect("JSON");
         assert_eq!(answer, json!({"message": "Hello, Ada!"}), "{command}");
     }
+}
+
+/// The conformance script (every shop rpc, each failure kind) through connect-node over Connect
+/// JSON, Connect binary, gRPC-Web and gRPC, each against a fresh shop: the four agree step by step,
+/// declared errors arrive as typed details, and the steps that fail in tests/tests/conformance.rs
+/// fail here with the same kinds.
+#[test]
+fn the_conformance_script_agrees_over_connect_grpc_web_and_grpc() {
+    let fds = descriptor_set("conformance");
+    let script = workspace_root().join("tests/web/shop-conformance.cjs");
+    let mut runs = Vec::new();
+    for transport in ["connect-json", "connect-proto", "grpc-web", "grpc"] {
+        let s = RunningServer::start(rosetta_examples::shop_server());
+        let out = run_node(
+            &script,
+            &[transport, &s.url(), &fds.display().to_string()],
+            Duration::from_secs(120),
+        );
+        let stdout = stdout_of(&out, &format!("shop-conformance.cjs {transport}"));
+        let run: Value = serde_json::from_str(stdout.trim()).expect("JSON");
+        runs.push((transport, run["results"].clone()));
+    }
+    let _ = std::fs::remove_file(fds);
+    let (_, first) = &runs[0];
+    for (transport, results) in &runs[1..] {
+        let (a, b) = (first.as_array().unwrap(), results.as_array().unwrap());
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            assert_eq!(x, y, "{transport} differs from connect-json");
+        }
+    }
+    let step = |name: &str| {
+        first
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s[0] == name)
+            .unwrap_or_else(|| panic!("no step {name}"))[1]
+            .clone()
+    };
+    assert_eq!(step("get_product ok")["ok"]["id"], "p1");
+    for (name, code, detail) in [
+        (
+            "get_product not found",
+            "NotFound",
+            Some("shop.common.NotFound"),
+        ),
+        (
+            "create_product exists",
+            "AlreadyExists",
+            Some("shop.v1.AlreadyExists"),
+        ),
+        (
+            "create_product invalid",
+            "InvalidArgument",
+            Some("google.rpc.BadRequest"),
+        ),
+        (
+            "create_product violates @length",
+            "InvalidArgument",
+            Some("google.rpc.BadRequest"),
+        ),
+        (
+            "search violates @range",
+            "InvalidArgument",
+            Some("google.rpc.BadRequest"),
+        ),
+        (
+            "place_order out of stock",
+            "FailedPrecondition",
+            Some("shop.v1.OutOfStock"),
+        ),
+        (
+            "delete_product again",
+            "NotFound",
+            Some("shop.common.NotFound"),
+        ),
+    ] {
+        let o = step(name);
+        assert_eq!(o["code"], code, "{name}: {o}");
+        if let Some(d) = detail {
+            assert!(o["details"][0].get(d).is_some(), "{name}: {o}");
+        }
+    }
+    assert_eq!(
+        step("count_orders")["ok"]["result"],
+        "1",
+        "int64 as a string"
+    );
+    assert_eq!(step("ping")["ok"], json!({}));
 }

@@ -6,9 +6,7 @@
 //
 //   NODE_PATH=<cache>/node/node_modules node clients.cjs http://127.0.0.1:PORT descriptor-set.bin
 "use strict";
-const { readFileSync } = require("node:fs");
-const { fromBinary, toBinary, toJson, fromJson, create, createFileRegistry } = require("@bufbuild/protobuf");
-const { FileDescriptorSetSchema, FileDescriptorProtoSchema } = require("@bufbuild/protobuf/wkt");
+const { fromBinary, toBinary, toJson, fromJson, create } = require("@bufbuild/protobuf");
 const { createClient, ConnectError, Code } = require("@connectrpc/connect");
 const {
   createConnectTransport,
@@ -17,39 +15,7 @@ const {
 } = require("@connectrpc/connect-node");
 
 const [url, fdsPath] = process.argv.slice(2);
-const set = fromBinary(FileDescriptorSetSchema, readFileSync(fdsPath));
-// google.rpc.BadRequest (constraint violations) is not in the server's .proto files: it is
-// described here, field for field as in google/rpc/error_details.proto.
-const string = (name, number) => ({ name, number, label: 1, type: 9, jsonName: name });
-set.file.push(
-  create(FileDescriptorProtoSchema, {
-    name: "google/rpc/error_details.proto",
-    package: "google.rpc",
-    syntax: "proto3",
-    messageType: [
-      {
-        name: "BadRequest",
-        field: [
-          {
-            name: "field_violations",
-            number: 1,
-            label: 3, // repeated
-            type: 11, // message
-            typeName: ".google.rpc.BadRequest.FieldViolation",
-            jsonName: "fieldViolations",
-          },
-        ],
-        nestedType: [
-          {
-            name: "FieldViolation",
-            field: [string("field", 1), string("description", 2), string("reason", 3)],
-          },
-        ],
-      },
-    ],
-  }),
-);
-const registry = createFileRegistry(set);
+const registry = require("./registry.cjs").load(fdsPath);
 const service = (name) => {
   const s = registry.getService(name);
   if (!s) throw new Error(`no service ${name} in the descriptor set`);
