@@ -439,12 +439,20 @@ pub fn is_grpc_web(req: &Request<Body>) -> bool {
     })
 }
 
-/// True for a Connect protocol call. Connect's unary `POST /<package>.<Service>/<Method>` is
+/// True for a Connect protocol call: a GET with `connect=v1` in its query, or a POST as follows.
+/// Connect's unary `POST /<package>.<Service>/<Method>` is
 /// also the REST default route's URL, so the two are told apart by what only Connect sends:
 /// a `Connect-Protocol-Version` header (every Connect client sends it), or a Connect content
 /// type (`application/proto`, `application/connect+…`), which REST never accepts. A POST with
 /// `application/json` and no such header is REST.
 pub fn is_connect(req: &Request<Body>) -> bool {
+    if req.method() == http::Method::GET {
+        // A Connect unary GET says so in its query (connect-es and connect-go always do).
+        return req
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|p| p == "connect=v1"));
+    }
     if req.method() != http::Method::POST {
         return false;
     }
@@ -930,6 +938,20 @@ mod tests {
             ("POST", p, "application/json", true, Protocol::Connect),
             ("POST", p, "application/json", false, Protocol::Rest),
             ("GET", p, "application/json", true, Protocol::Rest),
+            (
+                "GET",
+                "/pkg.Svc/Do?connect=v1&encoding=json",
+                "",
+                false,
+                Protocol::Connect,
+            ),
+            (
+                "GET",
+                "/pkg.Svc/Do?connection=v1",
+                "",
+                false,
+                Protocol::Rest,
+            ),
             ("POST", "/RPC2", "text/xml", false, Protocol::XmlRpc),
         ] {
             assert_eq!(

@@ -415,3 +415,87 @@ fn streaming_content_type_ends_with_the_end_of_stream_envelope() {
         assert_eq!(end["error"]["code"], "invalid_argument", "{end}");
     });
 }
+
+async fn get(url: &str) -> Answer {
+    let resp = reqwest::get(url).await.expect("send");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = resp.bytes().await.expect("body").to_vec();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+#[test]
+fn unary_get_serves_side_effect_free_rpcs_and_refuses_broken_messages() {
+    let s = RunningServer::start(rosetta_examples::seed_server());
+    let url = s.url();
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    // DataService.GetData is bound to `@http(GET, "/data")`: no side effects.
+    let data = format!("{url}/DataService/GetData?connect=v1");
+    runtime().block_on(async {
+        let json = get(&format!("{data}&encoding=json&message=%7B%7D")).await;
+        assert_eq!(json.status, 200, "{}", String::from_utf8_lossy(&json.body));
+        assert_eq!(json.json()["message"], "Hello from Rosetta");
+        let proto = get(&format!("{data}&encoding=proto&base64=1&message=")).await;
+        assert_eq!(
+            (proto.status, proto.header("content-type")),
+            (200, "application/proto")
+        );
+        let decoded = rosetta_examples::seed::proto::Data::decode(&proto.body[..]).unwrap();
+        assert_eq!(decoded.protocols.len(), 4);
+        let zipped = b64(&gzip(b"{}"));
+        let gz = get(&format!(
+            "{data}&encoding=json&base64=1&compression=gzip&message={zipped}"
+        ))
+        .await;
+        assert_eq!(gz.status, 200);
+        // An rpc that may have side effects: POST only.
+        let hello = get(&format!(
+            "{url}/Greeter/SayHello?connect=v1&encoding=json&message=%7B%7D"
+        ))
+        .await;
+        assert_eq!((hello.status, hello.header("allow")), (405, "POST"));
+        // Bad input, each with Connect's answer.
+        for (query, status, code) in [
+            (
+                "&encoding=proto&base64=1&message=!!!",
+                400,
+                Some("invalid_argument"),
+            ),
+            (
+                "&encoding=proto&base64=1&message=%2F%2F8",
+                400,
+                Some("invalid_argument"),
+            ),
+            ("&encoding=json&message=%7B", 400, Some("invalid_argument")),
+            ("&encoding=json", 400, Some("invalid_argument")),
+            ("&message=%7B%7D", 400, Some("invalid_argument")),
+            (
+                "&encoding=json&compression=br&message=%7B%7D",
+                501,
+                Some("unimplemented"),
+            ),
+            ("&encoding=xml&message=%7B%7D", 415, None),
+        ] {
+            let a = get(&format!("{data}{query}")).await;
+            assert_eq!(a.status, status, "{query}");
+            if let Some(code) = code {
+                assert_eq!(a.json()["code"], code, "{query}");
+            }
+        }
+        // Still serving; and a plain GET without `connect=v1` is REST's.
+        assert_eq!(
+            get(&format!("{data}&encoding=json&message=%7B%7D"))
+                .await
+                .status,
+            200
+        );
+        assert_eq!(
+            get(&format!("{url}/data")).await.json()["protocols"][0],
+            "XML-RPC"
+        );
+    });
+}

@@ -1,6 +1,6 @@
 //! A real browser against the seed: Debian's chromium (headless, driven by playwright-core,
 //! installed by `scripts/setup-tier2.d/web-clients.sh`) opens a page served from a second origin,
-//! which calls the seed over Connect (JSON and binary) and gRPC-Web (`@connectrpc/connect-web`)
+//! which calls the seed over Connect (JSON and binary, and a unary GET) and gRPC-Web (`@connectrpc/connect-web`)
 //! and over REST with `fetch`; the test reads the answers the page shows. Every call is
 //! cross-origin, so it also shows that CORS (preflights included) lets a browser read answers
 //! and errors.
@@ -53,6 +53,8 @@ fn chromium_calls_the_seed_over_connect_grpc_web_and_rest_from_another_origin() 
             "{name}: {shown}"
         );
     }
+    assert_eq!(shown["connectGet"], "Hello from Rosetta", "{shown}");
+    assert_eq!(shown["connectGetMethods"], json!(["GET"]), "{shown}");
     assert_eq!(shown["rest"]["status"], 200, "{shown}");
     assert!(
         shown["rest"]["body"]["message"].is_string(),

@@ -1,5 +1,5 @@
 // The browser page of tests/tests/web_browser.rs: served from its own origin, it calls the seed
-// server (another origin) over Connect (JSON and binary) and gRPC-Web with
+// server (another origin) over Connect (JSON and binary, and GET) and gRPC-Web with
 // @connectrpc/connect-web, and over REST with fetch, then shows every answer in #results as
 // JSON, where the test reads it. Bundled for the browser by esbuild (tests/web/browser.cjs).
 import { createClient, ConnectError, Code } from "@connectrpc/connect";
@@ -38,6 +38,19 @@ async function main() {
       outOfRange: await attempt(async () => (await calculator.add({ a: 2000000000, b: 1 })).result),
     };
   }
+  // Connect's unary GET: DataService.GetData is bound to @http(GET), so it has no side effects.
+  const DataService = registry.getService("DataService");
+  const methods = [];
+  const recordingFetch = (input, init) => {
+    methods.push((init && init.method) || "GET");
+    return globalThis.fetch(input, init);
+  };
+  const viaGet = createClient(
+    DataService,
+    createConnectTransport({ baseUrl: server, useHttpGet: true, fetch: recordingFetch }),
+  );
+  results.connectGet = await attempt(async () => (await viaGet.getData({})).message);
+  results.connectGetMethods = methods;
   results.rest = await attempt(async () => {
     const r = await fetch(`${server}/data`);
     return { status: r.status, body: await r.json() };

@@ -16,6 +16,8 @@
 //! - Errors: Connect's JSON (`code`, `message`, `details` with `type` and unpadded base64
 //!   `value`, from the gRPC `grpc-status-details-bin`), with the HTTP status of Connect's table.
 //! - Response metadata: headers as headers, trailers as `trailer-<name>` headers.
+//! - Unary GET (`?connect=v1&encoding=…&message=…`) for rpcs whose descriptor says
+//!   `idempotency_level = NO_SIDE_EFFECTS`.
 //!
 //! Written here rather than taken from a crate: the Rust Connect implementations (connectrpc,
 //! connect-rust) bring their own service traits and code generators, while Rosetta's services are
@@ -87,20 +89,27 @@ impl Connect {
         }
     }
 
-    /// The method at `path` (`/<package>.<Service>/<Method>`): its input and output messages.
-    fn method(&self, path: &str) -> Option<(MessageDescriptor, MessageDescriptor)> {
+    /// The method at `path` (`/<package>.<Service>/<Method>`).
+    fn method_descriptor(&self, path: &str) -> Option<prost_reflect::MethodDescriptor> {
         let (service, method) = path.strip_prefix('/')?.split_once('/')?;
-        let m = self
-            .pool
+        self.pool
             .get_service_by_name(service)?
             .methods()
-            .find(|m| m.name() == method)?;
+            .find(|m| m.name() == method)
+    }
+
+    /// The method at `path`: its input and output messages.
+    fn method(&self, path: &str) -> Option<(MessageDescriptor, MessageDescriptor)> {
+        let m = self.method_descriptor(path)?;
         Some((m.input(), m.output()))
     }
 }
 
 /// Serves one Connect unary call.
 pub(crate) async fn call(connect: Arc<Connect>, req: Request<Body>) -> Response<Body> {
+    if req.method() == http::Method::GET {
+        return get(&connect, req).await;
+    }
     let codec = match codec_of(req.headers()) {
         Ok(c) => c,
         Err(media_type) if media_type == "application/connect+proto" => {
@@ -108,10 +117,115 @@ pub(crate) async fn call(connect: Arc<Connect>, req: Request<Body>) -> Response<
         }
         Err(media_type) => return unsupported(&media_type),
     };
-    translate(&connect, codec, req)
+    let (parts, body) = req.into_parts();
+    let message = match read_message(&connect, &parts.headers, body).await {
+        Ok(m) => m,
+        Err(status) => return error_response(&status),
+    };
+    translate(&connect, codec, parts, message)
         .await
         .unwrap_or_else(|status| error_response(&status))
 }
+
+/// A unary GET (`?connect=v1&encoding=json|proto&message=…[&base64=1][&compression=gzip]`),
+/// served for rpcs whose descriptor says `idempotency_level = NO_SIDE_EFFECTS` (Rosetta emits it
+/// for rpcs bound to `@http(GET, …)`); other rpcs answer 405 with `Allow: POST`.
+async fn get(connect: &Connect, req: Request<Body>) -> Response<Body> {
+    let (parts, _) = req.into_parts();
+    let side_effect_free = connect
+        .method_descriptor(parts.uri.path())
+        .and_then(|m| m.method_descriptor_proto().options.clone())
+        .and_then(|o| o.idempotency_level)
+        == Some(prost_types::method_options::IdempotencyLevel::NoSideEffects as i32);
+    if !side_effect_free {
+        let mut resp = Response::new(Body::from(format!(
+            "{} may have side effects: call it with POST (GET is for rpcs bound to @http(GET))",
+            parts.uri.path()
+        )));
+        *resp.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+        resp.headers_mut()
+            .insert(http::header::ALLOW, HeaderValue::from_static("POST"));
+        return resp;
+    }
+    let query = query_pairs(parts.uri.query().unwrap_or_default());
+    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    let codec = match param("encoding").map(Vec::as_slice) {
+        Some(b"json") => Codec::Json,
+        Some(b"proto") => Codec::Proto,
+        Some(other) => return unsupported(&String::from_utf8_lossy(other)),
+        None => {
+            return error_response(&Status::invalid_argument(
+                "a Connect GET needs an `encoding` parameter (json or proto)",
+            ));
+        }
+    };
+    let message = match decode_get_message(
+        connect,
+        param("message"),
+        param("base64"),
+        param("compression"),
+    ) {
+        Ok(m) => m,
+        Err(status) => return error_response(&status),
+    };
+    translate(connect, codec, parts, message)
+        .await
+        .unwrap_or_else(|status| error_response(&status))
+}
+
+/// A GET's `message` parameter: URL-safe base64 when `base64=1` (padding optional), then
+/// inflated when `compression` names gzip or deflate.
+fn decode_get_message(
+    connect: &Connect,
+    message: Option<&Vec<u8>>,
+    base64: Option<&Vec<u8>>,
+    compression: Option<&Vec<u8>>,
+) -> Result<Vec<u8>, Status> {
+    let message = message
+        .ok_or_else(|| Status::invalid_argument("a Connect GET needs a `message` parameter"))?;
+    let message = if base64.is_some_and(|b| b == b"1") {
+        URL_B64.decode(message).map_err(|e| {
+            Status::invalid_argument(format!(
+                "the `message` parameter is not URL-safe base64: {e}"
+            ))
+        })?
+    } else {
+        message.clone()
+    };
+    let coding = match compression.map(Vec::as_slice) {
+        None | Some(b"identity") => return Ok(message),
+        Some(b"gzip") => crate::body::Coding::Gzip,
+        Some(b"deflate") => crate::body::Coding::Deflate,
+        Some(other) => {
+            return Err(Status::unimplemented(format!(
+                "compression {} is not supported: use gzip or deflate",
+                String::from_utf8_lossy(other)
+            )));
+        }
+    };
+    crate::body::decode_codings(message, &[coding], connect.max_message)
+        .map_err(|e| Status::invalid_argument(e.to_string()))
+}
+
+/// A query string's `name=value` pairs, percent-decoded (`+` is a space, as in forms).
+fn query_pairs(query: &str) -> Vec<(String, Vec<u8>)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |s: &str| percent_decode_bytes(&s.replace('+', " "));
+            (String::from_utf8_lossy(&decode(k)).into_owned(), decode(v))
+        })
+        .collect()
+}
+
+/// Connect GET's `message` with `base64=1`: the URL-safe alphabet, padding optional.
+const URL_B64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
 
 /// The codec of a request's content type, or `Err` with its media type.
 fn codec_of(headers: &HeaderMap) -> Result<Codec, String> {
@@ -146,9 +260,9 @@ fn unsupported(media_type: &str) -> Response<Body> {
 async fn translate(
     connect: &Connect,
     codec: Codec,
-    req: Request<Body>,
+    parts: http::request::Parts,
+    message: Vec<u8>,
 ) -> Result<Response<Body>, Status> {
-    let (parts, body) = req.into_parts();
     if let Some(v) = parts.headers.get("connect-protocol-version")
         && v.as_bytes() != b"1"
     {
@@ -165,7 +279,6 @@ async fn translate(
             )
         })?),
     };
-    let message = read_message(connect, &parts.headers, body).await?;
     let method = connect.method(parts.uri.path());
     let message = match codec {
         Codec::Proto => message,
@@ -711,6 +824,11 @@ pub(crate) fn error_response(status: &Status) -> Response<Body> {
 /// Undoes `grpc-message`'s percent-encoding (invalid escapes are kept as they are). Ten lines
 /// rather than the `percent-encoding` crate, which only the `rest` feature brings.
 fn percent_decode(s: &str) -> String {
+    String::from_utf8_lossy(&percent_decode_bytes(s)).into_owned()
+}
+
+/// Percent-decoding to bytes (invalid escapes kept as they are).
+fn percent_decode_bytes(s: &str) -> Vec<u8> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -731,7 +849,7 @@ fn percent_decode(s: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 #[cfg(test)]
