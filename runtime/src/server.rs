@@ -1174,6 +1174,9 @@ mod tests {
         assert_eq!(rest.status(), 504);
         let grpc = send(app.clone(), "/Slow/Go", "application/grpc", None).await;
         assert_eq!(grpc.headers()["grpc-status"], "4");
+        let web = send(app.clone(), "/Slow/Go", "application/grpc-web+proto", None).await;
+        assert_eq!(web.headers()["grpc-status"], "4");
+        assert_eq!(web.headers()["content-type"], "application/grpc-web+proto");
         #[cfg(feature = "xmlrpc")]
         {
             let text = body_text(send(app, "/RPC2", "text/xml", None).await).await;

@@ -499,3 +499,59 @@ fn unary_get_serves_side_effect_free_rpcs_and_refuses_broken_messages() {
         );
     });
 }
+
+/// An `Orders` whose `ping` outlives the server's timeout.
+struct SlowOrders;
+
+impl v1::Orders for SlowOrders {
+    async fn place_order(
+        &self,
+        _: rosetta::Context,
+        _: v1::Order,
+        _: v1::Payment,
+    ) -> Result<v1::Order, v1::orders::PlaceOrderError> {
+        Err(rosetta::Status::unimplemented("not in this test").into())
+    }
+
+    async fn get_order(
+        &self,
+        _: rosetta::Context,
+        _: String,
+    ) -> Result<v1::Order, v1::orders::GetOrderError> {
+        Err(rosetta::Status::unimplemented("not in this test").into())
+    }
+
+    async fn count_orders(
+        &self,
+        _: rosetta::Context,
+        _: rosetta::Timestamp,
+    ) -> Result<i64, rosetta::Status> {
+        Ok(0)
+    }
+
+    async fn ping(&self, _: rosetta::Context) -> Result<(), rosetta::Status> {
+        // Never finishes within the test: any answer is the server's deadline.
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        Ok(())
+    }
+}
+
+#[test]
+fn the_servers_timeout_is_a_connect_error() {
+    let s = RunningServer::start(
+        rosetta::server::Server::new()
+            .timeout(Some(std::time::Duration::from_millis(200)))
+            .mount(v1::orders::Server::new(SlowOrders)),
+    );
+    runtime().block_on(async {
+        let a = post(&s.url(), "/shop.v1.Orders/Ping", &JSON, b"{}".to_vec()).await;
+        assert_eq!(
+            (a.status, a.json()["code"].as_str()),
+            (504, Some("deadline_exceeded"))
+        );
+        // The server keeps serving.
+        let since = br#"{"since": "1970-01-01T00:00:00Z"}"#.to_vec();
+        let a = post(&s.url(), "/shop.v1.Orders/CountOrders", &JSON, since).await;
+        assert_eq!((a.status, a.json()), (200, json!({})));
+    });
+}
