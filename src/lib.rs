@@ -29,6 +29,8 @@ pub use rosetta_runtime::kafka;
 
 #[cfg(feature = "server")]
 pub use rosetta_runtime::server;
+#[cfg(feature = "server")]
+pub use rosetta_runtime::web;
 
 #[cfg(feature = "rest")]
 pub use rosetta_runtime::rest;

@@ -55,10 +55,12 @@ pub fn validator1_server() -> Server {
 }
 
 /// The seed's request/response services on one server: XML-RPC `add`, REST `GET /data`, gRPC
-/// `Greeter/SayHello` (each also reachable on the other protocols).
+/// `Greeter/SayHello` (each also reachable on the other protocols, gRPC-Web and Connect
+/// included). Any browser origin may call it (CORS): the seed is a public demo with no token.
 pub fn seed_server() -> Server {
     let s = seed_service::Seed;
     Server::new()
+        .cors(rosetta::web::cors::Cors::any())
         .mount(seed::calculator::Server::new(s))
         .mount(seed::data_service::Server::new(s))
         .mount(seed::greeter::Server::new(s))

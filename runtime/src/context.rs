@@ -10,18 +10,26 @@ pub enum Protocol {
     XmlRpc,
     Rest,
     Grpc,
+    /// gRPC-Web (`application/grpc-web*`): a browser's gRPC, translated to gRPC on the same port.
+    GrpcWeb,
+    /// The Connect protocol (`application/proto`, or `application/json` with a
+    /// `Connect-Protocol-Version` header), served by the same gRPC services.
+    Connect,
     Kafka,
     /// Called directly from Rust (tests, or one service calling another in process).
     Local,
 }
 
 impl Protocol {
-    /// A short lower-case name for logs and spans: `xmlrpc`, `rest`, `grpc`, `kafka`, `local`.
+    /// A short lower-case name for logs and spans: `xmlrpc`, `rest`, `grpc`, `grpc-web`,
+    /// `connect`, `kafka`, `local`.
     pub fn as_str(self) -> &'static str {
         match self {
             Protocol::XmlRpc => "xmlrpc",
             Protocol::Rest => "rest",
             Protocol::Grpc => "grpc",
+            Protocol::GrpcWeb => "grpc-web",
+            Protocol::Connect => "connect",
             Protocol::Kafka => "kafka",
             Protocol::Local => "local",
         }

@@ -13,6 +13,8 @@ pub mod status;
 pub mod timestamp;
 pub mod validate;
 pub mod value;
+#[cfg(feature = "server")]
+pub mod web;
 
 pub use context::{Context, Protocol};
 pub use error::ErrorKind;

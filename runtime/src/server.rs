@@ -1,5 +1,7 @@
-//! The one-port server: XML-RPC (`POST /RPC2`), REST and gRPC on one listener, chosen per
-//! request — gRPC by its `content-type: application/grpc`, everything else by axum's routing.
+//! The one-port server: XML-RPC (`POST /RPC2`), REST, gRPC, gRPC-Web and the Connect protocol
+//! on one listener, chosen per request by [`protocol_of`] — gRPC and gRPC-Web by their content
+//! types, Connect by its header or content type, everything else by axum's routing — with CORS
+//! (when set) in front of all of them.
 //!
 //! Generated code mounts each service's protocol parts into [`Parts`] (through [`Mount`]); the
 //! server merges them, applies the shared layers, and serves HTTP/1.1 and HTTP/2 (h2c, which is
@@ -56,6 +58,7 @@ pub type Authenticator = Arc<dyn Fn(&http::request::Parts) -> Result<(), Status>
 #[derive(Clone)]
 struct Layers {
     timeout: Option<Duration>,
+    cors: Option<crate::web::cors::Cors>,
     auth: Option<Authenticator>,
     public: Public,
 }
@@ -104,7 +107,8 @@ impl Public {
     fn lets_through(&self, protocol: Protocol, parts: &http::request::Parts) -> bool {
         let path = parts.uri.path();
         match protocol {
-            Protocol::Grpc => {
+            // The gRPC services, whichever of their three protocols carries the call.
+            Protocol::Grpc | Protocol::GrpcWeb | Protocol::Connect => {
                 (self.health && path.starts_with("/grpc.health.v1.Health/"))
                     || (self.reflection
                         && (path.starts_with("/grpc.reflection.v1.ServerReflection/")
@@ -197,6 +201,7 @@ impl Default for Server {
             parts: Parts::default(),
             layers: Layers {
                 timeout: Some(Duration::from_secs(30)),
+                cors: None,
                 auth: None,
                 public: Public::HEALTH,
             },
@@ -261,6 +266,15 @@ impl Server {
         self
     }
 
+    /// Lets browser pages on other origins call every HTTP protocol (REST, XML-RPC, gRPC-Web,
+    /// Connect): preflights are answered before authentication, and every answer carries the
+    /// CORS headers, exposing what gRPC-Web and Connect clients read
+    /// ([`crate::web::cors::EXPOSED_HEADERS`]). Off unless set.
+    pub fn cors(mut self, cors: crate::web::cors::Cors) -> Self {
+        self.layers.cors = Some(cors);
+        self
+    }
+
     /// Which requests skip authentication ([`Public::HEALTH`] unless set): health, reflection,
     /// `/openapi.json`, XML-RPC introspection.
     pub fn public(mut self, public: Public) -> Self {
@@ -302,10 +316,25 @@ impl Server {
             grpc_services,
         } = self.parts;
         #[cfg(feature = "grpc")]
+        let connect_setup = (!grpc_services.is_empty()).then(|| {
+            (
+                grpc_services.descriptor_sets(),
+                grpc_services.options().clone(),
+            )
+        });
+        #[cfg(feature = "grpc")]
         let grpc = match grpc_services.into_router() {
             Some(services) => grpc.merge(services),
             None => grpc,
         };
+        #[cfg(feature = "grpc")]
+        let connect = connect_setup.map(|(sets, options)| {
+            Arc::new(crate::web::connect::Connect::new(
+                grpc.clone(),
+                &sets,
+                &options,
+            ))
+        });
         #[cfg(feature = "xmlrpc")]
         let http = if xmlrpc.is_empty() {
             http
@@ -315,11 +344,21 @@ impl Server {
         // `/openapi.json` and problem+json 404/405: after every route is in.
         #[cfg(feature = "rest")]
         let http = rest.finish(http);
-        Router::new().fallback_service(Split {
+        let cors = self.layers.cors.as_ref().map(crate::web::cors::Cors::layer);
+        let split = Split {
+            #[cfg(feature = "grpc")]
+            grpc_web: crate::web::grpc_web::service(grpc.clone()),
+            #[cfg(feature = "grpc")]
+            connect,
             grpc,
             http,
             layers: self.layers,
-        })
+        };
+        match cors {
+            // Outside the split: a preflight never reaches authentication or a protocol.
+            Some(cors) => Router::new().fallback_service(tower::Layer::layer(&cors, split)),
+            None => Router::new().fallback_service(split),
+        }
     }
 
     /// Serves on `listener` until `shutdown` completes, then finishes the calls in flight.
@@ -368,18 +407,71 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// True for a gRPC request (`application/grpc`, `application/grpc+proto`, ...).
-pub fn is_grpc(req: &Request<Body>) -> bool {
-    req.headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/grpc"))
+/// The media type of a request's `content-type`, lower-cased, without parameters.
+fn media_type(req: &Request<Body>) -> Option<String> {
+    let ct = req
+        .headers()
+        .get(http::header::CONTENT_TYPE)?
+        .to_str()
+        .ok()?;
+    Some(
+        ct.split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase(),
+    )
 }
 
-/// The protocol a request is for: gRPC by content type, XML-RPC by its endpoint, REST otherwise.
+/// True for a gRPC request (`application/grpc`, `application/grpc+proto`, ...), not gRPC-Web.
+pub fn is_grpc(req: &Request<Body>) -> bool {
+    media_type(req)
+        .is_some_and(|mt| mt == "application/grpc" || mt.starts_with("application/grpc+"))
+}
+
+/// True for a gRPC-Web request (`application/grpc-web`, `application/grpc-web-text`, with or
+/// without a `+codec`).
+pub fn is_grpc_web(req: &Request<Body>) -> bool {
+    media_type(req).is_some_and(|mt| {
+        ["application/grpc-web", "application/grpc-web-text"]
+            .iter()
+            .any(|base| mt == *base || mt.strip_prefix(base).is_some_and(|r| r.starts_with('+')))
+    })
+}
+
+/// True for a Connect protocol call: a GET with `connect=v1` in its query, or a POST as follows.
+/// Connect's unary `POST /<package>.<Service>/<Method>` is
+/// also the REST default route's URL, so the two are told apart by what only Connect sends:
+/// a `Connect-Protocol-Version` header (every Connect client sends it), or a Connect content
+/// type (`application/proto`, `application/connect+…`), which REST never accepts. A POST with
+/// `application/json` and no such header is REST.
+pub fn is_connect(req: &Request<Body>) -> bool {
+    if req.method() == http::Method::GET {
+        // A Connect unary GET says so in its query (connect-es and connect-go always do).
+        return req
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|p| p == "connect=v1"));
+    }
+    if req.method() != http::Method::POST {
+        return false;
+    }
+    if req.headers().contains_key("connect-protocol-version") {
+        return true;
+    }
+    media_type(req)
+        .is_some_and(|mt| mt == "application/proto" || mt.starts_with("application/connect+"))
+}
+
+/// The protocol a request is for: gRPC and gRPC-Web by content type, Connect by
+/// [`is_connect`], XML-RPC by its endpoint, REST otherwise.
 pub fn protocol_of(req: &Request<Body>) -> Protocol {
     if is_grpc(req) {
         Protocol::Grpc
+    } else if is_grpc_web(req) {
+        Protocol::GrpcWeb
+    } else if is_connect(req) {
+        Protocol::Connect
     } else if req.uri().path() == "/RPC2" {
         Protocol::XmlRpc
     } else {
@@ -392,12 +484,17 @@ pub fn protocol_of(req: &Request<Body>) -> Protocol {
 pub fn error_response(protocol: Protocol, status: &Status) -> Response<Body> {
     let kind = status.kind();
     let mut resp = match protocol {
-        Protocol::Grpc => {
+        // A trailers-only answer: gRPC-Web keeps the status in the headers too.
+        Protocol::Grpc | Protocol::GrpcWeb => {
             let mut r = Response::new(Body::empty());
             let h = r.headers_mut();
             h.insert(
                 http::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/grpc"),
+                HeaderValue::from_static(if protocol == Protocol::Grpc {
+                    "application/grpc"
+                } else {
+                    "application/grpc-web+proto"
+                }),
             );
             h.insert("grpc-status", HeaderValue::from(kind.grpc_code()));
             if let Ok(v) = HeaderValue::from_str(&percent_encode_grpc(status.message())) {
@@ -405,6 +502,8 @@ pub fn error_response(protocol: Protocol, status: &Status) -> Response<Body> {
             }
             r
         }
+        #[cfg(feature = "grpc")]
+        Protocol::Connect => crate::web::connect::error_response(status),
         #[cfg(feature = "xmlrpc")]
         Protocol::XmlRpc => {
             let fault = crate::xmlrpc::Fault::new(kind.fault_code(), status.message());
@@ -440,7 +539,7 @@ pub fn error_response(protocol: Protocol, status: &Status) -> Response<Body> {
             r
         }
     };
-    if protocol != Protocol::Rest {
+    if protocol != Protocol::Rest && protocol != Protocol::Connect {
         // gRPC and XML-RPC report failures in the body (or trailers), over HTTP 200.
         *resp.status_mut() = http::StatusCode::OK;
     }
@@ -466,6 +565,12 @@ fn percent_encode_grpc(message: &str) -> String {
 #[derive(Clone)]
 struct Split {
     grpc: Router,
+    /// gRPC-Web, translated to gRPC on `grpc`.
+    #[cfg(feature = "grpc")]
+    grpc_web: crate::web::grpc_web::GrpcWeb,
+    /// Connect, translated to gRPC on `grpc` (`None` when no gRPC service is mounted).
+    #[cfg(feature = "grpc")]
+    connect: Option<Arc<crate::web::connect::Connect>>,
     http: Router,
     layers: Layers,
 }
@@ -524,15 +629,32 @@ impl Service<Request<Body>> for Split {
             }
         }
         let req = Request::from_parts(parts, body);
-        let mut router = if protocol == Protocol::Grpc {
-            self.grpc.clone()
-        } else {
-            self.http.clone()
-        };
+        let call: Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>> =
+            match protocol {
+                Protocol::Grpc => Box::pin(self.grpc.clone().call(req)),
+                #[cfg(feature = "grpc")]
+                Protocol::GrpcWeb => {
+                    let web = self.grpc_web.clone();
+                    Box::pin(async move { Ok(crate::web::grpc_web::call(web, req).await) })
+                }
+                #[cfg(feature = "grpc")]
+                Protocol::Connect => match &self.connect {
+                    Some(connect) => {
+                        let connect = Arc::clone(connect);
+                        Box::pin(async move { Ok(crate::web::connect::call(connect, req).await) })
+                    }
+                    None => Box::pin(std::future::ready(Ok(error_response(
+                        protocol,
+                        &Status::unimplemented(
+                            "no gRPC service is mounted: nothing speaks Connect",
+                        ),
+                    )))),
+                },
+                _ => Box::pin(self.http.clone().call(req)),
+            };
         let timeout = self.layers.timeout;
         Box::pin(
             async move {
-                let call = router.call(req);
                 match timeout {
                     None => call.await,
                     Some(t) => match tokio::time::timeout(t, call).await {
@@ -773,6 +895,73 @@ mod tests {
         );
     }
 
+    #[test]
+    fn protocols_are_told_apart_by_content_type_and_connect_header() {
+        let of = |method: &str, path: &str, ct: &str, connect: bool| {
+            let mut req = Request::builder()
+                .method(method)
+                .uri(path)
+                .header("content-type", ct);
+            if connect {
+                req = req.header("connect-protocol-version", "1");
+            }
+            protocol_of(&req.body(Body::empty()).unwrap())
+        };
+        let p = "/pkg.Svc/Do";
+        for (method, path, ct, connect, want) in [
+            ("POST", p, "application/grpc", false, Protocol::Grpc),
+            ("POST", p, "application/grpc+proto", false, Protocol::Grpc),
+            ("POST", p, "application/grpc-web", false, Protocol::GrpcWeb),
+            (
+                "POST",
+                p,
+                "application/grpc-web+proto",
+                false,
+                Protocol::GrpcWeb,
+            ),
+            (
+                "POST",
+                p,
+                "application/grpc-web-text",
+                false,
+                Protocol::GrpcWeb,
+            ),
+            (
+                "POST",
+                p,
+                "Application/GRPC-Web-Text+proto",
+                false,
+                Protocol::GrpcWeb,
+            ),
+            ("POST", p, "application/grpc-webby", false, Protocol::Rest),
+            ("POST", p, "application/proto", false, Protocol::Connect),
+            ("POST", p, "application/json", true, Protocol::Connect),
+            ("POST", p, "application/json", false, Protocol::Rest),
+            ("GET", p, "application/json", true, Protocol::Rest),
+            (
+                "GET",
+                "/pkg.Svc/Do?connect=v1&encoding=json",
+                "",
+                false,
+                Protocol::Connect,
+            ),
+            (
+                "GET",
+                "/pkg.Svc/Do?connection=v1",
+                "",
+                false,
+                Protocol::Rest,
+            ),
+            ("POST", "/RPC2", "text/xml", false, Protocol::XmlRpc),
+        ] {
+            assert_eq!(
+                of(method, path, ct, connect),
+                want,
+                "{method} {ct} {connect}"
+            );
+        }
+    }
+
     struct Slow;
 
     impl Mount for Slow {
@@ -985,6 +1174,9 @@ mod tests {
         assert_eq!(rest.status(), 504);
         let grpc = send(app.clone(), "/Slow/Go", "application/grpc", None).await;
         assert_eq!(grpc.headers()["grpc-status"], "4");
+        let web = send(app.clone(), "/Slow/Go", "application/grpc-web+proto", None).await;
+        assert_eq!(web.headers()["grpc-status"], "4");
+        assert_eq!(web.headers()["content-type"], "application/grpc-web+proto");
         #[cfg(feature = "xmlrpc")]
         {
             let text = body_text(send(app, "/RPC2", "text/xml", None).await).await;

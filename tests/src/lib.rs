@@ -43,6 +43,49 @@ pub fn tier2_python() -> PathBuf {
         .clone()
 }
 
+/// The tier-2 web clients' `node_modules` folder (`@connectrpc/connect-node`, the `buf` CLI,
+/// esbuild, playwright-core; `scripts/setup-tier2.d/web-clients.sh`, which also installs
+/// Debian's chromium), installed on first use by `scripts/setup-tier2.sh`.
+///
+/// Panics, naming what is missing, if the set-up did not provide a client: a test that needs one
+/// must not pass without it.
+pub fn tier2_node_modules() -> PathBuf {
+    // Runs every set-up step, the web clients' included.
+    let _ = tier2_python();
+    let cache = std::env::var_os("ROSETTA_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/rosetta")))
+        .unwrap_or_else(|| PathBuf::from(".cache/rosetta"));
+    let modules = cache.join("node/node_modules");
+    for needed in [
+        ".bin/buf",
+        ".bin/esbuild",
+        "@connectrpc/connect-node/package.json",
+        "@connectrpc/connect-web/package.json",
+        "playwright-core/package.json",
+    ] {
+        assert!(
+            modules.join(needed).exists(),
+            "{} is missing after scripts/setup-tier2.sh: run it and read its output",
+            modules.join(needed).display()
+        );
+    }
+    modules
+}
+
+/// Runs `node script args` with `NODE_PATH` at the tier-2 web clients, killing it after
+/// `timeout`.
+pub fn run_node(script: &Path, args: &[&str], timeout: Duration) -> Output {
+    let modules = tier2_node_modules();
+    run_command(
+        Command::new("node")
+            .env("NODE_PATH", &modules)
+            .arg(script)
+            .args(args),
+        timeout,
+    )
+}
+
 /// Runs a Python script (`-c`) with arguments, killing it after `timeout`.
 pub fn run_python(python: &Path, script: &str, args: &[&str], timeout: Duration) -> Output {
     run_command(

@@ -639,7 +639,7 @@ impl Renderer<'_> {
                     name: rpc.name.clone(),
                     input: self.rpc_input(rpc),
                     output: self.rpc_output(rpc),
-                    options: deprecated_option(rpc.deprecated),
+                    options: rpc_options(rpc),
                 }
             })
             .collect();
@@ -649,6 +649,17 @@ impl Renderer<'_> {
             rpcs,
         }
     }
+}
+
+/// An rpc's options: `deprecated`, and `idempotency_level = NO_SIDE_EFFECTS` for an rpc bound to
+/// `@http(GET, …)`: GET is safe by HTTP's definition, so the IDL has already said the rpc has no
+/// side effects, and Connect clients may then call it with GET (docs/web.md).
+fn rpc_options(rpc: &crate::ir::Rpc) -> Vec<String> {
+    let mut options = deprecated_option(rpc.deprecated);
+    if rpc.http.method == crate::ir::HttpMethod::Get {
+        options.push("option idempotency_level = NO_SIDE_EFFECTS;".to_string());
+    }
+    options
 }
 
 fn deprecated_option(deprecated: bool) -> Vec<String> {

@@ -26,6 +26,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let signal = rosetta_examples::shutdown_on_signal()?;
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     println!("seed listening on http://{}", listener.local_addr()?);
+    println!("CORS: any origin may call (browser pages on other sites included; no token needed)");
     let kafka = tokio::select! {
         kafka = rosetta_examples::kafka::start_seed(args.kafka.as_deref()) => kafka?,
         // Stopped while starting: nothing was served or consumed yet. Exit at once rather than

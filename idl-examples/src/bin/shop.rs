@@ -2,7 +2,8 @@
 //! its events published to Kafka.
 //!
 //! ```text
-//! cargo run -p rosetta-examples --bin shop -- --listen 127.0.0.1:8081 [--kafka BOOTSTRAP]
+//! cargo run -p rosetta-examples --bin shop -- --listen 127.0.0.1:8081 [--kafka BOOTSTRAP] \
+//!     [--cors-origin https://app.example]...
 //! ```
 
 use clap::Parser;
@@ -23,6 +24,10 @@ struct Args {
     /// Serve without authentication.
     #[arg(long)]
     no_auth: bool,
+    /// A browser origin allowed to call (CORS), `scheme://host[:port]`; repeat for several, or
+    /// `*` for any. Without it, browser pages on other origins cannot read the answers.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origin: Vec<String>,
 }
 
 #[tokio::main]
@@ -39,6 +44,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         () = signal.wait() => std::process::exit(0),
     };
     let mut server = rosetta_examples::shop_server_with(shop);
+    if args.cors_origin.iter().any(|o| o == "*") {
+        println!("CORS: any origin may call");
+        server = server.cors(rosetta::web::cors::Cors::any());
+    } else if !args.cors_origin.is_empty() {
+        let cors = rosetta::web::cors::Cors::origins(&args.cors_origin)?;
+        println!("CORS: origins allowed: {}", args.cors_origin.join(", "));
+        server = server.cors(cors);
+    }
     if !args.no_auth {
         println!("calls need `Authorization: Bearer {}`", args.token);
         server = server.authenticate(rosetta_examples::bearer_auth(&args.token));

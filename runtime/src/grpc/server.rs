@@ -128,6 +128,16 @@ impl Registry {
         &mut self.options
     }
 
+    /// The encoded `FileDescriptorSet`s of the registered services, health's included when
+    /// health is served (what Connect's JSON codec transcodes with).
+    pub fn descriptor_sets(&self) -> Vec<&'static [u8]> {
+        let mut sets = self.descriptor_sets.clone();
+        if self.options.health {
+            sets.push(tonic_health::pb::FILE_DESCRIPTOR_SET);
+        }
+        sets
+    }
+
     /// True when no service is registered.
     pub fn is_empty(&self) -> bool {
         self.services.is_empty()
@@ -309,7 +319,13 @@ pub fn request_parts<P>(request: tonic::Request<P>, method: &'static str) -> (Co
     let peer = extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    let mut ctx = Context::new(Protocol::Grpc, method)
+    // gRPC-Web and Connect calls reach the handler through the gRPC services; the web layer
+    // tells which protocol really carried them.
+    let protocol = extensions
+        .get::<Protocol>()
+        .copied()
+        .unwrap_or(Protocol::Grpc);
+    let mut ctx = Context::new(protocol, method)
         .with_headers(headers)
         .with_peer(peer)
         .with_deadline(deadline);
