@@ -7,14 +7,18 @@ use std::time::{Duration, Instant};
 /// The protocol a call arrived on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protocol {
+    /// XML-RPC: a `POST /RPC2` with an XML `methodCall`.
     XmlRpc,
+    /// REST: the rpc's HTTP route with JSON bodies.
     Rest,
+    /// gRPC (`application/grpc*`) over HTTP/2.
     Grpc,
     /// gRPC-Web (`application/grpc-web*`): a browser's gRPC, translated to gRPC on the same port.
     GrpcWeb,
     /// The Connect protocol (`application/proto`, or `application/json` with a
     /// `Connect-Protocol-Version` header), served by the same gRPC services.
     Connect,
+    /// A Kafka record handed to a consumer's handler.
     Kafka,
     /// Called directly from Rust (tests, or one service calling another in process).
     Local,

@@ -13,21 +13,37 @@ use std::fmt;
 )]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
+    /// The caller cancelled the call.
     Cancelled,
+    /// An error nothing more specific describes.
     Unknown,
+    /// The request is invalid whatever the state of the system (a failed constraint, a malformed value).
     InvalidArgument,
+    /// The call's deadline passed before it finished.
     DeadlineExceeded,
+    /// Something the call names does not exist.
     NotFound,
+    /// Something the call would create exists already.
     AlreadyExists,
+    /// The caller is known but may not do this.
     PermissionDenied,
+    /// A limit was reached: a quota, a size, a rate.
     ResourceExhausted,
+    /// The system is not in the state the call needs.
     FailedPrecondition,
+    /// The call was aborted, typically by a concurrency conflict; retrying may succeed.
     Aborted,
+    /// A value is past the valid range of the current state (reading past the end).
     OutOfRange,
+    /// The operation is not implemented or not enabled.
     Unimplemented,
+    /// An invariant of the server broke.
     Internal,
+    /// The service cannot answer now; retrying later may succeed.
     Unavailable,
+    /// Data was lost or corrupted beyond recovery.
     DataLoss,
+    /// The call carries no valid credentials.
     Unauthenticated,
 }
 
