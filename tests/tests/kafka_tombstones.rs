@@ -116,8 +116,8 @@ impl shop_orders::Handler for Orders {
 /// `my-topic` until it has seen the Rust producer's tombstone (key `rust-gone`) and prints
 /// whether its value was None.
 const PYTHON: &str = r#"
-import sys
-from kafka import KafkaConsumer, KafkaProducer
+import sys, time
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 bootstrap, topics = sys.argv[1], sys.argv[2:]
 producer = KafkaProducer(bootstrap_servers=bootstrap, api_version=(2, 0))
 for topic in topics:
@@ -126,9 +126,19 @@ for topic in topics:
 producer.flush()
 producer.close()
 print("sent", flush=True)
-consumer = KafkaConsumer("my-topic", bootstrap_servers=bootstrap, group_id="python-tombstones",
-                         auto_offset_reset="earliest", consumer_timeout_ms=30000,
+# Partitions assigned by hand, read from the beginning: no consumer group to join, so no
+# coordinator round (whose timing on a loaded machine once outlasted the read timeout).
+consumer = KafkaConsumer(bootstrap_servers=bootstrap, consumer_timeout_ms=60000,
                          api_version=(2, 0))
+partitions = None
+for _ in range(200):
+    partitions = consumer.partitions_for_topic("my-topic")
+    if partitions:
+        break
+    consumer.topics()
+    time.sleep(0.1)
+consumer.assign([TopicPartition("my-topic", p) for p in sorted(partitions)])
+consumer.seek_to_beginning()
 for record in consumer:
     if record.key == b"rust-gone":
         print("rust tombstone value is None:", record.value is None, flush=True)
