@@ -293,11 +293,7 @@ async fn translate(
     // The in-process gRPC call.
     let mut grpc = Request::post(parts.uri.clone());
     let headers = grpc.headers_mut().expect("a fresh builder has headers");
-    for (name, value) in &parts.headers {
-        if forwarded(name) {
-            headers.append(name.clone(), value.clone());
-        }
-    }
+    copy_headers(&parts.headers, headers, &[], forwarded);
     headers.insert(
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("application/grpc"),
@@ -366,11 +362,7 @@ async fn translate(
     };
     // Metadata: the handler's headers as headers, its trailers as `trailer-` headers.
     let headers = resp.headers_mut();
-    for (name, value) in &answer_parts.headers {
-        if metadata(name) {
-            headers.append(name.clone(), value.clone());
-        }
-    }
+    copy_headers(&answer_parts.headers, headers, &[], metadata);
     for (name, value) in &trailers {
         if metadata(name)
             && let Ok(n) = HeaderName::from_bytes(format!("trailer-{name}").as_bytes())
@@ -392,22 +384,7 @@ async fn stream(connect: &Connect, req: Request<Body>) -> Response<Body> {
     let (parts, body) = req.into_parts();
     let mut grpc = Request::post(parts.uri.clone());
     let headers = grpc.headers_mut().expect("a fresh builder has headers");
-    for (name, value) in &parts.headers {
-        let renamed = match name.as_str() {
-            "connect-content-encoding" => Some("grpc-encoding"),
-            "connect-accept-encoding" => Some("grpc-accept-encoding"),
-            _ => None,
-        };
-        match renamed {
-            Some(n) => {
-                headers.append(n, value.clone());
-            }
-            None if forwarded(name) => {
-                headers.append(name.clone(), value.clone());
-            }
-            None => {}
-        }
-    }
+    copy_headers(&parts.headers, headers, CONNECT_TO_GRPC, forwarded);
     headers.insert(
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("application/grpc+proto"),
@@ -442,20 +419,12 @@ async fn stream(connect: &Connect, req: Request<Body>) -> Response<Body> {
         .contains_key("grpc-status")
         .then(|| answer_parts.headers.clone());
     let mut headers = HeaderMap::new();
-    for (name, value) in &answer_parts.headers {
-        match name.as_str() {
-            "grpc-encoding" => {
-                headers.append("connect-content-encoding", value.clone());
-            }
-            "grpc-accept-encoding" => {
-                headers.append("connect-accept-encoding", value.clone());
-            }
-            _ if metadata(name) => {
-                headers.append(name.clone(), value.clone());
-            }
-            _ => {}
-        }
-    }
+    copy_headers(
+        &answer_parts.headers,
+        &mut headers,
+        GRPC_TO_CONNECT,
+        metadata,
+    );
     headers.insert(
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("application/connect+proto"),
@@ -569,6 +538,40 @@ const DETAILS_B64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpo
 
 /// Connect's `details[].value`: base64 without padding.
 const VALUE_B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD_NO_PAD;
+
+/// Connect's streaming headers and the gRPC headers they stand for, request direction.
+const CONNECT_TO_GRPC: &[(&str, &str)] = &[
+    ("connect-content-encoding", "grpc-encoding"),
+    ("connect-accept-encoding", "grpc-accept-encoding"),
+];
+
+/// The same pairs, answer direction.
+const GRPC_TO_CONNECT: &[(&str, &str)] = &[
+    ("grpc-encoding", "connect-content-encoding"),
+    ("grpc-accept-encoding", "connect-accept-encoding"),
+];
+
+/// Copies headers between the Connect and gRPC sides of a call: a header named in `renames`
+/// arrives under its counterpart's name, any other passes through unchanged when `keep` says so.
+/// One rule for both directions, so the request and answer translations cannot drift apart.
+fn copy_headers(
+    from: &HeaderMap,
+    to: &mut HeaderMap,
+    renames: &[(&str, &'static str)],
+    keep: fn(&HeaderName) -> bool,
+) {
+    for (name, value) in from {
+        match renames.iter().find(|(from, _)| name.as_str() == *from) {
+            Some((_, renamed)) => {
+                to.append(*renamed, value.clone());
+            }
+            None if keep(name) => {
+                to.append(name.clone(), value.clone());
+            }
+            None => {}
+        }
+    }
+}
 
 fn unknown_method(path: &str) -> Status {
     Status::unimplemented(format!("no method at {path}"))
