@@ -2,28 +2,16 @@
 //! structural rules of AsyncAPI 3.0 that tools rely on (every `$ref` resolves, component keys
 //! match the spec's pattern, every topic has its channel, messages and dead-letter channel).
 
-use std::path::{Path, PathBuf};
+mod support;
 
+use std::path::Path;
+
+use rosetta_codegen::compile_str;
 use rosetta_codegen::emit::asyncapi::generate;
-use rosetta_codegen::{Options, compile, compile_str};
 use serde_json::Value;
 
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl-examples");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("idl-examples")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "idl"))
-        .collect();
-    v.sort();
-    v
-}
-
 fn document(path: &Path) -> String {
-    let c = compile(&[path.to_path_buf()], &Options::default());
-    let rendered = c.render_diagnostics();
-    let ir = c.ir.unwrap_or_else(|| panic!("{rendered}"));
+    let ir = support::ir_of(path);
     let files = generate(&ir).expect("asyncapi");
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].name, "asyncapi.json");
@@ -32,7 +20,7 @@ fn document(path: &Path) -> String {
 
 #[test]
 fn asyncapi_for_every_example() {
-    for path in examples() {
+    for path in support::examples() {
         let stem = path
             .file_stem()
             .expect("stem")
@@ -44,7 +32,7 @@ fn asyncapi_for_every_example() {
 
 #[test]
 fn generation_is_deterministic() {
-    for path in examples() {
+    for path in support::examples() {
         assert_eq!(document(&path), document(&path), "{}", path.display());
     }
 }
@@ -72,7 +60,7 @@ fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
 #[test]
 fn documents_are_well_formed_asyncapi_3() {
     let key = regex::Regex::new(r"^[\w\d\.\-_]+$").expect("regex");
-    for path in examples() {
+    for path in support::examples() {
         let text = document(&path);
         let doc: Value = serde_json::from_str(&text).expect("valid JSON");
         assert_eq!(doc["asyncapi"], "3.0.0");

@@ -7,6 +7,8 @@
 //! emitter succeeded). Emitters decide nothing: a rule an emitter would have to refuse belongs in
 //! `check/`.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -185,18 +187,6 @@ fn package_module_collision() -> Compilation {
     compile_with(&fs, &[PathBuf::from("shop.idl")], &Options::default())
 }
 
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl-examples");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("idl-examples")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "idl"))
-        .collect();
-    v.sort();
-    v
-}
-
 /// Names declared twice in one module of a generated Rust file, per namespace (types and
 /// modules; values and functions), looking inside the `__if_<feature>! { ... }` blocks too.
 fn duplicate_items(items: &[syn::Item], module: &str, out: &mut Vec<String>) {
@@ -267,7 +257,7 @@ fn what_passes_check_generates_on_every_target() {
     ));
     let mut generated = Vec::new();
     let mut refused = Vec::new();
-    for path in examples() {
+    for path in support::examples() {
         let c = compile(std::slice::from_ref(&path), &Options::default());
         let what = path
             .file_stem()

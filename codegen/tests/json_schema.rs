@@ -5,26 +5,13 @@
 //! returning it, so both documents hold every type; then the two `components.schemas` entries of
 //! each type are compared, member for member.
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use rosetta_codegen::emit::{asyncapi, openapi};
 use rosetta_codegen::ir::{
     Encoding, HttpMethod, HttpRoute, Input, Ir, Output, Rpc, Service, Topic, TopicKey, Type,
 };
-use rosetta_codegen::{Options, compile};
 use serde_json::Value;
-
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl-examples");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("idl-examples")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "idl"))
-        .collect();
-    v.sort();
-    v
-}
 
 /// Adds a topic and an rpc for every declared type, so both documents describe all of them.
 fn expose_every_type(ir: &mut Ir) {
@@ -79,10 +66,8 @@ fn schemas(contents: &str) -> serde_json::Map<String, Value> {
 #[test]
 fn every_example_type_has_one_schema_in_openapi_and_asyncapi() {
     let mut compared = 0;
-    for path in examples() {
-        let c = compile(std::slice::from_ref(&path), &Options::default());
-        let rendered = c.render_diagnostics();
-        let mut ir = c.ir.unwrap_or_else(|| panic!("{rendered}"));
+    for path in support::examples() {
+        let mut ir = support::ir_of(&path);
         expose_every_type(&mut ir);
         let open = schemas(&openapi::generate(&ir).expect("openapi")[0].contents);
         let asy = schemas(&asyncapi::generate(&ir).expect("asyncapi")[0].contents);

@@ -1,27 +1,14 @@
 //! The OpenAPI target: a snapshot of `openapi.json` for every example, determinism, and the
 //! rules that keep the document equal to what the generated server accepts.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 
 use rosetta_codegen::emit::openapi::generate;
-use rosetta_codegen::{Options, compile};
-
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl-examples");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "idl"))
-        .collect();
-    v.sort();
-    v
-}
 
 fn document(path: &Path) -> String {
-    let c = compile(&[path.to_path_buf()], &Options::default());
-    let rendered = c.render_diagnostics();
-    let ir = c.ir.unwrap_or_else(|| panic!("{rendered}"));
+    let ir = support::ir_of(path);
     let files = generate(&ir).unwrap();
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].name, "openapi.json");
@@ -30,7 +17,7 @@ fn document(path: &Path) -> String {
 
 #[test]
 fn openapi_for_every_example() {
-    for path in examples() {
+    for path in support::examples() {
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         insta::assert_snapshot!(format!("openapi__{stem}"), document(&path));
     }
@@ -38,16 +25,15 @@ fn openapi_for_every_example() {
 
 #[test]
 fn generation_is_deterministic() {
-    for path in examples() {
+    for path in support::examples() {
         assert_eq!(document(&path), document(&path), "{}", path.display());
     }
 }
 
 #[test]
 fn every_route_and_schema_is_described() {
-    for path in examples() {
-        let c = compile(std::slice::from_ref(&path), &Options::default());
-        let ir = c.ir.unwrap();
+    for path in support::examples() {
+        let ir = support::ir_of(&path);
         let doc: serde_json::Value = serde_json::from_str(&document(&path)).unwrap();
         assert_eq!(doc["openapi"], "3.1.0");
         for s in &ir.services {

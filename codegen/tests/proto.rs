@@ -2,35 +2,22 @@
 //! emitted file compiling with protox, and the seed's Greeter coming out descriptor-equal to the
 //! seed's own `.proto` (quoted verbatim from the seed article).
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 
 use prost_types::FileDescriptorSet;
 use rosetta_codegen::emit::OutputFile;
 use rosetta_codegen::emit::proto::{compile_descriptors, generate};
-use rosetta_codegen::{Options, compile};
-
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl-examples");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("idl-examples/ exists")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "idl"))
-        .collect();
-    v.sort();
-    v
-}
 
 fn protos(path: &Path) -> Vec<OutputFile> {
-    let c = compile(&[path.to_path_buf()], &Options::default());
-    let rendered = c.render_diagnostics();
-    let ir = c.ir.unwrap_or_else(|| panic!("{rendered}"));
+    let ir = support::ir_of(path);
     generate(&ir).expect("the proto target renders")
 }
 
 #[test]
 fn proto_for_every_example() {
-    for path in examples() {
+    for path in support::examples() {
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         for f in protos(&path) {
             insta::assert_snapshot!(format!("proto__{stem}__{}", f.name), f.contents);
@@ -40,14 +27,14 @@ fn proto_for_every_example() {
 
 #[test]
 fn generation_is_deterministic() {
-    for path in examples() {
+    for path in support::examples() {
         assert_eq!(protos(&path), protos(&path), "{}", path.display());
     }
 }
 
 #[test]
 fn every_emitted_proto_compiles_with_protox() {
-    for path in examples() {
+    for path in support::examples() {
         let files = protos(&path);
         let fds = compile_descriptors(&files).unwrap_or_else(|e| panic!("{e}"));
         for f in &files {

@@ -1,28 +1,13 @@
 //! The Rust target: snapshots of the generated code for every example, and determinism.
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use rosetta_codegen::emit::rust::{Config, generate};
-use rosetta_codegen::{Options, compile};
-
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl-examples");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "idl"))
-        .collect();
-    v.sort();
-    v
-}
 
 #[test]
 fn generated_rust_for_every_example() {
-    for path in examples() {
-        let c = compile(std::slice::from_ref(&path), &Options::default());
-        let rendered = c.render_diagnostics();
-        let ir = c.ir.unwrap_or_else(|| panic!("{rendered}"));
+    for path in support::examples() {
+        let ir = support::ir_of(&path);
         let files = generate(&ir, &Config::default()).unwrap();
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         for f in files {
@@ -33,20 +18,16 @@ fn generated_rust_for_every_example() {
 
 #[test]
 fn generation_is_deterministic() {
-    for path in examples() {
-        let run = || {
-            let c = compile(std::slice::from_ref(&path), &Options::default());
-            generate(&c.ir.unwrap(), &Config::default()).unwrap()
-        };
+    for path in support::examples() {
+        let run = || generate(&support::ir_of(&path), &Config::default()).unwrap();
         assert_eq!(run(), run(), "{}", path.display());
     }
 }
 
 #[test]
 fn generated_rust_parses_and_names_every_type() {
-    for path in examples() {
-        let c = compile(std::slice::from_ref(&path), &Options::default());
-        let ir = c.ir.unwrap();
+    for path in support::examples() {
+        let ir = support::ir_of(&path);
         let files = generate(&ir, &Config::default()).unwrap();
         let all: String = files.iter().map(|f| f.contents.as_str()).collect();
         for t in &ir.types {
