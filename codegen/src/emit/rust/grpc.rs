@@ -462,8 +462,10 @@ impl<'g, 'a> Conv<'g, 'a> {
 }
 
 /// The gRPC items of one package: its prost module and the conversions of its types and of the
-/// request structs of its services. `g` is at the package module (depth 0).
-pub(super) fn package(g: &Gen) -> Result<TokenStream, String> {
+/// request structs of its services, one item per type or request so the caller can format and
+/// write each before building the next (one item for the package grew with the API: hundreds of
+/// MB of syntax tree at 2,000 types). `g` is at the package module (depth 0).
+pub(super) fn package(g: &Gen) -> Result<Vec<TokenStream>, String> {
     // Relative to the package file itself (`include!` resolves from the file it is written in),
     // so the output works wherever it was written: `$OUT_DIR` (the Builder) or a folder of the
     // crate (`rosetta generate --target rust`), with no build script.
@@ -471,7 +473,7 @@ pub(super) fn package(g: &Gen) -> Result<TokenStream, String> {
     let descriptors = format!("{PROTO_DIR}/{DESCRIPTOR_FILE}");
     let k = &g.krate;
     let c = Conv::new(g);
-    let mut out = quote! {
+    let mut out = vec![quote! {
         /// The protobuf messages (prost) and tonic stubs of this package, compiled from the
         /// emitted `.proto`; the gRPC glue converts between them and the domain types.
         #[allow(missing_docs, clippy::all, clippy::pedantic, unreachable_pub, non_camel_case_types)]
@@ -484,10 +486,10 @@ pub(super) fn package(g: &Gen) -> Result<TokenStream, String> {
             pub const FILE_DESCRIPTOR_SET: &[u8] =
                 ::std::include_bytes!(#descriptors);
         }
-    };
+    }];
     for (id, t) in g.ir.types.iter().enumerate() {
         if t.package == g.package {
-            out.extend(c.type_impls(id));
+            out.push(c.type_impls(id));
         }
     }
     for s in g.ir.services.iter().filter(|s| s.package == g.package) {
@@ -509,7 +511,7 @@ pub(super) fn package(g: &Gen) -> Result<TokenStream, String> {
                     .collect();
                 let domain = type_ident(&name);
                 c.set_owner(g.package.as_deref(), &name);
-                out.extend(c.struct_impls(quote!(#domain), c.proto_local(&name), &fields));
+                out.push(c.struct_impls(quote!(#domain), c.proto_local(&name), &fields));
             }
         }
     }

@@ -179,11 +179,15 @@ pub fn generate_each(
             emit(item)?;
         }
         for &i in &members.topics {
-            emit(protocols::topic_glue(&g, &ir.topics[i])?)?;
+            for item in protocols::topic_glue(&g, &ir.topics[i])? {
+                emit(item)?;
+            }
         }
         if config.grpc {
             // The package's prost module and the domain <-> prost conversions of its types.
-            emit(protocols::gated("grpc", grpc::package(&g)?))?;
+            for item in grpc::package(&g)? {
+                emit(protocols::gated("grpc", item))?;
+            }
         }
     }
     write(
@@ -251,9 +255,11 @@ fn apply_gates(text: &str, crate_path: &str) -> String {
 /// Formats generated tokens with prettyplease. A parse failure is a bug in this emitter; it is
 /// returned with the offending text rather than panicking.
 pub fn format_tokens(tokens: TokenStream) -> Result<String, String> {
-    let text = tokens.to_string();
-    let file = syn::parse_file(&text)
-        .map_err(|e| format!("internal error: generated Rust does not parse: {e}\n{text}"))?;
+    // Parsed from the tokens themselves, not from their text: printing a token stream and lexing
+    // it again cost 13% of the instructions of `generate --target rust` (callgrind, 300 types).
+    // The text is rendered only to explain a failure.
+    let file = syn::parse2::<syn::File>(tokens.clone())
+        .map_err(|e| format!("internal error: generated Rust does not parse: {e}\n{tokens}"))?;
     Ok(prettyplease::unparse(&file))
 }
 

@@ -109,11 +109,13 @@ fn server_wrapper(g: &Gen, s: &Service, mounts: &[&TokenStream]) -> TokenStream 
     }
 }
 
-/// The Kafka glue of one topic (typed producer and consumer), when Kafka is on.
-pub(super) fn topic_glue(g: &Gen, t: &Topic) -> Result<TokenStream, String> {
+/// The Kafka glue of one topic (typed producer and consumer, protobuf impls), item by item,
+/// when Kafka is on.
+pub(super) fn topic_glue(g: &Gen, t: &Topic) -> Result<Vec<TokenStream>, String> {
     if g.config.kafka {
-        Ok(gated("kafka", super::kafka::topic(g, t)?))
+        let items = super::kafka::topic(g, t)?;
+        Ok(items.into_iter().map(|i| gated("kafka", i)).collect())
     } else {
-        Ok(TokenStream::new())
+        Ok(Vec::new())
     }
 }
