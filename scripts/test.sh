@@ -42,4 +42,9 @@ for f in idl-examples/invalid/*.idl; do
   fi
 done
 
+step "benchmark crates resolve against the workspace (their own lockfiles, not built here)"
+for manifest in bench/*/Cargo.toml; do
+  cargo metadata -q --locked --format-version 1 --manifest-path "$manifest" >/dev/null
+done
+
 step "all tests passed"
