@@ -21,6 +21,19 @@ pub struct Ir {
     pub topics: Vec<Topic>,
 }
 
+impl Ir {
+    /// Whether a field, parameter or element of type `t` has a zero value: optionals, lists and
+    /// maps are empty, scalars are zero, a named type has one when
+    /// [`TypeDef::has_zero_value`] says so.
+    pub fn field_has_zero_value(&self, t: &Type) -> bool {
+        match t {
+            Type::Optional(_) | Type::List(_) | Type::Map(_) => true,
+            Type::Named { id, .. } => self.types[*id].has_zero_value,
+            _ => true,
+        }
+    }
+}
+
 /// One source file.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct File {
@@ -55,6 +68,11 @@ pub struct TypeDef {
     pub deprecated: bool,
     /// What kind of type it is, with its members.
     pub kind: TypeKind,
+    /// Whether every value of the type has a zero value to start from: an enum (its first
+    /// variant), or a struct or error whose fields all have one (optionals, lists and maps are
+    /// empty; a union has none). Rust derives `Default` exactly for these. Worked out once, in
+    /// lowering, so no emitter decides it on its own.
+    pub has_zero_value: bool,
 }
 
 impl TypeDef {

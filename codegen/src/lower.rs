@@ -120,11 +120,48 @@ pub fn lower(program: &Program) -> Ir {
                 docs: item.docs.clone(),
                 deprecated,
                 kind,
+                has_zero_value: false,
             });
         }
     }
     mark_boxed(&mut ir);
+    mark_zero_values(&mut ir);
     ir
+}
+
+/// Sets [`TypeDef::has_zero_value`] for every type (memoised; a cycle goes through an optional,
+/// a list or a map, all of which are empty at zero, so it is assumed true while visited).
+fn mark_zero_values(ir: &mut Ir) {
+    fn of_type(ir: &Ir, id: usize, memo: &mut Vec<Option<bool>>) -> bool {
+        if let Some(v) = memo[id] {
+            return v;
+        }
+        memo[id] = Some(true);
+        let v = match &ir.types[id].kind {
+            TypeKind::Union(_) => false,
+            TypeKind::Enum(_) => true,
+            TypeKind::Struct(_) | TypeKind::Error(_) => ir.types[id]
+                .fields()
+                .iter()
+                .all(|f| of_field(ir, &f.ty, memo)),
+        };
+        memo[id] = Some(v);
+        v
+    }
+    fn of_field(ir: &Ir, t: &Type, memo: &mut Vec<Option<bool>>) -> bool {
+        match t {
+            Type::Named { id, .. } => of_type(ir, *id, memo),
+            // The rule for everything else is the IR's own (it reads no named type's flag).
+            other => ir.field_has_zero_value(other),
+        }
+    }
+    let mut memo = vec![None; ir.types.len()];
+    let zero: Vec<bool> = (0..ir.types.len())
+        .map(|id| of_type(ir, id, &mut memo))
+        .collect();
+    for (t, z) in ir.types.iter_mut().zip(zero) {
+        t.has_zero_value = z;
+    }
 }
 
 struct Lower<'a> {

@@ -100,13 +100,11 @@ pub fn generate_each(
 ) -> Result<(), String> {
     let krate = TokenStream::from_str(&config.crate_path)
         .map_err(|e| format!("invalid crate path `{}`: {e}", config.crate_path))?;
-    let defaults = types::default_table(ir);
     let gen_for = |package: &Option<String>| types::Gen {
         ir,
         config,
         krate: krate.clone(),
         package: package.clone(),
-        defaults: &defaults,
         depth: 0,
     };
     let mut packages: BTreeMap<Option<String>, Members> = BTreeMap::new();

@@ -14,50 +14,9 @@ pub(super) struct Gen<'a> {
     pub config: &'a Config,
     pub krate: TokenStream,
     pub package: Option<String>,
-    /// `defaults[id]`: whether type `id` can derive `Default` (computed once per generation).
-    pub defaults: &'a [bool],
     /// How many modules below the package module the code being generated sits (a service's
     /// module is 1), so paths to types get that many `super::` first.
     pub depth: usize,
-}
-
-/// Which types can derive `Default`: everything but unions and structs that hold one directly.
-pub(super) fn default_table(ir: &Ir) -> Vec<bool> {
-    fn has_default(ir: &Ir, t: &Type, memo: &mut Vec<Option<bool>>) -> bool {
-        match t {
-            Type::Named { id, .. } => type_has_default(ir, *id, memo),
-            _ => true,
-        }
-    }
-    fn type_has_default(ir: &Ir, id: usize, memo: &mut Vec<Option<bool>>) -> bool {
-        if let Some(v) = memo[id] {
-            return v;
-        }
-        // Assume yes while visiting: a cycle goes through `Option`, `Vec` or `Box`, all Default.
-        memo[id] = Some(true);
-        let v = match &ir.types[id].kind {
-            TypeKind::Union(_) => false,
-            TypeKind::Enum(_) => true,
-            TypeKind::Struct(s) => s.fields.iter().all(|f| direct_default(ir, &f.ty, memo)),
-            TypeKind::Error(e) => e
-                .body
-                .fields
-                .iter()
-                .all(|f| direct_default(ir, &f.ty, memo)),
-        };
-        memo[id] = Some(v);
-        v
-    }
-    fn direct_default(ir: &Ir, t: &Type, memo: &mut Vec<Option<bool>>) -> bool {
-        match t {
-            Type::Optional(_) | Type::List(_) | Type::Map(_) => true,
-            other => has_default(ir, other, memo),
-        }
-    }
-    let mut memo = vec![None; ir.types.len()];
-    (0..ir.types.len())
-        .map(|id| type_has_default(ir, id, &mut memo))
-        .collect()
 }
 
 /// `#[doc = "..."]` lines.
@@ -311,7 +270,7 @@ impl Gen<'_> {
             .iter()
             .map(|f| self.field(&full, f))
             .collect::<Result<Vec<_>, _>>()?;
-        let default = self.defaults[id].then(|| quote!(Default,));
+        let default = self.ir.types[id].has_zero_value.then(|| quote!(Default,));
         let glue = self.glue_derives();
         let serde_crate = self.serde_crate_attr();
         let rosetta_crate = self.rosetta_crate_attr();
@@ -476,7 +435,6 @@ impl Gen<'_> {
             config: self.config,
             krate: self.krate.clone(),
             package: self.package.clone(),
-            defaults: self.defaults,
             depth: self.depth + 1,
         }
     }
@@ -640,11 +598,10 @@ impl Gen<'_> {
         let glue = self.glue_derives();
         let serde_crate = self.serde_crate_attr();
         let rosetta_crate = self.rosetta_crate_attr();
-        let defaults = params.iter().all(|p| match &p.ty {
-            Type::Named { id, .. } => self.defaults[*id],
-            _ => true,
-        });
-        let default = defaults.then(|| quote!(Default,));
+        let default = params
+            .iter()
+            .all(|p| self.ir.field_has_zero_value(&p.ty))
+            .then(|| quote!(Default,));
         let (remote, impls) = self.object_only_serde(&name);
         Ok(quote! {
             #[doc = #doc]
