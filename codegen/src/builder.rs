@@ -561,7 +561,11 @@ fn compile_grpc(ir: &Ir, krate: &str, out_dir: &Path) -> Result<(), Error> {
             builder = builder.extern_path(proto_path, rust_path);
         }
         let mut config = tonic_prost_build::Config::new();
+        // prost writes its messages already indented; its `format` pass would parse and print
+        // the whole package file at once, which held 4.9 GB at 20,000 types. tonic's services
+        // are formatted one by one either way.
         config
+            .format(false)
             .prost_path(format!("{krate}::__private::prost"))
             .prost_types_path(format!("{krate}::__private::prost_types"));
         builder
