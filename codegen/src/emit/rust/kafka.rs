@@ -22,8 +22,8 @@ use quote::{format_ident, quote};
 
 use super::ident::field_ident;
 use super::types::{Gen, docs};
-use crate::emit::asyncapi::{dead_letter_topic, type_name};
-use crate::ir::{Encoding, Field, Ir, Topic, TopicKey, Type, TypeKind};
+use crate::emit::asyncapi::{dead_letter_topic, type_name, types_reached as reachable};
+use crate::ir::{Encoding, Field, Topic, TopicKey, Type, TypeKind};
 
 /// How deep a key field may sit below nested unions before the emitter gives up.
 const MAX_KEY_DEPTH: usize = 32;
@@ -365,22 +365,6 @@ fn union_handler(
         }
     };
     (methods, arc, dispatch, TokenStream::new())
-}
-
-/// Every declared type `ty` reaches (itself included), in id order.
-fn reachable(ir: &Ir, ty: &Type) -> BTreeSet<usize> {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![ty.clone()];
-    while let Some(t) = stack.pop() {
-        match t {
-            Type::Optional(i) | Type::List(i) | Type::Map(i) => stack.push(*i),
-            Type::Named { id, .. } if seen.insert(id) => {
-                stack.extend(ir.types[id].fields().iter().map(|f| f.ty.clone()));
-            }
-            _ => {}
-        }
-    }
-    seen
 }
 
 /// The protobuf wire format of every type `t`'s value reaches that no earlier protobuf topic
