@@ -164,4 +164,44 @@ fn json_topics_carry_any_and_nested_containers_exactly() {
     let bytes = <dynamic_json::Encoding as Encoding<Mixed>>::encode(&value).expect("encode");
     let back = <dynamic_json::Encoding as Encoding<Mixed>>::decode(&bytes).expect("decode");
     assert_eq!(back, value);
+    // Bytes two containers deep are base64 strings, as on REST and as the AsyncAPI says.
+    let json: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert_eq!(json["blobs"], serde_json::json!([["AP8=", ""], []]));
+    assert_eq!(
+        json["blob_index"],
+        serde_json::json!({"k": ["aGk="], "none": []})
+    );
+}
+
+/// The AsyncAPI document describes the JSON topic's value as it travels: bytes two containers
+/// deep as base64 strings, `any` as `{}` (any JSON value, its mapping in the description), and
+/// the protobuf topic's description names the wrapper messages and `RosettaValue`.
+#[test]
+fn the_asyncapi_document_describes_any_nested_containers_and_deep_bytes() {
+    let idl = rosetta_tests::workspace_root().join("tests/idl/dynamic.idl");
+    let c = rosetta_codegen::compile(&[idl], &rosetta_codegen::Options::default());
+    let rendered = c.render_diagnostics();
+    let ir = c.ir.unwrap_or_else(|| panic!("{rendered}"));
+    let files = rosetta_codegen::emit::asyncapi::generate(&ir).expect("asyncapi target");
+    let doc: serde_json::Value = serde_json::from_str(&files[0].contents).expect("JSON");
+    let mixed = &doc["components"]["schemas"]["dynamic.Mixed"]["properties"];
+    assert_eq!(
+        mixed["blobs"]["items"]["items"]["contentEncoding"],
+        "base64"
+    );
+    assert_eq!(
+        mixed["blob_index"]["additionalProperties"]["items"]["format"],
+        "byte"
+    );
+    let any = mixed["anything"].as_object().expect("object");
+    assert_eq!(any.keys().collect::<Vec<_>>(), ["description"]);
+    let proto = doc["components"]["messages"]["dynamic.proto"]["payload"]["description"]
+        .as_str()
+        .expect("description");
+    assert!(
+        proto.contains("`ListOf…`") && proto.contains("`RosettaValue`"),
+        "{proto}"
+    );
+    let json = &doc["components"]["messages"]["dynamic.json"]["payload"];
+    assert_eq!(json["$ref"], "#/components/schemas/dynamic.Mixed");
 }

@@ -21,7 +21,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::ident::field_ident;
-use super::types::{Gen, docs};
+use super::types::{Gen, docs, holds_bytes};
 use crate::emit::asyncapi::{dead_letter_topic, type_name, types_reached as reachable};
 use crate::ir::{Encoding, Field, Topic, TopicKey, Type, TypeKind};
 
@@ -131,10 +131,8 @@ fn encoding(g: &Gen, t: &Topic) -> Result<(TokenStream, TokenStream), String> {
     // Fields holding bytes are base64 strings in Rosetta's JSON (a serde `with` module); a
     // top-level value of those shapes needs the same, through a transparent wrapper.
     let with = match &t.value {
-        Type::Bytes => Some("bytes"),
-        Type::Optional(i) if **i == Type::Bytes => Some("optional_bytes"),
-        Type::List(i) if **i == Type::Bytes => Some("list_bytes"),
-        Type::Map(i) if **i == Type::Bytes => Some("map_bytes"),
+        // Bytes at any depth of containers: one generic module (`json::bytes`).
+        t if holds_bytes(t) => Some("bytes"),
         _ => None,
     };
     let Some(with) = with else {
