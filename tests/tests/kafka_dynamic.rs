@@ -8,6 +8,10 @@
 //! (the JSON one with `json`, the protobuf one with stubs `grpc_tools.protoc` made from the
 //! emitted `.proto`) and finds the documented mapping, and the generated consumers handle the
 //! records kafka-python built by hand, to the exact value.
+//!
+//! A struct decodes only from an object at every depth: a record with an array where a struct
+//! belongs goes to the dead-letter topic, unchanged and with the path in `rosetta-error`, and the
+//! consumer goes on to the next record.
 
 #[path = "kafka_support.rs"]
 mod support;
@@ -18,7 +22,10 @@ use std::time::Duration;
 
 use rosetta::__private::prost::Message;
 use rosetta::grpc::{FromProto, IntoProto};
-use rosetta::kafka::{EmbeddedBroker, Encoding, HandlerError, ProtobufMessage, Record, handler_fn};
+use rosetta::kafka::{
+    ConsumerRunner, EmbeddedBroker, Encoding, HandlerError, ProtobufMessage, RawBytes, Record,
+    TopicProducer, handler_fn, headers,
+};
 use rosetta::validate::Path;
 use rosetta::{Timestamp, Value};
 
@@ -562,4 +569,126 @@ async fn kafka_python_reads_and_writes_any_and_nested_containers() {
     assert_eq!(got.remove("dynamic.json m-1").as_ref(), Some(&value));
     assert_eq!(got.remove("dynamic.proto m-1").as_ref(), Some(&value));
     assert_eq!(got, from_python());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_array_where_a_struct_belongs_is_a_dead_letter_and_consuming_goes_on() {
+    let broker = EmbeddedBroker::start().expect("broker");
+    let config = embedded_config(&broker);
+    // One key, so one partition: the records arrive in the order sent.
+    let raw = TopicProducer::<Vec<u8>, RawBytes>::new(&config, dynamic_json::TOPIC, "foreign")
+        .expect("raw producer");
+    let records: [&[u8]; 5] = [
+        br#"{"id": "bad-1", "stooges": [1, 2, 3]}"#,
+        br#"{"id": "bad-2", "calendar": {"2000": {"04": [1, 2, 3]}}}"#,
+        br#"{"id": "bad-3", "calendar": {"2000": [{"moe": 1, "larry": 2, "curly": 3}]}}"#,
+        br#"[{"id": "bad-4"}]"#,
+        br#"{"id": "good", "stooges": {"moe": 1, "larry": 2, "curly": 3}}"#,
+    ];
+    for bytes in records {
+        raw.send(Some("k"), &bytes.to_vec()).await.expect("sent");
+    }
+
+    let (stop, rx) = watch::channel(false);
+    let handled = Arc::new(Mutex::new(Vec::<Record<Mixed>>::new()));
+    let mut consumer = dynamic_json::Consumer::new(&config, "dead-letters");
+    consumer.retry_policy(fast_retries(0));
+    let h = handled.clone();
+    let handler = handler_fn(move |r: Record<Mixed>| {
+        h.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+        std::future::ready(Ok::<(), HandlerError>(()))
+    });
+    let mut rx1 = rx.clone();
+    let run = tokio::spawn(async move {
+        consumer
+            .run(handler, async move {
+                let _ = rx1.wait_for(|s| *s).await;
+            })
+            .await
+    });
+    let dead = Arc::new(Mutex::new(Vec::<Record<Vec<u8>>>::new()));
+    let reader = ConsumerRunner::<Vec<u8>, RawBytes>::new(
+        &config,
+        dynamic_json::DEAD_LETTER_TOPIC,
+        "dead-letters",
+    );
+    let d = dead.clone();
+    let handler = handler_fn(move |r: Record<Vec<u8>>| {
+        d.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+        std::future::ready(Ok::<(), HandlerError>(()))
+    });
+    let mut rx2 = rx.clone();
+    let dlq_run = tokio::spawn(async move {
+        reader
+            .run(handler, async move {
+                let _ = rx2.wait_for(|s| *s).await;
+            })
+            .await
+    });
+
+    wait_until(
+        "the dead letters and the good record",
+        Duration::from_secs(60),
+        || {
+            dead.lock().unwrap_or_else(|e| e.into_inner()).len() >= 4
+                && !handled.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
+        },
+    )
+    .await;
+    let _ = stop.send(true);
+    run.await.expect("task").expect("consumer");
+    dlq_run.await.expect("task").expect("dead-letter reader");
+
+    let handled = handled.lock().unwrap_or_else(|e| e.into_inner());
+    assert_eq!(handled.len(), 1, "only the good record is handled");
+    let good = &handled[0];
+    assert_eq!(
+        good.value,
+        Mixed {
+            id: "good".into(),
+            stooges: Some(Stooges {
+                moe: 1,
+                larry: 2,
+                curly: 3,
+            }),
+            ..Mixed::default()
+        }
+    );
+    let dead = dead.lock().unwrap_or_else(|e| e.into_inner());
+    let mut dead: Vec<&Record<Vec<u8>>> = dead.iter().collect();
+    dead.sort_by_key(|r| {
+        String::from_utf8_lossy(r.header(headers::ORIGINAL_OFFSET).unwrap_or_default())
+            .parse::<i64>()
+            .unwrap_or(-1)
+    });
+    let text = |r: &Record<Vec<u8>>, name: &str| {
+        String::from_utf8_lossy(r.header(name).unwrap_or_default()).into_owned()
+    };
+    // Each dead letter is the record as sent, its error naming where the array was.
+    let paths = [
+        "`stooges`: invalid type: sequence, expected struct Stooges",
+        "`calendar.2000.04`: invalid type: sequence, expected struct Stooges",
+        "`calendar.2000`: invalid type: sequence, expected a map",
+        "application/json: invalid type: sequence, expected struct Mixed",
+    ];
+    assert_eq!(dead.len(), 4);
+    for ((record, sent), path) in dead.iter().zip(records).zip(paths) {
+        assert_eq!(record.value, sent);
+        assert_eq!(record.key_str(), Some("k"));
+        assert_eq!(text(record, headers::ORIGINAL_TOPIC), dynamic_json::TOPIC);
+        let error = text(record, headers::ERROR);
+        assert!(
+            error.contains("cannot decode record") && error.contains(path),
+            "{error}"
+        );
+        // The good record came after it in the same partition, and was still handled.
+        let offset: i64 = text(record, headers::ORIGINAL_OFFSET)
+            .parse()
+            .expect("an offset");
+        assert!(offset < good.offset, "{offset} vs {}", good.offset);
+        assert_eq!(
+            text(record, headers::ORIGINAL_PARTITION),
+            good.partition.to_string()
+        );
+    }
 }
