@@ -15,5 +15,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .grpc(false)
         .kafka(false)
         .compile(&["idl/rest_fixture.idl"])?;
+    // Dynamic values and nested containers: every protocol, and both Kafka encodings that can
+    // carry them.
+    rosetta_codegen::Builder::new().compile(&["idl/dynamic.idl"])?;
     Ok(())
 }

@@ -24,77 +24,102 @@ fn decode<E: serde::de::Error>(s: &str) -> Result<Vec<u8>, E> {
         .map_err(|e| E::custom(format!("invalid base64: {e}")))
 }
 
-/// `bytes`.
+/// `bytes` in every shape a field can have — `bytes`, `optional<bytes>`, `list<bytes>`,
+/// `map<string, bytes>` and any nesting of them (`list<list<bytes>>`, `map<string,
+/// list<bytes>>`, ...): each byte string is a standard base64 string, wherever it sits. Generated
+/// types put `#[serde(with = "...::json::bytes")]` on every field whose innermost type is
+/// `bytes`; one generic module rather than one per shape, so no depth is left as an array of
+/// numbers.
 pub mod bytes {
     use super::*;
+    use serde::Serialize;
 
-    /// Writes base64.
-    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&STANDARD.encode(v))
+    /// Writes every byte string in `v` as base64.
+    pub fn serialize<T: Base64Bytes, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        v.serialize_base64(s)
     }
 
-    /// Reads base64.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        decode(&s)
+    /// Reads every byte string in the value from base64 (padded or not).
+    pub fn deserialize<'de, T: Base64Bytes, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        T::deserialize_base64(d)
     }
-}
 
-/// `optional<bytes>`.
-pub mod optional_bytes {
-    use super::*;
+    /// Types whose byte strings [`serialize`] and [`deserialize`] write as base64: `Vec<u8>`
+    /// and options, lists and string-keyed maps of them, at any depth.
+    pub trait Base64Bytes: Sized {
+        /// Writes `self`, each byte string as base64.
+        fn serialize_base64<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error>;
+        /// Reads `Self`, each byte string from base64.
+        fn deserialize_base64<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+    }
 
-    /// Writes base64 or null.
-    pub fn serialize<S: Serializer>(v: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(b) => s.serialize_some(&STANDARD.encode(b)),
-            None => s.serialize_none(),
+    /// One level of a value, for serde's `Serialize` / `Deserialize` of the level around it.
+    struct Level<T>(T);
+
+    impl<T: Base64Bytes> Serialize for Level<&T> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            self.0.serialize_base64(s)
         }
     }
 
-    /// Reads base64 or null.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
-        let s = <Option<std::borrow::Cow<'de, str>>>::deserialize(d)?;
-        s.map(|s| decode(&s)).transpose()
-    }
-}
-
-/// `list<bytes>`.
-pub mod list_bytes {
-    use super::*;
-
-    /// Writes an array of base64 strings.
-    pub fn serialize<S: Serializer>(v: &[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(v.iter().map(|b| STANDARD.encode(b)))
+    impl<'de, T: Base64Bytes> Deserialize<'de> for Level<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            T::deserialize_base64(d).map(Level)
+        }
     }
 
-    /// Reads an array of base64 strings.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
-        let v = <Vec<String>>::deserialize(d)?;
-        v.iter().map(|s| decode(s)).collect()
-    }
-}
+    /// The byte string itself (`u8` is no `Base64Bytes`, so this and `Vec<T>` never overlap).
+    impl Base64Bytes for Vec<u8> {
+        fn serialize_base64<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(&STANDARD.encode(self))
+        }
 
-/// `map<string, bytes>`.
-pub mod map_bytes {
-    use super::*;
-
-    /// Writes an object of base64 strings.
-    pub fn serialize<S: Serializer>(
-        v: &BTreeMap<String, Vec<u8>>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        s.collect_map(v.iter().map(|(k, b)| (k, STANDARD.encode(b))))
+        fn deserialize_base64<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+            decode(&s)
+        }
     }
 
-    /// Reads an object of base64 strings.
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<BTreeMap<String, Vec<u8>>, D::Error> {
-        let v = <BTreeMap<String, String>>::deserialize(d)?;
-        v.into_iter()
-            .map(|(k, s)| decode::<D::Error>(&s).map(|b| (k, b)))
-            .collect()
+    /// `null` or the value.
+    impl<T: Base64Bytes> Base64Bytes for Option<T> {
+        fn serialize_base64<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self {
+                Some(v) => s.serialize_some(&Level(v)),
+                None => s.serialize_none(),
+            }
+        }
+
+        fn deserialize_base64<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Ok(<Option<Level<T>>>::deserialize(d)?.map(|l| l.0))
+        }
+    }
+
+    /// An array.
+    impl<T: Base64Bytes> Base64Bytes for Vec<T> {
+        fn serialize_base64<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.iter().map(Level))
+        }
+
+        fn deserialize_base64<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Ok(<Vec<Level<T>>>::deserialize(d)?
+                .into_iter()
+                .map(|l| l.0)
+                .collect())
+        }
+    }
+
+    /// An object.
+    impl<T: Base64Bytes> Base64Bytes for BTreeMap<String, T> {
+        fn serialize_base64<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(self.iter().map(|(k, v)| (k, Level(v))))
+        }
+
+        fn deserialize_base64<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Ok(<BTreeMap<String, Level<T>>>::deserialize(d)?
+                .into_iter()
+                .map(|(k, l)| (k, l.0))
+                .collect())
+        }
     }
 }
 
@@ -485,6 +510,41 @@ impl std::error::Error for JsonError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Blobs {
+        #[serde(with = "bytes")]
+        one: Vec<u8>,
+        #[serde(with = "bytes", default)]
+        grid: Vec<Vec<Vec<u8>>>,
+        #[serde(with = "bytes", default)]
+        index: BTreeMap<String, Vec<Option<Vec<u8>>>>,
+        #[serde(with = "bytes", default, skip_serializing_if = "Option::is_none")]
+        maybe: Option<Vec<Vec<u8>>>,
+    }
+
+    #[test]
+    fn bytes_are_base64_at_every_depth() {
+        let v = Blobs {
+            one: vec![0, 1, 255],
+            grid: vec![vec![b"hi".to_vec(), vec![]], vec![]],
+            index: BTreeMap::from([("k".to_string(), vec![Some(vec![0]), None])]),
+            maybe: Some(vec![vec![255]]),
+        };
+        let text = serde_json::to_string(&v).expect("serialize");
+        assert_eq!(
+            text,
+            r#"{"one":"AAH/","grid":[["aGk=",""],[]],"index":{"k":["AA==",null]},"maybe":["/w=="]}"#
+        );
+        assert_eq!(serde_json::from_str::<Blobs>(&text).expect("read back"), v);
+        // Unpadded base64 reads too; numbers where base64 belongs do not.
+        let unpadded: Blobs =
+            serde_json::from_str(r#"{"one":"AAH/","grid":[["aGk"]]}"#).expect("unpadded");
+        assert_eq!(unpadded.grid, [[b"hi".to_vec()]]);
+        let err =
+            serde_json::from_str::<Blobs>(r#"{"one":"","grid":[[[1,2]]]}"#).expect_err("numbers");
+        assert!(err.to_string().contains("expected a string"), "{err}");
+    }
 
     #[test]
     fn integers_are_read_from_their_text() {

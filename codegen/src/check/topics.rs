@@ -235,7 +235,15 @@ pub(super) fn check_topic_encodings(ctx: &Ctx, out: &mut Diagnostics) {
                     )
                     .with_label(format!("needs {needs}"))
                     .with_secondary(vt.span(), "the value type")
-                    .with_help("use `encoding: json;`, which carries any type"),
+                    .with_help(if enc == Encoding::Protobuf {
+                        // A field of a struct can be any type (`any`, nested containers: the
+                        // .proto lowers them), so wrapping always works.
+                        "a protobuf record is one message: wrap the value in a struct (any type, \
+                         `any` and nested containers included, can be a field), or use \
+                         `encoding: json;`, which carries any type"
+                    } else {
+                        "use `encoding: json;`, which carries any type"
+                    }),
                 );
             }
         }

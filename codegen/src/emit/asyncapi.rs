@@ -17,7 +17,9 @@ use super::json::J;
 use super::json_schema::{
     Reach, annotate, declared_schema, docs_text, reachable_types, type_schema,
 };
-use crate::ir::{Constraints, Encoding, Ir, Topic, TopicKey, Type};
+use crate::conventions::proto_wrappers;
+use crate::ir::{Constraints, Encoding, Ir, Topic, TopicKey, Type, TypeKind};
+use std::collections::BTreeSet;
 
 /// The version of the Kafka bindings object used.
 const KAFKA_BINDING_VERSION: &str = "0.5.0";
@@ -495,14 +497,73 @@ fn payload(ir: &Ir, t: &Topic, reach: &mut Reach) -> J {
             ("description", s("The bytes, unchanged.")),
         ]),
         Encoding::Json => type_schema(ir, &t.value, &Constraints::default(), reach),
-        Encoding::Protobuf => annotate(
-            type_schema(ir, &t.value, &Constraints::default(), reach),
-            "description",
-            s(format!(
+        Encoding::Protobuf => {
+            let mut text = format!(
                 "Protobuf bytes of message `{}` in the `.proto` that `rosetta generate --target \
-                 proto` emits; this schema is its JSON form.",
+                 proto` emits; this schema is the same value in Rosetta's JSON (as on a `json` \
+                 topic), not the message's proto3 JSON mapping.",
                 type_name(ir, &t.value)
-            )),
-        ),
+            );
+            let (any, wrappers) = proto_lowerings(ir, &t.value);
+            if wrappers {
+                text.push_str(
+                    " Containers nested in containers travel in the wrapper messages nested in \
+                     the message that uses them (`ListOf…`, `MapOf…`, `OptionalOf…`, one field \
+                     numbered 1).",
+                );
+            }
+            if any {
+                text.push_str(
+                    " `any` travels as the emitted `RosettaValue` message (a `oneof` with one \
+                     case per XML-RPC type).",
+                );
+            }
+            annotate(
+                type_schema(ir, &t.value, &Constraints::default(), reach),
+                "description",
+                s(text),
+            )
+        }
+    }
+}
+
+/// Every declared type `ty` reaches (itself included), in id order: the types a topic's value
+/// can hold, whose protobuf codec its Kafka glue carries.
+pub(crate) fn types_reached(ir: &Ir, ty: &Type) -> BTreeSet<usize> {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![ty.clone()];
+    while let Some(t) = stack.pop() {
+        match t {
+            Type::Optional(i) | Type::List(i) | Type::Map(i) => stack.push(*i),
+            Type::Named { id, .. } if seen.insert(id) => {
+                stack.extend(ir.types[id].fields().iter().map(|f| f.ty.clone()));
+            }
+            _ => {}
+        }
+    }
+    seen
+}
+
+/// Whether a protobuf value of type `ty` holds an `any` (a `RosettaValue`) and whether it holds
+/// a container .proto wraps in a message (`conventions::proto_wrappers`, the proto emitter's
+/// rule): what its AsyncAPI description must name beyond the message itself.
+fn proto_lowerings(ir: &Ir, ty: &Type) -> (bool, bool) {
+    let (mut any, mut wrappers) = (false, false);
+    for id in types_reached(ir, ty) {
+        let def = &ir.types[id];
+        let variants = matches!(def.kind, TypeKind::Union(_));
+        for f in def.fields() {
+            any |= mentions_any(&f.ty);
+            wrappers |= !proto_wrappers([(&f.ty, variants)]).is_empty();
+        }
+    }
+    (any, wrappers)
+}
+
+fn mentions_any(t: &Type) -> bool {
+    match t {
+        Type::Any => true,
+        Type::Optional(i) | Type::List(i) | Type::Map(i) => mentions_any(i),
+        _ => false,
     }
 }

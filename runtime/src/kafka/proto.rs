@@ -4,8 +4,9 @@
 //! reaches, and [`ProtoValue`] for those and for enums, field by field with the helpers here. The
 //! bytes are exactly what the emitted `.proto` describes (the design's mapping: field numbers as
 //! written, `optional` with explicit presence, a union as a message holding one `oneof`, `timestamp`
-//! as `google.protobuf.Timestamp`, `map<string, T>` as map entries, packed repeated scalars), so
-//! any protobuf library reading the topic with that `.proto` sees the same values.
+//! as `google.protobuf.Timestamp`, `map<string, T>` as map entries, packed repeated scalars, a
+//! container nested in a container as its wrapper message, `any` as `RosettaValue`), so any
+//! protobuf library reading the topic with that `.proto` sees the same values.
 //!
 //! Decoding never panics: bytes come from the network and from producers nobody here wrote. It
 //! accepts what proto3 parsers accept (packed or unpacked repeated scalars, fields in any order,
@@ -17,6 +18,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::timestamp::Timestamp;
+use crate::value::Value;
 
 /// The deepest message nesting [`decode`] accepts (prost's default recursion limit).
 pub const MAX_DEPTH: u32 = 100;
@@ -319,12 +321,25 @@ pub fn encode_repeated<T: ProtoValue>(buf: &mut Vec<u8>, field: u32, values: &[T
 }
 
 /// A `map<string, V>` field: one entry message (`key = 1`, `value = 2`) per item.
+///
+/// A value that is its type's default is left out of its entry, a message value too when it
+/// has no field set (an empty struct, an empty wrapper, the epoch timestamp), as prost writes
+/// map entries; readers take a missing value as the default ([`ProtoValue::absent_in_map`]).
 pub fn encode_map<V: ProtoValue>(buf: &mut Vec<u8>, field: u32, map: &BTreeMap<String, V>) {
     let mut entry = Vec::new();
+    let mut value_bytes = Vec::new();
     for (key, value) in map {
         entry.clear();
         encode_field(&mut entry, 1, key);
-        encode_field(&mut entry, 2, value);
+        if !value.is_default() {
+            value_bytes.clear();
+            value.encode_value(&mut value_bytes);
+            // `[0]`: a length-delimited value of no bytes, the empty message.
+            if !(V::WIRE_TYPE == WireType::Len && value_bytes == [0]) {
+                put_key(&mut entry, 2, V::WIRE_TYPE);
+                entry.extend_from_slice(&value_bytes);
+            }
+        }
         put_key(buf, field, WireType::Len);
         put_varint(buf, entry.len() as u64);
         buf.extend_from_slice(&entry);
@@ -610,6 +625,245 @@ impl<T: ProtoValue> ProtoValue for Box<T> {
     }
 }
 
+/// Writes the fields of a wrapper message or of one `RosettaValue` family message into a
+/// length-delimited value.
+fn put_message(buf: &mut Vec<u8>, fields: impl FnOnce(&mut Vec<u8>)) {
+    let mut inner = Vec::new();
+    fields(&mut inner);
+    put_varint(buf, inner.len() as u64);
+    buf.extend_from_slice(&inner);
+}
+
+// Nested containers. Where .proto has no direct form for a container (a list element, a map
+// value, a union variant, or an `optional` around a container), the emitted `.proto` declares a
+// wrapper message with the container as its one field, numbered 1 (`conventions::proto_wrappers`
+// in the compiler: `ListOfI32 { repeated int32 items = 1; }`, `MapOfDay { map<string, Day>
+// entries = 1; }`, `OptionalOfString { optional string value = 1; }`). The wire form depends
+// only on the container's shape, never on the wrapper's name, so the three impls below are that
+// lowering for every element type, at every depth: a `Vec<Vec<T>>` field is `repeated ListOfT`.
+// A container that is itself a struct field is not one of these: the generated codec writes it
+// with `encode_repeated`, `encode_map` or `encode_optional`.
+
+/// A list where .proto needs a message: the wrapper `ListOf<T> { repeated T items = 1; }`.
+///
+/// (`Vec<u8>` is `bytes`, above: `u8` is no `ProtoValue`, so the two never overlap.)
+impl<T: ProtoValue> ProtoValue for Vec<T> {
+    const WIRE_TYPE: WireType = WireType::Len;
+
+    fn encode_value(&self, buf: &mut Vec<u8>) {
+        put_message(buf, |inner| encode_repeated(inner, 1, self));
+    }
+
+    fn decode_value(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        reader.nested(|r| {
+            let mut items = Vec::new();
+            while let Some((number, wire)) = r.next_field()? {
+                match number {
+                    1 => merge_repeated(wire, r, &mut items)?,
+                    _ => r.skip(wire)?,
+                }
+            }
+            Ok(items)
+        })
+    }
+
+    fn is_default(&self) -> bool {
+        self.is_empty()
+    }
+
+    fn absent_in_map() -> Result<Self, DecodeError> {
+        Ok(Vec::new())
+    }
+}
+
+/// A map where .proto needs a message: the wrapper `MapOf<T> { map<string, T> entries = 1; }`.
+impl<T: ProtoValue> ProtoValue for BTreeMap<String, T> {
+    const WIRE_TYPE: WireType = WireType::Len;
+
+    fn encode_value(&self, buf: &mut Vec<u8>) {
+        put_message(buf, |inner| encode_map(inner, 1, self));
+    }
+
+    fn decode_value(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        reader.nested(|r| {
+            let mut entries = BTreeMap::new();
+            while let Some((number, wire)) = r.next_field()? {
+                match number {
+                    1 => merge_map(wire, r, &mut entries)?,
+                    _ => r.skip(wire)?,
+                }
+            }
+            Ok(entries)
+        })
+    }
+
+    fn is_default(&self) -> bool {
+        self.is_empty()
+    }
+
+    fn absent_in_map() -> Result<Self, DecodeError> {
+        Ok(BTreeMap::new())
+    }
+}
+
+/// An optional where .proto needs a message (a list element, a map value, a variant): the
+/// wrapper `OptionalOf<T> { optional T value = 1; }`; `None` is the empty wrapper.
+impl<T: ProtoValue> ProtoValue for Option<T> {
+    const WIRE_TYPE: WireType = WireType::Len;
+
+    fn encode_value(&self, buf: &mut Vec<u8>) {
+        put_message(buf, |inner| encode_optional(inner, 1, self));
+    }
+
+    fn decode_value(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        reader.nested(|r| {
+            let mut value = None;
+            while let Some((number, wire)) = r.next_field()? {
+                match number {
+                    1 => merge_field(wire, r, &mut value)?,
+                    _ => r.skip(wire)?,
+                }
+            }
+            Ok(value)
+        })
+    }
+
+    fn is_default(&self) -> bool {
+        self.is_none()
+    }
+
+    fn absent_in_map() -> Result<Self, DecodeError> {
+        Ok(None)
+    }
+}
+
+// `any`: the `RosettaValue` message family of the emitted `.proto`, byte for byte what prost
+// writes for the gRPC side's types (`grpc::value`, tested against them in
+// `tests/tests/kafka_protobuf.rs`): a `oneof kind` with one case per `Value` variant, nil as
+// `nil_value = true`, structs as ordered `RosettaMember { name = 1; value = 2; }` lists under
+// `RosettaStruct { members = 1; }`, arrays as `RosettaArray { items = 1; }`.
+
+/// `RosettaValue`, the `any` of the IDL: a message whose `oneof` says which variant it holds.
+impl ProtoMessage for Value {
+    fn encode_fields(&self, buf: &mut Vec<u8>) {
+        match self {
+            Value::Nil => encode_variant(buf, 1, &true),
+            Value::Int(i) => encode_variant(buf, 2, i),
+            Value::I8(i) => encode_variant(buf, 3, i),
+            Value::Bool(b) => encode_variant(buf, 4, b),
+            Value::Double(d) => encode_variant(buf, 5, d),
+            Value::String(s) => encode_variant(buf, 6, s),
+            Value::DateTime(t) => encode_variant(buf, 7, t),
+            Value::Base64(b) => encode_variant(buf, 8, b),
+            Value::Struct(members) => {
+                put_key(buf, 9, WireType::Len);
+                put_message(buf, |s| {
+                    for (name, value) in members {
+                        put_key(s, 1, WireType::Len);
+                        put_message(s, |m| {
+                            encode_field(m, 1, name);
+                            encode_variant(m, 2, value);
+                        });
+                    }
+                });
+            }
+            Value::Array(items) => {
+                put_key(buf, 10, WireType::Len);
+                put_message(buf, |a| encode_repeated(a, 1, items));
+            }
+        }
+    }
+
+    /// No case set (an empty message) is nil; the last case on the wire wins.
+    fn decode_fields(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut value = Value::Nil;
+        while let Some((number, wire)) = reader.next_field()? {
+            value = match number {
+                1 => decode_variant::<bool>(wire, reader).map(|_| Value::Nil)?,
+                2 => Value::Int(decode_variant(wire, reader)?),
+                3 => Value::I8(decode_variant(wire, reader)?),
+                4 => Value::Bool(decode_variant(wire, reader)?),
+                5 => Value::Double(decode_variant(wire, reader)?),
+                6 => Value::String(decode_variant(wire, reader)?),
+                7 => Value::DateTime(decode_variant(wire, reader)?),
+                8 => Value::Base64(decode_variant(wire, reader)?),
+                9 => {
+                    expect_wire::<Value>(wire)?;
+                    Value::Struct(reader.nested(decode_members)?)
+                }
+                10 => {
+                    expect_wire::<Value>(wire)?;
+                    Value::Array(reader.nested(|a| {
+                        let mut items = Vec::new();
+                        while let Some((number, wire)) = a.next_field()? {
+                            match number {
+                                1 => merge_repeated(wire, a, &mut items)?,
+                                _ => a.skip(wire)?,
+                            }
+                        }
+                        Ok(items)
+                    })?)
+                }
+                _ => {
+                    reader.skip(wire)?;
+                    continue;
+                }
+            };
+        }
+        Ok(value)
+    }
+}
+
+/// The members of a `RosettaStruct`, in wire order; a member without a value is nil.
+fn decode_members(reader: &mut Reader<'_>) -> Result<Vec<(String, Value)>, DecodeError> {
+    let mut members = Vec::new();
+    while let Some((number, wire)) = reader.next_field()? {
+        if number != 1 {
+            reader.skip(wire)?;
+            continue;
+        }
+        if wire != WireType::Len {
+            return Err(DecodeError::new("a struct member must be length-delimited"));
+        }
+        members.push(reader.nested(|m| {
+            let mut name: Option<String> = None;
+            let mut value: Option<Value> = None;
+            while let Some((number, wire)) = m.next_field()? {
+                match number {
+                    1 => merge_field(wire, m, &mut name)?,
+                    2 => merge_field(wire, m, &mut value)?,
+                    _ => m.skip(wire)?,
+                }
+            }
+            Ok((name.unwrap_or_default(), value.unwrap_or(Value::Nil)))
+        })?);
+    }
+    Ok(members)
+}
+
+/// An `any` field, list element or map value: a `RosettaValue` message. An absent `any` field
+/// is nil (the absent-member rule); a present one is always written, nil included, as the gRPC
+/// conversions write it.
+impl ProtoValue for Value {
+    const WIRE_TYPE: WireType = WireType::Len;
+
+    fn encode_value(&self, buf: &mut Vec<u8>) {
+        encode_nested(self, buf);
+    }
+
+    fn decode_value(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        decode_nested(reader)
+    }
+
+    fn absent() -> Option<Self> {
+        Some(Value::Nil)
+    }
+
+    fn absent_in_map() -> Result<Self, DecodeError> {
+        Ok(Value::Nil)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -766,6 +1020,48 @@ mod tests {
         assert!(shallow.0.is_some_and(|inner| inner.0.is_some()));
         let err = decode::<Deep>(&bytes).expect_err("too deep");
         assert!(err.message().contains("nested deeper"), "{err}");
+    }
+
+    #[test]
+    fn an_any_nested_too_deep_is_refused_and_an_empty_one_is_nil() {
+        // 200 `RosettaArray`s, each the only item of the one around it.
+        let mut value = Value::Nil;
+        for _ in 0..200 {
+            value = Value::Array(vec![value]);
+        }
+        let err = decode::<Value>(&encode(&value)).expect_err("too deep");
+        assert!(err.message().contains("nested deeper"), "{err}");
+        assert_eq!(decode::<Value>(&[]), Ok(Value::Nil));
+        // A member without a value is nil; an unknown case is skipped.
+        let member = [0x4a, 5, 0x0a, 3, 0x0a, 1, b'k', 0xf8, 0x01, 1];
+        assert_eq!(
+            decode::<Value>(&member),
+            Ok(Value::structure([("k", Value::Nil)]))
+        );
+    }
+
+    #[test]
+    fn nested_containers_are_wrapper_messages() {
+        // `repeated ListOfI32 grid = 1` holding [[1, 2], []]: a wrapper with packed items, then
+        // an empty wrapper.
+        let grid: Vec<Vec<i32>> = vec![vec![1, 2], vec![]];
+        let mut buf = Vec::new();
+        encode_repeated(&mut buf, 1, &grid);
+        assert_eq!(buf, [0x0a, 4, 0x0a, 2, 1, 2, 0x0a, 0]);
+        let mut back: Vec<Vec<i32>> = Vec::new();
+        let mut r = Reader::new(&buf);
+        while let Some((_, wire)) = r.next_field().expect("field") {
+            merge_repeated(wire, &mut r, &mut back).expect("item");
+        }
+        assert_eq!(back, grid);
+        // `map<string, ListOfI32>`: an empty wrapper is left out of its entry, as prost does.
+        let mut buf = Vec::new();
+        encode_map(
+            &mut buf,
+            1,
+            &BTreeMap::from([("a".to_string(), Vec::<i32>::new())]),
+        );
+        assert_eq!(buf, [0x0a, 3, 0x0a, 1, b'a']);
     }
 
     #[test]

@@ -67,6 +67,24 @@ fn is_container(t: &Type) -> bool {
     matches!(t, Type::Optional(_) | Type::List(_) | Type::Map(_))
 }
 
+/// True when `tokens` use the identifier `name` (a conversion that reads its field path).
+fn mentions(tokens: &TokenStream, name: &str) -> bool {
+    tokens.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), name),
+        _ => false,
+    })
+}
+
+/// True when `tokens` hold a `?` (a conversion that can fail).
+fn has_try(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Punct(p) => p.as_char() == '?',
+        proc_macro2::TokenTree::Group(g) => has_try(&g.stream()),
+        _ => false,
+    })
+}
+
 /// Conversion code generator, at the module depth of `g`.
 struct Conv<'g, 'a> {
     g: &'g Gen<'a>,
@@ -210,6 +228,10 @@ impl<'g, 'a> Conv<'g, 'a> {
             }
             Type::Optional(inner) => {
                 let v = self.elem_from(inner, quote!(v), path, boxed);
+                // A conversion that cannot fail is a plain `map` (clippy's `manual_map`).
+                if !has_try(&v) {
+                    return quote!(#x.map(|v| #v));
+                }
                 quote! {
                     match #x {
                         ::std::option::Option::Some(v) => ::std::option::Option::Some(#v),
@@ -219,6 +241,19 @@ impl<'g, 'a> Conv<'g, 'a> {
             }
             Type::List(inner) => {
                 let v = self.elem_from(inner, quote!(x), quote!(&list_path.index(i)), false);
+                // A conversion that cannot fail (a wrapper of scalars) names no path: then
+                // neither the path nor the index is bound, so the generated code has no unused
+                // variable.
+                if !mentions(&v, "list_path") {
+                    return quote! {{
+                        let items = #x;
+                        let mut out = ::std::vec::Vec::with_capacity(items.len());
+                        for x in items {
+                            out.push(#v);
+                        }
+                        out
+                    }};
+                }
                 quote! {{
                     let list_path = #path;
                     let items = #x;
@@ -231,8 +266,13 @@ impl<'g, 'a> Conv<'g, 'a> {
             }
             Type::Map(inner) => {
                 let v = self.elem_from(inner, quote!(x), quote!(&map_path.key(&k)), false);
+                let bind = if mentions(&v, "map_path") {
+                    quote!(let map_path = #path;)
+                } else {
+                    TokenStream::new()
+                };
                 quote! {{
-                    let map_path = #path;
+                    #bind
                     let mut out = ::std::collections::BTreeMap::new();
                     for (k, x) in #x {
                         let v = #v;

@@ -21,9 +21,9 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::ident::field_ident;
-use super::types::{Gen, docs};
-use crate::emit::asyncapi::{dead_letter_topic, type_name};
-use crate::ir::{Encoding, Field, Ir, Topic, TopicKey, Type, TypeKind};
+use super::types::{Gen, docs, holds_bytes};
+use crate::emit::asyncapi::{dead_letter_topic, type_name, types_reached as reachable};
+use crate::ir::{Encoding, Field, Topic, TopicKey, Type, TypeKind};
 
 /// How deep a key field may sit below nested unions before the emitter gives up.
 const MAX_KEY_DEPTH: usize = 32;
@@ -131,10 +131,8 @@ fn encoding(g: &Gen, t: &Topic) -> Result<(TokenStream, TokenStream), String> {
     // Fields holding bytes are base64 strings in Rosetta's JSON (a serde `with` module); a
     // top-level value of those shapes needs the same, through a transparent wrapper.
     let with = match &t.value {
-        Type::Bytes => Some("bytes"),
-        Type::Optional(i) if **i == Type::Bytes => Some("optional_bytes"),
-        Type::List(i) if **i == Type::Bytes => Some("list_bytes"),
-        Type::Map(i) if **i == Type::Bytes => Some("map_bytes"),
+        // Bytes at any depth of containers: one generic module (`json::bytes`).
+        t if holds_bytes(t) => Some("bytes"),
         _ => None,
     };
     let Some(with) = with else {
@@ -365,22 +363,6 @@ fn union_handler(
         }
     };
     (methods, arc, dispatch, TokenStream::new())
-}
-
-/// Every declared type `ty` reaches (itself included), in id order.
-fn reachable(ir: &Ir, ty: &Type) -> BTreeSet<usize> {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![ty.clone()];
-    while let Some(t) = stack.pop() {
-        match t {
-            Type::Optional(i) | Type::List(i) | Type::Map(i) => stack.push(*i),
-            Type::Named { id, .. } if seen.insert(id) => {
-                stack.extend(ir.types[id].fields().iter().map(|f| f.ty.clone()));
-            }
-            _ => {}
-        }
-    }
-    seen
 }
 
 /// The protobuf wire format of every type `t`'s value reaches that no earlier protobuf topic

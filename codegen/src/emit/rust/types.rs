@@ -154,10 +154,8 @@ impl Gen<'_> {
     fn serde_field_attrs(&self, t: &Type) -> TokenStream {
         let json = format!("{}::__private::json", self.config.crate_path);
         let with = match t {
-            Type::Bytes => Some("bytes"),
-            Type::Optional(i) if **i == Type::Bytes => Some("optional_bytes"),
-            Type::List(i) if **i == Type::Bytes => Some("list_bytes"),
-            Type::Map(i) if **i == Type::Bytes => Some("map_bytes"),
+            // Bytes at any depth of containers: one generic module (`json::bytes`).
+            t if holds_bytes(t) => Some("bytes"),
             _ => None,
         }
         .map(|m| {
@@ -692,6 +690,16 @@ impl Gen<'_> {
 
             impl ::std::error::Error for #name {}
         }
+    }
+}
+
+/// True for `bytes`, or an optional, list or map of it (at any depth): the shapes
+/// `json::bytes` writes as base64.
+pub(super) fn holds_bytes(t: &Type) -> bool {
+    match t {
+        Type::Bytes => true,
+        Type::Optional(i) | Type::List(i) | Type::Map(i) => holds_bytes(i),
+        _ => false,
     }
 }
 
