@@ -23,7 +23,7 @@ use quote::{format_ident, quote};
 use super::ident::field_ident;
 use super::types::{Gen, docs, holds_bytes};
 use crate::emit::asyncapi::{dead_letter_topic, type_name, types_reached as reachable};
-use crate::ir::{Encoding, Field, Topic, TopicKey, Type, TypeKind};
+use crate::ir::{Encoding, Field, Ir, Topic, TopicKey, Type, TypeKind};
 
 /// How deep a key field may sit below nested unions before the emitter gives up.
 const MAX_KEY_DEPTH: usize = 32;
@@ -36,7 +36,11 @@ fn module_name(topic: &str) -> String {
 /// The typed producer and consumer of `t`: its module, then the protobuf wire format of each
 /// type it is the first protobuf topic to reach, one item each (written one by one: together
 /// they grew with the API, 5 MB for one topic of a 2,000-type API).
-pub(super) fn topic(g: &Gen, t: &Topic) -> Result<Vec<TokenStream>, String> {
+pub(super) fn topic(
+    g: &Gen,
+    t: &Topic,
+    protobuf_firsts: &[usize],
+) -> Result<Vec<TokenStream>, String> {
     let k = &g.krate;
     let inner = g.nested();
     let module = field_ident(&module_name(&t.name));
@@ -110,9 +114,7 @@ pub(super) fn topic(g: &Gen, t: &Topic) -> Result<Vec<TokenStream>, String> {
             #handler
         }
     }];
-    if t.encoding == Encoding::Protobuf {
-        items.extend(protobuf_impls(g, t));
-    }
+    items.extend(protobuf_firsts.iter().map(|id| protobuf_impl(g, *id)));
     Ok(items)
 }
 
@@ -365,21 +367,23 @@ fn union_handler(
     (methods, arc, dispatch, TokenStream::new())
 }
 
-/// The protobuf wire format of every type `t`'s value reaches that no earlier protobuf topic
-/// reached (so each impl is emitted exactly once per compilation, whichever package holds it).
-fn protobuf_impls(g: &Gen, t: &Topic) -> Vec<TokenStream> {
-    let mut earlier = BTreeSet::new();
-    for o in &g.ir.topics {
-        if o.name == t.name {
-            break;
-        }
-        if o.encoding == Encoding::Protobuf {
-            earlier.extend(reachable(g.ir, &o.value));
-        }
-    }
-    reachable(g.ir, &t.value)
-        .difference(&earlier)
-        .map(|id| protobuf_impl(g, *id))
+/// For each topic (by index), the types whose protobuf wire format it emits: those its value
+/// reaches that no earlier protobuf topic reached, so each impl is emitted exactly once per
+/// compilation, whichever package holds it. One pass over the topics (asking each topic for the
+/// topics before it was quadratic: 100 topics of a 20,000-type API).
+pub(super) fn protobuf_firsts(ir: &Ir) -> Vec<Vec<usize>> {
+    let mut seen = BTreeSet::new();
+    ir.topics
+        .iter()
+        .map(|t| {
+            if t.encoding != Encoding::Protobuf {
+                return Vec::new();
+            }
+            reachable(ir, &t.value)
+                .into_iter()
+                .filter(|id| seen.insert(*id))
+                .collect()
+        })
         .collect()
 }
 

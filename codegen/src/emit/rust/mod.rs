@@ -139,6 +139,11 @@ pub fn generate_each(
     } else {
         Vec::new()
     };
+    let protobuf_firsts = if config.kafka {
+        kafka::protobuf_firsts(ir)
+    } else {
+        Vec::new()
+    };
     for (package, members) in &packages {
         let name = package_file_name(package.as_deref());
         let g = gen_for(package);
@@ -177,7 +182,8 @@ pub fn generate_each(
             emit(item)?;
         }
         for &i in &members.topics {
-            for item in protocols::topic_glue(&g, &ir.topics[i])? {
+            let firsts = protobuf_firsts.get(i).map_or(&[][..], Vec::as_slice);
+            for item in protocols::topic_glue(&g, &ir.topics[i], firsts)? {
                 emit(item)?;
             }
         }
