@@ -216,7 +216,7 @@ fn inputs<'a>(ir: &'a Ir, rpc: &'a Rpc) -> Vec<InputField<'a>> {
 pub fn service_fragment(ir: &Ir, s: &Service) -> ServiceFragment {
     let mut reach = Reach::default();
     let mut operations = Vec::new();
-    for rpc in &s.rpcs {
+    for rpc in s.rpcs.iter().filter(|r| !r.is_streaming()) {
         operations.push((
             rpc.http.path.clone(),
             rpc.http.method.as_str().to_ascii_lowercase(),

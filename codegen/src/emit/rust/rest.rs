@@ -27,8 +27,9 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     let rt = quote!(#k::__private::rest);
     let trait_name = type_ident(&s.name);
     let fragment = fragment(g, s, &rt);
-    let routes = s.rpcs.iter().map(|rpc| route(g, s, rpc, &rt));
-    let count = Literal::usize_unsuffixed(s.rpcs.len());
+    let rpcs: Vec<&Rpc> = s.rpcs.iter().filter(|r| !r.is_streaming()).collect();
+    let routes = rpcs.iter().map(|rpc| route(g, s, rpc, &rt));
+    let count = Literal::usize_unsuffixed(rpcs.len());
     let mut items = quote! {
         /// This service's share of the OpenAPI document served at `/openapi.json`.
         static REST_OPENAPI: #rt::Fragment = #fragment;
@@ -38,7 +39,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     };
     let mut handlers = Vec::new();
     let mut methods = TokenStream::new();
-    for (i, rpc) in s.rpcs.iter().enumerate() {
+    for (i, rpc) in rpcs.iter().copied().enumerate() {
         let index = Literal::usize_unsuffixed(i);
         let handler = format_ident!("rest_{}", rpc.name.to_snake_case());
         let call = g.call_method(rpc, quote!(svc), quote!(ctx), quote!(request));
