@@ -140,3 +140,49 @@ fn a_client_that_stops_reading_stops_the_feed_and_dropping_it_cancels() {
         );
     });
 }
+
+#[test]
+fn xmlrpc_leaves_the_streaming_rpcs_out() {
+    // XML-RPC has one request and one response: `/RPC2` neither lists nor serves the streaming
+    // rpcs (the build warned, W0002), and the server goes on serving. The seed's calculator
+    // shares the server, so `/RPC2` exists (with no XML-RPC method at all it answers 404).
+    let server = RunningServer::start(
+        rosetta_examples::stream_server_with(StreamDemo::new()).mount(
+            rosetta_examples::seed::calculator::Server::new(rosetta_examples::seed_service::Seed),
+        ),
+    );
+    let out = rosetta_tests::python_stdout(
+        &rosetta_tests::stdlib_python(),
+        r#"
+import sys, xmlrpc.client
+proxy = xmlrpc.client.ServerProxy('http://127.0.0.1:' + sys.argv[1] + '/RPC2')
+methods = proxy.system.listMethods()
+print('methods:', ','.join(sorted(methods)))
+for name in ['demo.watch', 'demo.upload', 'demo.chat']:
+    try:
+        getattr(proxy, name)({'limit': 1})
+        raise AssertionError(name + ' answered')
+    except xmlrpc.client.Fault as f:
+        assert f.faultCode == -32601, (name, f.faultCode, f.faultString)
+assert proxy.add(2, 3) == 5
+print('refused: all three')
+"#,
+        &[&server.addr.port().to_string()],
+        Duration::from_secs(60),
+    );
+    let methods = out
+        .lines()
+        .find_map(|l| l.strip_prefix("methods: "))
+        .expect("listMethods ran");
+    assert!(methods.split(',').any(|m| m == "add"), "{methods}");
+    assert!(
+        methods.split(',').all(|m| !m.starts_with("demo.")),
+        "{methods}"
+    );
+    assert!(out.contains("refused: all three"), "{out}");
+    // gRPC on the same port still serves the rpcs XML-RPC left out.
+    runtime().block_on(async {
+        let client = GrpcClient::connect(server.url()).await.unwrap();
+        assert_eq!(client.watch(watch(1, 0)).await.unwrap().count().await, 1);
+    });
+}
