@@ -37,8 +37,7 @@ fn every_route_and_schema_is_described() {
         let doc: serde_json::Value = serde_json::from_str(&document(&path)).unwrap();
         assert_eq!(doc["openapi"], "3.1.0");
         for s in &ir.services {
-            // Streaming rpcs are not on REST yet.
-            for rpc in s.rpcs.iter().filter(|r| !r.is_streaming()) {
+            for rpc in &s.rpcs {
                 let method = rpc.http.method.as_str().to_ascii_lowercase();
                 let op = &doc["paths"][&rpc.http.path][&method];
                 assert_eq!(
