@@ -493,20 +493,22 @@ where
     }));
     match deadline {
         None => Box::pin(mapped),
-        Some(at) => Box::pin(UntilDeadline {
+        Some(at) => Box::pin(Outgoing {
             inner: Some(mapped),
-            sleep: Box::pin(tokio::time::sleep_until(at.into())),
+            sleep: Some(Box::pin(tokio::time::sleep_until(at.into()))),
         }),
     }
 }
 
-/// Ends a response stream with `DEADLINE_EXCEEDED` when the caller's deadline passes.
-struct UntilDeadline<S> {
+/// A response stream that, with a deadline, ends with `DEADLINE_EXCEEDED` when it passes. The
+/// deadline is looked at before each message, so a handler's stream that is always ready cannot
+/// outrun it.
+struct Outgoing<S> {
     inner: Option<S>,
-    sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+    sleep: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
 }
 
-impl<S, R> futures_core::Stream for UntilDeadline<S>
+impl<S, R> futures_core::Stream for Outgoing<S>
 where
     S: futures_core::Stream<Item = Result<R, tonic::Status>> + Unpin,
 {
@@ -517,19 +519,22 @@ where
         cx: &mut TaskContext<'_>,
     ) -> std::task::Poll<Option<Self::Item>> {
         use std::task::Poll;
-        let Some(inner) = self.inner.as_mut() else {
+        if self.inner.is_none() {
             return Poll::Ready(None);
-        };
-        if let Poll::Ready(item) = std::pin::Pin::new(inner).poll_next(cx) {
-            return Poll::Ready(item);
         }
-        if self.sleep.as_mut().poll(cx).is_ready() {
+        if let Some(sleep) = self.sleep.as_mut()
+            && sleep.as_mut().poll(cx).is_ready()
+        {
             self.inner = None; // drops the handler's stream
+            self.sleep = None;
             return Poll::Ready(Some(Err(status_to_tonic(Status::deadline_exceeded(
                 "the deadline passed before the stream ended",
             )))));
         }
-        Poll::Pending
+        match self.inner.as_mut() {
+            Some(inner) => std::pin::Pin::new(inner).poll_next(cx),
+            None => Poll::Ready(None),
+        }
     }
 }
 
@@ -686,6 +691,84 @@ mod tests {
         let err = call(Some(Duration::ZERO), handler).await.unwrap_err();
         assert_eq!(err.code(), tonic::Code::DeadlineExceeded);
         assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 0);
+    }
+
+    /// Drops count how many times the handler's stream was released.
+    struct Counted(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_deadline_ends_a_stream_and_drops_the_handlers_stream() {
+        use futures_util::StreamExt;
+        let drops = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let guard = Counted(std::sync::Arc::clone(&drops));
+        // One message, then a stream that never ends by itself.
+        let handler: crate::Streaming<i32> = Box::pin(
+            futures_util::stream::iter([Ok(7)])
+                .chain(futures_util::stream::pending())
+                .map(move |x| {
+                    let _ = &guard;
+                    x
+                }),
+        );
+        let at = Instant::now() + Duration::from_millis(20);
+        let mut out = outgoing(handler, Some(at), |x: i32| x.to_string());
+        assert_eq!(out.next().await.unwrap().unwrap(), "7");
+        let end = tokio::time::timeout(Duration::from_secs(30), out.next())
+            .await
+            .expect("hang protection")
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(end.code(), tonic::Code::DeadlineExceeded);
+        assert_eq!(drops.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(out.next().await.is_none(), "nothing after the deadline");
+    }
+
+    #[tokio::test]
+    async fn the_deadline_ends_a_stream_that_is_always_ready() {
+        use futures_util::StreamExt;
+        let endless: crate::Streaming<u64> = Box::pin(futures_util::stream::iter(0..).map(Ok));
+        let at = Instant::now() + Duration::from_millis(20);
+        let mut out = outgoing(endless, Some(at), |x: u64| x);
+        let mut received = 0u64;
+        let end = tokio::time::timeout(Duration::from_secs(30), async {
+            loop {
+                match out.next().await {
+                    Some(Ok(_)) => {
+                        received += 1;
+                        // Let the clock move: a real transport waits for the network here.
+                        if received.is_multiple_of(1024) {
+                            tokio::task::yield_now().await;
+                        }
+                    }
+                    Some(Err(status)) => return status,
+                    None => panic!("ended without a status"),
+                }
+            }
+        })
+        .await
+        .expect("hang protection");
+        assert_eq!(end.code(), tonic::Code::DeadlineExceeded);
+        assert!(received > 0);
+        assert!(out.next().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn an_error_item_is_the_last_and_is_sent_as_a_status() {
+        use futures_util::StreamExt;
+        let handler: crate::Streaming<i32> = Box::pin(futures_util::stream::iter([
+            Ok(1),
+            Err(Status::not_found("gone")),
+            Ok(2),
+        ]));
+        let items: Vec<_> = outgoing(handler, None, |x: i32| x).collect().await;
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].as_ref().unwrap_err().code(), tonic::Code::NotFound);
     }
 
     #[test]
