@@ -6,6 +6,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "shop.idl",
         "naming_obstacle_course.idl",
         "validator1.idl",
+        "stream_demo.idl",
     ])?;
     Ok(())
 }

@@ -17,8 +17,8 @@
 //! generated package file invokes `__require_<protocol>!()` once per protocol it has glue for.
 
 pub use rosetta_runtime::{
-    Context, DeclaredError, ErrorKind, Protocol, RpcError, Status, Timestamp, Validate, Value,
-    Violation, context, error, status, timestamp, validate, value,
+    Context, DeclaredError, ErrorKind, Protocol, RpcError, Status, Streaming, Timestamp, Validate,
+    Value, Violation, context, error, status, stream, timestamp, validate, value,
 };
 
 #[cfg(feature = "xmlrpc")]

@@ -204,7 +204,7 @@ impl Builder {
                 c.render_diagnostics()
             )));
         };
-        for line in warning_lines(&c) {
+        for line in warning_lines(&c, config.xmlrpc) {
             println!("cargo:warning={line}");
         }
         let out_dir = match &self.out_dir {
@@ -263,13 +263,19 @@ fn facade_features() -> Option<BTreeSet<String>> {
     )
 }
 
+/// The warnings about what XML-RPC cannot carry (`u64` above `i64::MAX`, streaming rpcs): noise
+/// when the build generates no XML-RPC.
+const XMLRPC_WARNINGS: [&str; 2] = ["W0001", "W0002"];
+
 /// One line per warning, `file:line:col: warning[CODE]: message (help: …)`, for
 /// `cargo:warning` (which shows one line each, so the full rendering would lose its layout).
-fn warning_lines(c: &crate::Compilation) -> Vec<String> {
+/// Without XML-RPC (`xmlrpc` false) its warnings are left out.
+fn warning_lines(c: &crate::Compilation, xmlrpc: bool) -> Vec<String> {
     c.diagnostics
         .sorted()
         .iter()
         .filter(|d| d.severity == Severity::Warning)
+        .filter(|d| xmlrpc || !XMLRPC_WARNINGS.contains(&d.code))
         .map(|d| {
             let place = d.span.map(|span| {
                 let (line, col) = c.program.sources.line_col(span.file, span.start);
@@ -876,11 +882,42 @@ mod tests {
     #[test]
     fn warnings_carry_their_file_line_and_column() {
         let c = crate::compile_str("w.idl", "struct Big {\n  n: u64 = 1;\n}\n");
-        let lines = warning_lines(&c);
+        let lines = warning_lines(&c, true);
         assert_eq!(lines.len(), 1, "{}", c.render_diagnostics());
         assert!(lines[0].starts_with("w.idl:2:"), "{}", lines[0]);
         assert!(lines[0].contains(": warning[W0001]: "), "{}", lines[0]);
         assert!(!lines[0].contains('\n'));
+    }
+
+    #[test]
+    fn streaming_rpcs_warn_that_xmlrpc_leaves_them_out_when_xmlrpc_is_generated() {
+        let c = crate::compile_str(
+            "s.idl",
+            "struct M { a: string = 1; }\nservice Feed {\n  rpc Watch(M) -> stream M;\n  \
+             rpc Get(M) -> M;\n  rpc Talk(stream M) -> stream M;\n}\n",
+        );
+        assert!(c.ir.is_some(), "{}", c.render_diagnostics());
+        let lines = warning_lines(&c, true);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].starts_with("s.idl:3:7: warning[W0002]: "),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[0].contains("`Feed.Watch` is not served over XML-RPC"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1].contains("`Feed.Talk` is not served over XML-RPC"),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            warning_lines(&c, false).is_empty(),
+            "no XML-RPC, no XML-RPC warning"
+        );
     }
 
     #[test]

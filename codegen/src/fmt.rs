@@ -334,6 +334,7 @@ impl Printer<'_> {
     fn rpc(&self, r: &Rpc) -> String {
         let input = match &r.input {
             RpcInput::None => String::new(),
+            RpcInput::Message(t) if r.input_stream.is_some() => format!("stream {}", self.ty(t)),
             RpcInput::Message(t) => self.ty(t),
             RpcInput::Params(ps) => ps
                 .iter()
@@ -350,7 +351,12 @@ impl Printer<'_> {
         };
         let mut s = format!("rpc {}({input})", r.name.name);
         if let Some(o) = &r.output {
-            let _ = write!(s, " -> {}", self.ty(o));
+            let stream = if r.output_stream.is_some() {
+                "stream "
+            } else {
+                ""
+            };
+            let _ = write!(s, " -> {stream}{}", self.ty(o));
         }
         if !r.throws.is_empty() {
             let names: Vec<&str> = r.throws.iter().map(|t| t.name.as_str()).collect();

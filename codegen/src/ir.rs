@@ -349,12 +349,26 @@ pub struct Rpc {
     pub input: Input,
     /// What the rpc returns.
     pub output: Output,
+    /// `(stream T)`: the client sends any number of `T` ([`Input::Message`]) messages.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub client_streaming: bool,
+    /// `-> stream T`: the server answers any number of `T` ([`Output::Message`]) messages.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub server_streaming: bool,
     /// Indexes into [`Ir::types`], each an error.
     pub throws: Vec<usize>,
     /// The REST route: `@http`, else the default `POST /<package>.<Service>/<Rpc>`.
     pub http: HttpRoute,
     /// The XML-RPC method name: `@xmlrpc`, else `service.method` in lowerCamelCase.
     pub xmlrpc_name: String,
+}
+
+impl Rpc {
+    /// True when either side streams: such an rpc is served by gRPC and REST, never by XML-RPC
+    /// (one request, one response).
+    pub fn is_streaming(&self) -> bool {
+        self.client_streaming || self.server_streaming
+    }
 }
 
 /// What an rpc takes.

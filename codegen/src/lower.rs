@@ -294,6 +294,8 @@ impl Lower<'_> {
                     deprecated: r.annotations.iter().any(|a| a.name.name == "deprecated"),
                     input,
                     output,
+                    client_streaming: r.input_stream.is_some(),
+                    server_streaming: r.output_stream.is_some(),
                     throws: r
                         .throws
                         .iter()

@@ -36,6 +36,8 @@ fn expose_every_type(ir: &mut Ir) {
             deprecated: false,
             input: Input::Unit,
             output: Output::Value(ty),
+            client_streaming: false,
+            server_streaming: false,
             throws: Vec::new(),
             http: HttpRoute {
                 method: HttpMethod::Get,

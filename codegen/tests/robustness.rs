@@ -618,8 +618,9 @@ fn valid_examples_survive(transform: fn(&[u8]) -> Vec<u8>) {
         let roots = [path.clone()];
         let want = compile_with(&plain, &roots, &Options::default());
         let got = compile_with(&changed, &roots, &Options::default());
+        // Warnings (W0002 on the streaming example) are the untouched file's own.
         assert!(
-            got.diagnostics.is_empty(),
+            !got.diagnostics.has_errors() && codes(&got) == codes(&want),
             "{}:\n{}",
             path.display(),
             got.render_diagnostics()

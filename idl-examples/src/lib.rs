@@ -1,7 +1,7 @@
 //! The example IDLs compiled by a real `build.rs`, as a user's crate would be, under
 //! `#![deny(warnings)]`: `seed` (the seed's four examples), `shop` (every IDL feature) and the
 //! naming obstacle course (keywords and prelude names everywhere), `validator1` (the classic
-//! XML-RPC suite: `any`, open structs, nested maps) — plus the services that the `seed`, `shop`
+//! XML-RPC suite: `any`, open structs, nested maps), `stream_demo` (the three kinds of stream) — plus the services that the `seed`, `shop`
 //! and `validator1` binaries serve.
 
 #![deny(warnings)]
@@ -9,6 +9,7 @@
 pub mod kafka;
 pub mod seed_service;
 pub mod shop_service;
+pub mod stream_service;
 pub mod validator1_service;
 
 use rosetta::server::Server;
@@ -40,6 +41,16 @@ pub mod obstacle {
             rosetta::include_idl!("obstacle.type.self");
         }
     }
+}
+
+/// `stream_demo.idl`: package `streams` (a server, a client and a bidirectional stream).
+pub mod streams {
+    rosetta::include_idl!("streams");
+}
+
+/// The stream demo's service on one server (gRPC and REST; XML-RPC cannot stream).
+pub fn stream_server_with(service: stream_service::StreamDemo) -> Server {
+    Server::new().mount(streams::demo::Server::new(service))
 }
 
 /// `validator1.idl`: package `validator1`.

@@ -10,6 +10,7 @@ pub mod openapi_join;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod status;
+pub mod stream;
 pub mod timestamp;
 pub mod validate;
 pub mod value;
@@ -19,6 +20,7 @@ pub mod web;
 pub use context::{Context, Protocol};
 pub use error::ErrorKind;
 pub use status::{DeclaredError, RpcError, Status};
+pub use stream::Streaming;
 pub use timestamp::Timestamp;
 pub use validate::{Validate, Violation};
 pub use value::Value;

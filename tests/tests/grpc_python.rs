@@ -415,3 +415,85 @@ assert back['when'].datetime_value == ts
 "#,
     );
 }
+
+#[test]
+fn streams_with_python_grpcio() {
+    // The three kinds of stream of `stream_demo.idl`, an error in the middle of a server stream
+    // (its status and declared detail after the events sent before it), an invalid message in a
+    // client stream, and reflection describing each method's streaming sides.
+    let dir = emit_protos("stream_demo.idl", "streams");
+    let server = RunningServer::start(rosetta_examples::stream_server_with(
+        rosetta_examples::stream_service::StreamDemo::new(),
+    ));
+    let out = python(
+        &dir,
+        server.addr.port(),
+        r#"
+import stream_demo_pb2 as s, stream_demo_pb2_grpc as sg
+C = grpc.StatusCode
+stub = sg.DemoStub(channel)
+
+# Server stream: five events, in order, then the end.
+events = list(stub.Watch(s.WatchRequest(prefix='p-', limit=5), timeout=10))
+assert [(e.seq, e.product_id) for e in events] == [(i, 'p-%d' % i) for i in range(1, 6)], events
+assert [e.kind for e in events[:3]] == [s.EVENT_KIND_CREATED, s.EVENT_KIND_UPDATED, s.EVENT_KIND_DELETED]
+
+# An error mid-stream: three events, then UNAVAILABLE with the declared FeedBroken detail.
+got = []
+call = stub.Watch(s.WatchRequest(limit=10, fail_after=3), timeout=10)
+try:
+    for e in call:
+        got.append(e.seq)
+    raise AssertionError('the stream ended without its error')
+except grpc.RpcError as e:
+    assert e.code() == C.UNAVAILABLE, (e.code(), e.details())
+    assert detail(e, s.FeedBroken).after == 3
+assert got == [1, 2, 3], got
+print('mid-stream error after', got)
+
+# A request that breaks a constraint is refused before any event.
+e = fails(lambda r, timeout: list(stub.Watch(r, timeout=timeout)), s.WatchRequest(prefix='x' * 65),
+          code=C.INVALID_ARGUMENT)
+assert bad_fields(e) == ['prefix'], bad_fields(e)
+
+# Client stream: three chunks in, one summary out.
+summary = stub.Upload(iter([s.Chunk(data=b'ab'), s.Chunk(data=b'cde'), s.Chunk(data=b'')]), timeout=10)
+assert (summary.chunks, summary.bytes) == (3, 5), summary
+assert stub.Upload(iter([]), timeout=10).chunks == 0
+# A chunk over @length(0, 65536) mid-stream: INVALID_ARGUMENT naming the field.
+e = fails(stub.Upload, iter([s.Chunk(data=b'ok'), s.Chunk(data=b'x' * 65537)]), code=C.INVALID_ARGUMENT)
+assert bad_fields(e) == ['data'], bad_fields(e)
+
+# Bidirectional: every line answered, in order, while the client is still sending.
+lines = [s.Msg(**{'from': 'me', 'text': t}) for t in ['hello', 'streams', 'bye']]
+answers = [(m.text, getattr(m, 'from')) for m in stub.Chat(iter(lines), timeout=10)]
+assert answers == [('HELLO', 'server'), ('STREAMS', 'server'), ('BYE', 'server')], answers
+# An invalid line (empty `from`) ends the chat with INVALID_ARGUMENT after the valid ones.
+got = []
+try:
+    for m in stub.Chat(iter([lines[0], s.Msg(text='anonymous')]), timeout=10):
+        got.append(m.text)
+    raise AssertionError('no error')
+except grpc.RpcError as e:
+    assert e.code() == C.INVALID_ARGUMENT, (e.code(), e.details())
+assert got == ['HELLO'], got
+
+# The server still serves.
+assert len(list(stub.Watch(s.WatchRequest(limit=2), timeout=10))) == 2
+
+# Reflection shows the streams (grpcio-reflection speaks v1alpha).
+from google.protobuf.descriptor_pool import DescriptorPool
+from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+from google.protobuf import descriptor_pb2
+db = ProtoReflectionDescriptorDatabase(channel)
+fd = db.FindFileContainingSymbol('streams.Demo')
+proto = descriptor_pb2.FileDescriptorProto()
+fd.CopyToProto(proto) if hasattr(fd, 'CopyToProto') else proto.MergeFrom(fd)
+kinds = {m.name: (m.client_streaming, m.server_streaming) for m in proto.service[0].method}
+assert kinds == {'Watch': (False, True), 'Upload': (True, False), 'Chat': (True, True)}, kinds
+print('reflection:', sorted(kinds.items()))
+"#,
+    );
+    assert!(out.contains("mid-stream error after [1, 2, 3]"), "{out}");
+    assert!(out.contains("reflection: [('Chat', (True, True))"), "{out}");
+}

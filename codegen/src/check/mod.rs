@@ -61,7 +61,11 @@ pub const CODES: &[(&str, &str)] = &[
     ("E0135", "error field named like a problem+json member"),
     ("E0136", "two generated Rust modules of one package collide"),
     ("E0139", "no value of a topic fits in a producer's message"),
+    ("E0140", "a stream carries a type that is not a struct"),
+    ("E0141", "a client stream on a route without a request body"),
+    ("E0142", "`@xmlrpc` on a streaming rpc"),
     ("W0001", "u64 may exceed XML-RPC's integer range"),
+    ("W0002", "streaming rpc left out of XML-RPC"),
 ];
 
 pub use topics::PRODUCER_MESSAGE_MAX_BYTES;
@@ -90,6 +94,9 @@ pub fn run(program: &Program) -> Diagnostics {
     services::check_error_kinds(&ctx, &mut out);
     services::check_error_problem_members(&ctx, &mut out);
     services::check_rpc_messages(&ctx, &mut out);
+    services::check_stream_messages(&ctx, &mut out);
+    services::check_client_stream_routes(&ctx, &mut out);
+    services::check_streaming_xmlrpc(&ctx, &mut out);
     services::check_throws(&ctx, &mut out);
     services::check_http_routes(&ctx, &mut out);
     services::check_duplicate_routes(&ctx, &mut out);

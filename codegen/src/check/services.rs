@@ -89,6 +89,11 @@ pub(super) fn check_rpc_messages(ctx: &Ctx, out: &mut Diagnostics) {
             _ => false,
         };
         if !ok {
+            let help = if rpc.input_stream.is_some() {
+                "a stream carries messages: wrap the value in a struct"
+            } else {
+                "name the parameter: `(value: T)`, or wrap it in a struct"
+            };
             emit(
                 out,
                 Diagnostic::error(
@@ -101,7 +106,134 @@ pub(super) fn check_rpc_messages(ctx: &Ctx, out: &mut Diagnostics) {
                     t.span(),
                 )
                 .with_label("not a struct")
-                .with_help("name the parameter: `(value: T)`, or wrap it in a struct"),
+                .with_help(help),
+            );
+        }
+    }
+}
+
+/// E0140: what a server stream carries is a struct. Each element is one gRPC message, one SSE
+/// event and one NDJSON line; a unary rpc's non-struct result is wrapped in a synthesized
+/// `<Rpc>Response`, but a stream of wrappers would put that wrapper on every wire, so the IDL
+/// names the message itself.
+pub(super) fn check_stream_messages(ctx: &Ctx, out: &mut Diagnostics) {
+    for (f, _, rpc) in ctx.rpcs() {
+        let (Some(kw), Some(t)) = (rpc.output_stream, &rpc.output) else {
+            continue;
+        };
+        let ty = ctx.ty(f.id, t);
+        let ok = match &ty {
+            Ty::Def(d) => matches!(ctx.program.item(*d).kind, ItemKind::Struct(_)),
+            Ty::Error => true,
+            _ => false,
+        };
+        if !ok {
+            emit(
+                out,
+                Diagnostic::error(
+                    "E0140",
+                    format!(
+                        "rpc `{}` streams `{}`, which is not a struct",
+                        rpc.name.name,
+                        ctx.describe(&ty)
+                    ),
+                    t.span(),
+                )
+                .with_label("not a struct")
+                .with_secondary(kw, "each element of this stream is one message")
+                .with_help("wrap the value in a struct: `-> stream Item` with `struct Item { value: T = 1; }`"),
+            );
+        }
+    }
+}
+
+/// E0141: a client stream is the request body (NDJSON on REST, one line per message), so its
+/// route has a body (not GET or DELETE) and no path variables (there is no one message whose
+/// fields they could bind).
+pub(super) fn check_client_stream_routes(ctx: &Ctx, out: &mut Diagnostics) {
+    for (_, _, rpc) in ctx.rpcs() {
+        let Some(kw) = rpc.input_stream else {
+            continue;
+        };
+        let Some((method_word, path, _)) = http_annotation(rpc) else {
+            continue;
+        };
+        let method = HttpMethod::parse(&method_word.name);
+        if matches!(method, Some(HttpMethod::Get | HttpMethod::Delete)) {
+            emit(
+                out,
+                Diagnostic::error(
+                    "E0141",
+                    format!(
+                        "rpc `{}` takes a client stream, which `{}` cannot carry",
+                        rpc.name.name, method_word.name
+                    ),
+                    method_word.span,
+                )
+                .with_label("this method has no request body")
+                .with_secondary(kw, "the stream is the request body")
+                .with_help("use POST, PUT or PATCH"),
+            );
+        }
+        if let Ok(vars) = path_variables(&path.value)
+            && let Some(var) = vars.first()
+        {
+            emit(
+                out,
+                Diagnostic::error(
+                    "E0141",
+                    format!(
+                        "rpc `{}` takes a client stream, so its path cannot bind `{{{var}}}`",
+                        rpc.name.name
+                    ),
+                    path.span,
+                )
+                .with_label("path variable")
+                .with_secondary(kw, "a stream has no one message to bind it to")
+                .with_help("put the value in each message, or take it in a separate rpc"),
+            );
+        }
+    }
+}
+
+/// E0142 / W0002: XML-RPC has one request and one response, so a streaming rpc is not served on
+/// `/RPC2` (nor listed by introspection). Naming it with `@xmlrpc` asks for what cannot be, an
+/// error; otherwise the rpc is left out with a warning naming it and the target.
+pub(super) fn check_streaming_xmlrpc(ctx: &Ctx, out: &mut Diagnostics) {
+    for (_, s, rpc) in ctx.rpcs() {
+        let Some(kw) = rpc.input_stream.or(rpc.output_stream) else {
+            continue;
+        };
+        if let Some(a) = rpc.annotations.iter().find(|a| a.name.name == "xmlrpc") {
+            emit(
+                out,
+                Diagnostic::error(
+                    "E0142",
+                    format!(
+                        "rpc `{}` streams, so it has no XML-RPC method to name",
+                        rpc.name.name
+                    ),
+                    a.span,
+                )
+                .with_label("XML-RPC has one request and one response")
+                .with_secondary(kw, "streams here")
+                .with_help("remove `@xmlrpc`; the rpc is served over gRPC and REST"),
+            );
+        } else {
+            emit(
+                out,
+                Diagnostic::warning(
+                    "W0002",
+                    format!(
+                        "streaming rpc `{}.{}` is not served over XML-RPC",
+                        s.name.name, rpc.name.name
+                    ),
+                    rpc.name.span,
+                )
+                .with_secondary(kw, "streams here")
+                .with_help(
+                    "it is left out of `/RPC2` and `system.listMethods`; gRPC and REST serve it",
+                ),
             );
         }
     }
@@ -232,6 +364,9 @@ pub(super) fn check_http_routes(ctx: &Ctx, out: &mut Diagnostics) {
                 continue;
             }
         };
+        if rpc.input_stream.is_some() {
+            continue; // no one message binds the path or query (E0141)
+        }
         let Some(inputs) = named_inputs(ctx, f, rpc) else {
             continue;
         };
@@ -360,6 +495,9 @@ pub(super) fn check_duplicate_routes(ctx: &Ctx, out: &mut Diagnostics) {
 pub(super) fn check_xmlrpc_names(ctx: &Ctx, out: &mut Diagnostics) {
     let mut seen: HashMap<String, (&Rpc, Span)> = HashMap::new();
     for (_, s, rpc) in ctx.distinct_rpcs() {
+        if rpc.input_stream.is_some() || rpc.output_stream.is_some() {
+            continue; // not served on `/RPC2` (W0002)
+        }
         let explicit = rpc
             .annotations
             .iter()

@@ -304,7 +304,28 @@ fn operation(ir: &Ir, s: &Service, rpc: &Rpc, reach: &mut Reach) -> J {
         op.set("parameters", J::Arr(parameters));
     }
     let has_body = !query && !rest.is_empty();
-    if has_body {
+    if rpc.client_streaming {
+        // The body is the stream (E0141: no path variables, a method with a body).
+        if let Input::Message(id) = &rpc.input {
+            reach.add(*id);
+            let name = &ir.types[*id].full_name();
+            op.set(
+                "requestBody",
+                J::obj()
+                    .with(
+                        "description",
+                        J::s(format!(
+                            "A stream of `{name}` messages: newline-delimited JSON, one message per line (blank lines are skipped)."
+                        )),
+                    )
+                    .with("required", J::Bool(true))
+                    .with(
+                        "content",
+                        J::obj().with(NDJSON, J::obj().with("schema", reference(name))),
+                    ),
+            );
+        }
+    } else if has_body {
         let schema = match (&rpc.input, path_params.is_empty()) {
             (Input::Message(id), true) => {
                 reach.add(*id);
@@ -376,9 +397,51 @@ fn problem_content(schema: J) -> J {
     J::obj().with("application/problem+json", J::obj().with("schema", schema))
 }
 
+/// NDJSON's media type (streamed request bodies and answers).
+const NDJSON: &str = "application/x-ndjson";
+
+/// The `200` of a server stream: SSE or NDJSON, chosen by `Accept`. OpenAPI 3.1 has no schema
+/// for the items of a stream, so each media type says in words what one event or line is, and
+/// NDJSON's schema describes one line (a message or the last error).
+fn stream_success(name: &str) -> J {
+    let line = J::obj().with(
+        "oneOf",
+        J::Arr(vec![
+            J::obj()
+                .with("type", J::s("object"))
+                .with("required", J::strs(["result"]))
+                .with("properties", J::obj().with("result", reference(name))),
+            J::obj()
+                .with("type", J::s("object"))
+                .with("required", J::strs(["error"]))
+                .with("properties", J::obj().with("error", reference(PROBLEM))),
+        ]),
+    );
+    J::obj()
+        .with(
+            "description",
+            J::s(format!(
+                "A stream of `{name}` messages, as `Accept` asks: Server-Sent Events (each event's `data` is one message as JSON; an error ends the stream as an `error` event whose `data` is a problem) or newline-delimited JSON (each line `{{\"result\": message}}`; an error ends the stream as a `{{\"error\": problem}}` line)."
+            )),
+        )
+        .with(
+            "content",
+            J::obj()
+                .with(
+                    "text/event-stream",
+                    J::obj().with("schema", J::obj().with("type", J::s("string"))),
+                )
+                .with(NDJSON, J::obj().with("schema", line)),
+        )
+}
+
 fn responses(ir: &Ir, rpc: &Rpc, has_input: bool, has_body: bool, reach: &mut Reach) -> J {
     let mut r = J::obj();
     match &rpc.output {
+        Output::Message(id) if rpc.server_streaming => {
+            reach.add(*id);
+            r.set("200", stream_success(&ir.types[*id].full_name()));
+        }
         Output::Unit => r.set(
             "204",
             J::obj().with("description", J::s("Done; no content.")),
@@ -404,6 +467,9 @@ fn responses(ir: &Ir, rpc: &Rpc, has_input: bool, has_body: bool, reach: &mut Re
     if has_body {
         by_status.entry(415).or_default();
     }
+    if rpc.server_streaming {
+        by_status.entry(406).or_default();
+    }
     for (status, ids) in by_status {
         let mut names: Vec<String> = ids
             .iter()
@@ -413,7 +479,9 @@ fn responses(ir: &Ir, rpc: &Rpc, has_input: bool, has_body: bool, reach: &mut Re
             400 => {
                 "invalid input (malformed JSON, a wrong type, or constraint violations, each listed in `violations`)."
             }
+            415 if rpc.client_streaming => "the body is not newline-delimited JSON.",
             415 => "the body is not JSON.",
+            406 => "`Accept` allows neither `text/event-stream` nor `application/x-ndjson`.",
             _ => "another failure with this status.",
         };
         names.push(generic.to_string());

@@ -637,8 +637,8 @@ impl Renderer<'_> {
                 RpcView {
                     comment: comment(&docs),
                     name: rpc.name.clone(),
-                    input: self.rpc_input(rpc),
-                    output: self.rpc_output(rpc),
+                    input: stream_prefix(rpc.client_streaming) + &self.rpc_input(rpc),
+                    output: stream_prefix(rpc.server_streaming) + &self.rpc_output(rpc),
                     options: rpc_options(rpc),
                 }
             })
@@ -648,6 +648,15 @@ impl Renderer<'_> {
             name: s.name.clone(),
             rpcs,
         }
+    }
+}
+
+/// `stream ` before the input or output message of a streaming side of an rpc.
+fn stream_prefix(streaming: bool) -> String {
+    if streaming {
+        "stream ".into()
+    } else {
+        String::new()
     }
 }
 

@@ -219,8 +219,13 @@ pub struct Rpc {
     pub name: Ident,
     /// What it takes.
     pub input: RpcInput,
+    /// The `stream` keyword before the input type (`(stream Chunk)`): a client stream of
+    /// [`RpcInput::Message`].
+    pub input_stream: Option<Span>,
     /// What it returns (`-> T`), or `None`.
     pub output: Option<TypeRef>,
+    /// The `stream` keyword before the output type (`-> stream Event`): a server stream.
+    pub output_stream: Option<Span>,
     /// The errors of `throws`, as written.
     pub throws: Vec<Path>,
     /// From its first token to its last.

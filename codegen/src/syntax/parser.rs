@@ -174,6 +174,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::rpc | Rule::kw_rpc => "`rpc`",
         Rule::rpc_input | Rule::params | Rule::param => "parameters",
         Rule::throws | Rule::kw_throws => "`throws`",
+        Rule::stream_type | Rule::kw_stream => "`stream`",
         Rule::kw_to => "`to`",
         Rule::topic_prop => "`key:`, `value:` or `encoding:`",
         Rule::topic_key => "`key:`",
@@ -440,7 +441,9 @@ impl Builder {
         let mut annotations = Vec::new();
         let mut name = None;
         let mut input = RpcInput::None;
+        let mut input_stream = None;
         let mut output = None;
+        let mut output_stream = None;
         let mut throws = Vec::new();
         for q in p.into_inner() {
             match q.as_rule() {
@@ -451,6 +454,11 @@ impl Builder {
                     for r in q.into_inner() {
                         match r.as_rule() {
                             Rule::type_ref => input = RpcInput::Message(self.type_ref(r)),
+                            Rule::stream_type => {
+                                let (kw, t) = self.stream_type(r);
+                                input_stream = kw;
+                                input = RpcInput::Message(t);
+                            }
                             Rule::params => {
                                 input = RpcInput::Params(
                                     r.into_inner()
@@ -464,6 +472,11 @@ impl Builder {
                     }
                 }
                 Rule::type_ref => output = Some(self.type_ref(q)),
+                Rule::stream_type => {
+                    let (kw, t) = self.stream_type(q);
+                    output_stream = kw;
+                    output = Some(t);
+                }
                 Rule::throws => {
                     throws = q
                         .into_inner()
@@ -479,10 +492,28 @@ impl Builder {
             annotations,
             name: name.unwrap_or_else(|| self.missing(span)),
             input,
+            input_stream,
             output,
+            output_stream,
             throws,
             span,
         }
+    }
+
+    /// `stream T`: the span of the keyword and the type.
+    fn stream_type(&self, p: Pair<Rule>) -> (Option<Span>, TypeRef) {
+        let span = self.span(&p);
+        let mut kw = None;
+        let mut ty = None;
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::kw_stream => kw = Some(self.span(&q)),
+                Rule::type_ref => ty = Some(self.type_ref(q)),
+                _ => {}
+            }
+        }
+        let ty = ty.unwrap_or_else(|| TypeRef::Named(self.missing(span)));
+        (kw.or(Some(span)), ty)
     }
 
     fn param(&self, p: Pair<Rule>) -> Param {
@@ -843,13 +874,28 @@ mod tests {
                 "rpc A(M) -> R;",
                 "rpc A(a: i32, b: optional<u32> @range(1, 2)) -> list<R> throws E, p.F;",
                 "@http(GET, \"/x\") rpc A();",
+                "rpc A(stream M) -> R;",
+                "rpc A(M) -> stream R;",
+                "rpc A(stream M) -> stream p.R throws E;",
+                "rpc A(stream) -> stream;",
+                "rpc A(stream: i32) -> streamer;",
             ],
-            &["rpc A;", "rpc A() throws;", "rpcA();"],
+            &[
+                "rpc A;",
+                "rpc A() throws;",
+                "rpcA();",
+                "rpc A(stream M, b: i32);",
+            ],
         );
         check(
             Rule::rpc_input,
-            &["", "M", "a: i32", "a: i32, b: i32,"],
+            &["", "M", "a: i32", "a: i32, b: i32,", "stream M", "stream"],
             &["a:"],
+        );
+        check(
+            Rule::stream_type,
+            &["stream M", "stream list<M>"],
+            &["stream", "streamM"],
         );
         check(Rule::params, &["a: i32", "a: i32, b: M"], &["a", ","]);
         check(Rule::param, &["a: i32 @range(0, ..)"], &["a i32"]);

@@ -48,3 +48,105 @@ where
         .map_err(E::from_tonic_status)?;
     decode(response.into_inner()).map_err(E::from)
 }
+
+#[doc(hidden)]
+/// A response stream as the generated client returns it: each message read back by `decode`
+/// (an invalid one is `INTERNAL`), a failing status as the rpc's typed error, which ends it.
+pub fn incoming<R, Out, E>(
+    messages: tonic::Streaming<R>,
+    decode: impl Fn(R) -> Result<Out, Status> + Send + 'static,
+) -> crate::Streaming<Out, E>
+where
+    R: Send + 'static,
+    Out: 'static,
+    E: FromTonicStatus + From<Status> + 'static,
+{
+    use futures_util::StreamExt;
+    Box::pin(crate::stream::FuseOnError::new(messages.map(
+        move |item| match item {
+            Ok(message) => decode(message).map_err(E::from),
+            Err(status) => Err(E::from_tonic_status(status)),
+        },
+    )))
+}
+
+/// The request messages of a client stream, converted to prost as tonic pulls them (nothing is
+/// read ahead of what HTTP/2 flow control lets through).
+fn outgoing<Req, P>(
+    requests: impl futures_core::Stream<Item = Req> + Send + 'static,
+) -> impl futures_core::Stream<Item = P> + Send + 'static
+where
+    Req: IntoProto<P> + 'static,
+    P: 'static,
+{
+    use futures_util::StreamExt;
+    requests.map(IntoProto::into_proto)
+}
+
+#[doc(hidden)]
+/// One server-streaming call of a generated client: the request as its message, the call, and
+/// the response messages as a typed stream ([`incoming`]).
+pub async fn server_streaming<Req, P, R, Out, E, F, Fut>(
+    request: Req,
+    send: F,
+    decode: impl Fn(R) -> Result<Out, Status> + Send + 'static,
+) -> Result<crate::Streaming<Out, E>, E>
+where
+    Req: IntoProto<P>,
+    F: FnOnce(P) -> Fut,
+    Fut: Future<Output = Result<tonic::Response<tonic::Streaming<R>>, tonic::Status>>,
+    R: Send + 'static,
+    Out: 'static,
+    E: FromTonicStatus + From<Status> + 'static,
+{
+    let response = send(request.into_proto())
+        .await
+        .map_err(E::from_tonic_status)?;
+    Ok(incoming(response.into_inner(), decode))
+}
+
+#[doc(hidden)]
+/// One client-streaming call of a generated client: the request stream, converted as it is
+/// sent, and the one answer.
+pub async fn client_streaming<Req, P, R, Out, E, S, F, Fut>(
+    requests: S,
+    send: F,
+    decode: impl FnOnce(R) -> Result<Out, Status>,
+) -> Result<Out, E>
+where
+    S: futures_core::Stream<Item = Req> + Send + 'static,
+    Req: IntoProto<P> + 'static,
+    P: Send + 'static,
+    F: FnOnce(std::pin::Pin<Box<dyn futures_core::Stream<Item = P> + Send>>) -> Fut,
+    Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
+    E: FromTonicStatus + From<Status>,
+{
+    let response = send(Box::pin(outgoing(requests)))
+        .await
+        .map_err(E::from_tonic_status)?;
+    decode(response.into_inner()).map_err(E::from)
+}
+
+#[doc(hidden)]
+/// One bidirectional call of a generated client: the request stream out, the typed response
+/// stream back.
+pub async fn streaming<Req, P, R, Out, E, S, F, Fut>(
+    requests: S,
+    send: F,
+    decode: impl Fn(R) -> Result<Out, Status> + Send + 'static,
+) -> Result<crate::Streaming<Out, E>, E>
+where
+    S: futures_core::Stream<Item = Req> + Send + 'static,
+    Req: IntoProto<P> + 'static,
+    P: Send + 'static,
+    F: FnOnce(std::pin::Pin<Box<dyn futures_core::Stream<Item = P> + Send>>) -> Fut,
+    Fut: Future<Output = Result<tonic::Response<tonic::Streaming<R>>, tonic::Status>>,
+    R: Send + 'static,
+    Out: 'static,
+    E: FromTonicStatus + From<Status> + 'static,
+{
+    let response = send(Box::pin(outgoing(requests)))
+        .await
+        .map_err(E::from_tonic_status)?;
+    Ok(incoming(response.into_inner(), decode))
+}

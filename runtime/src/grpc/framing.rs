@@ -24,22 +24,55 @@ use axum::body::Body;
 use bytes::Buf;
 use http_body::{Frame, SizeHint};
 
-/// The gRPC methods whose callers may send any number of request messages. Every rpc a Rosetta
-/// IDL declares is unary, and health's `Watch` is server-streaming (one request), so only
-/// reflection's bidirectional stream is here.
+/// The gRPC methods of the runtime's own services whose callers may send any number of request
+/// messages: health's `Watch` is server-streaming (one request), so only reflection's
+/// bidirectional stream. The client-streaming rpcs of mounted services come from their
+/// descriptor sets ([`client_streaming_paths`]).
 const CLIENT_STREAMING_METHODS: [&str; 2] = [
     "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
     "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
 ];
 
-/// True when the method at `path` takes exactly one request message.
-fn takes_one_message(path: &str) -> bool {
-    !CLIENT_STREAMING_METHODS.contains(&path)
+/// The paths (`/pkg.Service/Method`) of every client-streaming method the encoded
+/// `FileDescriptorSet`s describe, plus reflection's: the methods whose callers may send any
+/// number of request messages. A set that does not decode adds nothing (its methods are then
+/// held to one message, the safe side).
+pub(crate) fn client_streaming_paths(
+    descriptor_sets: &[&[u8]],
+) -> std::collections::HashSet<String> {
+    use prost::Message;
+    let mut paths: std::collections::HashSet<String> = CLIENT_STREAMING_METHODS
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    for set in descriptor_sets {
+        let Ok(set) = prost_types::FileDescriptorSet::decode(*set) else {
+            continue;
+        };
+        for file in &set.file {
+            let package = file.package();
+            for service in &file.service {
+                for method in service.method.iter().filter(|m| m.client_streaming()) {
+                    let service = if package.is_empty() {
+                        service.name().to_string()
+                    } else {
+                        format!("{package}.{}", service.name())
+                    };
+                    paths.insert(format!("/{service}/{}", method.name()));
+                }
+            }
+        }
+    }
+    paths
 }
 
-/// Wraps the body of gRPC request `req` in a [`FramedBody`] (the registry's request layer).
-pub(crate) fn check_framing(req: http::Request<Body>) -> http::Request<Body> {
-    let single = takes_one_message(req.uri().path());
+/// Wraps the body of gRPC request `req` in a [`FramedBody`] (the registry's request layer);
+/// `streaming` holds the paths of the client-streaming methods.
+pub(crate) fn check_framing(
+    req: http::Request<Body>,
+    streaming: &std::collections::HashSet<String>,
+) -> http::Request<Body> {
+    let single = !streaming.contains(req.uri().path());
     let encoded = req
         .headers()
         .get("grpc-encoding")
@@ -310,11 +343,39 @@ mod tests {
     }
 
     #[test]
-    fn only_reflection_streams_requests() {
-        assert!(takes_one_message("/Greeter/SayHello"));
-        assert!(takes_one_message("/grpc.health.v1.Health/Watch"));
+    fn client_streams_come_from_the_descriptor_sets() {
+        use prost::Message;
+        use prost_types::{
+            FileDescriptorProto, FileDescriptorSet, MethodDescriptorProto, ServiceDescriptorProto,
+        };
+        let method = |name: &str, client_streaming| MethodDescriptorProto {
+            name: Some(name.into()),
+            client_streaming: Some(client_streaming),
+            server_streaming: Some(true),
+            ..Default::default()
+        };
+        let set = FileDescriptorSet {
+            file: vec![FileDescriptorProto {
+                package: Some("streams".into()),
+                service: vec![ServiceDescriptorProto {
+                    name: Some("Streams".into()),
+                    method: vec![method("Watch", false), method("Chat", true)],
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+        }
+        .encode_to_vec();
+        let paths = client_streaming_paths(&[&set, b"\xff not a descriptor set"]);
+        assert!(paths.contains("/streams.Streams/Chat"));
+        assert!(
+            !paths.contains("/streams.Streams/Watch"),
+            "one request message"
+        );
+        assert!(!paths.contains("/Greeter/SayHello"));
+        assert!(!paths.contains("/grpc.health.v1.Health/Watch"));
         for path in CLIENT_STREAMING_METHODS {
-            assert!(!takes_one_message(path), "{path}");
+            assert!(paths.contains(path), "{path}");
         }
     }
 }

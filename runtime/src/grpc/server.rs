@@ -171,13 +171,18 @@ impl Registry {
             routes = add_reflection(routes, &self.descriptor_sets, &names, options);
         }
         let advertised = accept_encoding_header(&options.accept_compression);
+        let streaming = std::sync::Arc::new(super::framing::client_streaming_paths(
+            &self.descriptor_sets,
+        ));
         Some(
             routes
                 .into_axum_router()
                 .layer(tower::util::MapResponseLayer::new(move |resp| {
                     advertise(size_limit_status(resp), advertised.as_ref())
                 }))
-                .layer(tower::util::MapRequestLayer::new(on_request)),
+                .layer(tower::util::MapRequestLayer::new(move |req| {
+                    on_request(req, &streaming)
+                })),
         )
     }
 }
@@ -300,9 +305,12 @@ fn size_limit_status(
 struct Arrival(Instant);
 
 /// Every gRPC request: stamps its [`Arrival`] and reads its body through the framing check.
-fn on_request(mut req: http::Request<axum::body::Body>) -> http::Request<axum::body::Body> {
+fn on_request(
+    mut req: http::Request<axum::body::Body>,
+    streaming: &std::collections::HashSet<String>,
+) -> http::Request<axum::body::Body> {
     req.extensions_mut().insert(Arrival(Instant::now()));
-    super::framing::check_framing(req)
+    super::framing::check_framing(req, streaming)
 }
 
 #[doc(hidden)]
@@ -429,6 +437,180 @@ where
     Ok(response(encode(out), min_compressed_size))
 }
 
+/// The response stream of a generated server-streaming adapter method (tonic's associated
+/// `<Rpc>Stream` type): prost messages, or the status that ends the stream.
+pub type ResponseStream<R> =
+    std::pin::Pin<Box<dyn futures_core::Stream<Item = Result<R, tonic::Status>> + Send + 'static>>;
+
+#[doc(hidden)]
+/// A client stream as the handler sees it: each prost message converted and validated into the
+/// domain request (an invalid one is an `invalid_argument` item with every violation, and the
+/// stream goes on: the handler decides whether to stop), a transport or framing failure as the
+/// status tonic reports.
+pub fn incoming<P, Req>(messages: tonic::Streaming<P>) -> crate::Streaming<Req>
+where
+    P: Send + 'static,
+    Req: FromProto<P> + Validate + Send + 'static,
+{
+    use futures_util::StreamExt;
+    Box::pin(messages.map(|item| match item {
+        Ok(message) => decode_message(message),
+        Err(status) => Err(super::status::tonic_to_status(&status)),
+    }))
+}
+
+/// [`decode_request`] for one message of a client stream, failing with a domain [`Status`].
+fn decode_message<D, P>(message: P) -> Result<D, Status>
+where
+    D: FromProto<P> + Validate,
+{
+    let value =
+        D::from_proto(message, &Path::Root).map_err(|v| Status::from_violations(vec![v]))?;
+    value.validate().map_err(Status::from_violations)?;
+    Ok(value)
+}
+
+#[doc(hidden)]
+/// A handler's server stream as tonic sends it: each item encoded by `encode`, the first error
+/// as the stream's final status (gRPC trailers; nothing is polled after it), and the caller's
+/// deadline, when it set one, ending the stream with `DEADLINE_EXCEEDED`. tonic polls this stream
+/// only when HTTP/2 flow control lets it send (no buffering here), and drops it, with the
+/// handler's stream, when the client cancels or goes away.
+pub fn outgoing<Out, E, R>(
+    stream: crate::Streaming<Out, E>,
+    deadline: Option<Instant>,
+    encode: impl Fn(Out) -> R + Send + 'static,
+) -> ResponseStream<R>
+where
+    Out: 'static,
+    E: IntoTonicStatus + 'static,
+    R: 'static,
+{
+    use futures_util::StreamExt;
+    let mapped = crate::stream::FuseOnError::new(stream.map(move |item| match item {
+        Ok(out) => Ok(encode(out)),
+        Err(e) => Err(e.into_tonic_status()),
+    }));
+    match deadline {
+        None => Box::pin(mapped),
+        Some(at) => Box::pin(Outgoing {
+            inner: Some(mapped),
+            sleep: Some(Box::pin(tokio::time::sleep_until(at.into()))),
+        }),
+    }
+}
+
+/// A response stream that, with a deadline, ends with `DEADLINE_EXCEEDED` when it passes. The
+/// deadline is looked at before each message, so a handler's stream that is always ready cannot
+/// outrun it.
+struct Outgoing<S> {
+    inner: Option<S>,
+    sleep: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S, R> futures_core::Stream for Outgoing<S>
+where
+    S: futures_core::Stream<Item = Result<R, tonic::Status>> + Unpin,
+{
+    type Item = Result<R, tonic::Status>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        if self.inner.is_none() {
+            return Poll::Ready(None);
+        }
+        if let Some(sleep) = self.sleep.as_mut()
+            && sleep.as_mut().poll(cx).is_ready()
+        {
+            self.inner = None; // drops the handler's stream
+            self.sleep = None;
+            return Poll::Ready(Some(Err(status_to_tonic(Status::deadline_exceeded(
+                "the deadline passed before the stream ended",
+            )))));
+        }
+        match self.inner.as_mut() {
+            Some(inner) => std::pin::Pin::new(inner).poll_next(cx),
+            None => Poll::Ready(None),
+        }
+    }
+}
+
+#[doc(hidden)]
+/// One server-streaming rpc of a generated adapter: the context and the validated request as
+/// for [`unary`], the handler (within the deadline) returning its stream, and that stream sent
+/// by [`outgoing`]. The generated method is this one call.
+pub async fn server_streaming<P, Req, Out, E, R, F, Fut>(
+    request: tonic::Request<P>,
+    method: &'static str,
+    handler: F,
+    encode: impl Fn(Out) -> R + Send + 'static,
+) -> Result<tonic::Response<ResponseStream<R>>, tonic::Status>
+where
+    Req: FromProto<P> + Validate,
+    E: IntoTonicStatus + 'static,
+    F: FnOnce(Context, Req) -> Fut,
+    Fut: Future<Output = Result<crate::Streaming<Out, E>, E>>,
+    Out: 'static,
+    R: 'static,
+{
+    let (ctx, message) = request_parts(request, method);
+    let request: Req = decode_request(message)?;
+    let deadline = ctx.deadline();
+    let stream = call(ctx.remaining(), move || handler(ctx, request)).await?;
+    Ok(tonic::Response::new(outgoing(stream, deadline, encode)))
+}
+
+#[doc(hidden)]
+/// One client-streaming rpc of a generated adapter: the context, the request messages as a
+/// typed stream ([`incoming`]), the handler within the deadline, and its one answer.
+pub async fn client_streaming<P, Req, Out, E, R, F, Fut>(
+    request: tonic::Request<tonic::Streaming<P>>,
+    method: &'static str,
+    min_compressed_size: usize,
+    handler: F,
+    encode: impl FnOnce(Out) -> R,
+) -> Result<tonic::Response<R>, tonic::Status>
+where
+    P: Send + 'static,
+    Req: FromProto<P> + Validate + Send + 'static,
+    E: IntoTonicStatus,
+    F: FnOnce(Context, crate::Streaming<Req>) -> Fut,
+    Fut: Future<Output = Result<Out, E>>,
+    R: prost::Message,
+{
+    let (ctx, messages) = request_parts(request, method);
+    let requests = incoming(messages);
+    let out = call(ctx.remaining(), move || handler(ctx, requests)).await?;
+    Ok(response(encode(out), min_compressed_size))
+}
+
+#[doc(hidden)]
+/// One bidirectional rpc of a generated adapter: [`incoming`] in, [`outgoing`] out.
+pub async fn streaming<P, Req, Out, E, R, F, Fut>(
+    request: tonic::Request<tonic::Streaming<P>>,
+    method: &'static str,
+    handler: F,
+    encode: impl Fn(Out) -> R + Send + 'static,
+) -> Result<tonic::Response<ResponseStream<R>>, tonic::Status>
+where
+    P: Send + 'static,
+    Req: FromProto<P> + Validate + Send + 'static,
+    E: IntoTonicStatus + 'static,
+    F: FnOnce(Context, crate::Streaming<Req>) -> Fut,
+    Fut: Future<Output = Result<crate::Streaming<Out, E>, E>>,
+    Out: 'static,
+    R: 'static,
+{
+    let (ctx, messages) = request_parts(request, method);
+    let requests = incoming(messages);
+    let deadline = ctx.deadline();
+    let stream = call(ctx.remaining(), move || handler(ctx, requests)).await?;
+    Ok(tonic::Response::new(outgoing(stream, deadline, encode)))
+}
+
 #[doc(hidden)]
 /// The response of a generated method: `message`, sent uncompressed when its encoded size is
 /// under `min_compressed_size` ([`GrpcOptions::compression_min_size`]) whatever the client
@@ -509,6 +691,84 @@ mod tests {
         let err = call(Some(Duration::ZERO), handler).await.unwrap_err();
         assert_eq!(err.code(), tonic::Code::DeadlineExceeded);
         assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 0);
+    }
+
+    /// Drops count how many times the handler's stream was released.
+    struct Counted(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_deadline_ends_a_stream_and_drops_the_handlers_stream() {
+        use futures_util::StreamExt;
+        let drops = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let guard = Counted(std::sync::Arc::clone(&drops));
+        // One message, then a stream that never ends by itself.
+        let handler: crate::Streaming<i32> = Box::pin(
+            futures_util::stream::iter([Ok(7)])
+                .chain(futures_util::stream::pending())
+                .map(move |x| {
+                    let _ = &guard;
+                    x
+                }),
+        );
+        let at = Instant::now() + Duration::from_millis(20);
+        let mut out = outgoing(handler, Some(at), |x: i32| x.to_string());
+        assert_eq!(out.next().await.unwrap().unwrap(), "7");
+        let end = tokio::time::timeout(Duration::from_secs(30), out.next())
+            .await
+            .expect("hang protection")
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(end.code(), tonic::Code::DeadlineExceeded);
+        assert_eq!(drops.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(out.next().await.is_none(), "nothing after the deadline");
+    }
+
+    #[tokio::test]
+    async fn the_deadline_ends_a_stream_that_is_always_ready() {
+        use futures_util::StreamExt;
+        let endless: crate::Streaming<u64> = Box::pin(futures_util::stream::iter(0..).map(Ok));
+        let at = Instant::now() + Duration::from_millis(20);
+        let mut out = outgoing(endless, Some(at), |x: u64| x);
+        let mut received = 0u64;
+        let end = tokio::time::timeout(Duration::from_secs(30), async {
+            loop {
+                match out.next().await {
+                    Some(Ok(_)) => {
+                        received += 1;
+                        // Let the clock move: a real transport waits for the network here.
+                        if received.is_multiple_of(1024) {
+                            tokio::task::yield_now().await;
+                        }
+                    }
+                    Some(Err(status)) => return status,
+                    None => panic!("ended without a status"),
+                }
+            }
+        })
+        .await
+        .expect("hang protection");
+        assert_eq!(end.code(), tonic::Code::DeadlineExceeded);
+        assert!(received > 0);
+        assert!(out.next().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn an_error_item_is_the_last_and_is_sent_as_a_status() {
+        use futures_util::StreamExt;
+        let handler: crate::Streaming<i32> = Box::pin(futures_util::stream::iter([
+            Ok(1),
+            Err(Status::not_found("gone")),
+            Ok(2),
+        ]));
+        let items: Vec<_> = outgoing(handler, None, |x: i32| x).collect().await;
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].as_ref().unwrap_err().code(), tonic::Code::NotFound);
     }
 
     #[test]

@@ -125,7 +125,7 @@ where
 }
 
 /// The handler's context: the protocol, the rpc, the headers (moved, not copied) and the peer.
-fn context(route: &Route, mut parts: RequestParts) -> Context {
+pub(super) fn context(route: &Route, mut parts: RequestParts) -> Context {
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -169,7 +169,7 @@ pub fn json_response<T: Serialize + ?Sized>(value: &T) -> Response {
 }
 
 /// The request struct from the path, then the query string or the body.
-async fn decode<Req: DeserializeOwned>(
+pub(super) async fn decode<Req: DeserializeOwned>(
     route: &Route,
     parts: &mut RequestParts,
     body: Body,

@@ -5,6 +5,7 @@
 //! - [`Problem`]: RFC 9457 `application/problem+json` for every failure, declared or not;
 //! - [`Registry`] / [`Fragment`]: `/openapi.json` for exactly the services a server mounts, and
 //!   problem+json 404 and 405 (with `Allow`) for requests no route takes;
+//! - [`stream`]: streaming rpcs — Server-Sent Events or NDJSON answers, NDJSON request bodies;
 //! - [`Client`]: the base of every generated `RestClient`.
 //!
 //! Generated code reaches this module through `::rosetta::__private::rosetta_runtime::rest`.
@@ -13,6 +14,7 @@ mod client;
 mod handler;
 mod openapi;
 mod problem;
+pub mod stream;
 mod text;
 
 pub use client::Client;
@@ -24,6 +26,10 @@ pub use openapi::{Fragment, Registry, Schema};
 pub use problem::{
     ABOUT_BLANK, DECLARED_TYPE_PREFIX, FromProblem, IntoProblem, PROBLEM_JSON, Problem,
     RESERVED_MEMBERS, kind_for_status, reason_phrase,
+};
+#[doc(hidden)]
+pub use stream::{
+    handle_client_stream, handle_server_stream, handle_server_stream_unit, handle_streaming,
 };
 
 /// The HTTP client the generated `RestClient`s send with, for configuring one

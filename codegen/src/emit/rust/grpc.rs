@@ -792,6 +792,9 @@ fn adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames) -> TokenStream {
         Output::Unit | Output::Message(_) => quote!(#rt::IntoProto::into_proto),
         Output::Value(_) => result_fn("encode", rpc).into_token_stream(),
     };
+    if rpc.client_streaming || rpc.server_streaming {
+        return streaming_adapter_method(c, rpc, n, encode);
+    }
     quote! {
         async fn #method(
             &self,
@@ -805,6 +808,78 @@ fn adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames) -> TokenStream {
                 #encode,
             )
             .await
+        }
+    }
+}
+
+/// The tonic method of a streaming rpc (with its `<Rpc>Stream` associated type for a server
+/// stream): one call of `server::server_streaming`, `client_streaming` or `streaming`.
+fn streaming_adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames, encode: TokenStream) -> TokenStream {
+    let rt = &c.rt;
+    let k = &c.g.krate;
+    let tonic = quote!(#k::__private::tonic);
+    let method = &n.method;
+    let input = &n.input;
+    let output = &n.output;
+    let context_name = &n.context_name;
+    let rust_method = field_ident(&rpc.name);
+    let stream_type = format_ident!("{}Stream", rpc.name);
+    let request_type = if rpc.client_streaming {
+        quote!(#tonic::Request<#tonic::Streaming<#input>>)
+    } else {
+        quote!(#tonic::Request<#input>)
+    };
+    let (arg, call) = match &rpc.input {
+        Input::Unit => (quote!(_: ()), quote!(self.inner.#rust_method(ctx))),
+        _ => (
+            quote!(request),
+            c.g.call_method(rpc, quote!(self.inner), quote!(ctx), quote!(request)),
+        ),
+    };
+    if !rpc.server_streaming {
+        return quote! {
+            async fn #method(
+                &self,
+                request: #request_type,
+            ) -> ::std::result::Result<#tonic::Response<#output>, #tonic::Status> {
+                #rt::server::client_streaming(
+                    request,
+                    #context_name,
+                    self.min_compressed_size,
+                    move |ctx, requests| self.inner.#rust_method(ctx, requests),
+                    #encode,
+                )
+                .await
+            }
+        };
+    }
+    let body = if rpc.client_streaming {
+        quote! {
+            #rt::server::streaming(
+                request,
+                #context_name,
+                move |ctx, requests| self.inner.#rust_method(ctx, requests),
+                #encode,
+            )
+        }
+    } else {
+        quote! {
+            #rt::server::server_streaming(
+                request,
+                #context_name,
+                move |ctx, #arg| #call,
+                #encode,
+            )
+        }
+    };
+    quote! {
+        type #stream_type = #rt::server::ResponseStream<#output>;
+
+        async fn #method(
+            &self,
+            request: #request_type,
+        ) -> ::std::result::Result<#tonic::Response<Self::#stream_type>, #tonic::Status> {
+            #body.await
         }
     }
 }
@@ -839,6 +914,39 @@ fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream 
         Output::Unit | Output::Message(_) => quote!(#rt::client::decode_response),
         Output::Value(_) => result_fn("decode", rpc).into_token_stream(),
     };
+    if rpc.client_streaming || rpc.server_streaming {
+        let k = &c.g.krate;
+        let (args, request, call) = if rpc.client_streaming {
+            // A client stream is of one message (the grammar and E0119).
+            let d = c.g.request_type(rpc).unwrap_or_else(|| quote!(()));
+            let kind = if rpc.server_streaming {
+                quote!(streaming)
+            } else {
+                quote!(client_streaming)
+            };
+            (
+                quote!(requests: impl #k::stream::Stream<Item = #d> + ::std::marker::Send + 'static),
+                quote!(requests),
+                kind,
+            )
+        } else {
+            (args, request, quote!(server_streaming))
+        };
+        let ret = if rpc.server_streaming {
+            quote!(#k::Streaming<#ret, #error>)
+        } else {
+            ret
+        };
+        return quote! {
+            #doc
+            #[allow(deprecated)]
+            pub async fn #rust_method(&self, #args) -> ::std::result::Result<#ret, #error> {
+                let mut client = self.inner.clone();
+                #rt::client::#call(#request, move |m| async move { client.#method(m).await }, #decode)
+                    .await
+            }
+        };
+    }
     quote! {
         #doc
         #[allow(deprecated)]

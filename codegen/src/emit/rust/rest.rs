@@ -27,8 +27,9 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     let rt = quote!(#k::__private::rest);
     let trait_name = type_ident(&s.name);
     let fragment = fragment(g, s, &rt);
-    let routes = s.rpcs.iter().map(|rpc| route(g, s, rpc, &rt));
-    let count = Literal::usize_unsuffixed(s.rpcs.len());
+    let rpcs: Vec<&Rpc> = s.rpcs.iter().collect();
+    let routes = rpcs.iter().map(|rpc| route(g, s, rpc, &rt));
+    let count = Literal::usize_unsuffixed(rpcs.len());
     let mut items = quote! {
         /// This service's share of the OpenAPI document served at `/openapi.json`.
         static REST_OPENAPI: #rt::Fragment = #fragment;
@@ -38,17 +39,44 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     };
     let mut handlers = Vec::new();
     let mut methods = TokenStream::new();
-    for (i, rpc) in s.rpcs.iter().enumerate() {
+    for (i, rpc) in rpcs.iter().copied().enumerate() {
         let index = Literal::usize_unsuffixed(i);
         let handler = format_ident!("rest_{}", rpc.name.to_snake_case());
         let call = g.call_method(rpc, quote!(svc), quote!(ctx), quote!(request));
-        let body = match g.request_type(rpc) {
-            Some(req) => quote! {
+        let method = field_ident(&rpc.name);
+        let body = match (
+            rpc.client_streaming,
+            rpc.server_streaming,
+            g.request_type(rpc),
+        ) {
+            (true, server, _) => {
+                let handle = if server {
+                    quote!(handle_streaming)
+                } else {
+                    quote!(handle_client_stream)
+                };
+                quote! {
+                    #rt::#handle(&REST_ROUTES[#index], request, move |ctx, requests| async move {
+                        svc.#method(ctx, requests).await
+                    })
+                }
+            }
+            (false, true, Some(req)) => quote! {
+                #rt::handle_server_stream(&REST_ROUTES[#index], request, move |ctx, request: #req| async move {
+                    #call.await
+                })
+            },
+            (false, true, None) => quote! {
+                #rt::handle_server_stream_unit(&REST_ROUTES[#index], request, move |ctx| async move {
+                    #call.await
+                })
+            },
+            (false, false, Some(req)) => quote! {
                 #rt::handle(&REST_ROUTES[#index], request, move |ctx, request: #req| async move {
                     #call.await
                 })
             },
-            None => quote! {
+            (false, false, None) => quote! {
                 #rt::handle_unit(&REST_ROUTES[#index], request, move |ctx| async move {
                     #call.await
                 })
@@ -71,7 +99,10 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
             }
         });
         handlers.push(quote!(#handler::<S>));
-        methods.extend(client_method(g, s, rpc, &index));
+        // The typed REST client is unary; streams have the gRPC client.
+        if !rpc.is_streaming() {
+            methods.extend(client_method(g, s, rpc, &index));
+        }
     }
     let mount = quote! {
         #rt::mount(parts, &self.inner, &REST_OPENAPI, &REST_ROUTES, &[#(#handlers),*]);

@@ -511,6 +511,10 @@ impl Gen<'_> {
             let mdoc = docs(&doc_lines);
             let args = match &rpc.input {
                 Input::Unit => quote!(),
+                Input::Message(id) if rpc.client_streaming => {
+                    let p = self.type_path(*id);
+                    quote!(requests: #k::Streaming<#p>)
+                }
                 Input::Message(id) => {
                     let p = self.type_path(*id);
                     quote!(request: #p)
@@ -533,6 +537,13 @@ impl Gen<'_> {
                 module_items.extend(inner.error_enum(&ename, rpc));
             }
             let error = self.rpc_error_type(s, rpc, false);
+            // A server stream is the stream itself once the call is accepted; an error before
+            // the first message is the outer `Err`, one later the stream's last item.
+            let output = if rpc.server_streaming {
+                quote!(#k::Streaming<#output, #error>)
+            } else {
+                output
+            };
             methods.extend(quote! {
                 #mdoc
                 #[allow(clippy::too_many_arguments)]

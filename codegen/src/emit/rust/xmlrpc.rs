@@ -25,14 +25,16 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     let mut specs = Vec::new();
     let mut handlers = Vec::new();
     let mut client_methods = TokenStream::new();
-    for rpc in &s.rpcs {
+    // XML-RPC has one request and one response: streaming rpcs are not served (W0002).
+    let rpcs: Vec<&Rpc> = s.rpcs.iter().filter(|r| !r.is_streaming()).collect();
+    for rpc in rpcs.iter().copied() {
         items.extend(handler(g, s, rpc));
         specs.push(method_spec(g, s, rpc));
         let h = handler_ident(rpc);
         handlers.push(quote!(#h::<S>));
         client_methods.extend(client_method(g, s, rpc));
     }
-    let count = proc_macro2::Literal::usize_unsuffixed(s.rpcs.len());
+    let count = proc_macro2::Literal::usize_unsuffixed(rpcs.len());
     items.extend(quote! {
         /// The XML-RPC method of each rpc, in IDL order.
         static XMLRPC_METHODS: [#k::xmlrpc::server::MethodSpec; #count] = [#(#specs),*];
