@@ -97,15 +97,27 @@ where
     F: FnOnce(Context, Req) -> Fut,
     Fut: Future<Output = Result<Out, E>>,
 {
-    let (mut parts, body) = request.into_parts();
-    let input: Req = match decode(route, &mut parts, body).await {
-        Ok(v) => v,
-        Err(p) => return (*p).into_http(),
-    };
-    if let Err(violations) = input.validate() {
-        return Problem::from_status(&Status::from_violations(violations)).into_http();
+    match valid_input(route, request).await {
+        Ok((ctx, input)) => respond(route, call(ctx, input).await),
+        Err(refused) => refused,
     }
-    respond(route, call(context(route, parts), input).await)
+}
+
+/// The call's context and its request struct, decoded ([`decode`]) and valid; or the problem
+/// answer (400 with every violation) for a request that is neither. Unary and streaming routes
+/// take their input this one way.
+pub(super) async fn valid_input<Req: DeserializeOwned + Validate>(
+    route: &Route,
+    request: http::Request<Body>,
+) -> Result<(Context, Req), Response> {
+    let (mut parts, body) = request.into_parts();
+    let input: Req = decode(route, &mut parts, body)
+        .await
+        .map_err(|p| (*p).into_http())?;
+    if let Err(violations) = input.validate() {
+        return Err(Problem::from_status(&Status::from_violations(violations)).into_http());
+    }
+    Ok((context(route, parts), input))
 }
 
 /// Serves one call of an rpc that takes nothing (the query string and body are ignored).

@@ -25,7 +25,7 @@ use http::{HeaderValue, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::handler::{BODY_LIMIT, Route, context, decode};
+use super::handler::{BODY_LIMIT, Route, context, valid_input};
 use super::problem::{IntoProblem, Problem};
 use crate::context::Context;
 use crate::error::ErrorKind;
@@ -168,15 +168,11 @@ where
     let Some(format) = Format::negotiate(request.headers()) else {
         return not_acceptable();
     };
-    let (mut parts, body) = request.into_parts();
-    let input: Req = match decode(route, &mut parts, body).await {
+    let (ctx, input) = match valid_input(route, request).await {
         Ok(v) => v,
-        Err(p) => return (*p).into_http(),
+        Err(refused) => return refused,
     };
-    if let Err(violations) = input.validate() {
-        return Problem::from_status(&Status::from_violations(violations)).into_http();
-    }
-    match call(context(route, parts), input).await {
+    match call(ctx, input).await {
         Ok(stream) => stream_response(format, stream),
         Err(e) => e.into_problem().into_http(),
     }
