@@ -148,7 +148,10 @@ pub(super) fn context(route: &Route, mut parts: RequestParts) -> Context {
 }
 
 /// The success response (JSON, or 204) or the error's problem.
-fn respond<Out: Serialize, E: IntoProblem>(route: &Route, result: Result<Out, E>) -> Response {
+pub(super) fn respond<Out: Serialize, E: IntoProblem>(
+    route: &Route,
+    result: Result<Out, E>,
+) -> Response {
     match result {
         Ok(_) if route.no_content => {
             let mut resp = Response::new(Body::empty());

@@ -342,10 +342,8 @@ where
         Ok(r) => r,
         Err(problem) => return problem.into_http(),
     };
-    match call(context(route, parts), requests).await {
-        Ok(out) => super::handler::json_response(&out),
-        Err(e) => e.into_problem().into_http(),
-    }
+    // The one answer as a unary route gives it (204 for a route without content).
+    super::handler::respond(route, call(context(route, parts), requests).await)
 }
 
 #[doc(hidden)]
