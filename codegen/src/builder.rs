@@ -432,13 +432,9 @@ fn check_attribute_paths(ir: &Ir, config: &rust::Config) -> Result<(), Error> {
     }
     for s in &ir.services {
         for rpc in &s.rpcs {
-            if let Input::Params(params) = &rpc.input {
-                let owner = format!(
-                    "{}.{}",
-                    s.full_name(),
-                    crate::conventions::request_message_name(&rpc.name)
-                );
-                fields.extend(params.iter().map(|p| format!("{owner}.{}", p.name)));
+            if let Input::Params(request) = &rpc.input {
+                let owner = format!("{}.{}", s.full_name(), request.name);
+                fields.extend(request.fields.iter().map(|p| format!("{owner}.{}", p.name)));
             }
         }
     }

@@ -379,21 +379,22 @@ pub enum Input {
     Unit,
     /// One struct, by index into [`Ir::types`].
     Message(usize),
-    /// Named parameters; gRPC wraps them in a synthesized `<Rpc>Request` message, numbered in
-    /// order.
-    Params(Vec<Param>),
+    /// Named parameters, already wrapped in the message lowering synthesizes for them.
+    Params(RequestMessage),
 }
 
-/// A named parameter.
+/// The message lowering synthesizes for a parameter list (smithy-rs's synthetic input shape):
+/// every protocol decodes and validates one value of it, gRPC sends it as the `<Rpc>Request`
+/// message, and the Rust emitter writes it as a struct. Named and numbered here, once, so no
+/// emitter works it out.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Param {
-    /// The name as declared: the JSON member, query or path parameter, and `<Rpc>Request` field.
+pub struct RequestMessage {
+    /// `<Rpc>Request` (`conventions::request_message_name`), a top-level name of the rpc's
+    /// package (check E0120 keeps it free).
     pub name: String,
-    /// The parameter's type.
-    pub ty: Type,
-    #[serde(skip_serializing_if = "Constraints::is_empty")]
-    /// `@range`, `@length` and `@pattern` on the parameter.
-    pub constraints: Constraints,
+    /// One field per parameter, in order, numbered from 1; a parameter's name is its JSON
+    /// member, query or path parameter, and field name. No docs, never deprecated or boxed.
+    pub fields: Vec<Field>,
 }
 
 /// What an rpc returns.

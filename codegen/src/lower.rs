@@ -6,7 +6,9 @@
 
 use std::collections::HashMap;
 
-use crate::conventions::{default_http_path, default_xmlrpc_name, path_variables};
+use crate::conventions::{
+    default_http_path, default_xmlrpc_name, path_variables, request_message_name,
+};
 use crate::ir::*;
 use crate::program::{DefId, Lookup, ParsedFile, Program};
 use crate::syntax::ast::{
@@ -243,15 +245,22 @@ impl Lower<'_> {
                         Type::Named { id, .. } => Input::Message(id),
                         _ => Input::Unit,
                     },
-                    ast::RpcInput::Params(ps) => Input::Params(
-                        ps.iter()
-                            .map(|p| Param {
+                    ast::RpcInput::Params(ps) => Input::Params(RequestMessage {
+                        name: request_message_name(&r.name.name),
+                        fields: ps
+                            .iter()
+                            .enumerate()
+                            .map(|(i, p)| Field {
                                 name: p.name.name.clone(),
+                                number: u32::try_from(i + 1).unwrap_or(u32::MAX),
                                 ty: self.ty(f, &p.ty),
+                                docs: Vec::new(),
+                                deprecated: false,
                                 constraints: constraints(&p.annotations),
+                                boxed: false,
                             })
                             .collect(),
-                    ),
+                    }),
                 };
                 let output = match &r.output {
                     None => Output::Unit,

@@ -20,7 +20,9 @@ pub use super::json::J;
 use super::json_schema::{
     Reach, declared_schema, docs_text, is_required, member_schema, reference, type_schema,
 };
-use crate::ir::{Constraints, Field, Input, Ir, Output, Param, Rpc, Service, Type, TypeKind};
+use crate::ir::{
+    Constraints, Field, Input, Ir, Output, RequestMessage, Rpc, Service, Type, TypeKind,
+};
 
 /// The problem schema every error response uses.
 const PROBLEM: &str = "rosetta.Problem";
@@ -196,9 +198,9 @@ fn inputs<'a>(ir: &'a Ir, rpc: &'a Rpc) -> Vec<InputField<'a>> {
                 deprecated: f.deprecated,
             })
             .collect(),
-        Input::Params(ps) => ps
+        Input::Params(RequestMessage { fields: ps, .. }) => ps
             .iter()
-            .map(|p: &Param| InputField {
+            .map(|p: &Field| InputField {
                 name: &p.name,
                 ty: &p.ty,
                 constraints: &p.constraints,

@@ -21,7 +21,7 @@ use proc_macro2::{Ident, Span};
 use super::OutputFile;
 use crate::conventions::{
     needs_proto_wrapper, proto_wrapper_field, proto_wrapper_name, proto_wrappers,
-    request_message_name, response_message_name,
+    response_message_name,
 };
 use crate::ir::{Field, Input, Ir, Output, Rpc, Service, Struct, Type, TypeKind};
 
@@ -258,19 +258,12 @@ fn render_file(ir: &Ir, file: usize) -> Result<(String, bool), String> {
     for s in ir.services.iter().filter(|s| s.file == file) {
         services.push(r.service(s));
         for rpc in &s.rpcs {
-            if let Input::Params(params) = &rpc.input {
-                let fields = params
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| {
-                        let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
-                        r.field_line(&[], &p.name, number, &p.ty, false, false)
-                    })
-                    .collect();
-                let nested = r.wrappers(params.iter().map(|p| (&p.ty, false)));
+            if let Input::Params(request) = &rpc.input {
+                let fields = request.fields.iter().map(|p| r.field(p, false)).collect();
+                let nested = r.wrappers(request.fields.iter().map(|p| (&p.ty, false)));
                 messages.push(Item::Message(MessageView {
                     comment: comment(&[format!("The parameters of `{}.{}`.", s.name, rpc.name)]),
-                    name: request_message_name(&rpc.name),
+                    name: request.name.clone(),
                     options: Vec::new(),
                     nested,
                     fields,
@@ -599,7 +592,7 @@ impl Renderer<'_> {
                 "google.protobuf.Empty".into()
             }
             Input::Message(id) => self.type_ref(*id),
-            Input::Params(_) => request_message_name(&rpc.name),
+            Input::Params(request) => request.name.clone(),
         }
     }
 

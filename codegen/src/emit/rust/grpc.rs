@@ -20,14 +20,12 @@ use super::ident::{field_ident, type_ident};
 use super::package_segments;
 use super::protocols::Glue;
 use super::types::{Gen, docs};
-use crate::conventions::{
-    proto_wrapper_field, proto_wrapper_name, request_message_name, response_message_name,
-};
+use crate::conventions::{proto_wrapper_field, proto_wrapper_name, response_message_name};
 use crate::emit::proto::{
     DESCRIPTOR_FILE, PROST_DIR, PROTO_DIR, RESULT_FIELD, oneof_name, prost_field, prost_file_name,
     prost_type,
 };
-use crate::ir::{Field, Input, Output, Rpc, Service, Type, TypeKind};
+use crate::ir::{Field, Input, Output, RequestMessage, Rpc, Service, Type, TypeKind};
 
 /// tonic-build's `naive_snake_case`, used for the `<service>_server` / `_client` modules.
 fn tonic_snake(name: &str) -> String {
@@ -534,24 +532,11 @@ pub(super) fn package(g: &Gen) -> Result<Vec<TokenStream>, String> {
     }
     for s in g.ir.services.iter().filter(|s| s.package == g.package) {
         for rpc in &s.rpcs {
-            if let Input::Params(params) = &rpc.input {
-                let name = request_message_name(&rpc.name);
-                let fields: Vec<Field> = params
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| Field {
-                        name: p.name.clone(),
-                        number: u32::try_from(i + 1).unwrap_or(u32::MAX),
-                        ty: p.ty.clone(),
-                        docs: Vec::new(),
-                        deprecated: false,
-                        constraints: p.constraints.clone(),
-                        boxed: false,
-                    })
-                    .collect();
-                let domain = type_ident(&name);
-                c.set_owner(g.package.as_deref(), &name);
-                out.push(c.struct_impls(quote!(#domain), c.proto_local(&name), &fields));
+            if let Input::Params(request) = &rpc.input {
+                let name = &request.name;
+                let domain = type_ident(name);
+                c.set_owner(g.package.as_deref(), name);
+                out.push(c.struct_impls(quote!(#domain), c.proto_local(name), &request.fields));
             }
         }
     }
@@ -596,7 +581,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
             input: match &rpc.input {
                 Input::Unit => quote!(()),
                 Input::Message(id) => c.proto_type(*id),
-                Input::Params(_) => c.proto_local(&request_message_name(&rpc.name)),
+                Input::Params(request) => c.proto_local(&request.name),
             },
             output: match &rpc.output {
                 Output::Unit => quote!(()),
@@ -901,7 +886,7 @@ fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream 
             let d = c.g.type_path(*id);
             (quote!(request: #d), quote!(request))
         }
-        Input::Params(params) => {
+        Input::Params(RequestMessage { fields: params, .. }) => {
             let ty = c.g.request_type(rpc);
             let names: Vec<Ident> = params.iter().map(|p| field_ident(&p.name)).collect();
             let types = params.iter().map(|p| c.g.rust_type(&p.ty, false));

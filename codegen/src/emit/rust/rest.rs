@@ -19,7 +19,7 @@ use super::ident::{field_ident, type_ident};
 use super::protocols::Glue;
 use super::types::{Gen, docs};
 use crate::emit::openapi::{self, Component};
-use crate::ir::{HttpMethod, Input, Ir, Output, Rpc, Service, Type};
+use crate::ir::{HttpMethod, Input, Ir, Output, RequestMessage, Rpc, Service, Type};
 
 /// The REST items and mount statements for `s` (`g` is nested in the service's module).
 pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
@@ -264,7 +264,9 @@ fn route(g: &Gen, s: &Service, rpc: &Rpc, rt: &TokenStream) -> TokenStream {
             .iter()
             .map(|f| (f.name.as_str(), &f.ty))
             .collect(),
-        Input::Params(ps) => ps.iter().map(|p| (p.name.as_str(), &p.ty)).collect(),
+        Input::Params(RequestMessage { fields: ps, .. }) => {
+            ps.iter().map(|p| (p.name.as_str(), &p.ty)).collect()
+        }
     };
     let in_path = |n: &str| rpc.http.path_params.iter().any(|p| p == n);
     let body = !query && inputs.iter().any(|(n, _)| !in_path(n));
@@ -322,7 +324,7 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc, index: &Literal) -> TokenStrea
                 quote!(::std::option::Option::Some(&request)),
             )
         }
-        Input::Params(ps) => {
+        Input::Params(RequestMessage { fields: ps, .. }) => {
             let req = g.request_type(rpc).unwrap_or_default();
             let names: Vec<_> = ps.iter().map(|p| field_ident(&p.name)).collect();
             let types = ps.iter().map(|p| g.rust_type(&p.ty, false));

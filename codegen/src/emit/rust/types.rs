@@ -5,7 +5,6 @@ use quote::{format_ident, quote};
 
 use super::ident::{field_ident, type_ident, wire_rename};
 use super::{Config, package_segments};
-use crate::conventions::request_message_name;
 use crate::ir::*;
 
 /// Generation context for one package.
@@ -459,8 +458,8 @@ impl Gen<'_> {
         match &rpc.input {
             Input::Unit => None,
             Input::Message(id) => Some(self.type_path(*id)),
-            Input::Params(_) => {
-                let name = type_ident(&request_message_name(&rpc.name));
+            Input::Params(request) => {
+                let name = type_ident(&request.name);
                 let supers = (0..self.depth).map(|_| quote!(super::));
                 Some(quote!(#(#supers)* #name))
             }
@@ -480,7 +479,7 @@ impl Gen<'_> {
         match &rpc.input {
             Input::Unit => quote!(#svc.#method(#ctx)),
             Input::Message(_) => quote!(#svc.#method(#ctx, #req)),
-            Input::Params(ps) => {
+            Input::Params(RequestMessage { fields: ps, .. }) => {
                 let fields = ps.iter().map(|p| field_ident(&p.name));
                 quote!(#svc.#method(#ctx, #(#req.#fields),*))
             }
@@ -499,8 +498,8 @@ impl Gen<'_> {
         let mut methods = TokenStream::new();
         let inner = self.nested();
         for rpc in &s.rpcs {
-            if let Input::Params(params) = &rpc.input {
-                items.extend(self.request_struct(s, rpc, params)?);
+            if let Input::Params(request) = &rpc.input {
+                items.extend(self.request_struct(s, rpc, request)?);
             }
             let method = field_ident(&rpc.name);
             let mut doc_lines = rpc.docs.clone();
@@ -519,7 +518,7 @@ impl Gen<'_> {
                     let p = self.type_path(*id);
                     quote!(request: #p)
                 }
-                Input::Params(params) => {
+                Input::Params(RequestMessage { fields: params, .. }) => {
                     let ps = params.iter().map(|p| {
                         let mut n = field_ident(&p.name);
                         if n == "ctx" {
@@ -581,33 +580,21 @@ impl Gen<'_> {
         &self,
         s: &Service,
         rpc: &Rpc,
-        params: &[Param],
+        request: &RequestMessage,
     ) -> Result<TokenStream, String> {
-        let name = type_ident(&request_message_name(&rpc.name));
-        let owner = format!("{}.{}", s.full_name(), request_message_name(&rpc.name));
+        let name = type_ident(&request.name);
+        let owner = format!("{}.{}", s.full_name(), request.name);
         let doc = format!(" The parameters of `{}.{}`.", s.name, rpc.name);
-        let fields = params
+        let fields = request
+            .fields
             .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                self.field(
-                    &owner,
-                    &Field {
-                        name: p.name.clone(),
-                        number: u32::try_from(i + 1).unwrap_or(u32::MAX),
-                        ty: p.ty.clone(),
-                        docs: Vec::new(),
-                        deprecated: false,
-                        constraints: p.constraints.clone(),
-                        boxed: false,
-                    },
-                )
-            })
+            .map(|p| self.field(&owner, p))
             .collect::<Result<Vec<_>, _>>()?;
         let glue = self.glue_derives();
         let serde_crate = self.serde_crate_attr();
         let rosetta_crate = self.rosetta_crate_attr();
-        let default = params
+        let default = request
+            .fields
             .iter()
             .all(|p| self.ir.field_has_zero_value(&p.ty))
             .then(|| quote!(Default,));

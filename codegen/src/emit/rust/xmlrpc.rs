@@ -12,7 +12,7 @@ use quote::{format_ident, quote};
 use super::ident::{field_ident, type_ident};
 use super::protocols::Glue;
 use super::types::{Gen, docs};
-use crate::ir::{Input, Ir, Output, Rpc, Service, Type, TypeKind};
+use crate::ir::{Input, Ir, Output, RequestMessage, Rpc, Service, Type, TypeKind};
 
 /// Client method names the client itself uses: an rpc with one of these names gets a `call_`
 /// prefix on the client.
@@ -52,7 +52,7 @@ fn params_shape(rpc: &Rpc) -> (Vec<&str>, usize) {
     match &rpc.input {
         Input::Unit => (Vec::new(), 0),
         Input::Message(_) => (vec!["request"], 1),
-        Input::Params(ps) => {
+        Input::Params(RequestMessage { fields: ps, .. }) => {
             let names = ps.iter().map(|p| p.name.as_str()).collect();
             let required = ps
                 .iter()
@@ -151,7 +151,7 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
                 None,
             )
         }
-        Input::Params(ps) => {
+        Input::Params(RequestMessage { fields: ps, .. }) => {
             let idents: Vec<_> = ps.iter().map(|p| field_ident(&p.name)).collect();
             let types = ps.iter().map(|p| g.rust_type(&p.ty, false));
             let values = ps
@@ -192,7 +192,9 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
     let doc = docs(&doc_lines);
     // Clippy's default limit is seven arguments, `&self` included.
     let many = match &rpc.input {
-        Input::Params(ps) if ps.len() >= 7 => Some(quote!(#[allow(clippy::too_many_arguments)])),
+        Input::Params(RequestMessage { fields: ps, .. }) if ps.len() >= 7 => {
+            Some(quote!(#[allow(clippy::too_many_arguments)]))
+        }
         _ => None,
     };
     quote! {
@@ -251,7 +253,9 @@ fn signature(ir: &Ir, rpc: &Rpc) -> Vec<&'static str> {
     match &rpc.input {
         Input::Unit => {}
         Input::Message(_) => out.push("struct"),
-        Input::Params(ps) => out.extend(ps.iter().map(|p| xmlrpc_type_name(ir, &p.ty))),
+        Input::Params(RequestMessage { fields: ps, .. }) => {
+            out.extend(ps.iter().map(|p| xmlrpc_type_name(ir, &p.ty)))
+        }
     }
     out
 }
@@ -284,7 +288,7 @@ fn help(ir: &Ir, s: &Service, rpc: &Rpc) -> String {
     let input = match &rpc.input {
         Input::Unit => String::new(),
         Input::Message(id) => ir.types[*id].name.clone(),
-        Input::Params(ps) => ps
+        Input::Params(RequestMessage { fields: ps, .. }) => ps
             .iter()
             .map(|p| format!("{}: {}", p.name, idl_type(ir, &p.ty)))
             .collect::<Vec<_>>()
