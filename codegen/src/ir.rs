@@ -22,6 +22,44 @@ pub struct Ir {
 }
 
 impl Ir {
+    /// A type as the IDL spells it (`shop.v1.Product`, `list<string>`): the Kafka
+    /// `rosetta-type` header and the AsyncAPI descriptions.
+    pub fn type_name(&self, ty: &Type) -> String {
+        match ty {
+            Type::Bool => "bool".into(),
+            Type::I32 => "i32".into(),
+            Type::I64 => "i64".into(),
+            Type::U32 => "u32".into(),
+            Type::U64 => "u64".into(),
+            Type::F64 => "f64".into(),
+            Type::String => "string".into(),
+            Type::Bytes => "bytes".into(),
+            Type::Timestamp => "timestamp".into(),
+            Type::Any => "any".into(),
+            Type::Optional(t) => format!("optional<{}>", self.type_name(t)),
+            Type::List(t) => format!("list<{}>", self.type_name(t)),
+            Type::Map(t) => format!("map<string, {}>", self.type_name(t)),
+            Type::Named { id, .. } => self.types[*id].full_name(),
+        }
+    }
+
+    /// Every declared type `ty` reaches (itself included), in id order: the types a topic's
+    /// value can hold, whose protobuf codec its Kafka glue carries.
+    pub fn types_reached(&self, ty: &Type) -> std::collections::BTreeSet<usize> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack = vec![ty];
+        while let Some(t) = stack.pop() {
+            match t {
+                Type::Optional(i) | Type::List(i) | Type::Map(i) => stack.push(i),
+                Type::Named { id, .. } if seen.insert(*id) => {
+                    stack.extend(self.types[*id].fields().iter().map(|f| &f.ty));
+                }
+                _ => {}
+            }
+        }
+        seen
+    }
+
     /// Whether a field, parameter or element of type `t` has a zero value: optionals, lists and
     /// maps are empty, scalars are zero, a named type has one when
     /// [`TypeDef::has_zero_value`] says so.
@@ -486,6 +524,9 @@ pub struct Topic {
     pub value: Type,
     /// How values are encoded on the wire.
     pub encoding: Encoding,
+    /// Where consumers send the records they cannot decode or handle
+    /// (`conventions::dead_letter_topic`: `<name>.dlq`; check E0121 keeps it free and valid).
+    pub dead_letter: String,
 }
 
 /// Where a record's key comes from.

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::conventions::{
-    default_http_path, default_xmlrpc_name, path_variables, request_message_name,
+    dead_letter_topic, default_http_path, default_xmlrpc_name, path_variables, request_message_name,
 };
 use crate::ir::*;
 use crate::program::{DefId, Lookup, ParsedFile, Program};
@@ -360,6 +360,7 @@ impl Lower<'_> {
             key,
             value,
             encoding,
+            dead_letter: dead_letter_topic(&t.name.name),
         }
     }
 }

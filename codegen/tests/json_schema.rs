@@ -21,8 +21,10 @@ fn expose_every_type(ir: &mut Ir) {
             id,
             name: t.full_name(),
         };
+        let name = format!("every-type.{id}");
         ir.topics.push(Topic {
-            name: format!("every-type.{id}"),
+            dead_letter: rosetta_codegen::conventions::dead_letter_topic(&name),
+            name,
             package: None,
             file: 0,
             docs: Vec::new(),

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::{Ctx, Ty, emit};
-use crate::conventions::MAX_KEY_UNION_DEPTH;
+use crate::conventions::{DEAD_LETTER_SUFFIX, MAX_KEY_UNION_DEPTH, dead_letter_topic};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::ir::Encoding;
 use crate::program::{DefId, ParsedFile};
@@ -79,7 +79,7 @@ pub(super) fn check_duplicate_topics(ctx: &Ctx, out: &mut Diagnostics) {
             seen.insert(&t.name.name, &t.name);
         }
         let valid = !t.name.name.is_empty()
-            && t.name.name.len() <= 249
+            && dead_letter_topic(&t.name.name).len() <= MAX_TOPIC_NAME
             && t.name
                 .name
                 .chars()
@@ -93,11 +93,45 @@ pub(super) fn check_duplicate_topics(ctx: &Ctx, out: &mut Diagnostics) {
                     t.name.span,
                 )
                 .with_label("invalid topic name")
-                .with_help("use 1 to 249 characters from letters, digits, `.`, `_` and `-`"),
+                .with_help(format!(
+                    "use 1 to {} characters from letters, digits, `.`, `_` and `-` (Kafka allows \
+                     {MAX_TOPIC_NAME}, and the dead-letter topic `<name>{DEAD_LETTER_SUFFIX}` \
+                     must fit too)",
+                    MAX_TOPIC_NAME - DEAD_LETTER_SUFFIX.len()
+                )),
+            );
+        }
+    }
+    // A declared topic must not be where another one's consumers send their dead letters:
+    // both would read and write the same records.
+    for (_, t) in topics(ctx) {
+        let Some(base) = t.name.name.strip_suffix(DEAD_LETTER_SUFFIX) else {
+            continue;
+        };
+        if let Some(owner) = seen.get(base) {
+            emit(
+                out,
+                Diagnostic::error(
+                    "E0121",
+                    format!(
+                        "topic \"{}\" is the dead-letter topic of \"{base}\"",
+                        t.name.name
+                    ),
+                    t.name.span,
+                )
+                .with_label("declared as a topic of its own")
+                .with_secondary(owner.span, "whose consumers send dead letters there")
+                .with_help(format!(
+                    "rename one of them; Rosetta's consumers send what they cannot handle to \
+                     `<topic>{DEAD_LETTER_SUFFIX}`"
+                )),
             );
         }
     }
 }
+
+/// Kafka's longest topic name.
+const MAX_TOPIC_NAME: usize = 249;
 
 /// E0111: a key is a `string`, either given on send (`key: string;`) or read from a string field
 /// of the value (`key: value.id;`, present in every variant of a union value).

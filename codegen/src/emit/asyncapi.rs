@@ -19,35 +19,9 @@ use super::json_schema::{
 };
 use crate::conventions::proto_wrappers;
 use crate::ir::{Constraints, Encoding, Ir, Topic, TopicKey, Type, TypeKind};
-use std::collections::BTreeSet;
 
 /// The version of the Kafka bindings object used.
 const KAFKA_BINDING_VERSION: &str = "0.5.0";
-
-/// The dead-letter topic of `topic`.
-pub(crate) fn dead_letter_topic(topic: &str) -> String {
-    format!("{topic}.dlq")
-}
-
-/// A type as the IDL spells it (`shop.v1.Product`, `list<string>`): the `rosetta-type` header.
-pub(crate) fn type_name(ir: &Ir, ty: &Type) -> String {
-    match ty {
-        Type::Bool => "bool".into(),
-        Type::I32 => "i32".into(),
-        Type::I64 => "i64".into(),
-        Type::U32 => "u32".into(),
-        Type::U64 => "u64".into(),
-        Type::F64 => "f64".into(),
-        Type::String => "string".into(),
-        Type::Bytes => "bytes".into(),
-        Type::Timestamp => "timestamp".into(),
-        Type::Any => "any".into(),
-        Type::Optional(t) => format!("optional<{}>", type_name(ir, t)),
-        Type::List(t) => format!("list<{}>", type_name(ir, t)),
-        Type::Map(t) => format!("map<string, {}>", type_name(ir, t)),
-        Type::Named { id, .. } => ir.types[*id].full_name(),
-    }
-}
 
 /// Generates `asyncapi.json`. MUST be deterministic.
 pub fn generate(ir: &Ir) -> Result<Vec<OutputFile>, String> {
@@ -157,7 +131,7 @@ fn topic_items(
     reach: &mut Reach,
 ) {
     let name = &t.name;
-    let dlq = dead_letter_topic(name);
+    let dlq = t.dead_letter.clone();
     let kafka_binding = |topic: &str| {
         obj([(
             "kafka",
@@ -167,7 +141,7 @@ fn topic_items(
             ]),
         )])
     };
-    let value_name = type_name(ir, &t.value);
+    let value_name = ir.type_name(&t.value);
     let content_type = t.encoding.content_type();
 
     // The topic's own channel and message.
@@ -502,7 +476,7 @@ fn payload(ir: &Ir, t: &Topic, reach: &mut Reach) -> J {
                 "Protobuf bytes of message `{}` in the `.proto` that `rosetta generate --target \
                  proto` emits; this schema is the same value in Rosetta's JSON (as on a `json` \
                  topic), not the message's proto3 JSON mapping.",
-                type_name(ir, &t.value)
+                ir.type_name(&t.value)
             );
             let (any, wrappers) = proto_lowerings(ir, &t.value);
             if wrappers {
@@ -527,29 +501,12 @@ fn payload(ir: &Ir, t: &Topic, reach: &mut Reach) -> J {
     }
 }
 
-/// Every declared type `ty` reaches (itself included), in id order: the types a topic's value
-/// can hold, whose protobuf codec its Kafka glue carries.
-pub(crate) fn types_reached(ir: &Ir, ty: &Type) -> BTreeSet<usize> {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![ty.clone()];
-    while let Some(t) = stack.pop() {
-        match t {
-            Type::Optional(i) | Type::List(i) | Type::Map(i) => stack.push(*i),
-            Type::Named { id, .. } if seen.insert(id) => {
-                stack.extend(ir.types[id].fields().iter().map(|f| f.ty.clone()));
-            }
-            _ => {}
-        }
-    }
-    seen
-}
-
 /// Whether a protobuf value of type `ty` holds an `any` (a `RosettaValue`) and whether it holds
 /// a container .proto wraps in a message (`conventions::proto_wrappers`, the proto emitter's
 /// rule): what its AsyncAPI description must name beyond the message itself.
 fn proto_lowerings(ir: &Ir, ty: &Type) -> (bool, bool) {
     let (mut any, mut wrappers) = (false, false);
-    for id in types_reached(ir, ty) {
+    for id in ir.types_reached(ty) {
         let def = &ir.types[id];
         let variants = matches!(def.kind, TypeKind::Union(_));
         for f in def.fields() {

@@ -22,7 +22,6 @@ use quote::{format_ident, quote};
 
 use super::ident::field_ident;
 use super::types::{Gen, docs, holds_bytes};
-use crate::emit::asyncapi::{dead_letter_topic, type_name, types_reached as reachable};
 use crate::ir::{Encoding, Field, Ir, Topic, TopicKey, Type, TypeKind};
 
 /// How deep a key field may sit below nested unions before the emitter gives up.
@@ -45,8 +44,8 @@ pub(super) fn topic(
     let inner = g.nested();
     let module = field_ident(&module_name(&t.name));
     let name = &t.name;
-    let dlq = dead_letter_topic(&t.name);
-    let value_type_name = type_name(g.ir, &t.value);
+    let dlq = &t.dead_letter;
+    let value_type_name = g.ir.type_name(&t.value);
     let content_type = t.encoding.content_type();
     let value = inner.rust_type(&t.value, false);
 
@@ -379,7 +378,7 @@ pub(super) fn protobuf_firsts(ir: &Ir) -> Vec<Vec<usize>> {
             if t.encoding != Encoding::Protobuf {
                 return Vec::new();
             }
-            reachable(ir, &t.value)
+            ir.types_reached(&t.value)
                 .into_iter()
                 .filter(|id| seen.insert(*id))
                 .collect()
