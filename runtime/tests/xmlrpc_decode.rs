@@ -452,20 +452,16 @@ fn nesting_up_to_the_limit_is_accepted() {
         assert_eq!(err.kind(), DecodeErrorKind::TooDeep);
         assert_eq!(err.fault_code(), INVALID_REQUEST);
     }
-    let tight = Limits {
-        max_depth: 2,
-        ..Limits::default()
-    };
+    let tight = Limits::default().with_max_depth(2);
     assert!(xmlrpc::decode_method_call(deep_array(2).as_bytes(), &tight).is_ok());
     assert!(xmlrpc::decode_method_call(deep_array(3).as_bytes(), &tight).is_err());
 }
 
 #[test]
 fn hundred_thousand_deep_nesting_is_refused_fast() {
-    let no_depth_limit = Limits {
-        max_depth: usize::MAX,
-        max_body_size: usize::MAX,
-    };
+    let no_depth_limit = Limits::default()
+        .with_max_depth(usize::MAX)
+        .with_max_body_size(usize::MAX);
     for (doc, limits) in [
         (deep_array(100_000), Limits::default()),
         (deep_struct(100_000), Limits::default()),
@@ -493,10 +489,7 @@ fn hundred_thousand_deep_nesting_is_refused_fast() {
 
 #[test]
 fn body_size_limit() {
-    let limits = Limits {
-        max_body_size: 64,
-        ..Limits::default()
-    };
+    let limits = Limits::default().with_max_body_size(64);
     let doc = format!(
         "<methodCall><methodName>m</methodName><params><param><value>{}</value></param></params></methodCall>",
         "x".repeat(100)

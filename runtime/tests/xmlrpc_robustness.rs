@@ -258,10 +258,7 @@ fn decode_everything(doc: &[u8], limits: &Limits) {
 
 #[test]
 fn no_panic_on_mangled_documents() {
-    let limits = Limits {
-        max_depth: 8,
-        ..Limits::default()
-    };
+    let limits = Limits::default().with_max_depth(8);
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
     let mut corpus: Vec<Vec<u8>> = vec![
         b"<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><struct>\n<member>\n<name>a</name>\n<value><array><data>\n<value><int>1</int></value>\n<value><string>x &amp; y</string></value>\n</data></array></value>\n</member>\n</struct></value>\n</param>\n</params>\n</methodResponse>\n".to_vec(),
@@ -331,10 +328,7 @@ fn gzip_round_trip_and_limits() {
     let truncated = &gz[..gz.len() / 2];
     assert!(xmlrpc::decompress_gzip_limited(truncated, 1 << 20).is_err());
 
-    let limits = Limits {
-        max_body_size: 100,
-        ..Limits::default()
-    };
+    let limits = Limits::default().with_max_body_size(100);
     assert_eq!(
         limits.decompress_gzip(&gz).unwrap_err().code,
         INVALID_REQUEST

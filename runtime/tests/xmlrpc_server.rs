@@ -523,10 +523,7 @@ async fn gzip_request_and_response_bodies() {
 #[tokio::test]
 async fn oversized_bodies_get_413_fast() {
     let mut r = registry();
-    r.set_limits(Limits {
-        max_body_size: 1 << 20,
-        ..Limits::default()
-    });
+    r.set_limits(Limits::default().with_max_body_size(1 << 20));
     let s = start(r).await;
     // Over the limit, under the discard bound: read, dropped, answered 413.
     let body = vec![b' '; 3 << 20];
@@ -561,10 +558,7 @@ fn settings_mount_into_the_one_registry() {
     use rosetta_runtime::server::{Mount, Parts};
     use rosetta_runtime::xmlrpc::server::Settings;
     let mut parts = Parts::default();
-    let limits = Limits {
-        max_body_size: 1000,
-        max_depth: 3,
-    };
+    let limits = Limits::default().with_max_body_size(1000).with_max_depth(3);
     Settings::new()
         .limits(limits)
         .gzip_threshold(None)

@@ -189,11 +189,9 @@ fn json_and_proto_calls_typed_errors_and_the_rest_route_on_the_same_url() {
 
 #[test]
 fn timeouts_compression_and_refusals() {
-    let options = rosetta::grpc::GrpcOptions {
-        compression_min_size: 0,
-        max_decoding_message_size: 4096,
-        ..Default::default()
-    };
+    let options = rosetta::grpc::GrpcOptions::default()
+        .with_compression_min_size(0)
+        .with_max_decoding_message_size(4096);
     let open = RunningServer::start(rosetta_examples::shop_server().grpc_options(options));
     let locked = RunningServer::start(
         rosetta_examples::shop_server().authenticate(rosetta::server::bearer_token("secret")),

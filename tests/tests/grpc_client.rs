@@ -186,10 +186,7 @@ fn message_size_limit_is_configurable() {
     let server = RunningServer::start(
         rosetta::server::Server::new()
             .mount(seed::greeter::Server::new(Introspect))
-            .grpc_options(GrpcOptions {
-                max_decoding_message_size: 1024,
-                ..GrpcOptions::default()
-            }),
+            .grpc_options(GrpcOptions::default().with_max_decoding_message_size(1024)),
     );
     runtime().block_on(async {
         let client = seed::greeter::GrpcClient::connect(server.url())
@@ -245,11 +242,11 @@ fn compression_is_configurable() {
     let server = RunningServer::start(
         rosetta::server::Server::new()
             .mount(seed::greeter::Server::new(Introspect))
-            .grpc_options(GrpcOptions {
-                accept_compression: vec![rosetta::grpc::CompressionEncoding::Zstd],
-                send_compression: Vec::new(),
-                ..GrpcOptions::default()
-            }),
+            .grpc_options(
+                GrpcOptions::default()
+                    .with_accept_compression([rosetta::grpc::CompressionEncoding::Zstd])
+                    .with_send_compression([]),
+            ),
     );
     runtime().block_on(async {
         let client = seed::greeter::GrpcClient::connect(server.url())

@@ -43,7 +43,12 @@ macro_rules! with_compression {
 }
 
 /// gRPC server settings, shared by every mounted service.
+///
+/// Start from [`GrpcOptions::default()`] and change what you need with the `with_*` methods
+/// (`GrpcOptions::default().with_reflection(false)`); the struct is `#[non_exhaustive]` so a
+/// later release can add a setting without breaking you.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GrpcOptions {
     /// The largest request message accepted, in bytes (default 4 MiB, as in gRPC); a larger one
     /// is refused with `RESOURCE_EXHAUSTED`.
@@ -89,6 +94,63 @@ impl Default for GrpcOptions {
             send_compression: ALL_ENCODINGS.to_vec(),
             compression_min_size: DEFAULT_COMPRESSION_MIN_SIZE,
         }
+    }
+}
+
+impl GrpcOptions {
+    /// Sets [`max_decoding_message_size`](Self::max_decoding_message_size).
+    #[must_use]
+    pub fn with_max_decoding_message_size(mut self, bytes: usize) -> Self {
+        self.max_decoding_message_size = bytes;
+        self
+    }
+
+    /// Sets [`max_encoding_message_size`](Self::max_encoding_message_size).
+    #[must_use]
+    pub fn with_max_encoding_message_size(mut self, bytes: usize) -> Self {
+        self.max_encoding_message_size = bytes;
+        self
+    }
+
+    /// Sets [`reflection`](Self::reflection).
+    #[must_use]
+    pub fn with_reflection(mut self, on: bool) -> Self {
+        self.reflection = on;
+        self
+    }
+
+    /// Sets [`health`](Self::health).
+    #[must_use]
+    pub fn with_health(mut self, on: bool) -> Self {
+        self.health = on;
+        self
+    }
+
+    /// Sets [`accept_compression`](Self::accept_compression).
+    #[must_use]
+    pub fn with_accept_compression(
+        mut self,
+        encodings: impl IntoIterator<Item = CompressionEncoding>,
+    ) -> Self {
+        self.accept_compression = encodings.into_iter().collect();
+        self
+    }
+
+    /// Sets [`send_compression`](Self::send_compression).
+    #[must_use]
+    pub fn with_send_compression(
+        mut self,
+        encodings: impl IntoIterator<Item = CompressionEncoding>,
+    ) -> Self {
+        self.send_compression = encodings.into_iter().collect();
+        self
+    }
+
+    /// Sets [`compression_min_size`](Self::compression_min_size).
+    #[must_use]
+    pub fn with_compression_min_size(mut self, bytes: usize) -> Self {
+        self.compression_min_size = bytes;
+        self
     }
 }
 

@@ -44,6 +44,7 @@ pub fn builtin_features() -> Result<String, KafkaError> {
 /// (`enable.idempotence`, `acks`, `enable.auto.offset.store`) cannot be
 /// overridden.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KafkaConfig {
     /// `host:port[,host:port…]`, or `None` for the embedded broker.
     pub bootstrap_servers: Option<String>,

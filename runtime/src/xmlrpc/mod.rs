@@ -85,7 +85,12 @@ impl MethodCall {
 pub type MethodResponse = Result<Value, Fault>;
 
 /// Resource limits for decoding untrusted XML-RPC.
+///
+/// Start from [`Limits::DEFAULT`] (or `default()`) and change what you need:
+/// `Limits::DEFAULT.with_max_depth(32)`. `#[non_exhaustive]`: a later release can add a limit
+/// without breaking you.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Limits {
     /// The largest body accepted, in bytes, after any gzip decompression.
     /// Default: [`Limits::DEFAULT_MAX_BODY_SIZE`] (16 MiB).
@@ -109,6 +114,20 @@ impl Limits {
         max_body_size: Limits::DEFAULT_MAX_BODY_SIZE,
         max_depth: Limits::DEFAULT_MAX_DEPTH,
     };
+
+    /// Sets [`max_body_size`](Self::max_body_size).
+    #[must_use]
+    pub const fn with_max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// Sets [`max_depth`](Self::max_depth).
+    #[must_use]
+    pub const fn with_max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
+        self
+    }
 
     /// Checks a body length (e.g. a `Content-Length`, before reading the body) against
     /// [`max_body_size`](Self::max_body_size); the error is the fault to answer with.
