@@ -45,6 +45,8 @@ pub struct Builder {
     /// What the user set with `xmlrpc(…)`, `rest(…)`, `grpc(…)`, `kafka(…)`, in [`PROTOCOLS`]
     /// order; `None` follows the facade's features.
     explicit: [Option<bool>; 4],
+    /// What the user set with `build_server(…)`; `None` follows the facade's `server` feature.
+    explicit_server: Option<bool>,
     rerun_if_changed: bool,
 }
 
@@ -55,6 +57,7 @@ impl Default for Builder {
             include_dirs: Vec::new(),
             rust: rust::Config::default(),
             explicit: [None; 4],
+            explicit_server: None,
             rerun_if_changed: true,
         }
     }
@@ -143,6 +146,22 @@ impl Builder {
     /// `rosetta` dependency has its `kafka` feature.
     pub fn kafka(&mut self, on: bool) -> &mut Self {
         self.explicit[3] = Some(on);
+        self
+    }
+
+    /// Generates the server side of XML-RPC, REST and gRPC (handlers, the tonic adapter, the
+    /// served OpenAPI document, each service's `Server<S>`) or not, as tonic-build's
+    /// `build_server`. By default, when the `rosetta` dependency has its `server` feature (a
+    /// default feature): a crate that only calls services leaves it off and gets the clients.
+    pub fn build_server(&mut self, on: bool) -> &mut Self {
+        self.explicit_server = Some(on);
+        self
+    }
+
+    /// Generates the typed clients (`XmlRpcClient`, `RestClient`, `GrpcClient`) or not (default
+    /// on), as tonic-build's `build_client`.
+    pub fn build_client(&mut self, on: bool) -> &mut Self {
+        self.rust.client = on;
         self
     }
 
@@ -247,6 +266,18 @@ impl Builder {
                 (None, None) => true,
             };
         }
+        let available = features.map(|f| f.contains("server"));
+        config.server = match (self.explicit_server, available) {
+            (Some(true), Some(false)) => {
+                return Err(Error::new(
+                    "Builder::build_server(true) asks for the server side, but the `rosetta` \
+                     dependency does not have its `server` feature: add \"server\" to its \
+                     `features` in Cargo.toml, or remove `.build_server(true)`",
+                ));
+            }
+            (Some(on), _) | (None, Some(on)) => on,
+            (None, None) => true,
+        };
         Ok(config)
     }
 }
@@ -315,7 +346,7 @@ pub fn write_rust(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), 
     .map_err(|message| failed.take().unwrap_or_else(|| Error::new(message)))?;
     files.finish()?;
     if config.grpc {
-        compile_grpc(ir, &config.crate_path, out_dir)?;
+        compile_grpc(ir, config, out_dir)?;
     }
     Ok(())
 }
@@ -476,7 +507,8 @@ fn check_attribute_paths(ir: &Ir, config: &rust::Config) -> Result<(), Error> {
 /// relative extern paths (`super::super::common::proto::Money`), the layout the generated
 /// `proto` modules have; prost, prost-types and tonic are reached through the `rosetta`
 /// crate, so a user's crate needs no dependency but `rosetta`.
-fn compile_grpc(ir: &Ir, krate: &str, out_dir: &Path) -> Result<(), Error> {
+fn compile_grpc(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), Error> {
+    let krate = config.crate_path.as_str();
     use crate::emit::proto;
     use crate::emit::proto::{DESCRIPTOR_FILE, PROST_DIR, PROTO_DIR, prost_file_name};
     let err = |message: String| Error { message };
@@ -535,8 +567,8 @@ fn compile_grpc(ir: &Ir, krate: &str, out_dir: &Path) -> Result<(), Error> {
             message: format!("cannot create `{}`: {e}", scratch.display()),
         })?;
         let mut builder = tonic_prost_build::configure()
-            .build_server(true)
-            .build_client(true)
+            .build_server(config.server)
+            .build_client(config.client)
             .build_transport(true)
             .emit_rerun_if_changed(false)
             .out_dir(&scratch)

@@ -57,6 +57,14 @@ enum Command {
         /// the feature of each one). Default: all four.
         #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Protocol::Xmlrpc, Protocol::Rest, Protocol::Grpc, Protocol::Kafka])]
         protocols: Vec<Protocol>,
+        /// For `--target rust`: leave out the server side (handlers, the tonic adapter, the
+        /// served OpenAPI document, `Server<S>`), for a crate whose `rosetta` dependency has no
+        /// `server` feature.
+        #[arg(long)]
+        no_server: bool,
+        /// For `--target rust`: leave out the typed clients.
+        #[arg(long)]
+        no_client: bool,
     },
 }
 
@@ -133,6 +141,8 @@ fn main() -> ExitCode {
             out,
             include,
             protocols,
+            no_server,
+            no_client,
         } => {
             let options = Options {
                 include_dirs: include,
@@ -149,6 +159,8 @@ fn main() -> ExitCode {
                     rest: protocols.contains(&Protocol::Rest),
                     grpc: protocols.contains(&Protocol::Grpc),
                     kafka: protocols.contains(&Protocol::Kafka),
+                    server: !no_server,
+                    client: !no_client,
                     ..emit::rust::Config::default()
                 };
                 return match rosetta_codegen::builder::write_rust(&ir, &config, &out) {

@@ -63,7 +63,7 @@ fn snippets(readme: &str) -> Vec<Snippet> {
             .and_then(|l| l.strip_suffix(" -->"))
             .and_then(|l| l.split_once(": "));
         if let Some((kind, path)) = marker
-            && (kind == "user-crate" || kind == "cli-crate")
+            && ["user-crate", "cli-crate", "client-crate"].contains(&kind)
         {
             assert!(
                 lines.get(i + 1).is_some_and(|l| l.starts_with("```")),
@@ -189,13 +189,21 @@ fn the_readme_crate_and_the_cli_output_build() {
         .expect("the README's `tokio = …` line (its serving snippet needs it)");
 
     let ws = target_dir().join("user-crates");
-    for member in ["readme-full", "readme-subset", "cli-output", "cli-mismatch"] {
+    let members = [
+        "readme-full",
+        "readme-subset",
+        "cli-output",
+        "cli-mismatch",
+        "client-only",
+        "cli-no-server",
+    ];
+    for member in members {
         // Sources are rewritten from the README on every run; the lock file is kept.
         let _ = std::fs::remove_dir_all(ws.join(member));
     }
     write(
         &ws.join("Cargo.toml"),
-        "[workspace]\nmembers = [\"readme-full\", \"readme-subset\", \"cli-output\", \"cli-mismatch\"]\nresolver = \"3\"\n",
+        &format!("[workspace]\nmembers = {members:?}\nresolver = \"3\"\n"),
     );
     // The workspace's versions of every dependency (cargo adds the scratch packages to it).
     if !ws.join("Cargo.lock").exists() {
@@ -276,6 +284,46 @@ fn the_readme_crate_and_the_cli_output_build() {
         "include!(\"../../cli-output/src/generated/_include.rs\");\n",
     );
 
+    // The README's client-only crate: default features off, so no `server`; the same build.rs.
+    let client = ws.join("client-only");
+    let client_deps = find("client-crate", "Cargo.toml")
+        .text
+        .replace("\"../rosetta", &format!("\"{root_text}"));
+    write(
+        &client.join("Cargo.toml"),
+        &manifest("client-only", &client_deps),
+    );
+    for path in ["build.rs", "idl/hello.idl"] {
+        write(&client.join(path), &find("user-crate", path).text);
+    }
+    write(
+        &client.join("src/lib.rs"),
+        &find("client-crate", "src/lib.rs").text,
+    );
+
+    // The CLI's output (server side included) where `rosetta` has no `server` feature.
+    let no_server = ws.join("cli-no-server");
+    let client_line = client_deps
+        .lines()
+        .find(|l| l.starts_with("rosetta = "))
+        .expect("the client crate's `rosetta = …` line");
+    let all_protocols = client_line.replace(
+        "\"xmlrpc\", \"rest\"]",
+        "\"xmlrpc\", \"rest\", \"grpc\", \"kafka\"]",
+    );
+    assert_ne!(all_protocols, client_line, "{client_line}");
+    write(
+        &no_server.join("Cargo.toml"),
+        &manifest(
+            "cli-no-server",
+            &format!("[dependencies]\n{all_protocols}\n{tokio_line}\n"),
+        ),
+    );
+    write(
+        &no_server.join("src/lib.rs"),
+        "include!(\"../../cli-output/src/generated/_include.rs\");\n",
+    );
+
     let (ok, out) = cargo_check(&ws, &["readme-full", "cli-output"]);
     assert!(
         ok,
@@ -313,6 +361,63 @@ fn the_readme_crate_and_the_cli_output_build() {
         errors[1].contains("Kafka glue") && errors[1].contains("`kafka` feature"),
         "{}",
         errors[1]
+    );
+
+    // Clients only: the Builder followed the features (no `server`), the crate builds, and
+    // neither axum nor a hyper server is in its dependency tree.
+    let (ok, out) = cargo_check(&ws, &["client-only"]);
+    assert!(ok, "the README's client-only crate does not build:\n{out}");
+    let outputs = newest_out_file(
+        &target_dir().join("debug/build"),
+        "client-only-",
+        "hello.rs",
+    );
+    let code = std::fs::read_to_string(&outputs).expect("the generated hello.rs");
+    assert!(code.contains("pub struct RestClient") && code.contains("pub struct XmlRpcClient"));
+    assert!(
+        !code.contains("__require_server!()") && !code.contains("pub struct Server<S>"),
+        "{}",
+        outputs.display()
+    );
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let (ok, tree) = run(Command::new(cargo)
+        .arg("tree")
+        .arg("--manifest-path")
+        .arg(ws.join("Cargo.toml"))
+        .args([
+            "-p",
+            "client-only",
+            "-e",
+            "normal,features",
+            "--color",
+            "never",
+        ])
+        .env("CARGO_TARGET_DIR", target_dir()));
+    assert!(ok, "{tree}");
+    // `-e features` lists each crate with the features it is built with.
+    assert!(
+        !tree
+            .lines()
+            .any(|l| l.contains(" axum v") || l.contains("axum feature")),
+        "a client-only crate depends on axum:\n{tree}"
+    );
+    assert!(
+        !tree.contains("hyper feature \"server\""),
+        "a client-only crate builds hyper's server:\n{tree}"
+    );
+
+    // Server glue without the `server` feature: one line, naming it and the switch.
+    let (ok, out) = cargo_check(&ws, &["cli-no-server"]);
+    assert!(
+        !ok,
+        "server glue without the `server` feature must not build:\n{out}"
+    );
+    let errors: Vec<&str> = out.lines().filter(|l| l.contains(": error")).collect();
+    assert_eq!(errors.len(), 1, "one line for the missing feature:\n{out}");
+    assert!(
+        errors[0].contains("`server` feature") && errors[0].contains("build_server(false)"),
+        "{}",
+        errors[0]
     );
 }
 

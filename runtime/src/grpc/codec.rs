@@ -63,3 +63,10 @@ impl<U: prost::Message + Default> Decoder for MessageDecoder<U> {
         BufferSettings::default()
     }
 }
+
+/// Every content coding Rosetta's gRPC server and client speak besides `identity`.
+pub const ALL_ENCODINGS: [tonic::codec::CompressionEncoding; 3] = [
+    tonic::codec::CompressionEncoding::Gzip,
+    tonic::codec::CompressionEncoding::Deflate,
+    tonic::codec::CompressionEncoding::Zstd,
+];

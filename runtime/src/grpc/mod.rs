@@ -22,15 +22,19 @@ pub mod codec;
 /// Domain ↔ prost conversions: glue for generated code, not a stable API.
 #[doc(hidden)]
 pub mod convert;
+#[cfg(feature = "server")]
 mod framing;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod status;
 pub mod value;
 
 pub use client::connect;
+pub use codec::ALL_ENCODINGS;
 pub use codec::Codec;
 pub use convert::{FromProto, IntoProto};
-pub use server::{ALL_ENCODINGS, GrpcOptions, Registry};
+#[cfg(feature = "server")]
+pub use server::{GrpcOptions, Registry};
 pub use status::{FromTonicStatus, IntoTonicStatus};
 pub use tonic::codec::CompressionEncoding;
 

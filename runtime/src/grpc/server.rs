@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use tonic::codec::{CompressionEncoding, SingleMessageCompressionOverride};
 use tonic::service::Routes;
 
+use super::codec::ALL_ENCODINGS;
 use super::convert::FromProto;
 use super::status::{IntoTonicStatus, status_to_tonic};
 use crate::context::{Context, Protocol};
@@ -75,13 +76,6 @@ pub struct GrpcOptions {
 
 /// The default [`GrpcOptions::compression_min_size`], in bytes.
 pub const DEFAULT_COMPRESSION_MIN_SIZE: usize = 1024;
-
-/// Every content coding Rosetta's gRPC server and client speak besides `identity`.
-pub const ALL_ENCODINGS: [CompressionEncoding; 3] = [
-    CompressionEncoding::Gzip,
-    CompressionEncoding::Deflate,
-    CompressionEncoding::Zstd,
-];
 
 impl Default for GrpcOptions {
     fn default() -> Self {

@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::handler::Route;
 use super::problem::{FromProblem, PROBLEM_JSON, Problem, kind_for_status};
+use super::route::Route;
 use crate::error::ErrorKind;
 use crate::status::Status;
 
@@ -170,7 +170,7 @@ fn transport(e: reqwest::Error) -> Status {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rest::handler::{Kind, Param};
+    use crate::rest::route::{Kind, Param};
 
     static GET: Route = Route {
         rpc: "Catalog.GetProduct",

@@ -14,13 +14,14 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams};
 use axum::response::Response;
 use http::request::Parts as RequestParts;
-use http::{HeaderValue, Method, StatusCode, header};
+use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::problem::{IntoProblem, Problem};
+use super::route::{Kind, Route};
 use super::text::{self, Input, Texts};
 use crate::body::{self, BodyError, BodyErrorKind, Syntax};
 use crate::context::{Context, Protocol};
@@ -34,55 +35,6 @@ type Refusal = Box<Problem>;
 
 /// The largest request body a route reads (a `bytes` field of 1 MiB is 1.4 MB of base64).
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
-
-/// How a path variable or query parameter's text becomes a JSON value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// `string`, `bytes` (base64), `timestamp` (RFC 3339) or an enum (its name): kept as text.
-    Str,
-    /// `true` or `false`.
-    Bool,
-    /// A decimal integer (range-checked when the request struct decodes).
-    Int,
-    /// A finite decimal number.
-    Float,
-}
-
-/// A path variable or query parameter of a route.
-#[derive(Debug, Clone, Copy)]
-pub struct Param {
-    /// The field or parameter name, as on the wire.
-    pub name: &'static str,
-    /// How its text is read.
-    pub kind: Kind,
-    /// A `list<_>`: the query key may repeat (`?tag=a&tag=b`).
-    pub list: bool,
-}
-
-/// Everything the runtime needs to know about one generated route.
-#[derive(Debug)]
-pub struct Route {
-    /// The IDL method, `Catalog.GetProduct` (what [`Context::method`] reports).
-    pub rpc: &'static str,
-    /// The HTTP method.
-    pub method: Method,
-    /// The path template, `/products/{id}`.
-    pub path: &'static str,
-    /// True for GET and DELETE: inputs not in the path come from the query string.
-    pub query: bool,
-    /// True when some input travels in the JSON body (false when the path holds them all).
-    pub body: bool,
-    /// Every path variable and query parameter.
-    pub params: &'static [Param],
-    /// True for an rpc with no result: `204 No Content`.
-    pub no_content: bool,
-}
-
-impl Route {
-    fn param(&self, name: &str) -> Option<&Param> {
-        self.params.iter().find(|p| p.name == name)
-    }
-}
 
 /// Serves one call of an rpc that takes input: decode, validate, call, respond.
 pub async fn handle<Req, Out, E, F, Fut>(
@@ -390,6 +342,8 @@ fn check_content_type(parts: &RequestParts) -> Result<(), Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rest::route::Param;
+    use http::Method;
 
     static SEARCH: Route = Route {
         rpc: "Catalog.Search",

@@ -6,27 +6,43 @@
 //! - [`Registry`] / [`Fragment`]: `/openapi.json` for exactly the services a server mounts, and
 //!   problem+json 404 and 405 (with `Allow`) for requests no route takes;
 //! - [`stream`]: streaming rpcs — Server-Sent Events or NDJSON answers, NDJSON request bodies;
-//! - [`Client`]: the base of every generated `RestClient`.
+//! - [`Client`]: the base of every generated `RestClient`;
+//! - [`Route`]: the static route table both sides read.
+//!
+//! Without the `server` feature only the client side is here (no axum): the route table,
+//! [`Client`], [`Problem`] and its conversions.
 //!
 //! Generated code reaches this module through `::rosetta::__private::rosetta_runtime::rest`.
 
 mod client;
+#[cfg(feature = "server")]
 mod handler;
+#[cfg(feature = "server")]
 mod openapi;
 mod problem;
+mod route;
+#[cfg(feature = "server")]
 pub mod stream;
+#[cfg(feature = "server")]
 mod text;
 
 pub use client::Client;
+#[cfg(feature = "server")]
 pub use handler::{BODY_LIMIT, json_response};
-// Glue for generated code (route tables and handlers), not a stable API.
+// Glue for generated code (handlers), not a stable API.
+#[cfg(feature = "server")]
 #[doc(hidden)]
-pub use handler::{Kind, Param, Route, handle, handle_unit};
+pub use handler::{handle, handle_unit};
+#[cfg(feature = "server")]
 pub use openapi::{Fragment, Registry, Schema};
+// The route table generated code writes, not a stable API.
 pub use problem::{
     ABOUT_BLANK, DECLARED_TYPE_PREFIX, FromProblem, IntoProblem, PROBLEM_JSON, Problem,
     RESERVED_MEMBERS, kind_for_status, reason_phrase,
 };
+#[doc(hidden)]
+pub use route::{Kind, Param, Route};
+#[cfg(feature = "server")]
 #[doc(hidden)]
 pub use stream::{
     handle_client_stream, handle_server_stream, handle_server_stream_unit, handle_streaming,
@@ -39,20 +55,25 @@ pub use reqwest;
 /// HTTP methods, for the generated route tables.
 pub use http::Method;
 
+#[cfg(feature = "server")]
 /// What a generated route handler receives.
 pub type Request = http::Request<axum::body::Body>;
 
+#[cfg(feature = "server")]
 /// What a generated route handler returns.
 pub type Response = axum::response::Response;
 
+#[cfg(feature = "server")]
 #[doc(hidden)]
 /// What a generated route handler's future is, boxed so a service's handlers share one type.
 pub type Reply = std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>;
 
+#[cfg(feature = "server")]
 #[doc(hidden)]
 /// A generated service's handler for one route.
 pub type ServiceHandler<S> = fn(std::sync::Arc<S>, Request) -> Reply;
 
+#[cfg(feature = "server")]
 #[doc(hidden)]
 /// Mounts a generated service: its OpenAPI fragment, and each of its `routes` (its static route
 /// table) with the handler at the same index, each called with `service`.
@@ -75,6 +96,7 @@ pub fn mount<S: Send + Sync + 'static>(
     }
 }
 
+#[cfg(feature = "server")]
 #[doc(hidden)]
 /// Adds `handler` at `route`'s path and method to `router` (paths shared by several rpcs get
 /// each method added to the same path).

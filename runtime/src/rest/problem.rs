@@ -8,8 +8,11 @@
 
 use std::fmt;
 
+#[cfg(feature = "server")]
 use axum::body::Body;
+#[cfg(feature = "server")]
 use axum::response::{IntoResponse, Response};
+#[cfg(feature = "server")]
 use http::{HeaderValue, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -60,7 +63,7 @@ fn about_blank() -> String {
 pub fn reason_phrase(status: u16) -> &'static str {
     match status {
         499 => "Client Closed Request",
-        s => StatusCode::from_u16(s)
+        s => http::StatusCode::from_u16(s)
             .ok()
             .and_then(|s| s.canonical_reason())
             .unwrap_or("Error"),
@@ -164,6 +167,7 @@ impl Problem {
     }
 
     /// The HTTP response: the status, `content-type: application/problem+json` and the body.
+    #[cfg(feature = "server")]
     pub fn into_http(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_else(|_| {
@@ -191,6 +195,7 @@ impl fmt::Display for Problem {
     }
 }
 
+#[cfg(feature = "server")]
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         self.into_http()

@@ -25,8 +25,9 @@ use http::{HeaderValue, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::handler::{BODY_LIMIT, Route, context, valid_input};
+use super::handler::{BODY_LIMIT, context, valid_input};
 use super::problem::{IntoProblem, Problem};
+use super::route::Route;
 use crate::context::Context;
 use crate::error::ErrorKind;
 use crate::status::Status;

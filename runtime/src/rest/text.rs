@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use serde::de::value::{CowStrDeserializer, Error, MapDeserializer, SeqDeserializer};
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 
-use super::handler::Kind;
+use super::route::Kind;
 
 /// The texts of one path variable or query parameter.
 #[derive(Debug)]

@@ -572,7 +572,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
 
     let mut adapter_methods = TokenStream::new();
     let mut client_methods = TokenStream::new();
-    let mut items = TokenStream::new();
+    let mut shared = TokenStream::new();
 
     for rpc in &s.rpcs {
         let names = RpcNames {
@@ -589,7 +589,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
                 Output::Value(_) => c.proto_local(&response_message_name(&rpc.name)),
             },
         };
-        items.extend(result_codec(&c, rpc));
+        shared.extend(result_codec(&c, rpc));
         adapter_methods.extend(adapter_method(&c, rpc, &names));
         client_methods.extend(client_method(&c, s, rpc, &names));
     }
@@ -604,7 +604,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
          back typed."
     );
     let service_doc = docs(&s.docs);
-    items.extend(quote! {
+    let server = quote! {
         #[doc = #adapter_doc]
         pub struct GrpcAdapter<S> {
             inner: ::std::sync::Arc<S>,
@@ -647,7 +647,8 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
         impl<S: super::#trait_name> #proto::#server_mod::#server_trait for GrpcAdapter<S> {
             #adapter_methods
         }
-
+    };
+    let client = quote! {
         #[doc = #client_doc]
         #service_doc
         #[derive(Debug, Clone)]
@@ -697,7 +698,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
 
             #client_methods
         }
-    });
+    };
 
     let mount = quote! {
         {
@@ -709,7 +710,12 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
             );
         }
     };
-    Ok(Glue { items, mount })
+    Ok(Glue {
+        shared,
+        server,
+        client,
+        mount,
+    })
 }
 
 /// Encoding and decoding of a synthesized `<Rpc>Response { result = 1 }`.

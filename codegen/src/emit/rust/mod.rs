@@ -38,6 +38,11 @@ pub struct Config {
     pub grpc: bool,
     /// Kafka: typed producers and consumers per topic.
     pub kafka: bool,
+    /// The server side of XML-RPC, REST and gRPC: handlers, route and method tables, the tonic
+    /// adapter, OpenAPI, `Server<S>` (needs the facade's `server` feature).
+    pub server: bool,
+    /// The typed clients of XML-RPC, REST and gRPC.
+    pub client: bool,
     /// Extra attributes per type: (full-name prefix such as `shop.v1.Product`, or `.` for all; attribute).
     pub type_attributes: Vec<(String, String)>,
     /// Extra attributes per field: (`shop.v1.Product.name` prefix; attribute).
@@ -52,6 +57,8 @@ impl Default for Config {
             rest: true,
             grpc: true,
             kafka: true,
+            server: true,
+            client: true,
             type_attributes: Vec::new(),
             field_attributes: Vec::new(),
         }
@@ -133,8 +140,10 @@ pub fn generate_each(
         packages.entry(f.package.clone()).or_default();
     }
     // REST: one `Schema` static per type some service reaches, and the problem schemas once
-    // per package with a service (see `rest.rs`).
-    let rest_reached = if config.rest {
+    // per package with a service (see `rest.rs`); they make the served OpenAPI document, so
+    // only the server side has them.
+    let openapi = config.rest && config.server;
+    let rest_reached = if openapi {
         rest::reached_types(ir)
     } else {
         Vec::new()
@@ -168,16 +177,16 @@ pub fn generate_each(
             let mut item = g.type_def(id)?;
             if rest_reached.get(id).copied().unwrap_or(false) {
                 let schema = rest::schema_static(&g, emit_openapi::Component::Type(id));
-                item.extend(protocols::gated("rest", schema));
+                item.extend(protocols::gated_all(&["rest", "server"], schema));
             }
             emit(item)?;
         }
         for (n, &i) in members.services.iter().enumerate() {
             let mut item = g.service(&ir.services[i])?;
-            if config.rest && n == 0 {
+            if openapi && n == 0 {
                 let mut schemas = rest::schema_static(&g, emit_openapi::Component::Problem);
                 schemas.extend(rest::schema_static(&g, emit_openapi::Component::Violation));
-                item.extend(protocols::gated("rest", schemas));
+                item.extend(protocols::gated_all(&["rest", "server"], schemas));
             }
             emit(item)?;
         }
@@ -218,6 +227,10 @@ fn feature_requirements(
         ("__require_xmlrpc", config.xmlrpc && (types || services)),
         ("__require_rest", config.rest && services),
         ("__require_grpc", config.grpc),
+        (
+            "__require_server",
+            config.server && services && (config.xmlrpc || config.rest || config.grpc),
+        ),
         ("__require_kafka", config.kafka && topics),
     ];
     needs
@@ -244,10 +257,18 @@ fn apply_gates(text: &str, crate_path: &str) -> String {
                 .and_then(|rest| rest.strip_suffix(");"))
                 .map(str::to_string)
         };
-        if let Some(feature) = marker(protocols::GATE_BEGIN) {
-            out.push_str(&format!("{indent}{crate_path}::__if_{feature}! {{\n"));
-        } else if marker(protocols::GATE_END).is_some() {
-            out.push_str(&format!("{indent}}}\n"));
+        if let Some(features) = marker(protocols::GATE_BEGIN) {
+            // One line for several features: `__if_rest! { __if_server! {`.
+            out.push_str(indent);
+            for feature in features.split(", ") {
+                out.push_str(&format!("{crate_path}::__if_{feature}! {{ "));
+            }
+            out.pop();
+            out.push('\n');
+        } else if let Some(features) = marker(protocols::GATE_END) {
+            out.push_str(indent);
+            out.push_str(&"}".repeat(features.split(", ").count()));
+            out.push('\n');
         } else {
             out.push_str(line);
             out.push('\n');

@@ -13,19 +13,38 @@ use crate::ir::{Service, Topic};
 /// What one protocol adds to a service's module.
 #[derive(Default)]
 pub(super) struct Glue {
-    /// Items in the service module (dispatch functions, clients, adapters).
-    pub items: TokenStream,
+    /// Items both sides use (route tables, result codecs).
+    pub shared: TokenStream,
+    /// Server-side items (handlers, method tables, adapters, OpenAPI fragments).
+    pub server: TokenStream,
+    /// The typed client.
+    pub client: TokenStream,
     /// Statements in `Mount::mount(self, parts)`; `self.inner` is the `Arc<S>`.
     pub mount: TokenStream,
 }
 
 impl Glue {
-    /// The glue with its items and its mount statements each wrapped in a [`gated`] block.
-    fn gated(self, feature: &str) -> Glue {
-        Glue {
-            items: gated(feature, self.items),
-            mount: gated(feature, self.mount),
+    /// The items and mount statements the `Config` asks for, each wrapped in a [`gated`] block
+    /// of the protocol's feature; the server side is gated on `server` as well, so a
+    /// client-only build of the facade compiles whatever was generated, and the one error
+    /// about a missing feature is `__require_server!()`'s.
+    fn select(self, g: &Gen, feature: &str) -> (TokenStream, TokenStream) {
+        let Glue {
+            shared,
+            server,
+            client,
+            mount,
+        } = self;
+        let mut items = gated(feature, shared);
+        let mut mounts = TokenStream::new();
+        if g.config.server {
+            items.extend(gated_all(&[feature, "server"], server));
+            mounts = gated_all(&[feature, "server"], mount);
         }
+        if g.config.client {
+            items.extend(gated(feature, client));
+        }
+        (items, mounts)
     }
 }
 
@@ -39,32 +58,42 @@ pub(super) const GATE_END: &str = "__rosetta_gate_end";
 /// one error, instead of every path into the missing runtime module failing too. (The wrapping is
 /// done on the formatted text because prettyplease does not format the inside of a macro call.)
 pub(super) fn gated(feature: &str, tokens: TokenStream) -> TokenStream {
+    gated_all(&[feature], tokens)
+}
+
+/// Marks `tokens` as needing every feature of `features`: one marker line, which
+/// [`super::apply_gates`] turns into nested `__if_<feature>! {` on one line.
+pub(super) fn gated_all(features: &[&str], tokens: TokenStream) -> TokenStream {
     if tokens.is_empty() {
         return tokens;
     }
     let begin = quote::format_ident!("{GATE_BEGIN}");
     let end = quote::format_ident!("{GATE_END}");
-    let feature = quote::format_ident!("{feature}");
-    quote!(#begin!(#feature); #tokens #end!(#feature);)
+    let features: Vec<_> = features
+        .iter()
+        .map(|f| quote::format_ident!("{f}"))
+        .collect();
+    quote!(#begin!(#(#features),*); #tokens #end!(#(#features),*);)
 }
 
 /// The protocol glue of one service: every enabled protocol, and `Server<S>` when any mounts.
 pub(super) fn service_glue(g: &Gen, s: &Service) -> Result<TokenStream, String> {
-    let mut parts: Vec<Glue> = Vec::new();
+    let mut parts: Vec<(TokenStream, TokenStream)> = Vec::new();
     if g.config.xmlrpc {
-        parts.push(super::xmlrpc::service(g, s)?.gated("xmlrpc"));
+        parts.push(super::xmlrpc::service(g, s)?.select(g, "xmlrpc"));
     }
     if g.config.rest {
-        parts.push(super::rest::service(g, s)?.gated("rest"));
+        parts.push(super::rest::service(g, s)?.select(g, "rest"));
     }
     if g.config.grpc {
-        parts.push(super::grpc::service(g, s)?.gated("grpc"));
+        parts.push(super::grpc::service(g, s)?.select(g, "grpc"));
     }
-    let items = parts.iter().map(|p| &p.items);
-    let mounts: Vec<&TokenStream> = parts.iter().map(|p| &p.mount).collect();
+    let items = parts.iter().map(|p| &p.0);
+    let mounts: Vec<&TokenStream> = parts.iter().map(|p| &p.1).collect();
     // `Server<S>` exists whenever a request/response protocol is on, so user code that mounts it
     // does not depend on which protocols have anything to mount.
-    let server = (!parts.is_empty()).then(|| server_wrapper(g, s, &mounts));
+    let server = (g.config.server && !parts.is_empty())
+        .then(|| gated("server", server_wrapper(g, s, &mounts)));
     Ok(quote!(#(#items)* #server))
 }
 

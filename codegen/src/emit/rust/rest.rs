@@ -30,12 +30,13 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     let rpcs: Vec<&Rpc> = s.rpcs.iter().collect();
     let routes = rpcs.iter().map(|rpc| route(g, s, rpc, &rt));
     let count = Literal::usize_unsuffixed(rpcs.len());
+    let shared = quote! {
+        /// The REST route of each rpc, in IDL order: what the server serves and the client calls.
+        static REST_ROUTES: [#rt::Route; #count] = [#(#routes),*];
+    };
     let mut items = quote! {
         /// This service's share of the OpenAPI document served at `/openapi.json`.
         static REST_OPENAPI: #rt::Fragment = #fragment;
-
-        /// The REST route of each rpc, in IDL order.
-        static REST_ROUTES: [#rt::Route; #count] = [#(#routes),*];
     };
     let mut handlers = Vec::new();
     let mut methods = TokenStream::new();
@@ -112,7 +113,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
          rebuilt from the server's problem+json.",
         s.name
     );
-    items.extend(quote! {
+    let client = quote! {
         #[doc = #client_doc]
         #[derive(Debug, Clone)]
         pub struct RestClient {
@@ -140,8 +141,13 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
 
             #methods
         }
-    });
-    Ok(Glue { items, mount })
+    };
+    Ok(Glue {
+        shared,
+        server: items,
+        client,
+        mount,
+    })
 }
 
 /// The service's OpenAPI fragment as a `Fragment` literal of JSON texts.

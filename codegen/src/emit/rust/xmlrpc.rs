@@ -21,29 +21,33 @@ const CLIENT_RESERVED: &[&str] = &["new", "from_client", "client"];
 /// The XML-RPC items and mount statements for `s` (`g` is nested in the service's module).
 pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     let k = &g.krate;
-    let mut items = TokenStream::new();
+    let mut server = TokenStream::new();
     let mut specs = Vec::new();
     let mut handlers = Vec::new();
     let mut client_methods = TokenStream::new();
     // XML-RPC has one request and one response: streaming rpcs are not served (W0002).
     let rpcs: Vec<&Rpc> = s.rpcs.iter().filter(|r| !r.is_streaming()).collect();
     for rpc in rpcs.iter().copied() {
-        items.extend(handler(g, s, rpc));
+        server.extend(handler(g, s, rpc));
         specs.push(method_spec(g, s, rpc));
         let h = handler_ident(rpc);
         handlers.push(quote!(#h::<S>));
         client_methods.extend(client_method(g, s, rpc));
     }
     let count = proc_macro2::Literal::usize_unsuffixed(rpcs.len());
-    items.extend(quote! {
+    server.extend(quote! {
         /// The XML-RPC method of each rpc, in IDL order.
         static XMLRPC_METHODS: [#k::xmlrpc::server::MethodSpec; #count] = [#(#specs),*];
     });
-    items.extend(client(g, s, client_methods));
     let mount = quote! {
         parts.xmlrpc.add_service(&self.inner, &XMLRPC_METHODS, &[#(#handlers),*]);
     };
-    Ok(Glue { items, mount })
+    Ok(Glue {
+        shared: TokenStream::new(),
+        server,
+        client: client(g, s, client_methods),
+        mount,
+    })
 }
 
 /// The parameter names of a parameter-list rpc, and how many leading ones are required
