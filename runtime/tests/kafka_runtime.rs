@@ -689,3 +689,50 @@ async fn an_embedded_config_starts_its_broker_and_topics_are_created_on_use() {
     assert!((0..4).contains(&delivered.partition));
     assert_eq!(delivered.offset, 0);
 }
+
+/// Records that cannot be delivered (no broker listens; librdkafka gives up after
+/// `message.timeout.ms`) are reported by the next `flush`: a timeout first while they are in
+/// flight, then every failure, counted, with the first error; then nothing is left to report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undeliverable_records_are_counted_and_reported_by_flush() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut config = KafkaConfig::new(format!("127.0.0.1:{port}"));
+    config
+        .set("message.timeout.ms", "1500")
+        .set("reconnect.backoff.ms", "50")
+        .set("reconnect.backoff.max.ms", "200");
+    let producer = TopicProducer::<String, Utf8String>::new(&config, "nowhere", "string")
+        .expect("a producer (it connects lazily)");
+    for i in 0..3 {
+        producer
+            .enqueue(Some("k"), &format!("record {i}"))
+            .await
+            .expect("queued");
+    }
+    match producer.flush(Duration::from_millis(100)).await {
+        Err(rosetta_runtime::kafka::KafkaError::FlushTimeout { pending }) => assert_eq!(pending, 3),
+        other => panic!("expected a flush timeout with 3 in flight, got {other:?}"),
+    }
+    match producer.flush(DEADLINE).await {
+        Err(rosetta_runtime::kafka::KafkaError::DeliveryFailed { failed, first }) => {
+            assert_eq!(failed, 3);
+            assert!(first.to_string().contains("timed out"), "{first}");
+        }
+        other => panic!("expected 3 failed deliveries, got {other:?}"),
+    }
+    // Reported once: the next flush has nothing in flight and nothing failed.
+    producer.flush(DEADLINE).await.expect("nothing left");
+    // An awaited send reports its own failure, and a flush does not count it again.
+    let err = within("an awaited send", producer.send(Some("k"), &"x".to_owned()))
+        .await
+        .expect_err("undeliverable");
+    assert!(err.to_string().contains("timed out"), "{err}");
+    producer
+        .flush(DEADLINE)
+        .await
+        .expect("awaited sends are not counted");
+}

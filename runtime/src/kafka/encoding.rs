@@ -60,6 +60,14 @@ pub trait Encoding<T> {
     /// Encodes one value into record bytes.
     fn encode(value: &T) -> Result<Vec<u8>, CodecError>;
 
+    /// Encodes one value at the end of `buf` (which the producer reuses from record to record,
+    /// so the common encodings write without allocating). By default, [`encode`](Self::encode)
+    /// and a copy.
+    fn encode_into(value: &T, buf: &mut Vec<u8>) -> Result<(), CodecError> {
+        buf.extend_from_slice(&Self::encode(value)?);
+        Ok(())
+    }
+
     /// Decodes record bytes into one value.
     fn decode(bytes: &[u8]) -> Result<T, CodecError>;
 }
@@ -78,7 +86,13 @@ where
     const CONTENT_TYPE: &'static str = JSON;
 
     fn encode(value: &T) -> Result<Vec<u8>, CodecError> {
-        serde_json::to_vec(value).map_err(|e| CodecError::new(JSON, e.to_string()))
+        let mut buf = Vec::new();
+        Self::encode_into(value, &mut buf)?;
+        Ok(buf)
+    }
+
+    fn encode_into(value: &T, buf: &mut Vec<u8>) -> Result<(), CodecError> {
+        serde_json::to_writer(buf, value).map_err(|e| CodecError::new(JSON, e.to_string()))
     }
 
     fn decode(bytes: &[u8]) -> Result<T, CodecError> {
@@ -104,6 +118,11 @@ impl Encoding<String> for Utf8String {
         Ok(value.as_bytes().to_vec())
     }
 
+    fn encode_into(value: &String, buf: &mut Vec<u8>) -> Result<(), CodecError> {
+        buf.extend_from_slice(value.as_bytes());
+        Ok(())
+    }
+
     fn decode(bytes: &[u8]) -> Result<String, CodecError> {
         String::from_utf8(bytes.to_vec())
             .map_err(|e| CodecError::new(Self::CONTENT_TYPE, e.utf8_error().to_string()))
@@ -119,6 +138,11 @@ impl Encoding<Vec<u8>> for RawBytes {
 
     fn encode(value: &Vec<u8>) -> Result<Vec<u8>, CodecError> {
         Ok(value.clone())
+    }
+
+    fn encode_into(value: &Vec<u8>, buf: &mut Vec<u8>) -> Result<(), CodecError> {
+        buf.extend_from_slice(value);
+        Ok(())
     }
 
     fn decode(bytes: &[u8]) -> Result<Vec<u8>, CodecError> {

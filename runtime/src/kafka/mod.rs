@@ -38,7 +38,7 @@ pub use embedded::EmbeddedBroker;
 pub use encoding::{CodecError, Encoding, Json, Protobuf, ProtobufMessage, RawBytes, Utf8String};
 pub use error::KafkaError;
 pub use event::{Event, event_consumer, event_producer, publish};
-pub use producer::{Delivered, TopicProducer};
+pub use producer::{Delivered, DeliveryCounter, TopicProducer};
 pub use topic::{Consumer, Dispatch, KeyExplicit, KeyField, Producer, Topic};
 
 /// The librdkafka binding this runtime is built on, for what it does not cover.
