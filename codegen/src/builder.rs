@@ -47,6 +47,8 @@ pub struct Builder {
     explicit: [Option<bool>; 4],
     /// What the user set with `build_server(…)`; `None` follows the facade's `server` feature.
     explicit_server: Option<bool>,
+    /// Warning codes not to print (`allow`).
+    allowed: Vec<String>,
     rerun_if_changed: bool,
 }
 
@@ -58,6 +60,7 @@ impl Default for Builder {
             rust: rust::Config::default(),
             explicit: [None; 4],
             explicit_server: None,
+            allowed: Vec::new(),
             rerun_if_changed: true,
         }
     }
@@ -192,6 +195,14 @@ impl Builder {
         self
     }
 
+    /// Does not print warning `code` (`"W0002"`), as `#[allow]` does in Rust: for a warning
+    /// whose consequence is intended, such as streaming rpcs left out of XML-RPC. A code that is
+    /// not a warning fails [`compile`](Self::compile).
+    pub fn allow(&mut self, code: impl Into<String>) -> &mut Self {
+        self.allowed.push(code.into());
+        self
+    }
+
     /// Whether to print `cargo:rerun-if-changed` for every file read (default on).
     pub fn emit_rerun_if_changed(&mut self, on: bool) -> &mut Self {
         self.rerun_if_changed = on;
@@ -204,6 +215,14 @@ impl Builder {
     /// diagnostic, rendered.
     pub fn compile(&self, files: &[impl AsRef<Path>]) -> Result<(), Error> {
         let config = self.config(facade_features().as_ref())?;
+        if let Some(code) = self.allowed.iter().find(|code| {
+            !code.starts_with('W') || !crate::check::CODES.iter().any(|(c, _)| c == code)
+        }) {
+            return Err(Error::new(format!(
+                "Builder::allow(\"{code}\"): not a warning code (warnings are W0001, W0002, …; \
+                 errors cannot be allowed)"
+            )));
+        }
         let roots: Vec<PathBuf> = files.iter().map(|f| f.as_ref().to_path_buf()).collect();
         let options = Options {
             include_dirs: self.include_dirs.clone(),
@@ -223,7 +242,7 @@ impl Builder {
                 c.render_diagnostics()
             )));
         };
-        for line in warning_lines(&c, config.xmlrpc) {
+        for line in warning_lines(&c, config.xmlrpc, &self.allowed) {
             println!("cargo:warning={line}");
         }
         let out_dir = match &self.out_dir {
@@ -301,12 +320,13 @@ const XMLRPC_WARNINGS: [&str; 2] = ["W0001", "W0002"];
 /// One line per warning, `file:line:col: warning[CODE]: message (help: …)`, for
 /// `cargo:warning` (which shows one line each, so the full rendering would lose its layout).
 /// Without XML-RPC (`xmlrpc` false) its warnings are left out.
-fn warning_lines(c: &crate::Compilation, xmlrpc: bool) -> Vec<String> {
+fn warning_lines(c: &crate::Compilation, xmlrpc: bool, allowed: &[String]) -> Vec<String> {
     c.diagnostics
         .sorted()
         .iter()
         .filter(|d| d.severity == Severity::Warning)
         .filter(|d| xmlrpc || !XMLRPC_WARNINGS.contains(&d.code))
+        .filter(|d| !allowed.iter().any(|a| a == d.code))
         .map(|d| {
             let place = d.span.map(|span| {
                 let (line, col) = c.program.sources.line_col(span.file, span.start);
@@ -910,7 +930,7 @@ mod tests {
     #[test]
     fn warnings_carry_their_file_line_and_column() {
         let c = crate::compile_str("w.idl", "struct Big {\n  n: u64 = 1;\n}\n");
-        let lines = warning_lines(&c, true);
+        let lines = warning_lines(&c, true, &[]);
         assert_eq!(lines.len(), 1, "{}", c.render_diagnostics());
         assert!(lines[0].starts_with("w.idl:2:"), "{}", lines[0]);
         assert!(lines[0].contains(": warning[W0001]: "), "{}", lines[0]);
@@ -925,7 +945,7 @@ mod tests {
              rpc Get(M) -> M;\n  rpc Talk(stream M) -> stream M;\n}\n",
         );
         assert!(c.ir.is_some(), "{}", c.render_diagnostics());
-        let lines = warning_lines(&c, true);
+        let lines = warning_lines(&c, true, &[]);
         assert_eq!(lines.len(), 2, "{lines:?}");
         assert!(
             lines[0].starts_with("s.idl:3:7: warning[W0002]: "),
@@ -943,9 +963,31 @@ mod tests {
             lines[1]
         );
         assert!(
-            warning_lines(&c, false).is_empty(),
+            warning_lines(&c, false, &[]).is_empty(),
             "no XML-RPC, no XML-RPC warning"
         );
+        assert!(
+            warning_lines(&c, true, &["W0002".to_string()]).is_empty(),
+            "allowed"
+        );
+    }
+
+    #[test]
+    fn only_warning_codes_can_be_allowed() {
+        let dir = std::env::temp_dir().join(format!("rosetta-allow-{}", std::process::id()));
+        for code in ["E0101", "W9999", "warning"] {
+            let err = Builder::new()
+                .out_dir(&dir)
+                .emit_rerun_if_changed(false)
+                .allow(code)
+                .compile(&["no-such.idl"])
+                .expect_err("refused before compiling");
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("Builder::allow(\"{code}\"): not a warning code")),
+                "{err}"
+            );
+        }
     }
 
     #[test]
