@@ -503,7 +503,10 @@ impl<'g, 'a> Conv<'g, 'a> {
 /// request structs of its services, one item per type or request so the caller can format and
 /// write each before building the next (one item for the package grew with the API: hundreds of
 /// MB of syntax tree at 2,000 types). `g` is at the package module (depth 0).
-pub(super) fn package(g: &Gen) -> Result<Vec<TokenStream>, String> {
+pub(super) fn package(
+    g: &Gen,
+    emit: &mut dyn FnMut(TokenStream) -> Result<(), String>,
+) -> Result<(), String> {
     // Relative to the package file itself (`include!` resolves from the file it is written in),
     // so the output works wherever it was written: `$OUT_DIR` (the Builder) or a folder of the
     // crate (`rosetta generate --target rust`), with no build script.
@@ -511,7 +514,7 @@ pub(super) fn package(g: &Gen) -> Result<Vec<TokenStream>, String> {
     let descriptors = format!("{PROTO_DIR}/{DESCRIPTOR_FILE}");
     let k = &g.krate;
     let c = Conv::new(g);
-    let mut out = vec![quote! {
+    emit(quote! {
         /// The protobuf messages (prost) and tonic stubs of this package, compiled from the
         /// emitted `.proto`; the gRPC glue converts between them and the domain types.
         #[allow(missing_docs, clippy::all, clippy::pedantic, unreachable_pub, non_camel_case_types)]
@@ -524,10 +527,10 @@ pub(super) fn package(g: &Gen) -> Result<Vec<TokenStream>, String> {
             pub const FILE_DESCRIPTOR_SET: &[u8] =
                 ::std::include_bytes!(#descriptors);
         }
-    }];
+    })?;
     for (id, t) in g.ir.types.iter().enumerate() {
         if t.package == g.package {
-            out.push(c.type_impls(id));
+            emit(c.type_impls(id))?;
         }
     }
     for s in g.ir.services.iter().filter(|s| s.package == g.package) {
@@ -536,11 +539,11 @@ pub(super) fn package(g: &Gen) -> Result<Vec<TokenStream>, String> {
                 let name = &request.name;
                 let domain = type_ident(name);
                 c.set_owner(g.package.as_deref(), name);
-                out.push(c.struct_impls(quote!(#domain), c.proto_local(name), &request.fields));
+                emit(c.struct_impls(quote!(#domain), c.proto_local(name), &request.fields))?;
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// What the adapter and client need to know about one rpc.

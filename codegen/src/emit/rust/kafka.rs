@@ -35,11 +35,11 @@ fn module_name(topic: &str) -> String {
 /// The typed producer and consumer of `t`: its module, then the protobuf wire format of each
 /// type it is the first protobuf topic to reach, one item each (written one by one: together
 /// they grew with the API, 5 MB for one topic of a 2,000-type API).
-pub(super) fn topic(
-    g: &Gen,
+pub(super) fn topic<'a>(
+    g: &'a Gen,
     t: &Topic,
-    protobuf_firsts: &[usize],
-) -> Result<Vec<TokenStream>, String> {
+    protobuf_firsts: &'a [usize],
+) -> Result<impl Iterator<Item = TokenStream> + 'a, String> {
     let k = &g.krate;
     let inner = g.nested();
     let module = field_ident(&module_name(&t.name));
@@ -73,7 +73,7 @@ pub(super) fn topic(
         " `{value_type_name}`: the IDL type of the values, in every record's `rosetta-type` header."
     );
     let ct_doc = format!(" `{content_type}`: every record's `content-type` header.");
-    let mut items = vec![quote! {
+    let items = vec![quote! {
         #module_doc
         pub mod #module {
             #[doc = #name_doc]
@@ -113,8 +113,11 @@ pub(super) fn topic(
             #handler
         }
     }];
-    items.extend(protobuf_firsts.iter().map(|id| protobuf_impl(g, *id)));
-    Ok(items)
+    // Made one at a time as the caller writes them: a topic can reach thousands of types, and
+    // their token trees together were most of the generator's peak memory.
+    Ok(items
+        .into_iter()
+        .chain(protobuf_firsts.iter().map(|id| protobuf_impl(g, *id))))
 }
 
 /// The encoding type, and any items it needs (a JSON encoding that writes bytes as base64).

@@ -192,15 +192,12 @@ pub fn generate_each(
         }
         for &i in &members.topics {
             let firsts = protobuf_firsts.get(i).map_or(&[][..], Vec::as_slice);
-            for item in protocols::topic_glue(&g, &ir.topics[i], firsts)? {
-                emit(item)?;
-            }
+            protocols::topic_glue(&g, &ir.topics[i], firsts, &mut emit)?;
         }
         if config.grpc {
             // The package's prost module and the domain <-> prost conversions of its types.
-            for item in grpc::package(&g)? {
-                emit(protocols::gated("grpc", item))?;
-            }
+            // One item at a time, as made: 20,000 types' conversions at once were hundreds of MB.
+            grpc::package(&g, &mut |item| emit(protocols::gated("grpc", item)))?;
         }
     }
     write(

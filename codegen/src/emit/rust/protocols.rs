@@ -138,19 +138,20 @@ fn server_wrapper(g: &Gen, s: &Service, mounts: &[&TokenStream]) -> TokenStream 
     }
 }
 
-/// The Kafka glue of one topic (typed producer and consumer, protobuf impls), item by item,
-/// when Kafka is on.
+/// The Kafka glue of one topic (typed producer and consumer, protobuf impls), given to `emit`
+/// item by item as each is made, when Kafka is on.
 /// `protobuf_firsts`: the types whose protobuf impls this topic carries
 /// ([`super::kafka::protobuf_firsts`]).
 pub(super) fn topic_glue(
     g: &Gen,
     t: &Topic,
     protobuf_firsts: &[usize],
-) -> Result<Vec<TokenStream>, String> {
+    emit: &mut dyn FnMut(TokenStream) -> Result<(), String>,
+) -> Result<(), String> {
     if g.config.kafka {
-        let items = super::kafka::topic(g, t, protobuf_firsts)?;
-        Ok(items.into_iter().map(|i| gated("kafka", i)).collect())
-    } else {
-        Ok(Vec::new())
+        for item in super::kafka::topic(g, t, protobuf_firsts)? {
+            emit(gated("kafka", item))?;
+        }
     }
+    Ok(())
 }
