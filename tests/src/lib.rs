@@ -86,6 +86,25 @@ pub fn run_node(script: &Path, args: &[&str], timeout: Duration) -> Output {
     )
 }
 
+/// Writes the `.proto` files Rosetta emits from `idl-examples/<idl>` into a fresh temporary
+/// folder named after `tag` and this process (for foreign clients' stub generators).
+pub fn emit_protos(idl: &str, tag: &str) -> PathBuf {
+    let c = rosetta_codegen::compile(
+        &[workspace_root().join("idl-examples").join(idl)],
+        &rosetta_codegen::Options::default(),
+    );
+    let rendered = c.render_diagnostics();
+    let ir = c.ir.unwrap_or_else(|| panic!("{rendered}"));
+    let files = rosetta_codegen::emit::proto::generate(&ir).expect("proto target");
+    let dir = std::env::temp_dir().join(format!("rosetta-protos-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for f in files {
+        std::fs::write(dir.join(&f.name), f.contents).expect("write proto");
+    }
+    dir
+}
+
 /// Runs a Python script (`-c`) with arguments, killing it after `timeout`.
 pub fn run_python(python: &Path, script: &str, args: &[&str], timeout: Duration) -> Output {
     run_command(
