@@ -10,7 +10,7 @@
 //! | --- | --- | --- |
 //! | gRPC (and gRPC-Web, Connect, which run through the gRPC services) | response headers (initial metadata), as they stand when the handler returns (for a stream: returns its stream) | trailing metadata, read when the response ends, so a stream's handler may set them until its last message; in a trailers-only answer (an error before any message) with the status, as gRPC sends them |
 //! | REST, XML-RPC, unary | response headers | response headers too: the whole answer is known before its headers are sent, and HTTP/1.1 clients rarely read trailers |
-//! | REST streams (SSE, NDJSON) | response headers, as they stand when the handler returns its stream | HTTP trailers after the last event: HTTP/2 clients read them; hyper sends them on HTTP/1.1 only when the request said `TE: trailers`, and browsers' `fetch` and `EventSource` never expose them |
+//! | REST streams (SSE, NDJSON) | response headers, as they stand when the handler returns its stream | HTTP trailers after the last event, which HTTP/2 clients read; over HTTP/1.1 hyper sends only trailers declared beforehand in a `Trailer` header, which a stream cannot know when its headers leave, so HTTP/1.1 clients (and browsers' `fetch` and `EventSource`) get none |
 //!
 //! Names ending in `-bin` carry bytes, sent base64-encoded (standard alphabet, unpadded, as gRPC
 //! sends binary metadata) on every protocol; other values are printable ASCII. Names are

@@ -5,7 +5,7 @@
 //! transport that keeps the response headers reads XML-RPC's. The handler is the interop
 //! service's, which echoes `x-grpc-test-echo-initial` as a header and
 //! `x-grpc-test-echo-trailing-bin` (bytes, base64 on the wire) as a trailer, the same code on
-//! every protocol.
+//! every protocol. A raw HTTP/2 client reads a REST stream's trailers as HTTP trailers.
 
 use std::time::Duration;
 
@@ -155,4 +155,95 @@ print('DONE')
         Duration::from_secs(60),
     );
     assert!(out.contains("DONE"), "{out}");
+}
+
+/// A REST stream request for two small NDJSON messages, with the echo headers.
+fn rest_stream_request(addr: std::net::SocketAddr) -> http::request::Builder {
+    http::Request::post(format!(
+        "http://{addr}/grpc.testing.TestService/StreamingOutputCall"
+    ))
+    .header("content-type", "application/json")
+    .header("accept", "application/x-ndjson")
+    .header("x-grpc-test-echo-initial", "hello metadata")
+    .header("x-grpc-test-echo-trailing-bin", "AKv/")
+}
+
+const STREAM_BODY: &str = r#"{"response_type":"COMPRESSABLE","response_parameters":[{"size":1,"interval_us":0},{"size":2,"interval_us":0}]}"#;
+
+/// A REST stream's trailers arrive as HTTP trailers after the last line over HTTP/2 (h2c). Over
+/// HTTP/1.1 hyper sends only trailers named beforehand in a `Trailer` header, which a stream's
+/// handler cannot know when the headers leave, so HTTP/1.1 clients get none, even with
+/// `TE: trailers` (docs say so); the body is whole either way.
+#[test]
+fn rest_stream_trailers_are_http_trailers() {
+    let server = RunningServer::start(rosetta_examples::interop_server());
+    let addr = server.addr;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        // HTTP/2, prior knowledge.
+        let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let (client, connection) = h2::client::handshake(tcp).await.expect("h2 handshake");
+        let driver = tokio::spawn(connection);
+        let mut client = client.ready().await.expect("h2 ready");
+        let request = rest_stream_request(addr).body(()).expect("request");
+        let (response, mut send) = client.send_request(request, false).expect("send");
+        send.send_data(bytes::Bytes::from_static(STREAM_BODY.as_bytes()), true)
+            .expect("body");
+        let (parts, mut body) = response.await.expect("response").into_parts();
+        assert_eq!(parts.status, 200);
+        assert_eq!(parts.headers["x-grpc-test-echo-initial"], "hello metadata");
+        assert!(!parts.headers.contains_key("x-grpc-test-echo-trailing-bin"));
+        let mut data = Vec::new();
+        while let Some(chunk) = body.data().await {
+            let chunk = chunk.expect("data");
+            let _ = body.flow_control().release_capacity(chunk.len());
+            data.extend_from_slice(&chunk);
+        }
+        assert_eq!(String::from_utf8_lossy(&data).lines().count(), 2);
+        let trailers = body
+            .trailers()
+            .await
+            .expect("trailers")
+            .expect("some trailers");
+        assert_eq!(trailers["x-grpc-test-echo-trailing-bin"], "AKv/");
+        driver.abort();
+
+        // HTTP/1.1, raw, with and without `TE: trailers`.
+        for te in ["TE: trailers\r\n", ""] {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let mut tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+            let head = format!(
+                "POST /grpc.testing.TestService/StreamingOutputCall HTTP/1.1\r\nHost: x\r\n\
+                 Content-Type: application/json\r\nAccept: application/x-ndjson\r\n\
+                 x-grpc-test-echo-initial: hello metadata\r\n\
+                 x-grpc-test-echo-trailing-bin: AKv/\r\n{te}Connection: close\r\n\
+                 Content-Length: {}\r\n\r\n{STREAM_BODY}",
+                STREAM_BODY.len()
+            );
+            tcp.write_all(head.as_bytes()).await.expect("write");
+            let mut raw = Vec::new();
+            tokio::time::timeout(
+                std::time::Duration::from_secs(30),
+                tcp.read_to_end(&mut raw),
+            )
+            .await
+            .expect("hang protection")
+            .expect("read");
+            let text = String::from_utf8_lossy(&raw).to_ascii_lowercase();
+            let (head, body) = text.split_once("\r\n\r\n").expect("a head");
+            assert!(
+                head.contains("x-grpc-test-echo-initial: hello metadata"),
+                "{text}"
+            );
+            assert!(!head.contains("x-grpc-test-echo-trailing-bin"), "{text}");
+            assert_eq!(body.matches("\"result\"").count(), 2, "{text}");
+            assert!(
+                !body.contains("x-grpc-test-echo-trailing-bin"),
+                "te: {te:?}\n{text}"
+            );
+        }
+    });
 }
