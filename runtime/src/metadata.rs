@@ -12,6 +12,9 @@
 //! | REST, XML-RPC, unary | response headers | response headers too: the whole answer is known before its headers are sent, and HTTP/1.1 clients rarely read trailers |
 //! | REST streams (SSE, NDJSON) | response headers, as they stand when the handler returns its stream | HTTP trailers after the last event, which HTTP/2 clients read; over HTTP/1.1 hyper sends only trailers declared beforehand in a `Trailer` header, which a stream cannot know when its headers leave, so HTTP/1.1 clients (and browsers' `fetch` and `EventSource`) get none |
 //!
+//! A Kafka handler's metadata goes nowhere (a record has no answer), nor does that of a call made
+//! directly from Rust, unless the caller keeps a clone of the handle it gave the `Context`.
+//!
 //! Names ending in `-bin` carry bytes, sent base64-encoded (standard alphabet, unpadded, as gRPC
 //! sends binary metadata) on every protocol; other values are printable ASCII. Names are
 //! lower-cased; `grpc-*` and the names the protocols own (`content-type`, `content-length`,
