@@ -5,7 +5,8 @@
 //! transport that keeps the response headers reads XML-RPC's. The handler is the interop
 //! service's, which echoes `x-grpc-test-echo-initial` as a header and
 //! `x-grpc-test-echo-trailing-bin` (bytes, base64 on the wire) as a trailer, the same code on
-//! every protocol. A raw HTTP/2 client reads a REST stream's trailers as HTTP trailers.
+//! every protocol. A raw HTTP/2 client reads a REST stream's trailers as HTTP trailers; Connect
+//! answers carry them as `trailer-` headers.
 
 use std::time::Duration;
 
@@ -146,6 +147,33 @@ try:
 except xmlrpc.client.Fault as f:
     assert (f.faultCode, f.faultString) == (5, 'gone'), f
 assert transport.seen['x-grpc-test-echo-initial'] == 'hello metadata', transport.seen
+print('DONE')
+"#;
+    let out = python_stdout(
+        &stdlib_python(),
+        script,
+        &[&server.url()],
+        Duration::from_secs(60),
+    );
+    assert!(out.contains("DONE"), "{out}");
+}
+
+/// Connect (unary, JSON) runs through the gRPC services: the headers come back as headers and the
+/// trailers as `trailer-` headers, as the Connect protocol carries them.
+#[test]
+fn connect_answers_carry_headers_and_prefixed_trailers() {
+    let server = RunningServer::start(rosetta_examples::interop_server());
+    let script = r#"
+import sys, urllib.request
+req = urllib.request.Request(
+    sys.argv[1] + '/grpc.testing.TestService/EmptyCall', data=b'{}', method='POST',
+    headers={'Content-Type': 'application/json', 'Connect-Protocol-Version': '1',
+             'x-grpc-test-echo-initial': 'hello metadata',
+             'x-grpc-test-echo-trailing-bin': 'AKv/'})
+r = urllib.request.urlopen(req, timeout=10)
+assert r.status == 200 and r.read() == b'{}', r.status
+assert r.headers['x-grpc-test-echo-initial'] == 'hello metadata', dict(r.headers)
+assert r.headers['trailer-x-grpc-test-echo-trailing-bin'] == 'AKv/', dict(r.headers)
 print('DONE')
 "#;
     let out = python_stdout(
