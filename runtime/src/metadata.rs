@@ -145,7 +145,7 @@ impl ResponseMetadata {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MessageCompression(Arc<Mutex<(std::collections::VecDeque<bool>, Option<bool>)>>);
 
-#[cfg_attr(not(feature = "grpc"), allow(dead_code))]
+#[cfg_attr(not(all(feature = "grpc", feature = "server")), allow(dead_code))]
 impl MessageCompression {
     fn lock(&self) -> MutexGuard<'_, (std::collections::VecDeque<bool>, Option<bool>)> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
@@ -206,9 +206,9 @@ pub fn decode_bin(value: &HeaderValue) -> Option<Vec<u8>> {
     LENIENT.decode(value.as_bytes().trim_ascii()).ok()
 }
 
-#[cfg(feature = "rest")]
+#[cfg(all(feature = "rest", feature = "server"))]
 pub(crate) use serve::Streamed;
-#[cfg(feature = "grpc")]
+#[cfg(all(feature = "grpc", feature = "server"))]
 pub(crate) use serve::grpc;
 #[cfg(feature = "server")]
 pub(crate) use serve::http;
