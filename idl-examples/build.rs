@@ -2,7 +2,8 @@
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     rosetta_codegen::Builder::new()
-        // `stream_demo.idl`'s streaming rpcs are meant to be left out of XML-RPC.
+        // `stream_demo.idl`'s and `grpc_testing.idl`'s streaming rpcs are meant to be left out
+        // of XML-RPC.
         .allow("W0002")
         .compile(&[
             "seed.idl",
@@ -10,6 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "naming_obstacle_course.idl",
             "validator1.idl",
             "stream_demo.idl",
+            "grpc_testing.idl",
         ])?;
     Ok(())
 }

@@ -19,8 +19,9 @@
 //! generated package file invokes `__require_<protocol>!()` once per protocol it has glue for.
 
 pub use rosetta_runtime::{
-    Context, DeclaredError, ErrorKind, Protocol, RpcError, Status, Streaming, Timestamp, Validate,
-    Value, Violation, context, error, status, stream, timestamp, validate, value,
+    Context, DeclaredError, ErrorKind, Protocol, ResponseMetadata, RpcError, Status, Streaming,
+    Timestamp, Validate, Value, Violation, context, error, metadata, status, stream, timestamp,
+    validate, value,
 };
 
 #[cfg(feature = "xmlrpc")]

@@ -1,11 +1,13 @@
 //! The example IDLs compiled by a real `build.rs`, as a user's crate would be, under
 //! `#![deny(warnings)]`: `seed` (the seed's four examples), `shop` (every IDL feature) and the
 //! naming obstacle course (keywords and prelude names everywhere), `validator1` (the classic
-//! XML-RPC suite: `any`, open structs, nested maps), `stream_demo` (the three kinds of stream) — plus the services that the `seed`, `shop`
+//! XML-RPC suite: `any`, open structs, nested maps), `stream_demo` (the three kinds of stream), `grpc_testing` (gRPC's interop test service) — plus
+//! the services that the `seed`, `shop`
 //! and `validator1` binaries serve.
 
 #![deny(warnings)]
 
+pub mod interop_service;
 pub mod kafka;
 pub mod seed_service;
 pub mod shop_service;
@@ -51,6 +53,21 @@ pub mod streams {
 /// The stream demo's service on one server (gRPC and REST; XML-RPC cannot stream).
 pub fn stream_server_with(service: stream_service::StreamDemo) -> Server {
     Server::new().mount(streams::demo::Server::new(service))
+}
+
+/// `grpc_testing.idl`: package `grpc.testing`, gRPC's interop test service.
+pub mod grpc {
+    /// `grpc.testing`.
+    pub mod testing {
+        rosetta::include_idl!("grpc.testing");
+    }
+}
+
+/// gRPC's interop test service on one server (gRPC; its unary rpcs on REST and XML-RPC too).
+pub fn interop_server() -> Server {
+    Server::new().mount(grpc::testing::test_service::Server::new(
+        interop_service::Interop,
+    ))
 }
 
 /// `validator1.idl`: package `validator1`.

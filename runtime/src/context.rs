@@ -1,8 +1,11 @@
 //! The request context every generated service method receives: which protocol carried the
-//! call, its headers (or gRPC metadata), the peer address and the deadline.
+//! call, its headers (or gRPC metadata), the peer address and the deadline; and the
+//! [`ResponseMetadata`] through which the handler sets response headers and trailers.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
+
+use crate::metadata::ResponseMetadata;
 
 /// The protocol a call arrived on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,6 +52,7 @@ pub struct Context {
     peer: Option<SocketAddr>,
     deadline: Option<Instant>,
     extensions: http::Extensions,
+    response: ResponseMetadata,
 }
 
 impl Context {
@@ -61,6 +65,7 @@ impl Context {
             peer: None,
             deadline: None,
             extensions: http::Extensions::new(),
+            response: ResponseMetadata::new(),
         }
     }
 
@@ -93,6 +98,13 @@ impl Context {
         self
     }
 
+    /// Sets the handle the protocol reads the response metadata from (the server's, for a call
+    /// that came over the network).
+    pub fn with_response_metadata(mut self, response: ResponseMetadata) -> Self {
+        self.response = response;
+        self
+    }
+
     /// The protocol the call arrived on.
     pub fn protocol(&self) -> Protocol {
         self.protocol
@@ -111,6 +123,29 @@ impl Context {
     /// One header as text, if present and valid UTF-8.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The bytes of a binary header (`…-bin` gRPC metadata, base64 on the wire, padded or not),
+    /// if present and valid base64.
+    pub fn header_bin(&self, name: &str) -> Option<Vec<u8>> {
+        self.headers.get(name).and_then(crate::metadata::decode_bin)
+    }
+
+    /// Where the handler sets response headers (gRPC initial metadata) and trailers (trailing
+    /// metadata), the same way whatever the protocol: `ctx.response_metadata().insert_header(…)`.
+    /// Clone the handle into a stream to set trailers as it runs. See [`crate::metadata`] for
+    /// where each protocol sends them.
+    pub fn response_metadata(&self) -> &ResponseMetadata {
+        &self.response
+    }
+
+    /// Whether the request message most recently handed to the handler arrived compressed:
+    /// for gRPC, the message's `Compressed-Flag` (a unary call's one message, or the last item
+    /// a client stream yielded); `None` on protocols that do not compress messages one by one.
+    pub fn request_compressed(&self) -> Option<bool> {
+        self.extensions
+            .get::<crate::metadata::MessageCompression>()
+            .and_then(crate::metadata::MessageCompression::last)
     }
 
     /// The remote address, when the transport knows it.

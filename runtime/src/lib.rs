@@ -4,6 +4,7 @@ pub mod body;
 pub mod context;
 pub mod error;
 pub mod json;
+pub mod metadata;
 pub mod object;
 #[doc(hidden)]
 pub mod openapi_join;
@@ -19,6 +20,7 @@ pub mod web;
 
 pub use context::{Context, Protocol};
 pub use error::ErrorKind;
+pub use metadata::ResponseMetadata;
 pub use status::{DeclaredError, RpcError, Status};
 pub use stream::Streaming;
 pub use timestamp::Timestamp;

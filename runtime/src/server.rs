@@ -344,6 +344,8 @@ impl Server {
         // `/openapi.json` and problem+json 404/405: after every route is in.
         #[cfg(feature = "rest")]
         let http = rest.finish(http);
+        // Response metadata set by REST and XML-RPC handlers, into the answer's headers.
+        let http = http.layer(axum::middleware::from_fn(crate::metadata::http));
         let cors = self.layers.cors.as_ref().map(crate::web::cors::Cors::layer);
         let split = Split {
             #[cfg(feature = "grpc")]

@@ -44,7 +44,7 @@ pub fn tier2_python() -> PathBuf {
 }
 
 /// The tier-2 web clients' `node_modules` folder (`@connectrpc/connect-node`, the `buf` CLI,
-/// esbuild, playwright-core; `scripts/setup-tier2.d/web-clients.sh`, which also installs
+/// esbuild, playwright-core, `@grpc/grpc-js` with `@grpc/proto-loader`; `scripts/setup-tier2.d/web-clients.sh`, which also installs
 /// Debian's chromium), installed on first use by `scripts/setup-tier2.sh`.
 ///
 /// Panics, naming what is missing, if the set-up did not provide a client: a test that needs one
@@ -62,6 +62,8 @@ pub fn tier2_node_modules() -> PathBuf {
         ".bin/esbuild",
         "@connectrpc/connect-node/package.json",
         "@connectrpc/connect-web/package.json",
+        "@grpc/grpc-js/package.json",
+        "@grpc/proto-loader/package.json",
         "playwright-core/package.json",
     ] {
         assert!(
@@ -84,6 +86,25 @@ pub fn run_node(script: &Path, args: &[&str], timeout: Duration) -> Output {
             .args(args),
         timeout,
     )
+}
+
+/// Writes the `.proto` files Rosetta emits from `idl-examples/<idl>` into a fresh temporary
+/// folder named after `tag` and this process (for foreign clients' stub generators).
+pub fn emit_protos(idl: &str, tag: &str) -> PathBuf {
+    let c = rosetta_codegen::compile(
+        &[workspace_root().join("idl-examples").join(idl)],
+        &rosetta_codegen::Options::default(),
+    );
+    let rendered = c.render_diagnostics();
+    let ir = c.ir.unwrap_or_else(|| panic!("{rendered}"));
+    let files = rosetta_codegen::emit::proto::generate(&ir).expect("proto target");
+    let dir = std::env::temp_dir().join(format!("rosetta-protos-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for f in files {
+        std::fs::write(dir.join(&f.name), f.contents).expect("write proto");
+    }
+    dir
 }
 
 /// Runs a Python script (`-c`) with arguments, killing it after `timeout`.

@@ -3,7 +3,8 @@
 //! unary call with zero or two messages, `grpc-timeout: 0n`, and compressed messages whose
 //! flags and codings the test reads byte by byte. Each answer's status is the one docs/grpc.md
 //! names, the handler is never called for a refused request (a counting Greeter says so), and the
-//! server goes on serving.
+//! server goes on serving. The interop service's compression switches (`set_compression`,
+//! `request_compressed`) are read here too, where grpcio cannot see message flags.
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -354,6 +355,16 @@ fn an_expired_deadline_is_checked_after_decoding_too() {
     // `grpc-timeout` that passes while the request is still arriving: the handler is not called.
     let (server, calls) = counting_server();
     runtime().block_on(async {
+        // One call first, so the server is serving (its router built) and reads the next
+        // request's headers as they come, not together with its late body.
+        let warm = send(
+            server.addr,
+            "/Greeter/SayHello",
+            &[],
+            &[frame(0, &hello("w"))],
+        )
+        .await;
+        assert_eq!(warm.status, OK, "{warm:?}");
         let tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
         let (client, connection) = h2::client::handshake(tcp).await.unwrap();
         let driver = tokio::spawn(connection);
@@ -383,6 +394,67 @@ fn an_expired_deadline_is_checked_after_decoding_too() {
             .cloned();
         driver.abort();
         assert_eq!(status.unwrap(), DEADLINE_EXCEEDED);
-        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "only the first call");
+    });
+}
+
+/// One interop `SimpleRequest` asking for `size` bytes, with `response_compressed` and
+/// `expect_compressed` as given.
+fn simple_request(size: i32, compress: Option<bool>, expect: Option<bool>) -> Vec<u8> {
+    use rosetta_examples::grpc::testing::proto::{BoolValue, SimpleRequest};
+    SimpleRequest {
+        response_size: size,
+        response_compressed: compress.map(|value| BoolValue { value }),
+        expect_compressed: expect.map(|value| BoolValue { value }),
+        ..Default::default()
+    }
+    .encode_to_vec()
+}
+
+/// The interop service's two compression switches, read on the wire where grpcio cannot see
+/// them: `ResponseMetadata::set_compression` overrides the size rule both ways (a 10-byte answer
+/// compressed, a 5,000-byte one not), and `Context::request_compressed` is each message's own
+/// `Compressed-Flag`.
+#[test]
+fn handlers_see_and_choose_message_compression() {
+    let server = RunningServer::start(rosetta_examples::interop_server());
+    let addr = server.addr;
+    runtime().block_on(async {
+        let path = "/grpc.testing.TestService/UnaryCall";
+        let accept = [("grpc-accept-encoding", "gzip")];
+        let flag_of = |a: &Answer| {
+            assert_eq!(a.status, OK, "{a:?}");
+            a.body[0]
+        };
+        let by_size = |size| async move {
+            let a = send(
+                addr,
+                path,
+                &accept,
+                &[frame(0, &simple_request(size, None, None))],
+            )
+            .await;
+            flag_of(&a)
+        };
+        assert_eq!(
+            (by_size(10).await, by_size(5000).await),
+            (0, 1),
+            "the size rule"
+        );
+        let small = [frame(0, &simple_request(10, Some(true), None))];
+        let small = send(addr, path, &accept, &small).await;
+        assert_eq!(flag_of(&small), 1, "asked to compress");
+        let large = [frame(0, &simple_request(5000, Some(false), None))];
+        let large = send(addr, path, &accept, &large).await;
+        assert_eq!(flag_of(&large), 0, "asked not to");
+
+        // expect_compressed: the same message compressed passes, uncompressed is refused, even
+        // when the call names a coding (the flag is per message).
+        let gz = [("grpc-encoding", "gzip")];
+        let message = simple_request(3, None, Some(true));
+        let ok = send(addr, path, &gz, &[frame(1, &gzip(&message))]).await;
+        assert_eq!(ok.status, OK, "{ok:?}");
+        let refused = send(addr, path, &gz, &[frame(0, &message)]).await;
+        assert_eq!(refused.status, INVALID_ARGUMENT, "{refused:?}");
     });
 }

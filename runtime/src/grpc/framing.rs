@@ -77,7 +77,15 @@ pub(crate) fn check_framing(
         .headers()
         .get("grpc-encoding")
         .is_some_and(|e| e.as_bytes() != b"identity");
-    req.map(|body| Body::new(FramedBody::new(body, single, encoded)))
+    // Each message's Compressed-Flag, for `Context::request_compressed`.
+    let flags = crate::metadata::MessageCompression::default();
+    let mut req = req.map(|body| {
+        let mut framed = FramedBody::new(body, single, encoded);
+        framed.flags = Some(flags.clone());
+        Body::new(framed)
+    });
+    req.extensions_mut().insert(flags);
+    req
 }
 
 /// A request body that checks gRPC framing as it streams (see the module documentation).
@@ -96,6 +104,8 @@ pub(crate) struct FramedBody {
     messages: u64,
     /// An error was returned: the body is over.
     failed: bool,
+    /// Where each message's Compressed-Flag goes (the request's extensions).
+    flags: Option<crate::metadata::MessageCompression>,
 }
 
 impl FramedBody {
@@ -109,6 +119,7 @@ impl FramedBody {
             message_left: 0,
             messages: 0,
             failed: false,
+            flags: None,
         }
     }
 
@@ -153,6 +164,9 @@ impl FramedBody {
             }
         }
         self.messages += 1;
+        if let Some(flags) = &self.flags {
+            flags.framed(self.prefix[0] == 1);
+        }
         if self.single && self.messages > 1 {
             return Err(tonic::Status::unimplemented(
                 "request cardinality violation: this method takes exactly one request message, \

@@ -25,6 +25,7 @@ use super::codec::ALL_ENCODINGS;
 use super::convert::FromProto;
 use super::status::{IntoTonicStatus, status_to_tonic};
 use crate::context::{Context, Protocol};
+use crate::metadata::{MessageCompression, ResponseMetadata};
 use crate::status::Status;
 use crate::validate::{Path, Validate};
 
@@ -238,7 +239,10 @@ impl Registry {
                 }))
                 .layer(tower::util::MapRequestLayer::new(move |req| {
                     on_request(req, &streaming)
-                })),
+                }))
+                // Outermost: the handler's response metadata into the answer's headers and
+                // trailers, after everything above has shaped them.
+                .layer(axum::middleware::from_fn(crate::metadata::grpc)),
         )
     }
 }
@@ -389,10 +393,17 @@ pub fn request_parts<P>(request: tonic::Request<P>, method: &'static str) -> (Co
         .get::<Protocol>()
         .copied()
         .unwrap_or(Protocol::Grpc);
+    // The server's per-call handle, which its metadata layer sends (a fresh one when the
+    // service is called without the server, as in tests).
+    let response = extensions
+        .get::<ResponseMetadata>()
+        .cloned()
+        .unwrap_or_default();
     let mut ctx = Context::new(protocol, method)
         .with_headers(headers)
         .with_peer(peer)
-        .with_deadline(deadline);
+        .with_deadline(deadline)
+        .with_response_metadata(response);
     *ctx.extensions_mut() = extensions;
     (ctx, message)
 }
@@ -488,9 +499,15 @@ where
 {
     let (ctx, message) = request_parts(request, method);
     let request: Req = decode_request(message)?;
+    handed_one(&ctx);
+    let metadata = ctx.response_metadata().clone();
     let deadline = ctx.remaining();
     let out = call(deadline, move || handler(ctx, request)).await?;
-    Ok(response(encode(out), min_compressed_size))
+    Ok(response_as(
+        encode(out),
+        min_compressed_size,
+        metadata.compression(),
+    ))
 }
 
 /// The response stream of a generated server-streaming adapter method (tonic's associated
@@ -508,11 +525,41 @@ where
     P: Send + 'static,
     Req: FromProto<P> + Validate + Send + 'static,
 {
+    incoming_flagged(messages, None)
+}
+
+/// [`incoming`], telling `flags` as each message is handed over (what
+/// [`Context::request_compressed`] reads).
+fn incoming_flagged<P, Req>(
+    messages: tonic::Streaming<P>,
+    flags: Option<MessageCompression>,
+) -> crate::Streaming<Req>
+where
+    P: Send + 'static,
+    Req: FromProto<P> + Validate + Send + 'static,
+{
     use futures_util::StreamExt;
-    Box::pin(messages.map(|item| match item {
-        Ok(message) => decode_message(message),
+    Box::pin(messages.map(move |item| match item {
+        Ok(message) => {
+            if let Some(flags) = &flags {
+                flags.handed();
+            }
+            decode_message(message)
+        }
         Err(status) => Err(super::status::tonic_to_status(&status)),
     }))
+}
+
+/// The request's message-compression flags, set by the framing check.
+fn flags(ctx: &Context) -> Option<MessageCompression> {
+    ctx.extensions().get::<MessageCompression>().cloned()
+}
+
+/// A unary or server-streaming call's one message is about to reach the handler.
+fn handed_one(ctx: &Context) {
+    if let Some(flags) = ctx.extensions().get::<MessageCompression>() {
+        flags.handed();
+    }
 }
 
 /// [`decode_request`] for one message of a client stream, failing with a domain [`Status`].
@@ -614,6 +661,7 @@ where
 {
     let (ctx, message) = request_parts(request, method);
     let request: Req = decode_request(message)?;
+    handed_one(&ctx);
     let deadline = ctx.deadline();
     let stream = call(ctx.remaining(), move || handler(ctx, request)).await?;
     Ok(tonic::Response::new(outgoing(stream, deadline, encode)))
@@ -638,9 +686,14 @@ where
     R: prost::Message,
 {
     let (ctx, messages) = request_parts(request, method);
-    let requests = incoming(messages);
+    let requests = incoming_flagged(messages, flags(&ctx));
+    let metadata = ctx.response_metadata().clone();
     let out = call(ctx.remaining(), move || handler(ctx, requests)).await?;
-    Ok(response(encode(out), min_compressed_size))
+    Ok(response_as(
+        encode(out),
+        min_compressed_size,
+        metadata.compression(),
+    ))
 }
 
 #[doc(hidden)]
@@ -661,7 +714,7 @@ where
     R: 'static,
 {
     let (ctx, messages) = request_parts(request, method);
-    let requests = incoming(messages);
+    let requests = incoming_flagged(messages, flags(&ctx));
     let deadline = ctx.deadline();
     let stream = call(ctx.remaining(), move || handler(ctx, requests)).await?;
     Ok(tonic::Response::new(outgoing(stream, deadline, encode)))
@@ -673,9 +726,22 @@ where
 /// accepts.
 #[inline]
 pub fn response<P: prost::Message>(message: P, min_compressed_size: usize) -> tonic::Response<P> {
-    let small = min_compressed_size > 0 && message.encoded_len() < min_compressed_size;
+    response_as(message, min_compressed_size, None)
+}
+
+/// [`response`], with the handler's choice ([`ResponseMetadata::set_compression`]) over the
+/// size rule when it made one.
+fn response_as<P: prost::Message>(
+    message: P,
+    min_compressed_size: usize,
+    compress: Option<bool>,
+) -> tonic::Response<P> {
+    let uncompressed = match compress {
+        Some(compress) => !compress,
+        None => min_compressed_size > 0 && message.encoded_len() < min_compressed_size,
+    };
     let mut response = tonic::Response::new(message);
-    if small {
+    if uncompressed {
         response
             .extensions_mut()
             .insert(SingleMessageCompressionOverride::Disable);

@@ -88,15 +88,22 @@ where
     respond(route, call(context(route, parts)).await)
 }
 
-/// The handler's context: the protocol, the rpc, the headers (moved, not copied) and the peer.
+/// The handler's context: the protocol, the rpc, the headers (moved, not copied), the peer and
+/// the response metadata handle.
 pub(super) fn context(route: &Route, mut parts: RequestParts) -> Context {
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
+    // The server's per-call handle, which its metadata layer sends.
+    let response = parts
+        .extensions
+        .remove::<crate::metadata::ResponseMetadata>()
+        .unwrap_or_default();
     Context::new(Protocol::Rest, route.rpc)
         .with_headers(std::mem::take(&mut parts.headers))
         .with_peer(peer)
+        .with_response_metadata(response)
 }
 
 /// The success response (JSON, or 204) or the error's problem.

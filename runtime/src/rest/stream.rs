@@ -137,6 +137,8 @@ where
         HeaderValue::from_static(format.content_type()),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // The handler's trailers go after the last event, not in these headers.
+    resp.extensions_mut().insert(crate::metadata::Streamed);
     resp
 }
 

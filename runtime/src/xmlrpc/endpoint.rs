@@ -88,7 +88,18 @@ async fn endpoint(
             let status = &refused.0;
             Err(Fault::new(status.kind().fault_code(), status.message()))
         }
-        Ok(call) => registry.call(parts.headers, peer, call).await,
+        Ok(call) => {
+            // The server's per-call handle, which its metadata layer sends (every call of a
+            // multicall shares it: one HTTP answer carries them all).
+            let metadata = parts
+                .extensions
+                .get::<crate::metadata::ResponseMetadata>()
+                .cloned()
+                .unwrap_or_default();
+            registry
+                .call_with(parts.headers, peer, metadata, call)
+                .await
+        }
         Err(f) => Err(f),
     };
     respond(&registry, answer, gzip_out).await

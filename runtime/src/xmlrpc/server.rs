@@ -22,6 +22,7 @@ use axum::http::HeaderMap;
 
 use super::glue::arity_fault;
 use super::{Fault, Limits, MethodCall, Value};
+use crate::metadata::ResponseMetadata;
 use crate::{Context, Protocol};
 
 /// What a handler returns.
@@ -255,10 +256,22 @@ impl Registry {
         peer: Option<SocketAddr>,
         call: MethodCall,
     ) -> Result<Value, Fault> {
+        self.call_with(headers, peer, ResponseMetadata::new(), call)
+            .await
+    }
+
+    /// [`call`](Self::call), the handlers setting response metadata through `metadata`.
+    pub async fn call_with(
+        &self,
+        headers: HeaderMap,
+        peer: Option<SocketAddr>,
+        metadata: ResponseMetadata,
+        call: MethodCall,
+    ) -> Result<Value, Fault> {
         if call.name == "system.multicall" {
-            self.multicall(&headers, peer, call.params).await
+            self.multicall(&headers, peer, &metadata, call.params).await
         } else {
-            self.call_one(headers, peer, call).await
+            self.call_one(headers, peer, &metadata, call).await
         }
     }
 
@@ -267,6 +280,7 @@ impl Registry {
         &self,
         headers: HeaderMap,
         peer: Option<SocketAddr>,
+        metadata: &ResponseMetadata,
         call: MethodCall,
     ) -> Result<Value, Fault> {
         match call.name.as_str() {
@@ -295,7 +309,8 @@ impl Registry {
                 };
                 let ctx = Context::new(Protocol::XmlRpc, info.idl_name.clone())
                     .with_headers(headers)
-                    .with_peer(peer);
+                    .with_peer(peer)
+                    .with_response_metadata(metadata.clone());
                 CatchUnwind(handler(ctx, call.params)).await
             }
         }
@@ -318,6 +333,7 @@ impl Registry {
         &self,
         headers: &HeaderMap,
         peer: Option<SocketAddr>,
+        metadata: &ResponseMetadata,
         params: Vec<Value>,
     ) -> Result<Value, Fault> {
         expect_arity(&params, 1)?;
@@ -329,7 +345,7 @@ impl Registry {
         let mut results = Vec::with_capacity(calls.len());
         for sub in calls {
             let answer = match sub_call(sub) {
-                Ok(call) => self.call_one(headers.clone(), peer, call).await,
+                Ok(call) => self.call_one(headers.clone(), peer, metadata, call).await,
                 Err(fault) => Err(fault),
             };
             results.push(match answer {
