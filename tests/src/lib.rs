@@ -44,8 +44,8 @@ pub fn tier2_python() -> PathBuf {
 }
 
 /// The tier-2 web clients' `node_modules` folder (`@connectrpc/connect-node`, the `buf` CLI,
-/// esbuild, playwright-core; `scripts/setup-tier2.d/web-clients.sh`, which also installs
-/// Debian's chromium), installed on first use by `scripts/setup-tier2.sh`.
+/// esbuild, playwright-core, `eventsource`; `scripts/setup-tier2.d/web-clients.sh`, which also
+/// installs Debian's chromium), installed on first use by `scripts/setup-tier2.sh`.
 ///
 /// Panics, naming what is missing, if the set-up did not provide a client: a test that needs one
 /// must not pass without it.
@@ -62,6 +62,7 @@ pub fn tier2_node_modules() -> PathBuf {
         ".bin/esbuild",
         "@connectrpc/connect-node/package.json",
         "@connectrpc/connect-web/package.json",
+        "eventsource/package.json",
         "playwright-core/package.json",
     ] {
         assert!(
