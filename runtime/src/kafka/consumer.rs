@@ -471,11 +471,25 @@ where
             topic: self.topic.clone(),
             generations: generations.clone(),
         };
+        let config = self.client_config(mode)?;
+        Ok(Arc::new(config.create_with_context(context)?))
+    }
+
+    /// The librdkafka config of a run's consumer in `mode`.
+    fn client_config(&self, mode: Mode) -> Result<rdkafka::ClientConfig, KafkaError> {
         let mut config = self.config.consumer_config(&self.group_id)?;
         if mode == Mode::Tail {
             config.set("enable.auto.commit", "false");
+            // One tail reader per watcher: librdkafka's default prefetch (up to 64 MiB and
+            // 100,000 records per partition) times the watchers is what a slow watcher could
+            // pin. A watcher wants the new records, not throughput; the user's settings win.
+            for (key, value) in TAIL_PREFETCH {
+                if config.get(key).is_none() {
+                    config.set(key, value);
+                }
+            }
         }
-        Ok(Arc::new(config.create_with_context(context)?))
+        Ok(config)
     }
 
     /// The run loop over a consumer [`connect`](Self::connect) made and the caller subscribed
@@ -645,6 +659,13 @@ pub(super) enum Mode {
     /// topic's own group does that once). A record it cannot decode is skipped and logged.
     Tail,
 }
+
+/// librdkafka's prefetch limits for a [`Mode::Tail`] reader unless the config sets them: at most
+/// 1 MiB or 1,000 records fetched ahead per partition.
+const TAIL_PREFETCH: [(&str, &str); 2] = [
+    ("queued.max.messages.kbytes", "1024"),
+    ("queued.min.messages", "1000"),
+];
 
 /// The librdkafka consumer a run drives.
 pub(super) type RunnerConsumer = StreamConsumer<RunnerContext>;
@@ -1018,6 +1039,26 @@ mod tests {
         assert!(e.is_retryable());
         assert_eq!(e.message(), "disk on fire");
         assert!(!HandlerError::permanent("bad").is_retryable());
+    }
+
+    #[test]
+    fn a_tail_reader_never_commits_and_fetches_little_ahead_unless_told() {
+        let mut config = KafkaConfig::new("127.0.0.1:9");
+        config.set("queued.min.messages", "5");
+        let runner: ConsumerRunner<Vec<u8>, super::super::RawBytes> =
+            ConsumerRunner::new(&config, "t", "g");
+        let tail = runner.client_config(Mode::Tail).expect("config");
+        assert_eq!(tail.get("enable.auto.commit"), Some("false"));
+        assert_eq!(tail.get("enable.auto.offset.store"), Some("false"));
+        assert_eq!(tail.get("queued.max.messages.kbytes"), Some("1024"));
+        assert_eq!(
+            tail.get("queued.min.messages"),
+            Some("5"),
+            "the user's setting wins"
+        );
+        let group = runner.client_config(Mode::Group).expect("config");
+        assert_eq!(group.get("enable.auto.commit"), Some("true"));
+        assert_eq!(group.get("queued.max.messages.kbytes"), None);
     }
 
     #[test]

@@ -198,7 +198,10 @@ where
     /// publication completes after `tail` returned is in the stream, whatever other readers do.
     /// Not a group member: nothing is committed, and a record that cannot be decoded is logged
     /// and skipped (the topic's own consumer group dead-letters it once, not once per reader).
-    /// The group id is only librdkafka's label for the client.
+    /// The group id is only librdkafka's label for the client. Partitions added to the topic
+    /// later are not read. librdkafka fetches at most 1 MiB or 1,000 records ahead per partition
+    /// (`queued.max.messages.kbytes`, `queued.min.messages`, unless the config sets them), so a
+    /// watcher that stops reading holds little.
     ///
     /// Fails if the topic does not exist. MUST be called inside a Tokio runtime.
     pub async fn tail(&self) -> Result<RecordStream<T>, KafkaError> {
