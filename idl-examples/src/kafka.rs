@@ -5,17 +5,18 @@
 
 use std::sync::Arc;
 
-use rosetta::Status;
+use futures_util::StreamExt;
 use rosetta::kafka::{EmbeddedBroker, HandlerError, KafkaConfig, KafkaError, Record, handler_fn};
+use rosetta::{ErrorKind, Status, Streaming};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::seed::my_topic;
 use crate::shop::v1::{
-    Order, Product, ProductDeleted, ProductEvent, shop_audit, shop_images, shop_orders,
-    shop_product_events,
+    Order, Product, ProductChange, ProductDeleted, ProductEvent, shop_audit, shop_images,
+    shop_orders, shop_product_events,
 };
-use crate::shop_service::{EventSink, Published, Shop};
+use crate::shop_service::{EventSink, ProductFeed, Published, Shop, Watching};
 
 /// What the examples' errors are boxed as.
 pub type Error = Box<dyn std::error::Error>;
@@ -80,6 +81,11 @@ async fn connect(
     let broker = config.start_embedded_if_needed()?;
     match &broker {
         Some(broker) => {
+            // Created now rather than on first use: a tail reader (`WatchProducts`) started
+            // before the first event needs the topic's partitions to place itself at their end.
+            for name in topics.iter().flat_map(|(t, dlq)| [*t, *dlq]) {
+                broker.create_topic(name, PARTITIONS)?;
+            }
             println!("kafka bootstrap: {}", broker.bootstrap_servers());
             static WARNED: std::sync::Once = std::sync::Once::new();
             WARNED.call_once(|| eprintln!("{EMBEDDED_IS_NOT_DURABLE}"));
@@ -243,6 +249,43 @@ impl EventSink for KafkaSink {
     }
 }
 
+/// Serves `WatchProducts` from the `shop.product-events` topic. Each watcher is a tail reader
+/// of its own (the generated consumer's `tail`): placed at the end of every partition when the
+/// call starts, so every watcher sees every event published after that, however many watch,
+/// and a watcher leaves nothing on the broker (no group, no commits). A group per watcher would
+/// do the same with a group join per call and a committed group left behind per watcher; one
+/// shared group would split the events between the watchers.
+struct KafkaFeed {
+    config: KafkaConfig,
+}
+
+/// The status a watcher fails with when the topic cannot be read.
+fn feed_failed(e: &KafkaError) -> Status {
+    Status::new(
+        ErrorKind::Unavailable,
+        format!("cannot read {}: {e}", shop_product_events::TOPIC),
+    )
+}
+
+impl ProductFeed for KafkaFeed {
+    fn watch(&self) -> Watching {
+        let consumer = shop_product_events::Consumer::new(&self.config, "rosetta-shop-watch");
+        Box::pin(async move {
+            let records = consumer.tail().await.map_err(|e| feed_failed(&e))?;
+            // Taking the record out acknowledges it: the protocol polls for the next change
+            // only once it took this one.
+            let changes = records.map(|delivery| {
+                let record = delivery.map_err(|e| feed_failed(&e))?.into_record();
+                Ok(ProductChange {
+                    product_id: key_text(&record),
+                    event: record.value,
+                })
+            });
+            Ok(Box::pin(changes) as Streaming<ProductChange>)
+        })
+    }
+}
+
 /// Prints the shop's product events as the generated consumer dispatches them.
 struct ProductLines<F>(Arc<F>);
 
@@ -281,7 +324,8 @@ impl<F: Fn(String) + Send + Sync + 'static> shop_product_events::Handler for Pro
 
 /// Starts the shop's Kafka side and returns the shop wired to publish its events: product events
 /// (JSON), placed orders (protobuf), audit lines (string) and product images (bytes). The shop
-/// also consumes its topics and prints a line per record (`shop.orders key=o1 ...`).
+/// also consumes its topics and prints a line per record (`shop.orders key=o1 ...`), and serves
+/// `WatchProducts` from the product events topic.
 pub async fn start_shop(bootstrap: Option<&str>) -> Result<(Shop, KafkaGuard), Error> {
     start_shop_with(bootstrap, |line| println!("{line}")).await
 }
@@ -377,7 +421,11 @@ pub async fn start_shop_with(
         report(shop_images::TOPIC, images.run(handler, stopped(rx)).await);
     }));
 
-    let shop = Shop::new().with_sink(Arc::new(sink));
+    let shop = Shop::new()
+        .with_sink(Arc::new(sink))
+        .with_feed(Arc::new(KafkaFeed {
+            config: config.clone(),
+        }));
     Ok((
         shop,
         KafkaGuard {

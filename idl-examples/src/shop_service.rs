@@ -1,6 +1,9 @@
 //! The shop: a catalogue and orders over an in-memory store, implementing the traits generated
 //! from `shop.idl`. Events are reported to an optional sink (the binary publishes them to Kafka).
 //!
+//! `WatchProducts` streams product events from an optional [`ProductFeed`] (the binary's reads
+//! the `shop.product-events` topic, so a watcher sees what every shop instance published).
+//!
 //! The rule for a call that publishes events: the call answers only after its events were
 //! acknowledged; if they could not be published, the call's change is undone and the call fails
 //! with the sink's status (`resource_exhausted` for a record too large to publish,
@@ -12,13 +15,13 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rosetta::{Context, Status, Timestamp};
+use rosetta::{Context, ErrorKind, Status, Streaming, Timestamp};
 
 use crate::shop::common::{Invalid, Money, NotFound, PageRequest};
 use crate::shop::v1::{
     AlreadyExists, Catalog, Category, NewProduct, Order, Orders, OutOfStock, Payment,
-    PaymentRefused, Product, ProductDeleted, ProductEvent, ProductPage, Status as ProductStatus,
-    catalog, orders,
+    PaymentRefused, Product, ProductChange, ProductDeleted, ProductEvent, ProductPage,
+    Status as ProductStatus, catalog, orders,
 };
 
 /// What an [`EventSink`] returns: completes once the event is published, or says why not.
@@ -36,6 +39,17 @@ pub trait EventSink: Send + Sync + 'static {
     fn order_placed<'a>(&'a self, order: &'a Order) -> Published<'a>;
 }
 
+/// What a [`ProductFeed`] returns: completes once the watcher is in place, with the stream of
+/// every product event published from then on.
+pub type Watching = Pin<Box<dyn Future<Output = Result<Streaming<ProductChange>, Status>> + Send>>;
+
+/// Where `WatchProducts` reads product events from (the binary: the `shop.product-events`
+/// topic).
+pub trait ProductFeed: Send + Sync + 'static {
+    /// Starts one watcher.
+    fn watch(&self) -> Watching;
+}
+
 #[derive(Default)]
 struct Store {
     products: BTreeMap<String, Product>,
@@ -48,6 +62,7 @@ struct Store {
 pub struct Shop {
     store: Arc<Mutex<Store>>,
     sink: Option<Arc<dyn EventSink>>,
+    feed: Option<Arc<dyn ProductFeed>>,
 }
 
 impl Shop {
@@ -81,6 +96,12 @@ impl Shop {
     /// Reports events to `sink`.
     pub fn with_sink(mut self, sink: Arc<dyn EventSink>) -> Self {
         self.sink = Some(sink);
+        self
+    }
+
+    /// Serves `WatchProducts` from `feed`.
+    pub fn with_feed(mut self, feed: Arc<dyn ProductFeed>) -> Self {
+        self.feed = Some(feed);
         self
     }
 
@@ -237,6 +258,16 @@ impl Catalog for Shop {
             parent: None,
             children: vec![leaf("Teapots"), leaf("Kettles")],
         }])
+    }
+
+    async fn watch_products(&self, _ctx: Context) -> Result<Streaming<ProductChange>, Status> {
+        match &self.feed {
+            Some(feed) => feed.watch().await,
+            None => Err(Status::new(
+                ErrorKind::Unavailable,
+                "this shop publishes no product events to watch",
+            )),
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 # Installs the web clients the tier-2 web tests drive (tests/tests/web_*.rs): the npm packages
 # pinned in scripts/web/package-lock.json (@connectrpc/connect-node and connect-web,
 # @bufbuild/protobuf, the buf CLI, esbuild for the browser page, playwright-core, @grpc/grpc-js
-# with @grpc/proto-loader) into
+# with @grpc/proto-loader, eventsource (the WHATWG EventSource for Node that reads the SSE
+# streams)) into
 # ${ROSETTA_CACHE:-$HOME/.cache/rosetta}/node, and Debian's chromium (the real browser the
 # playwright test drives) when /usr/bin/chromium is missing. Skips what is already there (a stamp
 # holds the lock file's hash). Run by scripts/setup-tier2.sh (which holds the setup lock); safe

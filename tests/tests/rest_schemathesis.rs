@@ -9,7 +9,9 @@
 
 use std::time::Duration;
 
-use rosetta_tests::{RunningServer, run_python, schemathesis, tier2_python, workspace_root};
+use rosetta_tests::{
+    RunningServer, run_python, schemathesis, schemathesis_excluding, tier2_python, workspace_root,
+};
 
 #[test]
 fn schemathesis_finds_nothing_on_the_seed() {
@@ -18,7 +20,14 @@ fn schemathesis_finds_nothing_on_the_seed() {
 
 #[test]
 fn schemathesis_finds_nothing_on_the_shop() {
-    schemathesis(&RunningServer::start(rosetta_examples::shop_server()).url());
+    // `GET /product-events` is left out: an endless server stream with no input to vary, which
+    // without a Kafka feed (as here) answers 503 `unavailable`, honestly, and which schemathesis
+    // (one request, one whole response) could only hang on when it has one.
+    // `tests/tests/kafka_watch.rs` reads it as SSE and over gRPC.
+    schemathesis_excluding(
+        &RunningServer::start(rosetta_examples::shop_server()).url(),
+        &["/product-events"],
+    );
 }
 
 const VALIDATE: &str = r#"

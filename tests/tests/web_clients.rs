@@ -2,7 +2,9 @@
 //! (`scripts/setup-tier2.d/web-clients.sh`): the Connect project's Node clients
 //! (`@connectrpc/connect-node`: Connect JSON and binary, gRPC-Web, gRPC) and the `buf` CLI
 //! (`buf curl` over the three protocols with the schema from server reflection, and `buf lint`
-//! on the emitted .proto files).
+//! on the emitted .proto files), and the REST streams of the stream demo read and written by Node
+//! (`fetch` reading SSE as a streamed body, the `eventsource` package's EventSource, NDJSON
+//! uploads as streamed request bodies, one with a malformed line mid-upload).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -319,4 +321,95 @@ fn the_conformance_script_agrees_over_connect_grpc_web_and_grpc() {
         "int64 as a string"
     );
     assert_eq!(step("ping")["ok"], json!({}));
+}
+
+#[test]
+fn node_reads_sse_with_fetch_and_eventsource_and_uploads_ndjson() {
+    let service = rosetta_examples::stream_service::StreamDemo::new();
+    let stats = service.stats();
+    let s = RunningServer::start(rosetta_examples::stream_server_with(service));
+    let script = workspace_root().join("tests/web/streams.cjs");
+    let out = run_node(&script, &[&s.url()], Duration::from_secs(120));
+    let stdout = stdout_of(&out, "streams.cjs");
+    let got: Value =
+        serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+
+    // fetch, the body read as a stream: three events, then the end.
+    let sse = &got["fetchSse"];
+    assert_eq!(sse["status"], 200, "{sse}");
+    assert_eq!(sse["type"], "text/event-stream", "{sse}");
+    // The demo feed's first three events with ids `<prefix><seq>`.
+    let feed = |prefix: &str| -> Vec<Value> {
+        [(1, "CREATED"), (2, "UPDATED"), (3, "DELETED")]
+            .iter()
+            .map(|(seq, kind)| json!({"seq": seq, "product_id": format!("{prefix}{seq}"), "kind": kind}))
+            .collect()
+    };
+    let want: Vec<Value> = feed("f-")
+        .into_iter()
+        .map(|data| json!({"event": "message", "data": data}))
+        .collect();
+    assert_eq!(sse["events"], json!(want));
+    // An error mid-stream: two events, then the `error` event with the declared problem.
+    let events = got["fetchSseError"]["events"]
+        .as_array()
+        .expect("events")
+        .clone();
+    let names: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
+    assert_eq!(names, ["message", "message", "error"], "{events:?}");
+    assert_eq!(events[2]["data"]["status"], 503);
+    assert_eq!(events[2]["data"]["after"], 2);
+    assert!(
+        events[2]["data"]["type"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("streams.FeedBroken")),
+        "{events:?}"
+    );
+    // An endless feed read event by event, then abandoned.
+    assert_eq!(got["fetchEndless"], json!([1, 2, 3, 4, 5]));
+
+    // EventSource (the browser's API): the same events, and the server's error event with data.
+    let es = &got["eventSource"];
+    assert_eq!(es["opened"], true, "{es}");
+    assert_eq!(es["messages"], json!(feed("e-")), "{es}");
+    let es = &got["eventSourceError"];
+    assert_eq!(
+        es["messages"]
+            .as_array()
+            .map(|m| m.iter().map(|e| e["seq"].clone()).collect::<Vec<_>>()),
+        Some(vec![json!(1), json!(2)]),
+        "{es}"
+    );
+    assert_eq!(es["error"]["status"], 503, "{es}");
+    assert_eq!(es["error"]["after"], 2, "{es}");
+
+    // NDJSON uploads sent as streamed bodies; a malformed line in the middle is a 400 problem
+    // naming the line, and the next upload is served.
+    assert_eq!(got["upload"]["status"], 200);
+    assert_eq!(got["upload"]["body"], json!({"chunks": 3, "bytes": 5}));
+    let bad = &got["malformed"];
+    assert_eq!(bad["status"], 400, "{bad}");
+    assert_eq!(bad["type"], "application/problem+json", "{bad}");
+    assert_eq!(bad["body"]["status"], 400, "{bad}");
+    assert!(
+        bad["body"]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("line 3")),
+        "{bad}"
+    );
+    assert_eq!(got["after"]["status"], 200);
+    assert_eq!(got["after"]["body"], json!({"chunks": 1, "bytes": 3}));
+
+    // Every feed the clients opened was dropped by the server once its reader was done (five
+    // feeds: two ended, one failed, one abandoned mid-way, and the EventSource ones closed).
+    for _ in 0..200 {
+        if stats.dropped.load(std::sync::atomic::Ordering::SeqCst) >= 5 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        stats.dropped.load(std::sync::atomic::Ordering::SeqCst) >= 5,
+        "feeds still open after their readers left"
+    );
 }

@@ -137,6 +137,9 @@ impl Record<()> {
 pub struct HandlerError {
     message: String,
     retryable: bool,
+    /// Not processed and never will be by this consumer (the record stream it was handed to is
+    /// gone): left for redelivery, neither retried nor dead-lettered.
+    abandoned: bool,
 }
 
 impl HandlerError {
@@ -145,6 +148,7 @@ impl HandlerError {
         Self {
             message: message.into(),
             retryable: true,
+            abandoned: false,
         }
     }
 
@@ -153,6 +157,17 @@ impl HandlerError {
         Self {
             message: message.into(),
             retryable: false,
+            abandoned: false,
+        }
+    }
+
+    /// The record was not processed and this consumer will not process it: the lane stops and
+    /// leaves it (and what follows) for redelivery, committing nothing past it.
+    pub(crate) fn abandoned(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            retryable: false,
+            abandoned: true,
         }
     }
 
@@ -439,16 +454,55 @@ where
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<RunSummary, KafkaError> {
         let generations = Arc::new(Generations::default());
+        let consumer = self.connect(Mode::Group, &generations)?;
+        consumer.subscribe(&[&self.topic])?;
+        self.drive(consumer, generations, Mode::Group, handler, shutdown)
+            .await
+    }
+
+    /// The librdkafka consumer of a run, neither subscribed nor assigned yet. A [`Mode::Tail`]
+    /// consumer never commits (it has no position worth keeping).
+    pub(super) fn connect(
+        &self,
+        mode: Mode,
+        generations: &Arc<Generations>,
+    ) -> Result<Arc<RunnerConsumer>, KafkaError> {
         let context = RunnerContext {
             topic: self.topic.clone(),
             generations: generations.clone(),
         };
-        let consumer: StreamConsumer<RunnerContext> = self
-            .config
-            .consumer_config(&self.group_id)?
-            .create_with_context(context)?;
-        let consumer = Arc::new(consumer);
-        consumer.subscribe(&[&self.topic])?;
+        let config = self.client_config(mode)?;
+        Ok(Arc::new(config.create_with_context(context)?))
+    }
+
+    /// The librdkafka config of a run's consumer in `mode`.
+    fn client_config(&self, mode: Mode) -> Result<rdkafka::ClientConfig, KafkaError> {
+        let mut config = self.config.consumer_config(&self.group_id)?;
+        if mode == Mode::Tail {
+            config.set("enable.auto.commit", "false");
+            // One tail reader per watcher: librdkafka's default prefetch (up to 64 MiB and
+            // 100,000 records per partition) times the watchers is what a slow watcher could
+            // pin. A watcher wants the new records, not throughput; the user's settings win.
+            for (key, value) in TAIL_PREFETCH {
+                if config.get(key).is_none() {
+                    config.set(key, value);
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    /// The run loop over a consumer [`connect`](Self::connect) made and the caller subscribed
+    /// or assigned: fetch, hand each record to its partition's lane, and on shutdown drain and
+    /// (in [`Mode::Group`]) commit.
+    pub(super) async fn drive<H: Handler<T>>(
+        &self,
+        consumer: Arc<RunnerConsumer>,
+        generations: Arc<Generations>,
+        mode: Mode,
+        handler: H,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<RunSummary, KafkaError> {
         let dead_letters: FutureProducer = self.config.producer_config()?.create()?;
 
         let shared = Arc::new(Lane::<T, E, H> {
@@ -459,6 +513,7 @@ where
             retry: self.retry,
             permits: Semaphore::new(self.concurrency),
             generations,
+            mode,
             stats: Stats::default(),
             _types: Typed::default(),
         });
@@ -545,6 +600,11 @@ where
         let mut summary = shared.stats.summary();
         summary.consume_errors = consume_errors;
         drop(shared);
+        if mode == Mode::Tail {
+            // Nothing to commit: a tail reader starts at the end every time.
+            drop(consumer);
+            return outcome.map(|()| summary);
+        }
         // Committing and closing block on the group coordinator.
         let committed = tokio::task::spawn_blocking(move || {
             let committed = consumer.commit_consumer_state(CommitMode::Sync);
@@ -587,6 +647,29 @@ fn positions<C: ConsumerContext>(consumer: &StreamConsumer<C>, topic: &str) -> S
         .join(", ")
 }
 
+/// How a run reads its topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// As a member of the consumer group: partitions shared with the group's other members,
+    /// offsets stored after each record is finished and committed, failures dead-lettered.
+    Group,
+    /// As an independent reader assigned every partition from where the caller put it: no
+    /// group membership, no commits and no dead-letter writes (a reader that only watches a
+    /// topic must not add a copy of a bad record to the dead-letter topic per watcher; the
+    /// topic's own group does that once). A record it cannot decode is skipped and logged.
+    Tail,
+}
+
+/// librdkafka's prefetch limits for a [`Mode::Tail`] reader unless the config sets them: at most
+/// 1 MiB or 1,000 records fetched ahead per partition.
+const TAIL_PREFETCH: [(&str, &str); 2] = [
+    ("queued.max.messages.kbytes", "1024"),
+    ("queued.min.messages", "1000"),
+];
+
+/// The librdkafka consumer a run drives.
+pub(super) type RunnerConsumer = StreamConsumer<RunnerContext>;
+
 /// Why a task of the runner ended early.
 fn join_error(error: Option<tokio::task::JoinError>) -> KafkaError {
     match error {
@@ -613,7 +696,7 @@ struct Job {
 /// committed by this consumer any more: the partition's new owner starts from
 /// the committed offset and handles it.
 #[derive(Default)]
-struct Generations(Mutex<HashMap<i32, u64>>);
+pub(super) struct Generations(Mutex<HashMap<i32, u64>>);
 
 impl Generations {
     fn current(&self, partition: i32) -> u64 {
@@ -628,7 +711,7 @@ impl Generations {
 }
 
 /// The librdkafka context that tells lanes about revoked partitions.
-struct RunnerContext {
+pub(super) struct RunnerContext {
     topic: String,
     generations: Arc<Generations>,
 }
@@ -721,6 +804,7 @@ struct Lane<T, E, H> {
     retry: RetryPolicy,
     permits: Semaphore,
     generations: Arc<Generations>,
+    mode: Mode,
     stats: Stats,
     _types: Typed<T, E>,
 }
@@ -743,7 +827,7 @@ where
             }
             match self.process(&job, &mut stop).await {
                 Outcome::Finished => {
-                    if self.is_current(&job) {
+                    if self.mode == Mode::Group && self.is_current(&job) {
                         let stored = self.consumer.store_offset(
                             message.topic(),
                             message.partition(),
@@ -800,6 +884,7 @@ where
                     self.stats.handled.fetch_add(1, Ordering::Relaxed);
                     return Outcome::Finished;
                 }
+                Err(error) if error.abandoned => return Outcome::Stopped,
                 Err(error) => error,
             };
             if !error.is_retryable() || attempt >= self.retry.max_retries {
@@ -830,6 +915,16 @@ where
         stop: &mut watch::Receiver<bool>,
     ) -> Outcome {
         let message = &job.message;
+        if self.mode == Mode::Tail {
+            tracing::warn!(
+                topic = message.topic(),
+                partition = message.partition(),
+                offset = message.offset(),
+                error,
+                "record skipped by a tail reader (the topic's consumer group dead-letters it)"
+            );
+            return Outcome::Finished;
+        }
         let mut dead_headers = OwnedHeaders::new();
         if let Some(original) = message.headers() {
             for header in original.iter() {
@@ -944,6 +1039,26 @@ mod tests {
         assert!(e.is_retryable());
         assert_eq!(e.message(), "disk on fire");
         assert!(!HandlerError::permanent("bad").is_retryable());
+    }
+
+    #[test]
+    fn a_tail_reader_never_commits_and_fetches_little_ahead_unless_told() {
+        let mut config = KafkaConfig::new("127.0.0.1:9");
+        config.set("queued.min.messages", "5");
+        let runner: ConsumerRunner<Vec<u8>, super::super::RawBytes> =
+            ConsumerRunner::new(&config, "t", "g");
+        let tail = runner.client_config(Mode::Tail).expect("config");
+        assert_eq!(tail.get("enable.auto.commit"), Some("false"));
+        assert_eq!(tail.get("enable.auto.offset.store"), Some("false"));
+        assert_eq!(tail.get("queued.max.messages.kbytes"), Some("1024"));
+        assert_eq!(
+            tail.get("queued.min.messages"),
+            Some("5"),
+            "the user's setting wins"
+        );
+        let group = runner.client_config(Mode::Group).expect("config");
+        assert_eq!(group.get("enable.auto.commit"), Some("true"));
+        assert_eq!(group.get("queued.max.messages.kbytes"), None);
     }
 
     #[test]

@@ -11,6 +11,10 @@
 //! - consumption is at-least-once: an offset is stored only after the record
 //!   was handled, or, after the retries ran out or the value could not be
 //!   decoded, written to `<topic>.dlq`; shutdown drains and commits;
+//! - a consumer can also be read as a typed [`RecordStream`] whose reader
+//!   acknowledges each record (the offset is stored only then), or as a tail
+//!   reader placed at the end of the topic (what a server stream forwarding
+//!   the topic to each watcher uses);
 //! - with no bootstrap servers configured, an [`EmbeddedBroker`] (librdkafka's
 //!   in-process mock cluster) stands in for Kafka.
 
@@ -24,6 +28,7 @@ mod event;
 mod producer;
 #[doc(hidden)]
 pub mod proto;
+mod stream;
 mod topic;
 
 pub use admin::ensure_topics;
@@ -39,6 +44,7 @@ pub use encoding::{CodecError, Encoding, Json, Protobuf, ProtobufMessage, RawByt
 pub use error::KafkaError;
 pub use event::{Event, event_consumer, event_producer, publish};
 pub use producer::{Delivered, DeliveryCounter, TopicProducer};
+pub use stream::{Delivery, RecordStream};
 pub use topic::{Consumer, Dispatch, KeyExplicit, KeyField, Producer, Topic};
 
 /// The librdkafka binding this runtime is built on, for what it does not cover.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use super::{
     ConsumerRunner, Delivered, Encoding, Handler, HandlerError, KafkaConfig, KafkaError, Record,
-    RetryPolicy, RunSummary, TopicProducer,
+    RecordStream, RetryPolicy, RunSummary, TopicProducer,
 };
 
 /// One IDL topic, as generated code describes it: implemented by the `Topic` unit struct of every
@@ -218,6 +218,23 @@ impl<T: Topic> Consumer<T> {
     /// The runtime runner underneath, for what this type does not cover.
     pub fn inner_mut(&mut self) -> &mut ConsumerRunner<T::Value, T::Encoding> {
         &mut self.inner
+    }
+
+    /// The topic's values as a typed stream read as a member of the group: at-least-once, each
+    /// record's offset committed only after the stream's reader acknowledged it (dropped the
+    /// [`Delivery`](super::Delivery)); records that cannot be decoded go to the dead-letter
+    /// topic and the stream goes on. See [`ConsumerRunner::stream`].
+    /// MUST be called inside a Tokio runtime.
+    pub fn stream(&self) -> Result<RecordStream<T::Value>, KafkaError> {
+        self.inner.stream()
+    }
+
+    /// The values published from now on, as a typed stream read by an independent reader
+    /// placed at the end of every partition (no group, no commits): what a server-streaming rpc
+    /// forwarding the topic to each of its watchers uses. See [`ConsumerRunner::tail`].
+    /// MUST be called inside a Tokio runtime.
+    pub async fn tail(&self) -> Result<RecordStream<T::Value>, KafkaError> {
+        self.inner.tail().await
     }
 
     /// Joins the group and handles records until `shutdown` completes, then drains and commits.

@@ -129,6 +129,13 @@ impl Catalog for Bench {
     async fn categories(&self, _: Context) -> Result<Vec<Category>, Status> {
         Err(Status::unimplemented("read-only benchmark"))
     }
+
+    async fn watch_products(
+        &self,
+        _: Context,
+    ) -> Result<rosetta::Streaming<shop::v1::ProductChange>, Status> {
+        Err(Status::unimplemented("the benchmark publishes no events"))
+    }
 }
 
 /// What a careful hand-written axum handler does on failure: a problem+json body.

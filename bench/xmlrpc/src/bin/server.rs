@@ -121,6 +121,13 @@ impl Catalog for Bench {
     async fn categories(&self, _: Context) -> Result<Vec<Category>, Status> {
         Ok(Vec::new())
     }
+
+    async fn watch_products(
+        &self,
+        _: Context,
+    ) -> Result<rosetta::Streaming<shop::v1::ProductChange>, Status> {
+        Err(Status::unimplemented("the benchmark publishes no events"))
+    }
 }
 
 #[tokio::main]
