@@ -25,6 +25,12 @@ impl Ir {
     /// A type as the IDL spells it (`shop.v1.Product`, `list<string>`): the Kafka
     /// `rosetta-type` header and the AsyncAPI descriptions.
     pub fn type_name(&self, ty: &Type) -> String {
+        self.spell(ty, &TypeDef::full_name)
+    }
+
+    /// A type in the IDL's syntax, each declared type written by `named` (its full name for
+    /// [`type_name`](Self::type_name), its own name in XML-RPC's method help).
+    pub fn spell(&self, ty: &Type, named: &dyn Fn(&TypeDef) -> String) -> String {
         match ty {
             Type::Bool => "bool".into(),
             Type::I32 => "i32".into(),
@@ -36,10 +42,10 @@ impl Ir {
             Type::Bytes => "bytes".into(),
             Type::Timestamp => "timestamp".into(),
             Type::Any => "any".into(),
-            Type::Optional(t) => format!("optional<{}>", self.type_name(t)),
-            Type::List(t) => format!("list<{}>", self.type_name(t)),
-            Type::Map(t) => format!("map<string, {}>", self.type_name(t)),
-            Type::Named { id, .. } => self.types[*id].full_name(),
+            Type::Optional(t) => format!("optional<{}>", self.spell(t, named)),
+            Type::List(t) => format!("list<{}>", self.spell(t, named)),
+            Type::Map(t) => format!("map<string, {}>", self.spell(t, named)),
+            Type::Named { id, name } => self.types.get(*id).map_or_else(|| name.clone(), named),
         }
     }
 

@@ -93,10 +93,12 @@ pub fn run_node(script: &Path, args: &[&str], timeout: Duration) -> Output {
 /// Writes the `.proto` files Rosetta emits from `idl-examples/<idl>` into a fresh temporary
 /// folder named after `tag` and this process (for foreign clients' stub generators).
 pub fn emit_protos(idl: &str, tag: &str) -> PathBuf {
-    let c = rosetta_codegen::compile(
-        &[workspace_root().join("idl-examples").join(idl)],
-        &rosetta_codegen::Options::default(),
-    );
+    emit_protos_of(&workspace_root().join("idl-examples").join(idl), tag)
+}
+
+/// [`emit_protos`] for an IDL file anywhere (`tests/idl/dynamic.idl`).
+pub fn emit_protos_of(idl: &Path, tag: &str) -> PathBuf {
+    let c = rosetta_codegen::compile(&[idl.to_path_buf()], &rosetta_codegen::Options::default());
     let rendered = c.render_diagnostics();
     let ir = c.ir.unwrap_or_else(|| panic!("{rendered}"));
     let files = rosetta_codegen::emit::proto::generate(&ir).expect("proto target");

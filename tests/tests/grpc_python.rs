@@ -5,29 +5,10 @@
 //! `.proto`; `grpc.health.v1`; gzip- and deflate-compressed calls both ways; and hostile bodies (malformed, oversized) that get
 //! `INVALID_ARGUMENT` and `RESOURCE_EXHAUSTED` while the server keeps serving.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use rosetta_codegen::{Options, compile};
-use rosetta_tests::{RunningServer, run_python, tier2_python, workspace_root};
-
-/// Writes the `.proto` files emitted from `idl` into a fresh folder.
-fn emit_protos(idl: &str, tag: &str) -> PathBuf {
-    let c = compile(
-        &[workspace_root().join("idl-examples").join(idl)],
-        &Options::default(),
-    );
-    let rendered = c.render_diagnostics();
-    let ir = c.ir.unwrap_or_else(|| panic!("{rendered}"));
-    let files = rosetta_codegen::emit::proto::generate(&ir).expect("proto target");
-    let dir = std::env::temp_dir().join(format!("rosetta-grpc-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    for f in files {
-        std::fs::write(dir.join(&f.name), f.contents).expect("write proto");
-    }
-    dir
-}
+use rosetta_tests::{RunningServer, emit_protos, run_python, tier2_python};
 
 /// Generates Python stubs into `dir`, then runs `body` with `port` and the stubs importable.
 fn python(dir: &Path, port: u16, body: &str) -> String {

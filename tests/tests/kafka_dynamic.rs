@@ -354,17 +354,7 @@ print("sent", flush=True)
 /// Writes the `.proto` files emitted from `tests/idl/dynamic.idl` into a fresh folder.
 fn emit_protos() -> std::path::PathBuf {
     let idl = rosetta_tests::workspace_root().join("tests/idl/dynamic.idl");
-    let c = rosetta_codegen::compile(&[idl], &rosetta_codegen::Options::default());
-    let rendered = c.render_diagnostics();
-    let ir = c.ir.unwrap_or_else(|| panic!("{rendered}"));
-    let files = rosetta_codegen::emit::proto::generate(&ir).expect("proto target");
-    let dir = std::env::temp_dir().join(format!("rosetta-kafka-dynamic-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    for f in files {
-        std::fs::write(dir.join(&f.name), f.contents).expect("write proto");
-    }
-    dir
+    rosetta_tests::emit_protos_of(&idl, "kafka-dynamic")
 }
 
 /// `mixed()` in the documented JSON mapping, written out by hand.

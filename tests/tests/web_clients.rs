@@ -147,19 +147,7 @@ const DOCUMENTED_LINT_FINDINGS: [&str; 8] = [
 
 /// Writes the `.proto` files emitted from `idl` into a fresh folder with a `buf.yaml`.
 fn emit_protos(idl: &str) -> PathBuf {
-    let c = rosetta_codegen::compile(
-        &[workspace_root().join("idl-examples").join(idl)],
-        &rosetta_codegen::Options::default(),
-    );
-    let rendered = c.render_diagnostics();
-    let ir = c.ir.unwrap_or_else(|| panic!("{rendered}"));
-    let files = rosetta_codegen::emit::proto::generate(&ir).expect("proto target");
-    let dir = std::env::temp_dir().join(format!("rosetta-buf-{}-{idl}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    for f in files {
-        std::fs::write(dir.join(&f.name), f.contents).expect("write proto");
-    }
+    let dir = rosetta_tests::emit_protos(idl, &format!("buf-{idl}"));
     std::fs::write(
         dir.join("buf.yaml"),
         "version: v2\nlint:\n  use:\n    - STANDARD\n",

@@ -326,27 +326,9 @@ fn help(ir: &Ir, s: &Service, rpc: &Rpc) -> String {
     out
 }
 
-/// A type as written in the IDL.
+/// A type as written in the IDL, declared types by their own name.
 fn idl_type(ir: &Ir, t: &Type) -> String {
-    match t {
-        Type::Bool => "bool".into(),
-        Type::I32 => "i32".into(),
-        Type::I64 => "i64".into(),
-        Type::U32 => "u32".into(),
-        Type::U64 => "u64".into(),
-        Type::F64 => "f64".into(),
-        Type::String => "string".into(),
-        Type::Bytes => "bytes".into(),
-        Type::Timestamp => "timestamp".into(),
-        Type::Any => "any".into(),
-        Type::Optional(i) => format!("optional<{}>", idl_type(ir, i)),
-        Type::List(i) => format!("list<{}>", idl_type(ir, i)),
-        Type::Map(i) => format!("map<string, {}>", idl_type(ir, i)),
-        Type::Named { id, name } => ir
-            .types
-            .get(*id)
-            .map_or_else(|| name.clone(), |t| t.name.clone()),
-    }
+    ir.spell(t, &|d| d.name.clone())
 }
 
 #[cfg(test)]
