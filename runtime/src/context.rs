@@ -141,11 +141,18 @@ impl Context {
 
     /// Whether the request message most recently handed to the handler arrived compressed:
     /// for gRPC, the message's `Compressed-Flag` (a unary call's one message, or the last item
-    /// a client stream yielded); `None` on protocols that do not compress messages one by one.
+    /// a client stream yielded; always `false` for a call that names no `grpc-encoding`, whose
+    /// messages cannot be compressed); `None` on protocols that do not compress messages one by
+    /// one.
     pub fn request_compressed(&self) -> Option<bool> {
-        self.extensions
-            .get::<crate::metadata::MessageCompression>()
-            .and_then(crate::metadata::MessageCompression::last)
+        match self.extensions.get::<crate::metadata::MessageCompression>() {
+            Some(flags) => flags.last(),
+            None => matches!(
+                self.protocol,
+                Protocol::Grpc | Protocol::GrpcWeb | Protocol::Connect
+            )
+            .then_some(false),
+        }
     }
 
     /// The remote address, when the transport knows it.

@@ -345,7 +345,9 @@ impl Server {
         #[cfg(feature = "rest")]
         let http = rest.finish(http);
         // Response metadata set by REST and XML-RPC handlers, into the answer's headers.
-        let http = http.layer(axum::middleware::from_fn(crate::metadata::http));
+        let http = http.layer(crate::metadata::MetadataLayer(
+            crate::metadata::Carrier::Http,
+        ));
         let cors = self.layers.cors.as_ref().map(crate::web::cors::Cors::layer);
         let split = Split {
             #[cfg(feature = "grpc")]

@@ -77,6 +77,12 @@ pub(crate) fn check_framing(
         .headers()
         .get("grpc-encoding")
         .is_some_and(|e| e.as_bytes() != b"identity");
+    if !encoded {
+        // No coding named: no message may be compressed (the check refuses one), so there are
+        // no flags to record (`Context::request_compressed` answers `false`), and the common call
+        // allocates nothing for them.
+        return req.map(|body| Body::new(FramedBody::new(body, single, encoded)));
+    }
     // Each message's Compressed-Flag, for `Context::request_compressed`.
     let flags = crate::metadata::MessageCompression::default();
     let mut req = req.map(|body| {

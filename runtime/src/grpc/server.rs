@@ -242,7 +242,9 @@ impl Registry {
                 }))
                 // Outermost: the handler's response metadata into the answer's headers and
                 // trailers, after everything above has shaped them.
-                .layer(axum::middleware::from_fn(crate::metadata::grpc)),
+                .layer(crate::metadata::MetadataLayer(
+                    crate::metadata::Carrier::Grpc,
+                )),
         )
     }
 }
