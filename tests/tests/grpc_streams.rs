@@ -186,3 +186,28 @@ print('refused: all three')
         assert_eq!(client.watch(watch(1, 0)).await.unwrap().count().await, 1);
     });
 }
+
+#[test]
+fn a_request_stream_longer_than_the_configured_limit_is_refused_and_serving_goes_on() {
+    let server = RunningServer::start(
+        rosetta_examples::stream_server_with(StreamDemo::new())
+            .grpc_options(rosetta::grpc::GrpcOptions::default().with_max_stream_messages(Some(2))),
+    );
+    let chunks = |n: usize| {
+        futures_util::stream::iter((0..n).map(|_| Chunk {
+            data: b"ab".to_vec(),
+        }))
+    };
+    runtime().block_on(async {
+        let client = GrpcClient::connect(server.url()).await.unwrap();
+        let err = client.upload(chunks(3)).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ResourceExhausted, "{err}");
+        assert!(err.message().contains("at most 2 messages"), "{err}");
+        // At the limit is fine, and the server serves the next call.
+        let summary = client.upload(chunks(2)).await.unwrap();
+        assert_eq!((summary.chunks, summary.bytes), (2, 4));
+        // A server stream is not a request stream: it is not limited.
+        let events: Vec<_> = client.watch(watch(5, 0)).await.unwrap().collect().await;
+        assert_eq!(events.len(), 5);
+    });
+}

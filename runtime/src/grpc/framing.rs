@@ -71,22 +71,28 @@ pub(crate) fn client_streaming_paths(
 pub(crate) fn check_framing(
     req: http::Request<Body>,
     streaming: &std::collections::HashSet<String>,
+    max_messages: Option<u64>,
 ) -> http::Request<Body> {
     let single = !streaming.contains(req.uri().path());
     let encoded = req
         .headers()
         .get("grpc-encoding")
         .is_some_and(|e| e.as_bytes() != b"identity");
+    let limited = |body| {
+        let mut framed = FramedBody::new(body, single, encoded);
+        framed.max_messages = max_messages;
+        framed
+    };
     if !encoded {
         // No coding named: no message may be compressed (the check refuses one), so there are
         // no flags to record (`Context::request_compressed` answers `false`), and the common call
         // allocates nothing for them.
-        return req.map(|body| Body::new(FramedBody::new(body, single, encoded)));
+        return req.map(|body| Body::new(limited(body)));
     }
     // Each message's Compressed-Flag, for `Context::request_compressed`.
     let flags = crate::metadata::MessageCompression::default();
     let mut req = req.map(|body| {
-        let mut framed = FramedBody::new(body, single, encoded);
+        let mut framed = limited(body);
         framed.flags = Some(flags.clone());
         Body::new(framed)
     });
@@ -112,6 +118,8 @@ pub(crate) struct FramedBody {
     failed: bool,
     /// Where each message's Compressed-Flag goes (the request's extensions).
     flags: Option<crate::metadata::MessageCompression>,
+    /// The most messages the request may carry (`GrpcOptions::max_stream_messages`).
+    max_messages: Option<u64>,
 }
 
 impl FramedBody {
@@ -126,6 +134,7 @@ impl FramedBody {
             messages: 0,
             failed: false,
             flags: None,
+            max_messages: None,
         }
     }
 
@@ -178,6 +187,13 @@ impl FramedBody {
                 "request cardinality violation: this method takes exactly one request message, \
                  and the request carries more",
             ));
+        }
+        if let Some(max) = self.max_messages
+            && self.messages > max
+        {
+            return Err(tonic::Status::resource_exhausted(format!(
+                "a request stream carries at most {max} messages (GrpcOptions::max_stream_messages)"
+            )));
         }
         let [_, len @ ..] = self.prefix;
         self.message_left = u64::from(u32::from_be_bytes(len));

@@ -73,6 +73,11 @@ pub struct GrpcOptions {
     /// and usually makes them longer (default 1024; 0 compresses every response). Health and
     /// reflection, served by tonic's own services, compress every response.
     pub compression_min_size: usize,
+    /// The most messages one request stream may carry (default `None`: unbounded, a stream may
+    /// run for as long as its client keeps it); the message after the last allowed ends the call
+    /// with `RESOURCE_EXHAUSTED` and the server keeps serving. Each message is bounded by
+    /// [`max_decoding_message_size`](Self::max_decoding_message_size) either way.
+    pub max_stream_messages: Option<u64>,
 }
 
 /// The default [`GrpcOptions::compression_min_size`], in bytes.
@@ -88,6 +93,7 @@ impl Default for GrpcOptions {
             accept_compression: ALL_ENCODINGS.to_vec(),
             send_compression: ALL_ENCODINGS.to_vec(),
             compression_min_size: DEFAULT_COMPRESSION_MIN_SIZE,
+            max_stream_messages: None,
         }
     }
 }
@@ -138,6 +144,13 @@ impl GrpcOptions {
         encodings: impl IntoIterator<Item = CompressionEncoding>,
     ) -> Self {
         self.send_compression = encodings.into_iter().collect();
+        self
+    }
+
+    /// Sets [`max_stream_messages`](Self::max_stream_messages).
+    #[must_use]
+    pub fn with_max_stream_messages(mut self, max: Option<u64>) -> Self {
+        self.max_stream_messages = max;
         self
     }
 
@@ -231,6 +244,7 @@ impl Registry {
         let streaming = std::sync::Arc::new(super::framing::client_streaming_paths(
             &self.descriptor_sets,
         ));
+        let max_stream_messages = options.max_stream_messages;
         Some(
             routes
                 .into_axum_router()
@@ -238,7 +252,7 @@ impl Registry {
                     advertise(size_limit_status(resp), advertised.as_ref())
                 }))
                 .layer(tower::util::MapRequestLayer::new(move |req| {
-                    on_request(req, &streaming)
+                    on_request(req, &streaming, max_stream_messages)
                 }))
                 // Outermost: the handler's response metadata into the answer's headers and
                 // trailers, after everything above has shaped them.
@@ -370,9 +384,10 @@ struct Arrival(Instant);
 fn on_request(
     mut req: http::Request<axum::body::Body>,
     streaming: &std::collections::HashSet<String>,
+    max_stream_messages: Option<u64>,
 ) -> http::Request<axum::body::Body> {
     req.extensions_mut().insert(Arrival(Instant::now()));
-    super::framing::check_framing(req, streaming)
+    super::framing::check_framing(req, streaming, max_stream_messages)
 }
 
 #[doc(hidden)]
