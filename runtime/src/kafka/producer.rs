@@ -219,13 +219,7 @@ impl<T, E: Encoding<T>> TopicProducer<T, E> {
     /// The key is written as its UTF-8 bytes; records with the same key go to
     /// the same partition, so they are consumed in the order they were sent.
     pub async fn send(&self, key: Option<&str>, value: &T) -> Result<Delivered, KafkaError> {
-        let (id, outcome) = self.producer.context().await_one();
-        let headers = self.headers(true);
-        if let Err(e) = self.queue(id, key, Some(value), headers).await {
-            lock(&self.producer.context().awaited).remove(&id);
-            return Err(e);
-        }
-        Self::delivered(outcome).await
+        self.send_awaited(key, Some(value)).await
     }
 
     /// Sends a tombstone for `key` (a record with a null value: on a compacted topic it deletes
@@ -234,13 +228,7 @@ impl<T, E: Encoding<T>> TopicProducer<T, E> {
     /// It carries the `rosetta-type` header but no `content-type`: there is no content. Rosetta
     /// consumers give it to [`Handler::tombstone`](super::Handler::tombstone), never to `handle`.
     pub async fn send_tombstone(&self, key: &str) -> Result<Delivered, KafkaError> {
-        let (id, outcome) = self.producer.context().await_one();
-        let headers = self.headers(false);
-        if let Err(e) = self.queue(id, Some(key), None, headers).await {
-            lock(&self.producer.context().awaited).remove(&id);
-            return Err(e);
-        }
-        Self::delivered(outcome).await
+        self.send_awaited(Some(key), None).await
     }
 
     /// Queues one record without waiting for its acknowledgement.
@@ -253,8 +241,7 @@ impl<T, E: Encoding<T>> TopicProducer<T, E> {
         // Counted before librdkafka can report it; uncounted if it is never queued (an error,
         // or this future dropped while the queue was full).
         let counted = Counted::new(self.producer.context());
-        self.queue(QUEUED, key, Some(value), self.headers(true))
-            .await?;
+        self.queue(QUEUED, key, Some(value)).await?;
         counted.keep();
         Ok(())
     }
@@ -295,6 +282,27 @@ impl<T, E: Encoding<T>> TopicProducer<T, E> {
         }
     }
 
+    /// Sends one record (`value` none: a tombstone) and waits for its outcome: the send and the
+    /// tombstone share it.
+    async fn send_awaited(
+        &self,
+        key: Option<&str>,
+        value: Option<&T>,
+    ) -> Result<Delivered, KafkaError> {
+        let counter = self.producer.context();
+        let (id, outcome) = counter.await_one();
+        if let Err(e) = self.queue(id, key, value).await {
+            lock(&counter.awaited).remove(&id);
+            return Err(e);
+        }
+        match outcome.await {
+            Ok(Ok(delivered)) => Ok(delivered),
+            Ok(Err(e)) => Err(e.into()),
+            // The producer was dropped with the record in flight.
+            Err(_) => Err(RdKafkaError::Canceled.into()),
+        }
+    }
+
     /// Queues one record with delivery opaque `id`, encoding `value` (none: a tombstone) into
     /// the thread's payload buffer; while librdkafka's queue is full, waits with a copy.
     async fn queue(
@@ -302,8 +310,8 @@ impl<T, E: Encoding<T>> TopicProducer<T, E> {
         id: usize,
         key: Option<&str>,
         value: Option<&T>,
-        headers: OwnedHeaders,
     ) -> Result<(), KafkaError> {
+        let headers = self.headers(value.is_some());
         let first = PAYLOAD.with_borrow_mut(|buf| -> Result<_, KafkaError> {
             buf.clear();
             if let Some(value) = value {
@@ -373,17 +381,5 @@ impl<T, E: Encoding<T>> TopicProducer<T, E> {
             key: headers::TYPE,
             value: Some(&*self.type_name),
         })
-    }
-
-    /// Waits for an awaited record's outcome.
-    async fn delivered(
-        outcome: oneshot::Receiver<Result<Delivered, RdKafkaError>>,
-    ) -> Result<Delivered, KafkaError> {
-        match outcome.await {
-            Ok(Ok(delivered)) => Ok(delivered),
-            Ok(Err(e)) => Err(e.into()),
-            // The producer was dropped with the record in flight.
-            Err(_) => Err(RdKafkaError::Canceled.into()),
-        }
     }
 }
