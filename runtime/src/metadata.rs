@@ -209,7 +209,7 @@ pub fn decode_bin(value: &HeaderValue) -> Option<Vec<u8>> {
 #[cfg(all(feature = "rest", feature = "server"))]
 pub(crate) use serve::Streamed;
 #[cfg(feature = "server")]
-pub(crate) use serve::{Carrier, MetadataLayer};
+pub(crate) use serve::{Carrier, MetadataLayer, WithMetadata};
 
 /// The server side: the per-call handle in the request's extensions and the answer built from it.
 #[cfg(feature = "server")]

@@ -18,7 +18,6 @@ use axum::Router;
 use axum::body::Body;
 use http::{HeaderValue, Request, Response};
 use tower::Service;
-use tracing::Instrument;
 
 use crate::{Protocol, Status};
 
@@ -302,9 +301,11 @@ impl Server {
         self
     }
 
-    /// The merged application as one axum router, for tests (`tower::ServiceExt::oneshot`) or
-    /// for embedding in a larger axum app.
-    pub fn into_router(self) -> Router {
+    /// The merged application: every protocol's routes behind the shared layers. [`serve`]
+    /// calls it directly; [`Server::into_router`] wraps it in a router for embedding.
+    ///
+    /// [`serve`]: Server::serve_with_shutdown
+    fn into_app(self) -> App {
         let Parts {
             http,
             grpc,
@@ -323,10 +324,7 @@ impl Server {
             )
         });
         #[cfg(feature = "grpc")]
-        let grpc = match grpc_services.into_router() {
-            Some(services) => grpc.merge(services),
-            None => grpc,
-        };
+        let grpc = grpc_services.into_service(grpc);
         #[cfg(feature = "grpc")]
         let connect = connect_setup.map(|(sets, options)| {
             Arc::new(crate::web::connect::Connect::new(
@@ -344,12 +342,14 @@ impl Server {
         // `/openapi.json` and problem+json 404/405: after every route is in.
         #[cfg(feature = "rest")]
         let http = rest.finish(http);
-        // Response metadata set by REST and XML-RPC handlers, into the answer's headers.
-        let http = http.layer(crate::metadata::MetadataLayer(
-            crate::metadata::Carrier::Http,
-        ));
+        // Response metadata set by REST and XML-RPC handlers, into the answer's headers: around
+        // the router, not each route (see `Routers`).
+        let http = tower::Layer::layer(
+            &crate::metadata::MetadataLayer(crate::metadata::Carrier::Http),
+            http,
+        );
         let cors = self.layers.cors.as_ref().map(crate::web::cors::Cors::layer);
-        let split = Split {
+        let split = Split(Arc::new(Routers {
             #[cfg(feature = "grpc")]
             grpc_web: crate::web::grpc_web::service(grpc.clone()),
             #[cfg(feature = "grpc")]
@@ -357,11 +357,20 @@ impl Server {
             grpc,
             http,
             layers: self.layers,
-        };
+        }));
         match cors {
             // Outside the split: a preflight never reaches authentication or a protocol.
-            Some(cors) => Router::new().fallback_service(tower::Layer::layer(&cors, split)),
-            None => Router::new().fallback_service(split),
+            Some(cors) => App::Cors(Box::new(tower::Layer::layer(&cors, split))),
+            None => App::Plain(split),
+        }
+    }
+
+    /// The merged application as one axum router, for tests (`tower::ServiceExt::oneshot`) or
+    /// for embedding in a larger axum app.
+    pub fn into_router(self) -> Router {
+        match self.into_app() {
+            App::Plain(split) => Router::new().fallback_service(split),
+            App::Cors(cors) => Router::new().fallback_service(*cors),
         }
     }
 
@@ -375,7 +384,7 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let limits = self.limits;
-        let app = self.into_router();
+        let app = self.into_app();
         connections::serve(listener, app, limits, shutdown).await;
         Ok(())
     }
@@ -411,26 +420,36 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// The media type of a request's `content-type`, lower-cased, without parameters.
-fn media_type(req: &Request<Body>) -> Option<String> {
+/// The media type of a request's `content-type`, without parameters, as sent (media types are
+/// case-insensitive: compare with [`media_type_is`] and [`media_type_extends`]). Borrowed, so
+/// telling the protocol apart allocates nothing per call.
+fn media_type(req: &Request<Body>) -> Option<&str> {
     let ct = req
         .headers()
         .get(http::header::CONTENT_TYPE)?
         .to_str()
         .ok()?;
-    Some(
-        ct.split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase(),
-    )
+    Some(ct.split(';').next().unwrap_or_default().trim())
+}
+
+/// `mt` is `base`, ignoring ASCII case.
+fn media_type_is(mt: &str, base: &str) -> bool {
+    mt.eq_ignore_ascii_case(base)
+}
+
+/// `mt` is `base` followed by `+suffix` (a codec: `application/grpc+proto`), ignoring ASCII case.
+fn media_type_extends(mt: &str, base: &str) -> bool {
+    mt.len() > base.len()
+        && mt.as_bytes()[base.len()] == b'+'
+        && mt.is_char_boundary(base.len())
+        && mt[..base.len()].eq_ignore_ascii_case(base)
 }
 
 /// True for a gRPC request (`application/grpc`, `application/grpc+proto`, ...), not gRPC-Web.
 pub fn is_grpc(req: &Request<Body>) -> bool {
-    media_type(req)
-        .is_some_and(|mt| mt == "application/grpc" || mt.starts_with("application/grpc+"))
+    media_type(req).is_some_and(|mt| {
+        media_type_is(mt, "application/grpc") || media_type_extends(mt, "application/grpc")
+    })
 }
 
 /// True for a gRPC-Web request (`application/grpc-web`, `application/grpc-web-text`, with or
@@ -439,7 +458,7 @@ pub fn is_grpc_web(req: &Request<Body>) -> bool {
     media_type(req).is_some_and(|mt| {
         ["application/grpc-web", "application/grpc-web-text"]
             .iter()
-            .any(|base| mt == *base || mt.strip_prefix(base).is_some_and(|r| r.starts_with('+')))
+            .any(|base| media_type_is(mt, base) || media_type_extends(mt, base))
     })
 }
 
@@ -463,8 +482,9 @@ pub fn is_connect(req: &Request<Body>) -> bool {
     if req.headers().contains_key("connect-protocol-version") {
         return true;
     }
-    media_type(req)
-        .is_some_and(|mt| mt == "application/proto" || mt.starts_with("application/connect+"))
+    media_type(req).is_some_and(|mt| {
+        media_type_is(mt, "application/proto") || media_type_extends(mt, "application/connect")
+    })
 }
 
 /// The protocol a request is for: gRPC and gRPC-Web by content type, Connect by
@@ -563,26 +583,71 @@ fn percent_encode_grpc(message: &str) -> String {
     out
 }
 
+/// What the one-port server serves: the [`Split`], behind CORS when it is configured.
+enum App {
+    Plain(Split),
+    /// Boxed: built once per server, and far larger than the split.
+    Cors(Box<tower_http::cors::Cors<Split>>),
+}
+
+/// The answer of an [`App`] to one call.
+type AppFuture =
+    futures_util::future::Either<SplitFuture, tower_http::cors::ResponseFuture<SplitFuture>>;
+
+impl App {
+    /// Answers one call. Without CORS the split is called through a shared reference: no
+    /// service is cloned per call.
+    fn answer(&self, req: Request<Body>) -> AppFuture {
+        match self {
+            App::Plain(split) => futures_util::future::Either::Left(split.dispatch(req)),
+            App::Cors(cors) => futures_util::future::Either::Right((**cors).clone().call(req)),
+        }
+    }
+}
+
 /// Sends gRPC requests to one router and everything else to the other, after the shared layers:
 /// authentication, then a timeout around the call, inside a tracing span naming the protocol and
 /// the path.
+///
+/// Per call it allocates nothing of its own: the routers' futures are held inline (only gRPC-Web
+/// and Connect, which translate bodies, are boxed), the protocol is told from the borrowed
+/// content type, and the server's timer is set only when a timeout is configured and the caller
+/// did not send a shorter deadline of its own (gRPC handlers already run within that one).
 #[derive(Clone)]
-struct Split {
-    grpc: Router,
+struct Split(Arc<Routers>);
+
+/// The routers and layers a [`Split`] shares between its clones. What every call of a protocol
+/// goes through wraps that protocol's router once (axum's `Router::layer` would wrap each route
+/// in a boxed service of its own, cloned again per call at every layer).
+struct Routers {
+    grpc: GrpcSide,
     /// gRPC-Web, translated to gRPC on `grpc`.
     #[cfg(feature = "grpc")]
     grpc_web: crate::web::grpc_web::GrpcWeb,
     /// Connect, translated to gRPC on `grpc` (`None` when no gRPC service is mounted).
     #[cfg(feature = "grpc")]
     connect: Option<Arc<crate::web::connect::Connect>>,
-    http: Router,
+    /// REST and XML-RPC, with their response metadata.
+    http: HttpSide,
     layers: Layers,
 }
+
+/// The gRPC services: behind what every gRPC call goes through (`grpc::server::GrpcRoutes`).
+#[cfg(feature = "grpc")]
+type GrpcSide = crate::grpc::server::GrpcService;
+/// Routes mounted by hand for gRPC content types (no gRPC service is compiled in).
+#[cfg(not(feature = "grpc"))]
+type GrpcSide = Router;
+/// REST and XML-RPC.
+type HttpSide = crate::metadata::WithMetadata<Router>;
+
+type GrpcFuture = <GrpcSide as Service<Request<Body>>>::Future;
+type HttpFuture = <HttpSide as Service<Request<Body>>>::Future;
 
 impl Service<Request<Body>> for Split {
     type Response = Response<Body>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+    type Future = SplitFuture;
 
     fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
         // Both routers are always ready (axum's Router never applies backpressure).
@@ -590,11 +655,20 @@ impl Service<Request<Body>> for Split {
     }
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
+        self.dispatch(req)
+    }
+}
+
+impl Split {
+    fn dispatch(&self, req: Request<Body>) -> SplitFuture {
+        let routers = &*self.0;
         let protocol = protocol_of(&req);
+        // At debug level, as tower-http's trace layer: a server logging at info pays nothing
+        // per call for it. The info events below name the protocol and path themselves.
         let span =
-            tracing::info_span!("call", protocol = protocol.as_str(), path = %req.uri().path());
+            tracing::debug_span!("call", protocol = protocol.as_str(), path = %req.uri().path());
         let (mut parts, body) = req.into_parts();
-        if let Some(auth) = &self.layers.auth {
+        if let Some(auth) = &routers.layers.auth {
             let verdict = if parts
                 .headers
                 .get_all(http::header::AUTHORIZATION)
@@ -605,7 +679,7 @@ impl Service<Request<Body>> for Split {
                 Err(Status::unauthenticated(
                     "a request must carry exactly one Authorization header",
                 ))
-            } else if self.layers.public.lets_through(protocol, &parts) {
+            } else if routers.layers.public.lets_through(protocol, &parts) {
                 Ok(())
             } else {
                 auth(&parts)
@@ -616,7 +690,7 @@ impl Service<Request<Body>> for Split {
                 // endpoint decides, knowing the call was not authenticated.
                 Err(status)
                     if protocol == Protocol::XmlRpc
-                        && self.layers.public.introspection
+                        && routers.layers.public.introspection
                         && parts
                             .headers
                             .get_all(http::header::AUTHORIZATION)
@@ -627,55 +701,166 @@ impl Service<Request<Body>> for Split {
                     parts.extensions.insert(Unauthenticated(status));
                 }
                 Err(status) => {
-                    tracing::info!(parent: &span, kind = %status.kind(), "refused");
-                    return Box::pin(std::future::ready(Ok(error_response(protocol, &status))));
+                    tracing::info!(
+                        parent: &span,
+                        protocol = protocol.as_str(),
+                        path = parts.uri.path(),
+                        kind = %status.kind(),
+                        "refused"
+                    );
+                    let answer = Call::Ready {
+                        response: Some(error_response(protocol, &status)),
+                    };
+                    return SplitFuture::new(answer, None, protocol, span);
                 }
             }
         }
+        let timeout = routers
+            .layers
+            .timeout
+            .filter(|limit| !caller_deadline_within(protocol, &parts.headers, *limit));
         let req = Request::from_parts(parts, body);
-        let call: Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>> =
-            match protocol {
-                Protocol::Grpc => Box::pin(self.grpc.clone().call(req)),
-                #[cfg(feature = "grpc")]
-                Protocol::GrpcWeb => {
-                    let web = self.grpc_web.clone();
-                    Box::pin(async move { Ok(crate::web::grpc_web::call(web, req).await) })
+        let call = match protocol {
+            Protocol::Grpc => Call::Grpc {
+                future: routers.grpc.clone().call(req),
+            },
+            #[cfg(feature = "grpc")]
+            Protocol::GrpcWeb => {
+                let web = routers.grpc_web.clone();
+                Call::Boxed {
+                    future: Box::pin(async move { crate::web::grpc_web::call(web, req).await }),
                 }
-                #[cfg(feature = "grpc")]
-                Protocol::Connect => match &self.connect {
-                    Some(connect) => {
-                        let connect = Arc::clone(connect);
-                        Box::pin(async move { Ok(crate::web::connect::call(connect, req).await) })
+            }
+            #[cfg(feature = "grpc")]
+            Protocol::Connect => match &routers.connect {
+                Some(connect) => {
+                    let connect = Arc::clone(connect);
+                    Call::Boxed {
+                        future: Box::pin(
+                            async move { crate::web::connect::call(connect, req).await },
+                        ),
                     }
-                    None => Box::pin(std::future::ready(Ok(error_response(
+                }
+                None => Call::Ready {
+                    response: Some(error_response(
                         protocol,
                         &Status::unimplemented(
                             "no gRPC service is mounted: nothing speaks Connect",
                         ),
-                    )))),
+                    )),
                 },
-                _ => Box::pin(self.http.clone().call(req)),
-            };
-        let timeout = self.layers.timeout;
-        Box::pin(
-            async move {
-                match timeout {
-                    None => call.await,
-                    Some(t) => match tokio::time::timeout(t, call).await {
-                        Ok(r) => r,
-                        Err(_) => {
-                            tracing::info!("deadline exceeded");
-                            let status = Status::deadline_exceeded(format!(
-                                "the call took longer than {} ms",
-                                t.as_millis()
-                            ));
-                            Ok(error_response(protocol, &status))
-                        }
-                    },
-                }
+            },
+            _ => Call::Http {
+                future: routers.http.clone().call(req),
+            },
+        };
+        SplitFuture::new(call, timeout, protocol, span)
+    }
+}
+
+/// Whether the caller sent its own deadline, no later than `limit`: gRPC and gRPC-Web handlers
+/// are held to it by their own timer (`grpc::server::call`), so a second timer for the server's
+/// limit would never be the one to fire.
+fn caller_deadline_within(protocol: Protocol, headers: &http::HeaderMap, limit: Duration) -> bool {
+    #[cfg(feature = "grpc")]
+    if matches!(protocol, Protocol::Grpc | Protocol::GrpcWeb) {
+        return crate::grpc::server::grpc_timeout(headers).is_some_and(|t| t <= limit);
+    }
+    let _ = (protocol, headers, limit);
+    false
+}
+
+/// A boxed answer: gRPC-Web and Connect, which translate the call to gRPC and back.
+type BoxedAnswer = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+
+pin_project_lite::pin_project! {
+    /// Where a call through the [`Split`] is answered.
+    #[project = CallProj]
+    enum Call {
+        /// The gRPC services.
+        Grpc { #[pin] future: GrpcFuture },
+        /// REST and XML-RPC.
+        Http { #[pin] future: HttpFuture },
+        /// A protocol translated to gRPC.
+        Boxed { future: BoxedAnswer },
+        /// Answered without a router: a refusal.
+        Ready { response: Option<Response<Body>> },
+    }
+}
+
+impl Future for Call {
+    type Output = Response<Body>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Response<Body>> {
+        match self.project() {
+            CallProj::Grpc { future } => future.poll(cx).map(|Ok(response)| response),
+            CallProj::Http { future } => future.poll(cx).map(|Ok(response)| response),
+            CallProj::Boxed { future } => future.as_mut().poll(cx),
+            CallProj::Ready { response } => {
+                Poll::Ready(response.take().expect("a call's answer is taken once"))
             }
-            .instrument(span),
-        )
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A call within the server's timeout, when one applies.
+    #[project = TimedProj]
+    enum Timed {
+        Unbounded { #[pin] call: Call },
+        Bounded { #[pin] call: tokio::time::Timeout<Call>, limit: Duration },
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The answer of one call through the [`Split`]: the protocol's service, within the
+    /// server's timeout when one applies, inside the call's span.
+    struct SplitFuture {
+        #[pin]
+        call: Timed,
+        protocol: Protocol,
+        span: tracing::Span,
+    }
+}
+
+impl SplitFuture {
+    fn new(call: Call, timeout: Option<Duration>, protocol: Protocol, span: tracing::Span) -> Self {
+        let call = match timeout {
+            None => Timed::Unbounded { call },
+            Some(limit) => Timed::Bounded {
+                call: tokio::time::timeout(limit, call),
+                limit,
+            },
+        };
+        SplitFuture {
+            call,
+            protocol,
+            span,
+        }
+    }
+}
+
+impl Future for SplitFuture {
+    type Output = Result<Response<Body>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let _in_span = this.span.enter();
+        match this.call.project() {
+            TimedProj::Unbounded { call } => call.poll(cx).map(Ok),
+            TimedProj::Bounded { call, limit } => match call.poll(cx) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(Ok(response)) => Poll::Ready(Ok(response)),
+                Poll::Ready(Err(_elapsed)) => {
+                    tracing::info!(protocol = this.protocol.as_str(), "deadline exceeded");
+                    let status = Status::deadline_exceeded(format!(
+                        "the call took longer than {} ms",
+                        limit.as_millis()
+                    ));
+                    Poll::Ready(Ok(error_response(*this.protocol, &status)))
+                }
+            },
+        }
     }
 }
 
@@ -684,8 +869,7 @@ impl Service<Request<Body>> for Split {
 /// axum's own `serve` offers neither timeouts nor a connection cap, so connections are served
 /// here with hyper-util's auto (HTTP/1.1 or HTTP/2) builder.
 mod connections {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
     use std::time::Instant;
 
     use axum::extract::ConnectInfo;
@@ -697,17 +881,30 @@ mod connections {
     use super::*;
 
     /// What the watchdog knows of a connection: calls in flight, when the last one ended (or
-    /// the connection opened), and whether any call was ever made.
+    /// the connection opened), and whether any call was ever made. Atomics only: a call's start
+    /// and end take no lock.
     struct Activity {
         in_flight: AtomicUsize,
-        state: Mutex<(Instant, bool)>,
+        opened: Instant,
+        /// When the last call ended, in nanoseconds after `opened` (0: none has).
+        last_end: AtomicU64,
+        served: AtomicBool,
     }
 
     impl Activity {
+        fn new() -> Self {
+            Activity {
+                in_flight: AtomicUsize::new(0),
+                opened: Instant::now(),
+                last_end: AtomicU64::new(0),
+                served: AtomicBool::new(false),
+            }
+        }
+
         fn start(self: &Arc<Self>) -> InFlight {
             self.in_flight.fetch_add(1, Ordering::SeqCst);
-            if let Ok(mut s) = self.state.lock() {
-                s.1 = true;
+            if !self.served.load(Ordering::Relaxed) {
+                self.served.store(true, Ordering::Relaxed);
             }
             InFlight(Arc::clone(self))
         }
@@ -717,10 +914,10 @@ mod connections {
             if self.in_flight.load(Ordering::SeqCst) > 0 {
                 return None;
             }
-            let (since, served) = *self.state.lock().ok()?;
+            let since = self.opened + Duration::from_nanos(self.last_end.load(Ordering::SeqCst));
             Some(
                 since
-                    + if served {
+                    + if self.served.load(Ordering::Relaxed) {
                         limits.idle_timeout
                     } else {
                         limits.header_read_timeout
@@ -734,14 +931,15 @@ mod connections {
 
     impl Drop for InFlight {
         fn drop(&mut self) {
-            if let Ok(mut s) = self.0.state.lock() {
-                s.0 = Instant::now();
-            }
-            self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+            let activity = &self.0;
+            let ended = u64::try_from(activity.opened.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            activity.last_end.fetch_max(ended, Ordering::SeqCst);
+            activity.in_flight.fetch_sub(1, Ordering::SeqCst);
         }
     }
 
-    /// A response body that keeps its call counted as in flight until it is sent.
+    /// A response body that keeps its call counted as in flight until it is sent. hyper takes it
+    /// as it is (not boxed again).
     struct Tracked {
         body: Body,
         _call: InFlight,
@@ -769,7 +967,7 @@ mod connections {
 
     pub(super) async fn serve(
         listener: tokio::net::TcpListener,
-        app: Router,
+        app: App,
         limits: ConnectionLimits,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) {
@@ -782,6 +980,7 @@ mod connections {
         let builder = Arc::new(builder);
         let slots = Arc::new(Semaphore::new(limits.max_connections));
         let graceful = GracefulShutdown::new();
+        let app = Arc::new(app);
         tokio::pin!(shutdown);
         loop {
             // At the cap, stop accepting: newcomers wait in the kernel's backlog.
@@ -806,22 +1005,17 @@ mod connections {
                 () = &mut shutdown => break,
             };
             let _ = stream.set_nodelay(true);
-            let activity = Arc::new(Activity {
-                in_flight: AtomicUsize::new(0),
-                state: Mutex::new((Instant::now(), false)),
-            });
-            let app = app.clone();
+            let activity = Arc::new(Activity::new());
+            let app = Arc::clone(&app);
             let calls = Arc::clone(&activity);
             let service =
                 hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
                     let call = calls.start();
                     req.extensions_mut().insert(ConnectInfo(peer));
-                    let app = app.clone();
+                    let answer = app.answer(req.map(Body::new));
                     async move {
-                        let resp = tower::ServiceExt::oneshot(app, req.map(Body::new)).await?;
-                        Ok::<_, Infallible>(
-                            resp.map(|body| Body::new(Tracked { body, _call: call })),
-                        )
+                        let resp = answer.await?;
+                        Ok::<_, Infallible>(resp.map(|body| Tracked { body, _call: call }))
                     }
                 });
             let builder = Arc::clone(&builder);
@@ -900,6 +1094,56 @@ mod tests {
     }
 
     #[test]
+    fn the_server_timer_is_left_out_only_when_the_callers_own_deadline_comes_first() {
+        let headers = |timeout: Option<&str>| {
+            let mut h = http::HeaderMap::new();
+            if let Some(t) = timeout {
+                h.insert("grpc-timeout", HeaderValue::from_str(t).unwrap());
+            }
+            h
+        };
+        let limit = Duration::from_secs(30);
+        // The handler runs within the caller's deadline (`grpc::server::call`): one timer.
+        assert!(caller_deadline_within(
+            Protocol::Grpc,
+            &headers(Some("5S")),
+            limit
+        ));
+        assert!(caller_deadline_within(
+            Protocol::GrpcWeb,
+            &headers(Some("30S")),
+            limit
+        ));
+        // The server's limit comes first, or the caller set none: the server's timer runs.
+        assert!(!caller_deadline_within(
+            Protocol::Grpc,
+            &headers(Some("31S")),
+            limit
+        ));
+        assert!(!caller_deadline_within(
+            Protocol::Grpc,
+            &headers(None),
+            limit
+        ));
+        assert!(!caller_deadline_within(
+            Protocol::Grpc,
+            &headers(Some("soon")),
+            limit
+        ));
+        // Only gRPC's own handlers keep the caller's deadline.
+        assert!(!caller_deadline_within(
+            Protocol::Rest,
+            &headers(Some("1S")),
+            limit
+        ));
+        assert!(!caller_deadline_within(
+            Protocol::XmlRpc,
+            &headers(Some("1S")),
+            limit
+        ));
+    }
+
+    #[test]
     fn protocols_are_told_apart_by_content_type_and_connect_header() {
         let of = |method: &str, path: &str, ct: &str, connect: bool| {
             let mut req = Request::builder()
@@ -915,6 +1159,16 @@ mod tests {
         for (method, path, ct, connect, want) in [
             ("POST", p, "application/grpc", false, Protocol::Grpc),
             ("POST", p, "application/grpc+proto", false, Protocol::Grpc),
+            (
+                "POST",
+                p,
+                "Application/GRPC; charset=x",
+                false,
+                Protocol::Grpc,
+            ),
+            ("POST", p, " application/grpc+json ", false, Protocol::Grpc),
+            ("POST", p, "application/grpcx", false, Protocol::Rest),
+            ("POST", p, "application/gr", false, Protocol::Rest),
             ("POST", p, "application/grpc-web", false, Protocol::GrpcWeb),
             (
                 "POST",
@@ -939,6 +1193,13 @@ mod tests {
             ),
             ("POST", p, "application/grpc-webby", false, Protocol::Rest),
             ("POST", p, "application/proto", false, Protocol::Connect),
+            (
+                "POST",
+                p,
+                "APPLICATION/CONNECT+JSON",
+                false,
+                Protocol::Connect,
+            ),
             ("POST", p, "application/json", true, Protocol::Connect),
             ("POST", p, "application/json", false, Protocol::Rest),
             ("GET", p, "application/json", true, Protocol::Rest),

@@ -76,7 +76,7 @@ pub(crate) fn check_framing(
     let single = !streaming.contains(req.uri().path());
     let encoded = req
         .headers()
-        .get("grpc-encoding")
+        .get(super::names::GRPC_ENCODING)
         .is_some_and(|e| e.as_bytes() != b"identity");
     let limited = |body| {
         let mut framed = FramedBody::new(body, single, encoded);

@@ -18,6 +18,20 @@
 //! - [`client`]: connecting a generated `GrpcClient`.
 
 pub mod client;
+
+/// gRPC's header names, spelled once and looked up as names: a `&str` key is parsed and
+/// validated again at every lookup, which every call would pay for.
+#[cfg(feature = "server")]
+pub(crate) mod names {
+    use http::HeaderName;
+
+    pub(crate) const GRPC_TIMEOUT: HeaderName = HeaderName::from_static("grpc-timeout");
+    pub(crate) const GRPC_ENCODING: HeaderName = HeaderName::from_static("grpc-encoding");
+    pub(crate) const GRPC_ACCEPT_ENCODING: HeaderName =
+        HeaderName::from_static("grpc-accept-encoding");
+    pub(crate) const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
+    pub(crate) const GRPC_MESSAGE: HeaderName = HeaderName::from_static("grpc-message");
+}
 pub mod codec;
 /// Domain ↔ prost conversions: glue for generated code, not a stable API.
 #[doc(hidden)]

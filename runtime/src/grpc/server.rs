@@ -14,12 +14,14 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::pin;
-use std::task::{Context as TaskContext, Waker};
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use tonic::codec::{CompressionEncoding, SingleMessageCompressionOverride};
 use tonic::service::Routes;
+use tower::Layer;
 
 use super::codec::ALL_ENCODINGS;
 use super::convert::FromProto;
@@ -218,11 +220,17 @@ impl Registry {
         self.services.iter().map(|(n, _)| *n)
     }
 
-    /// Every service, plus reflection and health as configured, as one router (`None` when no
-    /// service is registered). Unknown gRPC methods answer `UNIMPLEMENTED`.
-    pub fn into_router(self) -> Option<axum::Router> {
+    /// Every service, plus reflection and health as configured, and the routes mounted by hand
+    /// (`mounted`), as the one gRPC service the server calls. Unknown gRPC methods answer
+    /// `UNIMPLEMENTED`.
+    pub(crate) fn into_service(self, mounted: axum::Router) -> GrpcService {
         if self.services.is_empty() {
-            return None;
+            return crate::metadata::MetadataLayer(crate::metadata::Carrier::Grpc).layer(
+                GrpcRoutes {
+                    router: mounted,
+                    edge: None,
+                },
+            );
         }
         let names: Vec<&'static str> = self.service_names().collect();
         let mut routes = Routes::default();
@@ -240,26 +248,84 @@ impl Registry {
         if options.reflection {
             routes = add_reflection(routes, &self.descriptor_sets, &names, options);
         }
-        let advertised = accept_encoding_header(&options.accept_compression);
-        let streaming = std::sync::Arc::new(super::framing::client_streaming_paths(
-            &self.descriptor_sets,
-        ));
-        let max_stream_messages = options.max_stream_messages;
-        Some(
-            routes
-                .into_axum_router()
-                .layer(tower::util::MapResponseLayer::new(move |resp| {
-                    advertise(size_limit_status(resp), advertised.as_ref())
-                }))
-                .layer(tower::util::MapRequestLayer::new(move |req| {
-                    on_request(req, &streaming, max_stream_messages)
-                }))
-                // Outermost: the handler's response metadata into the answer's headers and
-                // trailers, after everything above has shaped them.
-                .layer(crate::metadata::MetadataLayer(
-                    crate::metadata::Carrier::Grpc,
-                )),
-        )
+        let edge = Edge {
+            advertised: accept_encoding_header(&options.accept_compression),
+            streaming: super::framing::client_streaming_paths(&self.descriptor_sets),
+            max_stream_messages: options.max_stream_messages,
+        };
+        // Outermost: the handler's response metadata into the answer's headers and trailers,
+        // after the edge has shaped them.
+        crate::metadata::MetadataLayer(crate::metadata::Carrier::Grpc).layer(GrpcRoutes {
+            router: mounted.merge(routes.into_axum_router()),
+            edge: Some(Arc::new(edge)),
+        })
+    }
+}
+
+/// The gRPC services as the one-port server, gRPC-Web and Connect call them.
+pub(crate) type GrpcService = crate::metadata::WithMetadata<GrpcRoutes>;
+
+/// The gRPC router behind what every gRPC request goes through ([`Edge`]). The steps wrap the
+/// router once, not each route: axum's `Router::layer` puts every route in its own boxed service,
+/// which each call clones again at every layer.
+#[derive(Clone)]
+pub(crate) struct GrpcRoutes {
+    router: axum::Router,
+    /// `None` when only routes mounted by hand are served.
+    edge: Option<Arc<Edge>>,
+}
+
+/// What every gRPC request and answer goes through: the request's arrival stamped and its body
+/// read through the framing check ([`on_request`]); the answer's size-limit status made
+/// `RESOURCE_EXHAUSTED` and the accepted encodings advertised.
+struct Edge {
+    advertised: Option<http::HeaderValue>,
+    /// The paths of client-streaming methods (every other method takes one message).
+    streaming: std::collections::HashSet<String>,
+    max_stream_messages: Option<u64>,
+}
+
+impl tower::Service<http::Request<axum::body::Body>> for GrpcRoutes {
+    type Response = http::Response<axum::body::Body>;
+    type Error = std::convert::Infallible;
+    type Future = EdgeFuture;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
+        // axum's Router is always ready.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<axum::body::Body>) -> EdgeFuture {
+        let req = match &self.edge {
+            Some(edge) => on_request(req, &edge.streaming, edge.max_stream_messages),
+            None => req,
+        };
+        EdgeFuture {
+            inner: self.router.call(req),
+            edge: self.edge.clone(),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A gRPC answer on its way out through the [`Edge`].
+    pub(crate) struct EdgeFuture {
+        #[pin]
+        inner: axum::routing::future::RouteFuture<std::convert::Infallible>,
+        edge: Option<Arc<Edge>>,
+    }
+}
+
+impl Future for EdgeFuture {
+    type Output = Result<http::Response<axum::body::Body>, std::convert::Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let resp = std::task::ready!(this.inner.poll(cx))?;
+        Poll::Ready(Ok(match this.edge {
+            Some(edge) => advertise(size_limit_status(resp), edge.advertised.as_ref()),
+            None => resp,
+        }))
     }
 }
 
@@ -302,7 +368,7 @@ fn advertise(
 ) -> http::Response<axum::body::Body> {
     if let Some(v) = value {
         resp.headers_mut()
-            .entry("grpc-accept-encoding")
+            .entry(super::names::GRPC_ACCEPT_ENCODING)
             .or_insert_with(|| v.clone());
     }
     resp
@@ -357,17 +423,17 @@ fn size_limit_status(
 ) -> http::Response<axum::body::Body> {
     let headers = resp.headers_mut();
     let is_out_of_range = headers
-        .get("grpc-status")
+        .get(super::names::GRPC_STATUS)
         .is_some_and(|v| v.as_bytes() == b"11");
     if is_out_of_range {
-        let too_large = headers.get("grpc-message").is_some_and(|m| {
+        let too_large = headers.get(super::names::GRPC_MESSAGE).is_some_and(|m| {
             let m = m.as_bytes();
             m.windows(b"too%20large".len()).any(|w| w == b"too%20large")
                 || m.windows(b"too large".len()).any(|w| w == b"too large")
         });
         if too_large {
             headers.insert(
-                "grpc-status",
+                super::names::GRPC_STATUS,
                 http::HeaderValue::from_static("8"), // RESOURCE_EXHAUSTED
             );
         }
@@ -427,7 +493,7 @@ pub fn request_parts<P>(request: tonic::Request<P>, method: &'static str) -> (Co
 
 /// The `grpc-timeout` header (`<1 to 8 digits><H|M|S|m|u|n>`), if present and well formed.
 pub fn grpc_timeout(headers: &http::HeaderMap) -> Option<Duration> {
-    let v = headers.get("grpc-timeout")?.to_str().ok()?;
+    let v = headers.get(super::names::GRPC_TIMEOUT)?.to_str().ok()?;
     if v.len() < 2 || v.len() > 9 {
         return None;
     }
@@ -517,14 +583,10 @@ where
     let (ctx, message) = request_parts(request, method);
     let request: Req = decode_request(message)?;
     handed_one(&ctx);
-    let metadata = ctx.response_metadata().clone();
+    let compression = ResponseCompression::of(&ctx, min_compressed_size);
     let deadline = ctx.remaining();
     let out = call(deadline, move || handler(ctx, request)).await?;
-    Ok(response_as(
-        encode(out),
-        min_compressed_size,
-        metadata.compression(),
-    ))
+    Ok(compression.response(encode(out)))
 }
 
 /// The response stream of a generated server-streaming adapter method (tonic's associated
@@ -704,13 +766,9 @@ where
 {
     let (ctx, messages) = request_parts(request, method);
     let requests = incoming_flagged(messages, flags(&ctx));
-    let metadata = ctx.response_metadata().clone();
+    let compression = ResponseCompression::of(&ctx, min_compressed_size);
     let out = call(ctx.remaining(), move || handler(ctx, requests)).await?;
-    Ok(response_as(
-        encode(out),
-        min_compressed_size,
-        metadata.compression(),
-    ))
+    Ok(compression.response(encode(out)))
 }
 
 #[doc(hidden)]
@@ -744,6 +802,36 @@ where
 #[inline]
 pub fn response<P: prost::Message>(message: P, min_compressed_size: usize) -> tonic::Response<P> {
     response_as(message, min_compressed_size, None)
+}
+
+/// How a call's one answer may be compressed, taken from its context before the handler runs.
+struct ResponseCompression {
+    /// The handler's choice ([`ResponseMetadata::set_compression`]), read after it ran; `None`
+    /// when the client accepts no coding, so nothing would be compressed anyway.
+    metadata: Option<ResponseMetadata>,
+    min_compressed_size: usize,
+}
+
+impl ResponseCompression {
+    fn of(ctx: &Context, min_compressed_size: usize) -> Self {
+        let accepts_coding = ctx
+            .headers()
+            .contains_key(super::names::GRPC_ACCEPT_ENCODING);
+        ResponseCompression {
+            metadata: accepts_coding.then(|| ctx.response_metadata().clone()),
+            min_compressed_size,
+        }
+    }
+
+    /// The answer, marked uncompressed where the size rule or the handler says so.
+    fn response<P: prost::Message>(self, message: P) -> tonic::Response<P> {
+        match self.metadata {
+            Some(metadata) => {
+                response_as(message, self.min_compressed_size, metadata.compression())
+            }
+            None => tonic::Response::new(message),
+        }
+    }
 }
 
 /// [`response`], with the handler's choice ([`ResponseMetadata::set_compression`]) over the
@@ -946,8 +1034,26 @@ mod tests {
         assert_eq!(resp.headers()["grpc-accept-encoding"], "gzip,identity");
     }
 
-    #[test]
-    fn empty_registry_has_no_router() {
-        assert!(Registry::default().into_router().is_none());
+    #[tokio::test]
+    async fn without_services_only_the_routes_mounted_by_hand_answer_as_they_are() {
+        let mounted =
+            axum::Router::new().route("/Echo/Say", axum::routing::post(|| async { "mounted" }));
+        let service = Registry::default().into_service(mounted);
+        let call = |path: &str| {
+            http::Request::post(path)
+                .header("content-type", "application/grpc")
+                .body(axum::body::Body::empty())
+                .expect("request")
+        };
+        let resp = tower::ServiceExt::oneshot(service.clone(), call("/Echo/Say"))
+            .await
+            .expect("infallible");
+        assert_eq!(resp.status(), 200);
+        // No gRPC service: nothing to advertise.
+        assert!(resp.headers().get("grpc-accept-encoding").is_none());
+        let resp = tower::ServiceExt::oneshot(service, call("/Other/Method"))
+            .await
+            .expect("infallible");
+        assert_eq!(resp.status(), 404);
     }
 }

@@ -26,7 +26,7 @@
 use std::io::Write as _;
 use std::sync::Arc;
 
-use axum::Router;
+use crate::grpc::server::GrpcService;
 use axum::body::{Body, Bytes};
 use base64::Engine as _;
 use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode};
@@ -43,7 +43,7 @@ const ACCEPT_POST: &str = "application/json, application/proto, application/conn
 
 /// The Connect side of the server: the gRPC router it calls and what it needs to transcode.
 pub(crate) struct Connect {
-    grpc: Router,
+    grpc: GrpcService,
     pool: DescriptorPool,
     /// The largest request message (and compressed body), as for gRPC.
     max_message: usize,
@@ -71,7 +71,7 @@ impl Connect {
     /// The Connect side over `grpc`, transcoding JSON with the messages of `descriptor_sets`
     /// (encoded `FileDescriptorSet`s; one that does not decode leaves its services proto-only).
     pub(crate) fn new(
-        grpc: Router,
+        grpc: GrpcService,
         descriptor_sets: &[&'static [u8]],
         options: &crate::grpc::GrpcOptions,
     ) -> Self {

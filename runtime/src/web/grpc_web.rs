@@ -10,7 +10,7 @@
 //! base64, a truncated base64 quantum) is `INVALID_ARGUMENT` like every other malformed request
 //! body (tonic-web says `INTERNAL`).
 
-use axum::Router;
+use crate::grpc::server::GrpcService;
 use axum::body::Body;
 use http::{HeaderValue, Request, Response};
 use http_body_util::BodyExt as _;
@@ -18,12 +18,12 @@ use tower::Layer as _;
 use tower::util::MapRequest;
 
 /// The gRPC router behind tonic-web.
-pub(crate) type GrpcWeb = tonic_web::GrpcWebService<MapRequest<Router, Rewrite>>;
+pub(crate) type GrpcWeb = tonic_web::GrpcWebService<MapRequest<GrpcService, Rewrite>>;
 
 type Rewrite = fn(Request<tonic::body::Body>) -> Request<Body>;
 
 /// The gRPC-Web service over `grpc`, the router gRPC clients reach.
-pub(crate) fn service(grpc: Router) -> GrpcWeb {
+pub(crate) fn service(grpc: GrpcService) -> GrpcWeb {
     let rewrite: Rewrite = |req| req.map(|body| Body::new(body.map_err(malformed_is_invalid)));
     tonic_web::GrpcWebLayer::new().layer(MapRequest::new(grpc, rewrite))
 }
