@@ -335,6 +335,9 @@ mod serve {
         }
     }
 
+    /// `grpc-status`, as a name: a `&str` key is parsed again at every lookup.
+    const GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
+
     /// The answer with the handler's metadata where `carrier` sends it.
     pub(super) fn apply(
         carrier: Carrier,
@@ -348,7 +351,7 @@ mod serve {
         merge(resp.headers_mut(), headers);
         let trailers_in_headers = match carrier {
             // A trailers-only answer: its headers are its trailers.
-            Carrier::Grpc => resp.headers().contains_key("grpc-status"),
+            Carrier::Grpc => resp.headers().contains_key(GRPC_STATUS),
             Carrier::Http => resp.extensions().get::<Streamed>().is_none(),
         };
         // Nobody else holds the handle (the handler and its context are done, no stream kept a

@@ -441,18 +441,23 @@ fn size_limit_status(
     resp
 }
 
-/// When a gRPC request reached the gRPC services: the caller's `grpc-timeout` counts from here,
-/// not from when the handler starts (after the whole body has arrived).
+/// The caller's deadline, counted from when the request reached the gRPC services, not from
+/// when the handler starts (after the whole body has arrived). Only calls that send a
+/// `grpc-timeout` carry one: the others pay for neither the clock nor the extension.
 #[derive(Debug, Clone, Copy)]
-struct Arrival(Instant);
+struct Deadline(Option<Instant>);
 
-/// Every gRPC request: stamps its [`Arrival`] and reads its body through the framing check.
+/// Every gRPC request: its [`Deadline`] fixed on arrival, its body read through the framing
+/// check.
 fn on_request(
     mut req: http::Request<axum::body::Body>,
     streaming: &std::collections::HashSet<String>,
     max_stream_messages: Option<u64>,
 ) -> http::Request<axum::body::Body> {
-    req.extensions_mut().insert(Arrival(Instant::now()));
+    if let Some(timeout) = grpc_timeout(req.headers()) {
+        let deadline = Deadline(Instant::now().checked_add(timeout));
+        req.extensions_mut().insert(deadline);
+    }
     super::framing::check_framing(req, streaming, max_stream_messages)
 }
 
@@ -463,10 +468,11 @@ fn on_request(
 pub fn request_parts<P>(request: tonic::Request<P>, method: &'static str) -> (Context, P) {
     let (metadata, extensions, message) = request.into_parts();
     let headers = metadata.into_headers();
-    let start = extensions
-        .get::<Arrival>()
-        .map_or_else(Instant::now, |a| a.0);
-    let deadline = grpc_timeout(&headers).and_then(|t| start.checked_add(t));
+    let deadline = match extensions.get::<Deadline>() {
+        Some(fixed) => fixed.0,
+        // Called without the server (as in tests): counted from now.
+        None => grpc_timeout(&headers).and_then(|t| Instant::now().checked_add(t)),
+    };
     let peer = extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
