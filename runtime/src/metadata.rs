@@ -318,6 +318,10 @@ mod serve {
 
     /// Every value of `from` into `into`, replacing what `into` had under those names.
     fn merge(into: &mut HeaderMap, from: HeaderMap) {
+        if from.is_empty() {
+            // The common call: the handler set nothing.
+            return;
+        }
         let mut last = None;
         for (name, value) in from {
             match name {
@@ -344,16 +348,24 @@ mod serve {
         metadata: &ResponseMetadata,
         mut resp: http::Response<Body>,
     ) -> http::Response<Body> {
-        let (headers, trailers) = {
-            let inner = metadata.lock();
-            (inner.headers.clone(), inner.trailers.clone())
-        };
-        merge(resp.headers_mut(), headers);
         let trailers_in_headers = match carrier {
             // A trailers-only answer: its headers are its trailers.
             Carrier::Grpc => resp.headers().contains_key(GRPC_STATUS),
             Carrier::Http => resp.extensions().get::<Streamed>().is_none(),
         };
+        let (headers, trailers) = {
+            let mut inner = metadata.lock();
+            // The headers leave now: what a handler sets later is not sent, so they are taken,
+            // not copied. Trailers sent later (with a body that ends later) stay readable.
+            let headers = std::mem::take(&mut inner.headers);
+            let trailers = if trailers_in_headers {
+                std::mem::take(&mut inner.trailers)
+            } else {
+                inner.trailers.clone()
+            };
+            (headers, trailers)
+        };
+        merge(resp.headers_mut(), headers);
         // Nobody else holds the handle (the handler and its context are done, no stream kept a
         // clone) and it has no trailers: none can come, so the body needs no wrapper.
         let settled = Arc::strong_count(&metadata.0) == 1 && trailers.is_empty();
@@ -472,10 +484,15 @@ mod tests {
     async fn each_carrier_puts_trailers_where_its_clients_read_them() {
         use axum::body::Body;
         use http_body_util::BodyExt;
-        let md = ResponseMetadata::new();
-        md.insert_header("x-h", "h").unwrap();
-        md.insert_trailer("x-t", "t").unwrap();
+        // One handle per call, as the server makes them.
+        let call = || {
+            let md = ResponseMetadata::new();
+            md.insert_header("x-h", "h").unwrap();
+            md.insert_trailer("x-t", "t").unwrap();
+            md
+        };
         // REST/XML-RPC unary: both in the headers.
+        let md = call();
         let resp = serve::apply(
             serve::Carrier::Http,
             &md,
@@ -484,9 +501,11 @@ mod tests {
         assert_eq!(resp.headers()["x-h"], "h");
         assert_eq!(resp.headers()["x-t"], "t");
         // A REST stream: trailers after the body, as they stand when it ends.
+        let md = call();
         let mut streamed = http::Response::new(Body::from("data"));
         streamed.extensions_mut().insert(serve::Streamed);
         let resp = serve::apply(serve::Carrier::Http, &md, streamed);
+        assert_eq!(resp.headers()["x-h"], "h");
         assert!(!resp.headers().contains_key("x-t"));
         md.insert_trailer("x-late", "late").unwrap();
         let collected = resp.into_body().collect().await.unwrap();
@@ -494,10 +513,12 @@ mod tests {
         assert_eq!(trailers["x-t"], "t");
         assert_eq!(trailers["x-late"], "late");
         // gRPC trailers-only (an error): in the headers with the status.
+        let md = call();
         let mut only = http::Response::new(Body::empty());
         only.headers_mut()
             .insert("grpc-status", HeaderValue::from_static("2"));
         let resp = serve::apply(serve::Carrier::Grpc, &md, only);
+        assert_eq!(resp.headers()["x-h"], "h");
         assert_eq!(resp.headers()["x-t"], "t");
         assert_eq!(resp.headers()["grpc-status"], "2");
     }

@@ -591,8 +591,10 @@ enum App {
 }
 
 /// The answer of an [`App`] to one call.
-type AppFuture =
-    futures_util::future::Either<SplitFuture, tower_http::cors::ResponseFuture<SplitFuture>>;
+type AppFuture = futures_util::future::Either<SplitFuture, CorsFuture>;
+
+/// A call through CORS, boxed so that calls without CORS do not carry its size.
+type CorsFuture = Pin<Box<tower_http::cors::ResponseFuture<SplitFuture>>>;
 
 impl App {
     /// Answers one call. Without CORS the split is called through a shared reference: no
@@ -600,7 +602,9 @@ impl App {
     fn answer(&self, req: Request<Body>) -> AppFuture {
         match self {
             App::Plain(split) => futures_util::future::Either::Left(split.dispatch(req)),
-            App::Cors(cors) => futures_util::future::Either::Right((**cors).clone().call(req)),
+            App::Cors(cors) => {
+                futures_util::future::Either::Right(Box::pin((**cors).clone().call(req)))
+            }
         }
     }
 }
