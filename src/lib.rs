@@ -206,6 +206,84 @@ macro_rules! __if_rest {
     ($($tokens:tt)*) => {};
 }
 
+// Glue every generated type or error repeats, written once here: a generated file names it in one
+// line instead of spelling out the same impls per type (issue 13: generated code is glue).
+
+/// The `Serialize` and `Deserialize` impls of a generated struct. serde's derive made them
+/// inherent functions (`#[serde(remote = "Self")]`); these call them, deserializing through
+/// `object::ObjectOnly`, so a struct decodes only from an object (never an array), at every depth.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __object_only_serde {
+    ($name:ident) => {
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                $name::deserialize($crate::__private::object::ObjectOnly(d))
+            }
+        }
+
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                $name::serialize(self, s)
+            }
+        }
+    };
+}
+
+/// `Display` (as `Debug`) and `Error` for a declared error: its fields are its message.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __declared_error_display {
+    ($name:ident) => {
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Debug::fmt(self, f)
+            }
+        }
+
+        impl ::std::error::Error for $name {}
+    };
+}
+
+/// `Display` and `Error` for an rpc's error enum, through `RpcError::display`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rpc_error_display {
+    ($name:ident) => {
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                $crate::RpcError::display(self, f)
+            }
+        }
+
+        impl ::std::error::Error for $name {}
+    };
+}
+
+/// The gRPC methods of a declared error's `DeclaredError` impl: its prost message `$proto` is the
+/// `google.rpc.Status` detail, both ways. Invoked inside `__if_grpc!`, so it expands only with
+/// the `grpc` feature.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __declared_error_grpc {
+    ($proto:ty) => {
+        fn __grpc_detail(&self) -> ::core::option::Option<$crate::__private::prost_types::Any> {
+            $crate::__private::grpc::status::declared_detail::<Self, $proto>(self)
+        }
+
+        fn __from_grpc_status(
+            status: &$crate::__private::tonic::Status,
+        ) -> ::core::option::Option<Self> {
+            $crate::__private::grpc::status::declared_from_status::<Self, $proto>(status)
+        }
+    };
+}
+
 /// `__if_grpc! { … }`: the tokens, with the `grpc` feature.
 #[cfg(feature = "grpc")]
 #[doc(hidden)]

@@ -956,15 +956,7 @@ fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream 
 /// prost message is the `google.rpc.Status` detail, both ways.
 pub(super) fn declared_error_methods(g: &Gen, id: usize) -> TokenStream {
     let c = Conv::new(g);
-    let rt = &c.rt;
     let k = &g.krate;
     let p = c.proto_type(id);
-    quote! {
-        fn __grpc_detail(&self) -> ::std::option::Option<#k::__private::prost_types::Any> {
-            #rt::status::declared_detail::<Self, #p>(self)
-        }
-        fn __from_grpc_status(status: &#k::__private::tonic::Status) -> ::std::option::Option<Self> {
-            #rt::status::declared_from_status::<Self, #p>(status)
-        }
-    }
+    quote!(#k::__declared_error_grpc!(#p);)
 }

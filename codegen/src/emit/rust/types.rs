@@ -36,30 +36,13 @@ impl Gen<'_> {
     }
 
     /// serde's derive as inherent functions (`remote = "Self"`), and `Serialize`/`Deserialize`
-    /// impls calling them: deserializing goes through `object::ObjectOnly`, so a struct decodes
-    /// only from an object (never from an array), at every depth.
+    /// impls calling them (the facade's `__object_only_serde!`): deserializing goes through
+    /// `object::ObjectOnly`, so a struct decodes only from an object (never from an array), at
+    /// every depth.
     fn object_only_serde(&self, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
-        let s = self.serde();
         let k = &self.krate;
         let attr = quote!(#[serde(remote = "Self")]);
-        let impls = quote! {
-            impl<'de> #s::Deserialize<'de> for #name {
-                fn deserialize<D: #s::Deserializer<'de>>(
-                    d: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    #name::deserialize(#k::__private::object::ObjectOnly(d))
-                }
-            }
-
-            impl #s::Serialize for #name {
-                fn serialize<S: #s::Serializer>(
-                    &self,
-                    s: S,
-                ) -> ::std::result::Result<S::Ok, S::Error> {
-                    #name::serialize(self, s)
-                }
-            }
-        };
+        let impls = quote!(#k::__object_only_serde!(#name););
         (attr, impls)
     }
 
@@ -406,13 +389,7 @@ impl Gen<'_> {
         Ok(quote! {
             #item
 
-            impl ::std::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    ::std::write!(f, "{:?}", self)
-                }
-            }
-
-            impl ::std::error::Error for #name {}
+            #k::__declared_error_display!(#name);
 
             impl #k::DeclaredError for #name {
                 const NAME: &'static str = #wire;
@@ -680,13 +657,7 @@ impl Gen<'_> {
                 }
             }
 
-            impl ::std::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    #k::RpcError::display(self, f)
-                }
-            }
-
-            impl ::std::error::Error for #name {}
+            #k::__rpc_error_display!(#name);
         }
     }
 }
