@@ -1028,18 +1028,23 @@ mod connections {
                     .serve_connection(TokioIo::new(stream), service)
                     .into_owned(),
             );
-            tokio::spawn(async move {
+            // The connection in a task of its own, which polls nothing else: its watchdog is
+            // another task, woken by its timer or the connection's end, never per call.
+            let mut served = tokio::spawn(async move {
                 let _slot = slot;
-                tokio::pin!(conn);
+                let _ = conn.await;
+            });
+            tokio::spawn(async move {
                 loop {
                     let deadline = activity.deadline(&limits);
                     let wake = deadline.unwrap_or_else(|| Instant::now() + limits.idle_timeout);
                     tokio::select! {
-                        _ = &mut conn => break,
+                        _ = &mut served => break,
                         () = tokio::time::sleep_until(wake.into()) => {
                             if activity.deadline(&limits).is_some_and(|d| d <= Instant::now()) {
                                 // Nothing in flight: dropping the connection closes it.
                                 tracing::debug!(%peer, "idle connection closed");
+                                served.abort();
                                 break;
                             }
                         }
