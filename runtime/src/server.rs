@@ -447,19 +447,23 @@ fn media_type_extends(mt: &str, base: &str) -> bool {
 
 /// True for a gRPC request (`application/grpc`, `application/grpc+proto`, ...), not gRPC-Web.
 pub fn is_grpc(req: &Request<Body>) -> bool {
-    media_type(req).is_some_and(|mt| {
-        media_type_is(mt, "application/grpc") || media_type_extends(mt, "application/grpc")
-    })
+    media_type(req).is_some_and(grpc_media_type)
+}
+
+fn grpc_media_type(mt: &str) -> bool {
+    media_type_is(mt, "application/grpc") || media_type_extends(mt, "application/grpc")
 }
 
 /// True for a gRPC-Web request (`application/grpc-web`, `application/grpc-web-text`, with or
 /// without a `+codec`).
 pub fn is_grpc_web(req: &Request<Body>) -> bool {
-    media_type(req).is_some_and(|mt| {
-        ["application/grpc-web", "application/grpc-web-text"]
-            .iter()
-            .any(|base| media_type_is(mt, base) || media_type_extends(mt, base))
-    })
+    media_type(req).is_some_and(grpc_web_media_type)
+}
+
+fn grpc_web_media_type(mt: &str) -> bool {
+    ["application/grpc-web", "application/grpc-web-text"]
+        .iter()
+        .any(|base| media_type_is(mt, base) || media_type_extends(mt, base))
 }
 
 /// True for a Connect protocol call: a GET with `connect=v1` in its query, or a POST as follows.
@@ -469,6 +473,11 @@ pub fn is_grpc_web(req: &Request<Body>) -> bool {
 /// type (`application/proto`, `application/connect+…`), which REST never accepts. A POST with
 /// `application/json` and no such header is REST.
 pub fn is_connect(req: &Request<Body>) -> bool {
+    connect_call(req, media_type(req))
+}
+
+/// [`is_connect`], with the request's media type already read.
+fn connect_call(req: &Request<Body>, media_type: Option<&str>) -> bool {
     if req.method() == http::Method::GET {
         // A Connect unary GET says so in its query (connect-es and connect-go always do).
         return req
@@ -479,22 +488,27 @@ pub fn is_connect(req: &Request<Body>) -> bool {
     if req.method() != http::Method::POST {
         return false;
     }
-    if req.headers().contains_key("connect-protocol-version") {
+    if req.headers().contains_key(CONNECT_PROTOCOL_VERSION) {
         return true;
     }
-    media_type(req).is_some_and(|mt| {
+    media_type.is_some_and(|mt| {
         media_type_is(mt, "application/proto") || media_type_extends(mt, "application/connect")
     })
 }
 
+/// The header every Connect client sends, as a name (a `&str` key is parsed at every lookup).
+const CONNECT_PROTOCOL_VERSION: http::HeaderName =
+    http::HeaderName::from_static("connect-protocol-version");
+
 /// The protocol a request is for: gRPC and gRPC-Web by content type, Connect by
-/// [`is_connect`], XML-RPC by its endpoint, REST otherwise.
+/// [`is_connect`], XML-RPC by its endpoint, REST otherwise. The content type is read once.
 pub fn protocol_of(req: &Request<Body>) -> Protocol {
-    if is_grpc(req) {
+    let mt = media_type(req);
+    if mt.is_some_and(grpc_media_type) {
         Protocol::Grpc
-    } else if is_grpc_web(req) {
+    } else if mt.is_some_and(grpc_web_media_type) {
         Protocol::GrpcWeb
-    } else if is_connect(req) {
+    } else if connect_call(req, mt) {
         Protocol::Connect
     } else if req.uri().path() == "/RPC2" {
         Protocol::XmlRpc
