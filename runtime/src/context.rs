@@ -47,17 +47,20 @@ impl Protocol {
 #[derive(Debug)]
 pub struct Context {
     protocol: Protocol,
-    method: String,
+    /// Borrowed when it is the IDL's name (every generated call): no allocation per call.
+    method: std::borrow::Cow<'static, str>,
     headers: http::HeaderMap,
     peer: Option<SocketAddr>,
     deadline: Option<Instant>,
     extensions: http::Extensions,
-    response: ResponseMetadata,
+    /// The server's per-call handle, or one made on first use: a context the server did not
+    /// make allocates none until asked.
+    response: std::sync::OnceLock<ResponseMetadata>,
 }
 
 impl Context {
     /// A context for a call on `protocol` to `method` (the IDL's `Service.Method`).
-    pub fn new(protocol: Protocol, method: impl Into<String>) -> Self {
+    pub fn new(protocol: Protocol, method: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         Context {
             protocol,
             method: method.into(),
@@ -65,12 +68,12 @@ impl Context {
             peer: None,
             deadline: None,
             extensions: http::Extensions::new(),
-            response: ResponseMetadata::new(),
+            response: std::sync::OnceLock::new(),
         }
     }
 
     /// A context for calling a service directly from Rust.
-    pub fn local(method: impl Into<String>) -> Self {
+    pub fn local(method: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         Self::new(Protocol::Local, method)
     }
 
@@ -101,7 +104,7 @@ impl Context {
     /// Sets the handle the protocol reads the response metadata from (the server's, for a call
     /// that came over the network).
     pub fn with_response_metadata(mut self, response: ResponseMetadata) -> Self {
-        self.response = response;
+        self.response = std::sync::OnceLock::from(response);
         self
     }
 
@@ -136,7 +139,7 @@ impl Context {
     /// Clone the handle into a stream to set trailers as it runs. See [`crate::metadata`] for
     /// where each protocol sends them.
     pub fn response_metadata(&self) -> &ResponseMetadata {
-        &self.response
+        self.response.get_or_init(ResponseMetadata::new)
     }
 
     /// Whether the request message most recently handed to the handler arrived compressed:
