@@ -7,9 +7,10 @@
 //! and doc comment the text spells. The two are held together by a test
 //! (`codegen/tests/proto.rs`, `descriptors_from_the_ir_equal_protox_on_the_emitted_proto`): for
 //! every example and test IDL, the set built here equals what protox compiles from the emitted
-//! `.proto`, source positions aside (comments are compared by element). Only the fixed files —
-//! `google/protobuf/{empty,timestamp}.proto` and each package's `RosettaValue` file, a few
-//! hundred bytes that never depend on the API — are still compiled from text, by protox.
+//! `.proto`, source positions aside (comments are compared by element). The well-known files
+//! (`google/protobuf/{empty,timestamp}.proto`) are prost-reflect's; each package's `RosettaValue`
+//! file is built from the table its text is made from (`proto::VALUE_MESSAGES`). No `.proto` is
+//! parsed on the way: protox is a test dependency only.
 //!
 //! Why: protox's descriptor pool was the peak of `generate --target rust` (massif, issue 17);
 //! building the descriptors is one pass over the IR.
@@ -26,9 +27,9 @@ use prost_types::{
     SourceCodeInfo, descriptor_proto::ReservedRange,
 };
 
-use super::OutputFile;
 use super::proto::{
-    RESULT_FIELD, enum_unspecified_name, enum_value_name, file_name, oneof_name, value_file_name,
+    RESULT_FIELD, VALUE_MESSAGES, enum_unspecified_name, enum_value_name, file_name, oneof_name,
+    value_file_name,
 };
 use crate::conventions::{
     needs_proto_wrapper, proto_wrapper_field, proto_wrapper_name, proto_wrappers,
@@ -58,52 +59,94 @@ pub fn file_descriptor_set(ir: &Ir) -> Result<FileDescriptorSet, String> {
         }
         files.push(f);
     }
-    // The fixed files: the few well-known ones the API uses and each package's `RosettaValue`.
-    let mut fixed: Vec<OutputFile> = value_packages
-        .iter()
-        .map(|p| OutputFile {
-            name: value_file_name(p.as_deref()),
-            contents: super::proto::value_file(p.as_deref()),
-        })
-        .collect();
-    let mut wanted: Vec<&str> = Vec::new();
-    if wkt[0] {
-        wanted.push(EMPTY_FILE);
+    // The fixed files: the well-known ones the API uses, then each package's `RosettaValue`.
+    let mut set = Vec::new();
+    let wanted = [(wkt[0], EMPTY_FILE), (wkt[1], TIMESTAMP_FILE)];
+    for name in wanted.into_iter().filter(|w| w.0).map(|w| w.1) {
+        set.push(well_known(name)?);
     }
-    if wkt[1] {
-        wanted.push(TIMESTAMP_FILE);
-    }
-    let mut set = fixed_files(&wanted, &mut fixed)?;
+    set.extend(value_packages.iter().map(|p| value_file(p.as_deref())));
     set.extend(topological(files));
     Ok(FileDescriptorSet { file: set })
 }
 
-/// Compiles the fixed files (and the well-known files in `wanted`) with protox.
-fn fixed_files(
-    wanted: &[&str],
-    fixed: &mut Vec<OutputFile>,
-) -> Result<Vec<FileDescriptorProto>, String> {
-    if wanted.is_empty() && fixed.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut resolver = protox::file::ChainFileResolver::new();
-    let names: Vec<String> = fixed.iter().map(|f| f.name.clone()).collect();
-    resolver.add(super::proto::MemoryResolver(
-        fixed.drain(..).map(|f| (f.name, f.contents)).collect(),
-    ));
-    resolver.add(protox::file::GoogleFileResolver::new());
-    let mut compiler = protox::Compiler::with_file_resolver(resolver);
-    compiler.include_source_info(true).include_imports(true);
-    for name in wanted
+/// A well-known file's descriptor, as prost-reflect ships it (no source info: its comments are
+/// protobuf's, not the API's).
+fn well_known(name: &str) -> Result<FileDescriptorProto, String> {
+    prost_reflect::DescriptorPool::global()
+        .get_file_by_name(name)
+        .map(|f| f.file_descriptor_proto().clone())
+        .ok_or_else(|| format!("internal error: no well-known `{name}`"))
+}
+
+/// The descriptor of a package's `RosettaValue` file, from the table its text is made from.
+fn value_file(package: Option<&str>) -> FileDescriptorProto {
+    let qualify = |name: &str| match package {
+        Some(p) => format!(".{p}.{name}"),
+        None => format!(".{name}"),
+    };
+    let mut comments = BTreeMap::new();
+    let message_type = VALUE_MESSAGES
         .iter()
-        .copied()
-        .chain(names.iter().map(String::as_str))
-    {
-        compiler
-            .open_file(name)
-            .map_err(|e| format!("internal error: `{name}` does not compile: {e:?}"))?;
-    }
-    Ok(compiler.file_descriptor_set().file)
+        .enumerate()
+        .map(|(i, m)| {
+            let at = [path::FILE_MESSAGE, i as i32];
+            comments.insert(at.to_vec(), comment_text(m.docs));
+            let field = m
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(k, f)| {
+                    if let Some(doc) = f.doc {
+                        let mut at = at.to_vec();
+                        at.extend([path::MESSAGE_FIELD, k as i32]);
+                        comments.insert(at, comment_text(&[doc]));
+                    }
+                    let (kind, type_name) = match f.ty {
+                        "bool" => (FieldType::Bool, None),
+                        "int32" => (FieldType::Int32, None),
+                        "int64" => (FieldType::Int64, None),
+                        "double" => (FieldType::Double, None),
+                        "string" => (FieldType::String, None),
+                        "bytes" => (FieldType::Bytes, None),
+                        "google.protobuf.Timestamp" => {
+                            (FieldType::Message, Some(format!(".{}", f.ty)))
+                        }
+                        message => (FieldType::Message, Some(qualify(message))),
+                    };
+                    let mut d = plain_field(f.name, f.number, kind, type_name);
+                    if f.repeated {
+                        d.label = Some(Label::Repeated as i32);
+                    }
+                    d.oneof_index = m.oneof.map(|_| 0);
+                    d
+                })
+                .collect();
+            DescriptorProto {
+                name: Some(m.name.to_string()),
+                field,
+                oneof_decl: m
+                    .oneof
+                    .map(|o| OneofDescriptorProto {
+                        name: Some(o.to_string()),
+                        options: None,
+                    })
+                    .into_iter()
+                    .collect(),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let mut file = FileDescriptorProto {
+        name: Some(value_file_name(package)),
+        package: package.map(str::to_string),
+        dependency: vec![TIMESTAMP_FILE.to_string()],
+        message_type,
+        syntax: Some("proto3".to_string()),
+        ..Default::default()
+    };
+    file.source_code_info = Some(source_info(&file, comments));
+    file
 }
 
 /// The files in an order where each comes after the files it imports (the IR's files may import
@@ -390,19 +433,9 @@ impl FileBuilder<'_> {
     /// Records `docs` as the leading comment of the element at `path` (as protox reads the
     /// `//` lines [`super::proto`] writes: each line with its leading space and a newline).
     fn comment(&mut self, path: &[i32], docs: &[String]) {
-        if docs.is_empty() {
-            return;
+        if !docs.is_empty() {
+            self.comments.insert(path.to_vec(), comment_text(docs));
         }
-        let mut text = String::new();
-        for line in docs {
-            let line = line.trim_end();
-            if !line.is_empty() {
-                text.push(' ');
-                text.push_str(line);
-            }
-            text.push('\n');
-        }
-        self.comments.insert(path.to_vec(), text);
     }
 
     /// `.pkg.Name` for a name of this file's package.
@@ -680,6 +713,21 @@ impl FileBuilder<'_> {
             options: None,
         }
     }
+}
+
+/// Doc lines as protox reads the `//` lines [`super::proto`] writes: each line with its leading
+/// space (none when empty) and a newline.
+fn comment_text<S: AsRef<str>>(docs: &[S]) -> String {
+    let mut text = String::new();
+    for line in docs {
+        let line = line.as_ref().trim_end();
+        if !line.is_empty() {
+            text.push(' ');
+            text.push_str(line);
+        }
+        text.push('\n');
+    }
+    text
 }
 
 /// A singular field with its JSON name (protoc's `ToJsonName`).
