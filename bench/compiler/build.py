@@ -102,7 +102,7 @@ publish = false
 [workspace]
 
 [dependencies]
-rosetta = {{ path = "{root}", features = ["xmlrpc", "rest", "grpc", "kafka"] }}
+rosetta = {{ path = "{root}", package = "rosetta-rpc", features = ["xmlrpc", "rest", "grpc", "kafka"] }}
 
 [build-dependencies]
 rosetta-codegen = {{ path = "{root}/codegen" }}

@@ -519,8 +519,9 @@ fn check_attribute_paths(ir: &Ir, config: &rust::Config) -> Result<(), Error> {
     Ok(())
 }
 
-/// gRPC: writes the emitted `.proto` files to `<out>/rosetta-proto/`, compiles them with
-/// protox (no `protoc`), writes the encoded `FileDescriptorSet` beside them (for reflection),
+/// gRPC: writes the emitted `.proto` files to `<out>/rosetta-proto/` (for users; nothing here
+/// reads them back), builds the `FileDescriptorSet` from the IR (`emit::descriptor`, no `protoc`
+/// and no parse of the text) and writes it encoded beside them (for reflection),
 /// and runs tonic-prost-build once per package into `<out>/rosetta-prost/<package>.rs`
 /// (a folder of its own: prost's `_.rs` for files without a package would clash with
 /// Rosetta's). Each package's prost code refers to the other packages' prost types through
@@ -540,7 +541,9 @@ fn compile_grpc(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), Er
             .iter()
             .map(|f| (f.name.as_str(), f.contents.as_str())),
     )?;
-    let fds = proto::compile_descriptors(&protos).map_err(err)?;
+    // Built from the IR, not compiled from the text just written (the two agree: tests/proto.rs).
+    let fds = crate::emit::descriptor::file_descriptor_set(ir).map_err(err)?;
+    drop(protos);
     write_bytes(
         &proto_dir.join(DESCRIPTOR_FILE),
         &prost::Message::encode_to_vec(&fds),

@@ -5,7 +5,8 @@
 //! the last one, so every service reaches every type: the case where per-service copies of
 //! schemas once made the Rust output quadratic.
 
-use rosetta_codegen::emit::{openapi, rust};
+use prost::Message;
+use rosetta_codegen::emit::{descriptor, openapi, rust};
 
 /// `types` chained structs and `services` services of 5 rpcs each, all reaching every type.
 fn api(types: usize, services: usize) -> String {
@@ -35,8 +36,9 @@ fn api(types: usize, services: usize) -> String {
     s
 }
 
-/// Bytes of every file a target writes for `api(types, services)`.
-fn sizes(types: usize, services: usize) -> (usize, usize) {
+/// Bytes of every file a target writes for `api(types, services)`: Rust, OpenAPI, and the
+/// encoded descriptor set the Builder hands prost and reflection.
+fn sizes(types: usize, services: usize) -> (usize, usize, usize) {
     let c = rosetta_codegen::compile_str("scale.idl", &api(types, services));
     let rendered = c.render_diagnostics();
     let ir = c.ir.unwrap_or_else(|| panic!("{rendered}"));
@@ -50,7 +52,10 @@ fn sizes(types: usize, services: usize) -> (usize, usize) {
         .iter()
         .map(|f| f.contents.len())
         .sum();
-    (rust_bytes, openapi_bytes)
+    let descriptor_bytes = descriptor::file_descriptor_set(&ir)
+        .expect("descriptor set")
+        .encoded_len();
+    (rust_bytes, openapi_bytes, descriptor_bytes)
 }
 
 #[test]
@@ -58,8 +63,8 @@ fn output_grows_linearly_with_the_api() {
     let small = sizes(20, 2);
     let large = sizes(200, 20);
     println!(
-        "rust: {} -> {} bytes; openapi: {} -> {} bytes",
-        small.0, large.0, small.1, large.1
+        "rust: {} -> {} bytes; openapi: {} -> {} bytes; descriptors: {} -> {} bytes",
+        small.0, large.0, small.1, large.1, small.2, large.2
     );
     // Ten times the API: at most about ten times the output (services × types would be ~100×).
     assert!(
@@ -71,5 +76,10 @@ fn output_grows_linearly_with_the_api() {
         large.1 <= 11 * small.1,
         "openapi output grew {:.1}x for a 10x API",
         large.1 as f64 / small.1 as f64
+    );
+    assert!(
+        large.2 <= 11 * small.2,
+        "descriptor set grew {:.1}x for a 10x API",
+        large.2 as f64 / small.2 as f64
     );
 }

@@ -4,6 +4,7 @@
 //! gives the same bytes).
 
 pub mod asyncapi;
+pub mod descriptor;
 pub mod json;
 pub mod json_schema;
 pub mod openapi;
