@@ -131,10 +131,20 @@ const SYSTEM_METHODS: &[(&str, &[&str], &str)] = &[
     ),
 ];
 
+/// A registered method.
+#[derive(Clone)]
+struct Method {
+    info: MethodInfo,
+    /// `info.idl_name` as the handler's [`Context`] takes it: borrowed for a generated method
+    /// (no allocation per call).
+    context_name: std::borrow::Cow<'static, str>,
+    handler: Handler,
+}
+
 /// The methods served at `/RPC2`, and the endpoint's settings.
 #[derive(Clone)]
 pub struct Registry {
-    methods: BTreeMap<String, (MethodInfo, Handler)>,
+    methods: BTreeMap<String, Method>,
     limits: Limits,
     gzip_threshold: Option<usize>,
 }
@@ -176,7 +186,12 @@ impl Registry {
         Fut: Future<Output = Result<Value, Fault>> + Send + 'static,
     {
         let handler: Handler = Arc::new(move |ctx, params| Box::pin(handler(ctx, params)));
-        self.methods.insert(info.name.clone(), (info, handler));
+        let method = Method {
+            context_name: std::borrow::Cow::Owned(info.idl_name.clone()),
+            info,
+            handler,
+        };
+        self.methods.insert(method.info.name.clone(), method);
     }
 
     #[doc(hidden)]
@@ -194,7 +209,12 @@ impl Registry {
             let info = MethodInfo::new(m.name, m.idl_name, m.signature, m.required, m.help);
             let handler: Handler =
                 Arc::new(move |ctx, params| handler(Arc::clone(&service), ctx, params));
-            self.methods.insert(info.name.clone(), (info, handler));
+            let method = Method {
+                info,
+                context_name: std::borrow::Cow::Borrowed(m.idl_name),
+                handler,
+            };
+            self.methods.insert(method.info.name.clone(), method);
         }
     }
 
@@ -239,8 +259,8 @@ impl Registry {
 
     /// What introspection tells about `name` (registered or `system.*`).
     pub fn method_info(&self, name: &str) -> Option<MethodInfo> {
-        if let Some((info, _)) = self.methods.get(name) {
-            return Some(info.clone());
+        if let Some(method) = self.methods.get(name) {
+            return Some(method.info.clone());
         }
         SYSTEM_METHODS
             .iter()
@@ -304,10 +324,11 @@ impl Registry {
                 "system.multicall cannot be called from system.multicall",
             )),
             name => {
-                let Some((info, handler)) = self.methods.get(name) else {
+                let Some(method) = self.methods.get(name) else {
                     return Err(Fault::method_not_found(name));
                 };
-                let ctx = Context::new(Protocol::XmlRpc, info.idl_name.clone())
+                let handler = &method.handler;
+                let ctx = Context::new(Protocol::XmlRpc, method.context_name.clone())
                     .with_headers(headers)
                     .with_peer(peer)
                     .with_response_metadata(metadata.clone());
