@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # gRPC benchmark (not a test): the Rosetta-generated Greeter served by the one-port server against
-# the same logic written by hand on tonic, with one load client (tonic, N concurrent unary calls on
-# one HTTP/2 channel). Prints each round, both throughputs and their ratio (target >= 0.97). Then
-# the same two servers on streams: messages/s over one server stream and over one bidirectional
-# stream, 2,000,000 messages per round (STREAM_MESSAGES), alternating rounds, median ratio
-# (target >= 0.95).
+# the same logic written by hand on tonic, each its own process pinned to core 0, one load client
+# on core 1 (tonic, --connections concurrent unary calls on one HTTP/2 channel). Alternating
+# rounds; the medians of calls/s and of the server's CPU per call, and their ratios (target
+# >= 0.97). Then the same two servers on streams: messages/s over one server stream and over one
+# bidirectional stream, STREAM_MESSAGES per round (default 200000; target >= 0.95).
 #
-# Usage: scripts/bench-grpc.sh [SECONDS_PER_ROUND] [ROUNDS] [CONCURRENCY]   (defaults 2 5 64)
-# The bench crate (bench/grpc) is its own workspace, built in release mode into target/bench-grpc.
+# Usage: scripts/bench-grpc.sh [--seconds S] [--rounds N] [--connections N]   (defaults 5 5 64)
+# BENCH_GRPC_ADAPTER=1 adds the generated adapter on tonic's own server as a diagnostic pair.
+# The bench crate is a member of the bench workspace (bench/Cargo.toml), built into target/release.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/bench-grpc}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 cargo build --release --quiet --manifest-path "$root/bench/grpc/Cargo.toml"
 "$CARGO_TARGET_DIR/release/rosetta-bench-grpc" "$@"
-"$CARGO_TARGET_DIR/release/streams" "${STREAM_MESSAGES:-2000000}" "${2:-5}"
+rounds=5
+for ((i = 1; i <= $#; i++)); do [[ ${!i} == --rounds ]] && { j=$((i + 1)); rounds=${!j}; }; done
+"$CARGO_TARGET_DIR/release/streams" --count "${STREAM_MESSAGES:-200000}" --rounds "$rounds"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Web protocols benchmark (not a test): the Rosetta-generated Greeter on the one-port server,
-# called over gRPC, Connect binary, Connect JSON and gRPC-Web on the same handler. Prints each
-# round and, per protocol, its throughput and its median ratio to gRPC.
+# Web protocols benchmark (not a test): the Rosetta-generated Greeter on the one-port server (its
+# own process on core 0), called over gRPC, Connect binary, Connect JSON and gRPC-Web on the same
+# handler from a load client on core 1. Prints each round and, per protocol, its calls/s, the
+# server's CPU per call and its median ratio to gRPC.
 #
-# Usage: scripts/bench-web.sh [SECONDS_PER_ROUND] [ROUNDS] [CONCURRENCY]   (defaults 2 5 64)
-# The bench crate (bench/web) is its own workspace, built in release mode into the workspace's
-# target folder (target/release), so no second target folder is made.
+# Usage: scripts/bench-web.sh [--seconds S] [--rounds N] [--connections N]   (defaults 2 5 64)
+# The bench crate is a member of the bench workspace (bench/Cargo.toml), built into target/release.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"

@@ -42,9 +42,10 @@ for f in idl-examples/invalid/*.idl; do
   fi
 done
 
-# Not `--locked`: a bench crate's lockfile lags whenever the workspace gains a dependency, and
-# that is not what this step is about (the path dependencies and their names are).
-step "benchmark crates resolve against the workspace (their own lockfiles, not built here)"
+# Not `--locked`: the bench workspace's lockfile (bench/Cargo.lock) lags whenever the main
+# workspace gains a dependency, and that is not what this step is about (the path dependencies
+# and their names are).
+step "benchmark crates resolve against the workspace (the bench workspace's lockfile, not built here)"
 for manifest in bench/*/Cargo.toml; do
   cargo metadata -q --format-version 1 --manifest-path "$manifest" >/dev/null
 done

@@ -114,9 +114,32 @@ fn print_ratios(docs: &[Doc<'_>], budget: Duration) {
     }
 }
 
+/// `--instructions WHAT N`: runs one decoder `N` times and nothing else, for instruction counts
+/// under callgrind (scripts/bench.sh subtracts a run with `N` = 0, which leaves the document's
+/// construction out). WHAT: `decode-small`, `bare-small`, `decode-1mb`, `bare-1mb`.
+fn count_instructions(what: &str, n: usize, small: &[u8], big: &[u8]) {
+    let (doc, f): (&[u8], fn(&[u8]) -> usize) = match what {
+        "decode-small" => (small, decode_call),
+        "bare-small" => (small, bare_pull),
+        "decode-1mb" => (big, decode_response),
+        "bare-1mb" => (big, bare_pull),
+        other => panic!("--instructions {other}: decode-small, bare-small, decode-1mb or bare-1mb"),
+    };
+    for _ in 0..n {
+        black_box(f(black_box(doc)));
+    }
+}
+
 fn main() {
     let big = big_response();
     let small = SMALL_CALL.as_bytes();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--instructions") {
+        let what = args.get(i + 1).map_or("", String::as_str);
+        let n = args.get(i + 2).and_then(|n| n.parse().ok()).unwrap_or(1);
+        count_instructions(what, n, small, &big);
+        return;
+    }
     let big_value = match xmlrpc::decode_method_response(&big, &Limits::default()) {
         Ok(Ok(v)) => v,
         other => panic!("benchmark document does not decode: {other:?}"),

@@ -1,11 +1,10 @@
 //! What the gRPC benchmarks share: the generated Greeter, the same logic behind the generated
 //! trait and by hand on tonic, and the servers they run on (`src/main.rs` measures unary calls,
-//! `src/bin/streams.rs` server and bidirectional streams).
+//! `src/bin/streams.rs` server and bidirectional streams). Each server runs as its own process
+//! (the executable's `serve` mode), so its CPU time is its own.
 
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures_util::{Stream, StreamExt};
 
@@ -108,75 +107,63 @@ impl TonicGreeter for Hand {
 /// Which server a round measures.
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum Kind {
+    /// The generated Greeter on the one-port server (`rosetta::server::Server`).
     Generated,
+    /// The same logic by hand on tonic's own server.
     Hand,
     /// Diagnostic: the generated adapter on tonic's own server (isolates the adapter's cost from
     /// the one-port server's).
     AdapterOnTonic,
 }
 
-/// Starts a server on its own single-threaded runtime; returns its address and a stop switch.
-pub fn start(
-    kind: Kind,
-) -> (
-    SocketAddr,
-    tokio::sync::oneshot::Sender<()>,
-    std::thread::JoinHandle<()>,
-) {
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("server runtime");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            addr_tx
-                .send(listener.local_addr().expect("addr"))
-                .expect("send addr");
-            let stop = async {
-                let _ = stop_rx.await;
-            };
-            match kind {
-                Kind::Generated => {
-                    let server =
-                        rosetta::server::Server::new().mount(api::greeter::Server::new(Generated));
-                    server
-                        .serve_with_shutdown(listener, stop)
-                        .await
-                        .expect("serve");
-                }
-                Kind::AdapterOnTonic => {
-                    let adapter = api::greeter::GrpcAdapter::new(Arc::new(Generated))
-                        .into_service(&rosetta::grpc::GrpcOptions::default());
-                    tonic::transport::Server::builder()
-                        .add_service(adapter)
-                        .serve_with_incoming_shutdown(
-                            tonic::transport::server::TcpIncoming::from(listener),
-                            stop,
-                        )
-                        .await
-                        .expect("serve");
-                }
-                Kind::Hand => {
-                    tonic::transport::Server::builder()
-                        .add_service(GreeterServer::new(Hand))
-                        .serve_with_incoming_shutdown(
-                            tonic::transport::server::TcpIncoming::from(listener),
-                            stop,
-                        )
-                        .await
-                        .expect("serve");
-                }
+impl Kind {
+    /// The name `serve` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Generated => "generated",
+            Kind::Hand => "hand",
+            Kind::AdapterOnTonic => "adapter",
+        }
+    }
+
+    /// Starts this kind of server as its own process (`rosetta-bench-grpc serve NAME`), pinned to
+    /// the server's core.
+    pub fn spawn(self) -> rosetta_bench_support::ServerProcess {
+        rosetta_bench_support::ServerProcess::spawn_sibling(
+            "rosetta-bench-grpc",
+            &["serve", self.name()],
+        )
+    }
+}
+
+/// The server mode of the benchmark's executable: serves `kind` on one worker thread, printing
+/// the port first, until killed.
+pub fn serve(kind: &str) {
+    let kind = kind.to_owned();
+    rosetta_bench_support::serve_one_thread(|listener| async move {
+        match kind.as_str() {
+            "generated" => {
+                let server =
+                    rosetta::server::Server::new().mount(api::greeter::Server::new(Generated));
+                server.serve(listener).await.expect("serve");
             }
-        });
+            "adapter" => {
+                let adapter = api::greeter::GrpcAdapter::new(Arc::new(Generated))
+                    .into_service(&rosetta::grpc::GrpcOptions::default());
+                tonic::transport::Server::builder()
+                    .add_service(adapter)
+                    .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener))
+                    .await
+                    .expect("serve");
+            }
+            "hand" => {
+                tonic::transport::Server::builder()
+                    .add_service(GreeterServer::new(Hand))
+                    .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener))
+                    .await
+                    .expect("serve");
+            }
+            other => panic!("no server {other:?}: generated, hand or adapter"),
+        }
     });
-    let addr = addr_rx
-        .recv_timeout(Duration::from_secs(10))
-        .expect("server started");
-    (addr, stop_tx, thread)
 }

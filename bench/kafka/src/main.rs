@@ -7,7 +7,12 @@
 //! record carries (`content-type`, `rosetta-type`), so the cost of the headers and the cost of the
 //! rest of the generated path show separately.
 //!
-//! Usage: rosetta-bench-kafka [RECORDS_PER_ROUND] [ROUNDS] [BOOTSTRAP]   (defaults 100000 5, embedded)
+//! Alternating rounds (generated, bare, …): the medians of records/s and of the process's CPU per
+//! record, and their ratios (target >= 0.95 of the records/s).
+//!
+//! Usage: `rosetta-bench-kafka [--count RECORDS_PER_ROUND] [--rounds N]` (defaults 100000, 5);
+//! the embedded broker (librdkafka's mock cluster, in process) unless `BENCH_KAFKA_BOOTSTRAP`
+//! names a tansu or Kafka address.
 
 #![deny(warnings)]
 
@@ -16,6 +21,7 @@ use std::time::{Duration, Instant};
 use rosetta::kafka::rdkafka::message::{Header, OwnedHeaders};
 use rosetta::kafka::rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 use rosetta::kafka::{EmbeddedBroker, KafkaConfig, headers};
+use rosetta_bench_support::{Options, Sample, alternate, cpu_ns, report};
 
 /// The generated code, as a user's crate includes it.
 #[allow(dead_code, missing_docs)]
@@ -99,21 +105,37 @@ impl Bench {
     }
 }
 
-fn rate(records: usize, took: Duration) -> f64 {
-    records as f64 / took.as_secs_f64()
+/// One round of `work` (which sends `records` records) as a sample; the CPU is this whole
+/// process's (producer, librdkafka's threads and, when embedded, the mock broker), the same for
+/// both sides.
+fn sample(records: usize, work: impl FnOnce() -> Duration) -> Sample {
+    let cpu0 = cpu_ns(std::process::id());
+    let took = work();
+    Sample {
+        count: records as u64,
+        errors: 0,
+        seconds: took.as_secs_f64(),
+        cpu_ns: cpu_ns(std::process::id()) - cpu0,
+    }
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    let mut args = std::env::args().skip(1);
-    let records: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
-    let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(5).max(1);
-    let bootstrap = args.next();
+fn main() {
+    let o = Options::parse(
+        0,
+        Options {
+            seconds: 0.0,
+            rounds: 5,
+            connections: 0,
+            count: 100_000,
+        },
+    );
+    let records = o.count as usize;
+    let bootstrap = std::env::var("BENCH_KAFKA_BOOTSTRAP").ok();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
 
     let mut config = match &bootstrap {
         Some(servers) => KafkaConfig::new(servers),
@@ -129,58 +151,51 @@ async fn main() {
             );
         }
         None => {
-            rosetta::kafka::ensure_topics(&config, &[shop_audit::TOPIC], 4)
-                .await
-                .expect("topic");
+            rt.block_on(rosetta::kafka::ensure_topics(
+                &config,
+                &[shop_audit::TOPIC],
+                4,
+            ))
+            .expect("topic");
             println!("broker: {}", bootstrap.as_deref().unwrap_or_default());
         }
     }
-    let bench = Bench {
-        keys: (0..records).map(|i| format!("key-{}", i % 64)).collect(),
-        value: "x".repeat(PAYLOAD),
-        generated: shop_audit::Producer::new(&config).expect("generated producer"),
-        bare: config
-            .producer_config()
-            .expect("config")
-            .create()
-            .expect("bare producer"),
-    };
+    let bench = rt.block_on(async {
+        Bench {
+            keys: (0..records).map(|i| format!("key-{}", i % 64)).collect(),
+            value: "x".repeat(PAYLOAD),
+            generated: shop_audit::Producer::new(&config).expect("generated producer"),
+            bare: config
+                .producer_config()
+                .expect("config")
+                .create()
+                .expect("bare producer"),
+        }
+    });
     println!(
-        "{records} records of {PAYLOAD} B per round, {rounds} rounds, topic {} (4 partitions), \
-         config: idempotent, acks=all, default linger",
+        "{records} records of {PAYLOAD} B per round, {} alternating rounds, topic {} (4 \
+         partitions), config: idempotent, acks=all, default linger",
+        o.rounds,
         shop_audit::TOPIC
     );
-
-    // Warm up connections and metadata.
-    bench.generated_round().await;
-    bench.bare_round(true).await;
-
-    let (mut generated, mut bare, mut bare_headers) = (vec![], vec![], vec![]);
-    for round in 1..=rounds {
-        // Alternate the order so that neither side always runs on a warmer (or busier) broker.
-        let (g, b, h) = if round % 2 == 1 {
-            let g = rate(records, bench.generated_round().await);
-            let b = rate(records, bench.bare_round(false).await);
-            let h = rate(records, bench.bare_round(true).await);
-            (g, b, h)
-        } else {
-            let h = rate(records, bench.bare_round(true).await);
-            let b = rate(records, bench.bare_round(false).await);
-            let g = rate(records, bench.generated_round().await);
-            (g, b, h)
-        };
-        println!(
-            "round {round}: generated {g:>9.0} rec/s   bare {b:>9.0} rec/s   bare+headers {h:>9.0} rec/s"
-        );
-        generated.push(g);
-        bare.push(b);
-        bare_headers.push(h);
-    }
-    let (g, b, h) = (median(generated), median(bare), median(bare_headers));
-    println!(
-        "median: generated {g:.0} rec/s, bare {b:.0} rec/s, bare with the same two headers {h:.0} rec/s"
+    let generated = || sample(records, || rt.block_on(bench.generated_round()));
+    let labels = ["rosetta", "rdkafka"];
+    let with_headers = alternate("Kafka", labels, o.rounds, generated, || {
+        sample(records, || rt.block_on(bench.bare_round(true)))
+    });
+    report(
+        "Kafka producer (bare with the same two headers)",
+        "records",
+        labels,
+        &with_headers,
     );
-    println!("ratio generated / bare (no headers):          {:.3}", g / b);
-    println!("ratio generated / bare (same two headers):    {:.3}", g / h);
-    println!("target: >= 0.95");
+    let without = alternate("Kafka", labels, o.rounds, generated, || {
+        sample(records, || rt.block_on(bench.bare_round(false)))
+    });
+    report(
+        "Kafka producer (bare without headers)",
+        "records",
+        labels,
+        &without,
+    );
 }

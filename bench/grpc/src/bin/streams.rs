@@ -2,17 +2,18 @@
 //! for `MESSAGES` greetings and reads them) and over one bidirectional stream (`Echo`: the client
 //! sends `MESSAGES` names as fast as HTTP/2 flow control lets it and reads every greeting back),
 //! the Rosetta-generated Greeter on the one-port server against the same logic written by hand
-//! on tonic. Rounds alternate between the two servers; the median of each round's ratio is the
-//! figure to quote (target >= 0.95).
+//! on tonic, each in its own process pinned to one core, the client on the other. Alternating
+//! rounds; the medians of messages/s and of the server's CPU per message, and their ratios
+//! (target >= 0.95 of the messages/s).
 //!
-//! Usage: `streams [MESSAGES_PER_ROUND] [ROUNDS]` (defaults 200000, 5).
+//! Usage: `streams [--count MESSAGES_PER_ROUND] [--rounds N]` (defaults 200000, 5).
 
 use std::net::SocketAddr;
-use std::time::Instant;
 
+use rosetta_bench_grpc::Kind;
 use rosetta_bench_grpc::api;
 use rosetta_bench_grpc::api::proto::greeter_client::GreeterClient;
-use rosetta_bench_grpc::{Kind, start};
+use rosetta_bench_support::{Options, Sample, alternate, pin_load_generator, report};
 
 /// Which stream a measurement drives.
 #[derive(Clone, Copy, Debug)]
@@ -21,8 +22,8 @@ enum Shape {
     Bidirectional,
 }
 
-/// Sends and reads `messages` over one stream of `shape` against `addr`; returns messages/s.
-fn measure(addr: SocketAddr, shape: Shape, messages: u32) -> f64 {
+/// Sends and reads `messages` over one stream of `shape` against `addr`.
+fn measure(addr: SocketAddr, shape: Shape, messages: u32) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -35,7 +36,6 @@ fn measure(addr: SocketAddr, shape: Shape, messages: u32) -> f64 {
             .await
             .expect("connect");
         let mut client = GreeterClient::new(channel);
-        let start = Instant::now();
         let mut responses = match shape {
             Shape::ServerStream => client
                 .feed(api::proto::FeedRequest { count: messages })
@@ -56,53 +56,45 @@ fn measure(addr: SocketAddr, shape: Shape, messages: u32) -> f64 {
             received += 1;
         }
         assert_eq!(received, messages, "every message arrives");
-        f64::from(messages) / start.elapsed().as_secs_f64()
     })
 }
 
 fn main() {
-    let args: Vec<u64> = std::env::args()
-        .skip(1)
-        .map(|a| a.parse().expect("numeric arguments"))
-        .collect();
-    let messages = u32::try_from(args.first().copied().unwrap_or(200_000)).expect("messages");
-    let rounds = args.get(1).copied().unwrap_or(5);
-    println!(
-        "gRPC streams: {messages} messages per round over one stream, {rounds} rounds per server \
-         (alternating), server and client on one worker thread each"
+    pin_load_generator();
+    let o = Options::parse(
+        0,
+        Options {
+            seconds: 0.0,
+            rounds: 5,
+            connections: 1,
+            count: 200_000,
+        },
     );
-    for shape in [Shape::ServerStream, Shape::Bidirectional] {
-        let mut ratios = Vec::new();
-        let mut totals = [0.0f64; 2];
-        for round in 0..rounds {
-            let order = if round % 2 == 0 {
-                [Kind::Generated, Kind::Hand]
-            } else {
-                [Kind::Hand, Kind::Generated]
-            };
-            let mut pair = [0.0f64; 2];
-            for kind in order {
-                let (addr, stop, thread) = start(kind);
-                let rate = measure(addr, shape, messages);
-                let _ = stop.send(());
-                let _ = thread.join();
-                println!(
-                    "{shape:?} round {}: {kind:?}: {rate:.0} messages/s",
-                    round + 1
-                );
-                let slot = usize::from(kind == Kind::Hand);
-                pair[slot] = rate;
-                totals[slot] += rate;
-            }
-            ratios.push(pair[0] / pair[1]);
-        }
-        ratios.sort_by(f64::total_cmp);
-        let median = ratios[ratios.len() / 2];
-        println!(
-            "{shape:?}: generated {:.0} messages/s, hand-written tonic {:.0} messages/s, \
-             ratio {median:.3} (median of rounds; target >= 0.95)",
-            totals[0] / rounds as f64,
-            totals[1] / rounds as f64
+    let messages = u32::try_from(o.count).expect("messages");
+    println!(
+        "gRPC streams: {messages} messages per round over one stream, {} alternating rounds per \
+         server, each server its own process on one worker thread",
+        o.rounds
+    );
+    for (shape, pair) in [
+        (Shape::ServerStream, "gRPC server stream"),
+        (Shape::Bidirectional, "gRPC bidirectional stream"),
+    ] {
+        let run = |kind: Kind| {
+            let server = kind.spawn();
+            Sample::measure(server.pid(), || {
+                measure(server.addr, shape, messages);
+                u64::from(messages)
+            })
+        };
+        let labels = ["rosetta", "tonic"];
+        let samples = alternate(
+            pair,
+            labels,
+            o.rounds,
+            || run(Kind::Generated),
+            || run(Kind::Hand),
         );
+        report(pair, "messages", labels, &samples);
     }
 }

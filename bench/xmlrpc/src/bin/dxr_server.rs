@@ -1,8 +1,9 @@
 //! The hand-written baseline: `add(2, 3)` served by `dxr` (the Rust XML-RPC crate, on axum), as
 //! its documentation shows, for the same load generator as the generated server.
 //!
-//! `dxr_server [ADDR]` (default `127.0.0.1:0`) prints the port it listens on, then serves
-//! `/RPC2` until killed. Only `add` is served: the row the comparison is about.
+//! `dxr_server` prints the port it listens on (127.0.0.1), then serves `/RPC2` on one worker
+//! thread (as the generated server does) until killed. Only `add` is served: the row the
+//! comparison is about.
 
 use dxr::{Fault, TryFromParams, TryToValue, Value};
 use dxr_server::{HandlerFn, HandlerResult, RouteBuilder, axum};
@@ -16,17 +17,12 @@ fn add(params: &[Value], _headers: axum::http::HeaderMap) -> HandlerResult {
         .map_err(Into::into)
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:0".to_string());
-    let listener = tokio::net::TcpListener::bind(&addr).await?;
-    println!("{}", listener.local_addr()?.port());
-    let router = RouteBuilder::new()
-        .set_path("/RPC2")
-        .add_method("add", Box::new(add as HandlerFn))
-        .build();
-    axum::serve(listener, router).await?;
-    Ok(())
+fn main() {
+    rosetta_bench_support::serve_one_thread(|listener| async move {
+        let router = RouteBuilder::new()
+            .set_path("/RPC2")
+            .add_method("add", Box::new(add as HandlerFn))
+            .build();
+        axum::serve(listener, router).await.expect("serve");
+    });
 }

@@ -1,8 +1,8 @@
 //! The benchmark's Rust server: the seed's `add` and the shop's catalogue, generated from the
 //! example IDLs (XML-RPC glue only), over the same two products as `py_server.py`.
 //!
-//! `server [ADDR]` (default `127.0.0.1:0`) prints the port it listens on, then serves until
-//! SIGTERM or Ctrl-C.
+//! `server` prints the port it listens on (127.0.0.1), then serves on one worker thread until
+//! killed.
 
 use std::collections::BTreeMap;
 
@@ -130,17 +130,13 @@ impl Catalog for Bench {
     }
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:0".to_string());
-    let listener = tokio::net::TcpListener::bind(&addr).await?;
-    println!("{}", listener.local_addr()?.port());
-    rosetta::server::Server::new()
-        .mount(seed::calculator::Server::new(Bench::new()))
-        .mount(catalog::Server::new(Bench::new()))
-        .serve(listener)
-        .await?;
-    Ok(())
+fn main() {
+    rosetta_bench_support::serve_one_thread(|listener| async move {
+        rosetta::server::Server::new()
+            .mount(seed::calculator::Server::new(Bench::new()))
+            .mount(catalog::Server::new(Bench::new()))
+            .serve(listener)
+            .await
+            .expect("serve");
+    });
 }
