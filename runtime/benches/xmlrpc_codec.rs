@@ -95,8 +95,11 @@ fn mb_per_s(bytes: usize, t: Duration) -> f64 {
     bytes as f64 / t.as_secs_f64() / 1e6
 }
 
+/// A decoder under measurement: the number of items it read (kept, so nothing is optimised out).
+type Decoder = fn(&[u8]) -> usize;
+
 /// A named benchmark document and the codec function that decodes it.
-type Doc<'a> = (&'a str, &'a [u8], fn(&[u8]) -> usize);
+type Doc<'a> = (&'a str, &'a [u8], Decoder);
 
 /// Prints MB/s for the codec and the bare loop on each document, and their ratio.
 fn print_ratios(docs: &[Doc<'_>], budget: Duration) {
@@ -118,7 +121,7 @@ fn print_ratios(docs: &[Doc<'_>], budget: Duration) {
 /// under callgrind (scripts/bench.sh subtracts a run with `N` = 0, which leaves the document's
 /// construction out). WHAT: `decode-small`, `bare-small`, `decode-1mb`, `bare-1mb`.
 fn count_instructions(what: &str, n: usize, small: &[u8], big: &[u8]) {
-    let (doc, f): (&[u8], fn(&[u8]) -> usize) = match what {
+    let (doc, f): (&[u8], Decoder) = match what {
         "decode-small" => (small, decode_call),
         "bare-small" => (small, bare_pull),
         "decode-1mb" => (big, decode_response),

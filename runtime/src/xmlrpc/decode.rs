@@ -276,39 +276,62 @@ enum Tag {
 }
 
 impl Tag {
-    fn of(qname: &str) -> Tag {
+    fn of(qname: &[u8]) -> Tag {
         match Tag::local(qname) {
             // Rare: a prefixed name such as `ex:nil`; try its local part.
-            Tag::Other => match qname.rsplit_once(':') {
-                Some((_, local)) => Tag::local(local),
+            Tag::Other => match qname.iter().rposition(|&b| b == b':') {
+                Some(colon) => Tag::local(&qname[colon + 1..]),
                 None => Tag::Other,
             },
             tag => tag,
         }
     }
 
-    fn local(local: &str) -> Tag {
-        match local {
-            "methodCall" => Tag::MethodCall,
-            "methodResponse" => Tag::MethodResponse,
-            "methodName" => Tag::MethodName,
-            "params" => Tag::Params,
-            "param" => Tag::Param,
-            "fault" => Tag::Fault,
-            "value" => Tag::Value,
-            "int" | "i4" | "i2" | "i1" => Tag::Int,
-            "i8" => Tag::I8,
-            "boolean" => Tag::Boolean,
-            "double" => Tag::Double,
-            "string" => Tag::String,
-            "dateTime.iso8601" => Tag::DateTime,
-            "base64" => Tag::Base64,
-            "nil" => Tag::Nil,
-            "array" => Tag::Array,
-            "data" => Tag::Data,
-            "struct" => Tag::Struct,
-            "member" => Tag::Member,
-            "name" => Tag::Name,
+    /// The tag of a local name. By length first, then the bytes: every comparison is then one
+    /// of a known length, which the compiler makes a few integer compares (a `match` on `&str`
+    /// compares the arms one after the other, each a call to `memcmp`; this ran for every start
+    /// and end tag).
+    fn local(local: &[u8]) -> Tag {
+        match local.len() {
+            2 => match local {
+                b"i4" | b"i2" | b"i1" => Tag::Int,
+                b"i8" => Tag::I8,
+                _ => Tag::Other,
+            },
+            3 => match local {
+                b"int" => Tag::Int,
+                b"nil" => Tag::Nil,
+                _ => Tag::Other,
+            },
+            4 => match local {
+                b"data" => Tag::Data,
+                b"name" => Tag::Name,
+                _ => Tag::Other,
+            },
+            5 => match local {
+                b"value" => Tag::Value,
+                b"param" => Tag::Param,
+                b"array" => Tag::Array,
+                b"fault" => Tag::Fault,
+                _ => Tag::Other,
+            },
+            6 => match local {
+                b"string" => Tag::String,
+                b"member" => Tag::Member,
+                b"struct" => Tag::Struct,
+                b"double" => Tag::Double,
+                b"params" => Tag::Params,
+                b"base64" => Tag::Base64,
+                _ => Tag::Other,
+            },
+            7 if local == b"boolean" => Tag::Boolean,
+            10 => match local {
+                b"methodCall" => Tag::MethodCall,
+                b"methodName" => Tag::MethodName,
+                _ => Tag::Other,
+            },
+            14 if local == b"methodResponse" => Tag::MethodResponse,
+            16 if local == b"dateTime.iso8601" => Tag::DateTime,
             _ => Tag::Other,
         }
     }
@@ -393,6 +416,8 @@ impl<'a> Acc<'a> {
 struct Lexer<'a> {
     reader: Reader<&'a [u8]>,
     pending: Option<Event<'a>>,
+    /// Whether the document has a carriage return anywhere (then texts are line-end normalised).
+    has_cr: bool,
     /// The name of the last [`Tag::Other`] element, for error messages.
     other_name: String,
 }
@@ -410,6 +435,7 @@ impl<'a> Lexer<'a> {
         Lexer {
             reader,
             pending: None,
+            has_cr: memchr::memchr(b'\r', text.as_bytes()).is_some(),
             other_name: String::new(),
         }
     }
@@ -433,7 +459,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn tag(&mut self, qname: &str) -> Tag {
-        let tag = Tag::of(qname);
+        let tag = Tag::of(qname.as_bytes());
         if tag == Tag::Other {
             self.other_name.clear();
             self.other_name.push_str(qname);
@@ -482,8 +508,13 @@ impl<'a> Lexer<'a> {
                 None => self.read()?,
             };
             match ev {
-                Event::Text(t) => acc.push(t.xml10_content()),
-                Event::CData(c) => acc.push(c.xml10_content()),
+                // Line ends are normalised (XML 1.0 §2.11) only when the document has a carriage
+                // return at all: otherwise the text is what it is, and looking for `\r` in every
+                // text cost as much as reading the event.
+                Event::Text(t) if self.has_cr => acc.push(t.xml10_content()),
+                Event::Text(t) => acc.push(t.into_inner()),
+                Event::CData(c) if self.has_cr => acc.push(c.xml10_content()),
+                Event::CData(c) => acc.push(c.into_inner()),
                 Event::GeneralRef(r) => self.resolve(&r, &mut acc)?,
                 Event::Comment(_) | Event::PI(_) | Event::Decl(_) => {}
                 Event::DocType(_) => {
@@ -993,11 +1024,84 @@ mod tests {
         }
     }
 
+    /// Raw line ends read as XML 1.0 says (`\r\n` and a lone `\r` become `\n`), in text and in
+    /// CDATA, whether or not the carriage return comes before the text; a `&#13;` stays a CR.
+    #[test]
+    fn raw_line_ends_are_normalised() {
+        let limits = Limits::default();
+        let decode = |doc: &str| decode_value(doc.as_bytes(), &limits).map_err(|e| e.to_string());
+        let string = |s: &str| Ok(Value::String(s.to_owned()));
+        assert_eq!(
+            decode("<value><string>a\r\nb\rc\nd</string></value>"),
+            string("a\nb\nc\nd")
+        );
+        assert_eq!(
+            decode("<value><string><![CDATA[a\r\nb]]>\rc</string></value>"),
+            string("a\nb\nc")
+        );
+        assert_eq!(decode("<value>\r\n<int>7</int></value>"), Ok(Value::Int(7)));
+        assert_eq!(
+            decode("<value><string>a\nb</string></value>\r\n"),
+            string("a\nb")
+        );
+        assert_eq!(
+            decode("<value><string>a&#13;\nb</string></value>"),
+            string("a\r\nb")
+        );
+        assert_eq!(decode("<value>a\n b</value>"), string("a\n b"));
+    }
+
+    /// Every element the decoder knows is found by its name, and the aliases of `<int>`.
+    #[test]
+    fn every_tag_is_found_by_its_name() {
+        let all = [
+            Tag::MethodCall,
+            Tag::MethodResponse,
+            Tag::MethodName,
+            Tag::Params,
+            Tag::Param,
+            Tag::Fault,
+            Tag::Value,
+            Tag::Int,
+            Tag::I8,
+            Tag::Boolean,
+            Tag::Double,
+            Tag::String,
+            Tag::DateTime,
+            Tag::Base64,
+            Tag::Nil,
+            Tag::Array,
+            Tag::Data,
+            Tag::Struct,
+            Tag::Member,
+            Tag::Name,
+        ];
+        for tag in all {
+            assert_eq!(Tag::of(tag.name().as_bytes()), tag, "{}", tag.name());
+            let prefixed = format!("ex:{}", tag.name());
+            assert_eq!(Tag::of(prefixed.as_bytes()), tag, "{prefixed}");
+            // One byte changed is another name.
+            let mut wrong = tag.name().as_bytes().to_vec();
+            wrong[0] ^= 0x20;
+            assert_eq!(
+                Tag::of(&wrong),
+                Tag::Other,
+                "{}",
+                String::from_utf8_lossy(&wrong)
+            );
+        }
+        for alias in ["i4", "i2", "i1"] {
+            assert_eq!(Tag::of(alias.as_bytes()), Tag::Int);
+        }
+    }
+
     #[test]
     fn tags_ignore_namespace_prefixes() {
-        assert_eq!(Tag::of("ex:nil"), Tag::Nil);
-        assert_eq!(Tag::of("ex:i8"), Tag::I8);
-        assert_eq!(Tag::of("i4"), Tag::Int);
-        assert_eq!(Tag::of("Value"), Tag::Other);
+        assert_eq!(Tag::of(b"ex:nil"), Tag::Nil);
+        assert_eq!(Tag::of(b"ex:i8"), Tag::I8);
+        assert_eq!(Tag::of(b"i4"), Tag::Int);
+        assert_eq!(Tag::of(b"Value"), Tag::Other);
+        assert_eq!(Tag::of(b"ex:"), Tag::Other);
+        assert_eq!(Tag::of(b""), Tag::Other);
     }
 }
