@@ -25,9 +25,14 @@ import synth  # noqa: E402
 
 
 def targets_of(rosetta):
-    """The generation targets the binary offers, from `rosetta generate --help`."""
+    """The generation targets the binary offers, from `rosetta generate --help` (the values of
+    `--target` only: other options, such as `--protocols`, list possible values too)."""
     text = subprocess.run([rosetta, "generate", "--help"], capture_output=True, text=True,
                           check=True).stdout
+    entry = re.search(r"^\s*(?:-\w, )?--target <TARGET>\s*$(.*?)(?=^\s*(?:-\w, )?--[\w-]+|\Z)",
+                      text, re.M | re.S)
+    if entry:
+        text = entry.group(1)
     m = re.search(r"\[possible values: ([^\]]+)\]", text)
     if m:
         return [t.strip() for t in m.group(1).split(",")]

@@ -434,7 +434,7 @@ pub fn alternate(
         {
             let s = run();
             println!(
-                "{pair} round {round}: {:<12} {:>10.0}/s  {:>8.2} µs server CPU each{}",
+                "{pair} round {round}: {:<12} {:>10.0}/s  {:>8.3} µs server CPU each{}",
                 labels[side],
                 s.rate(),
                 s.cpu_us(),
@@ -509,7 +509,7 @@ pub fn report(pair: &str, unit: &str, labels: [&str; 2], samples: &[Vec<Sample>;
         samples[0].len()
     );
     println!(
-        "RESULT\t{pair}\t{unit}\t{}\t{ar:.0}\t{ac:.2}\t{}\t{br:.0}\t{bc:.2}\t{:.3}\t{:.3}",
+        "RESULT\t{pair}\t{unit}\t{}\t{ar:.0}\t{ac:.3}\t{}\t{br:.0}\t{bc:.3}\t{:.3}\t{:.3}",
         labels[0],
         labels[1],
         ar / br,

@@ -39,7 +39,8 @@ impl api::Greeter for Generated {
     }
 }
 
-/// The protocols measured.
+/// The protocols measured (named as the protocols are, `Proto` suffix and all).
+#[allow(clippy::enum_variant_names)]
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Proto {
     Grpc,
