@@ -12,7 +12,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-cargo build --release --quiet --manifest-path "$root/bench/grpc/Cargo.toml"
+# The whole bench workspace, as scripts/bench.sh builds it: one feature set, one build.
+cargo build --release --quiet --workspace --manifest-path "$root/bench/Cargo.toml"
 "$CARGO_TARGET_DIR/release/rosetta-bench-grpc" "$@"
 rounds=5
 for ((i = 1; i <= $#; i++)); do [[ ${!i} == --rounds ]] && { j=$((i + 1)); rounds=${!j}; }; done

@@ -32,7 +32,8 @@ target_dir=$(cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 export CARGO_TARGET_DIR="$target_dir"
 echo "building the benchmark server and load generator (release)..." >&2
-cargo build --release -q --manifest-path bench/xmlrpc/Cargo.toml  # a member of bench/Cargo.toml
+# The whole bench workspace, as scripts/bench.sh builds it: one feature set, one build.
+cargo build --release -q --workspace --manifest-path bench/Cargo.toml
 bin="$target_dir/release"
 
 pids=()
