@@ -50,15 +50,7 @@ fn main() {
         return;
     }
     pin_load_generator();
-    let o = Options::parse(
-        0,
-        Options {
-            seconds: 5.0,
-            rounds: 5,
-            connections: 64,
-            count: 0,
-        },
-    );
+    let o = Options::from_args(5.0, 5, 64, 0);
     println!(
         "gRPC unary SayHello: {} concurrent calls on one HTTP/2 channel, {} alternating rounds \
          of {} s per server, each server its own process on one worker thread",

@@ -120,15 +120,7 @@ fn sample(records: usize, work: impl FnOnce() -> Duration) -> Sample {
 }
 
 fn main() {
-    let o = Options::parse(
-        0,
-        Options {
-            seconds: 0.0,
-            rounds: 5,
-            connections: 0,
-            count: 100_000,
-        },
-    );
+    let o = Options::from_args(0.0, 5, 0, 100_000);
     let records = o.count as usize;
     let bootstrap = std::env::var("BENCH_KAFKA_BOOTSTRAP").ok();
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -387,10 +387,15 @@ pub struct Options {
 }
 
 impl Options {
-    /// Reads the options after `skip` leading arguments, with these defaults.
-    pub fn parse(skip: usize, defaults: Options) -> Options {
-        let mut o = defaults;
-        let args: Vec<String> = std::env::args().skip(1 + skip).collect();
+    /// Reads the options from the command line, with these defaults.
+    pub fn from_args(seconds: f64, rounds: usize, connections: usize, count: u64) -> Options {
+        let mut o = Options {
+            seconds,
+            rounds,
+            connections,
+            count,
+        };
+        let args: Vec<String> = std::env::args().skip(1).collect();
         let mut i = 0;
         while i < args.len() {
             let value = args.get(i + 1).map(String::as_str).unwrap_or("");

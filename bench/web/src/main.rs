@@ -176,15 +176,7 @@ fn main() {
         return;
     }
     pin_load_generator();
-    let o = Options::parse(
-        0,
-        Options {
-            seconds: 2.0,
-            rounds: 5,
-            connections: 64,
-            count: 0,
-        },
-    );
+    let o = Options::from_args(2.0, 5, 64, 0);
     println!(
         "unary SayHello on one handler, {} concurrent calls on one HTTP/2 connection, {} rounds \
          of {} s per protocol (rotating), the server its own process on one worker thread",

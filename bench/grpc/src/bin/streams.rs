@@ -61,15 +61,7 @@ fn measure(addr: SocketAddr, shape: Shape, messages: u32) {
 
 fn main() {
     pin_load_generator();
-    let o = Options::parse(
-        0,
-        Options {
-            seconds: 0.0,
-            rounds: 5,
-            connections: 1,
-            count: 200_000,
-        },
-    );
+    let o = Options::from_args(0.0, 5, 1, 200_000);
     let messages = u32::try_from(o.count).expect("messages");
     println!(
         "gRPC streams: {messages} messages per round over one stream, {} alternating rounds per \

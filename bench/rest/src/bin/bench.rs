@@ -19,15 +19,7 @@ fn json_ok(a: &Answer<'_>) -> bool {
 
 fn main() {
     pin_load_generator();
-    let o = Options::parse(
-        0,
-        Options {
-            seconds: 5.0,
-            rounds: 5,
-            connections: 4,
-            count: 0,
-        },
-    );
+    let o = Options::from_args(5.0, 5, 4, 0);
     let generated = ServerProcess::spawn_sibling("rest-bench-server", &[]);
     let axum = ServerProcess::spawn_sibling("rest-bench-axum", &[]);
     println!(

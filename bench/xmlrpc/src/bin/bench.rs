@@ -11,15 +11,7 @@ use rosetta_bench_xmlrpc::{is_result, request};
 
 fn main() {
     pin_load_generator();
-    let o = Options::parse(
-        0,
-        Options {
-            seconds: 5.0,
-            rounds: 5,
-            connections: 4,
-            count: 0,
-        },
-    );
+    let o = Options::from_args(5.0, 5, 4, 0);
     let rosetta = ServerProcess::spawn_sibling("server", &[]);
     let dxr = ServerProcess::spawn_sibling("dxr_server", &[]);
     println!(
