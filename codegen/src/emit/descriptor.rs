@@ -29,7 +29,7 @@ use prost_types::{
 
 use super::proto::{
     RESULT_FIELD, VALUE_MESSAGES, enum_unspecified_name, enum_value_name, file_name, oneof_name,
-    value_file_name,
+    rpc_docs, value_file_name,
 };
 use crate::conventions::{
     needs_proto_wrapper, proto_wrapper_field, proto_wrapper_name, proto_wrappers,
@@ -654,21 +654,7 @@ impl FileBuilder<'_> {
     }
 
     fn method(&mut self, at: &[i32], rpc: &Rpc) -> MethodDescriptorProto {
-        let mut docs = rpc.docs.clone();
-        if !rpc.throws.is_empty() {
-            let names: Vec<String> = rpc
-                .throws
-                .iter()
-                .map(|id| format!("`{}`", self.ir.types[*id].full_name()))
-                .collect();
-            if !docs.is_empty() {
-                docs.push(String::new());
-            }
-            docs.push(format!(
-                "Errors: {} (in the status details).",
-                names.join(", ")
-            ));
-        }
+        let docs = rpc_docs(self.ir, rpc);
         self.comment(at, &docs);
         let input = match &rpc.input {
             Input::Unit => self.rpc_message(true, None, None),
@@ -750,8 +736,22 @@ fn plain_field(
 
 /// protoc's JSON name of a field: underscores dropped, the letter after one upper-cased.
 fn json_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
+    camel(name, false)
+}
+
+/// protoc's name of a map field's entry message: the field name in CamelCase, then `Entry`.
+fn map_entry_name(field: &str) -> String {
+    let mut out = camel(field, true);
+    out.push_str("Entry");
+    out
+}
+
+/// protoc's camel-casing (its `ToCamelCase`/`ToJsonName`): underscores dropped, the letter after
+/// one upper-cased, every other letter as it is (heck would lower-case them); the first
+/// upper-cased too when `upper_first`.
+fn camel(name: &str, upper_first: bool) -> String {
+    let mut out = String::with_capacity(name.len() + 5);
+    let mut upper = upper_first;
     for c in name.chars() {
         if c == '_' {
             upper = true;
@@ -762,24 +762,6 @@ fn json_name(name: &str) -> String {
             out.push(c);
         }
     }
-    out
-}
-
-/// protoc's name of a map field's entry message: the field name in CamelCase, then `Entry`.
-fn map_entry_name(field: &str) -> String {
-    let mut out = String::with_capacity(field.len() + 5);
-    let mut upper = true;
-    for c in field.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out.push_str("Entry");
     out
 }
 

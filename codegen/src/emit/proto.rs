@@ -654,21 +654,7 @@ impl Renderer<'_> {
             .rpcs
             .iter()
             .map(|rpc| {
-                let mut docs = rpc.docs.clone();
-                if !rpc.throws.is_empty() {
-                    let names: Vec<String> = rpc
-                        .throws
-                        .iter()
-                        .map(|id| format!("`{}`", self.ir.types[*id].full_name()))
-                        .collect();
-                    if !docs.is_empty() {
-                        docs.push(String::new());
-                    }
-                    docs.push(format!(
-                        "Errors: {} (in the status details).",
-                        names.join(", ")
-                    ));
-                }
+                let docs = rpc_docs(self.ir, rpc);
                 RpcView {
                     comment: comment(&docs),
                     name: rpc.name.clone(),
@@ -794,6 +780,27 @@ struct ServiceView {
     comment: Vec<String>,
     name: String,
     rpcs: Vec<RpcView>,
+}
+
+/// An rpc's comment in the `.proto` and in its descriptor: its docs, then the declared errors a
+/// client finds in the status details.
+pub(super) fn rpc_docs(ir: &Ir, rpc: &Rpc) -> Vec<String> {
+    let mut docs = rpc.docs.clone();
+    if !rpc.throws.is_empty() {
+        let names: Vec<String> = rpc
+            .throws
+            .iter()
+            .map(|id| format!("`{}`", ir.types[*id].full_name()))
+            .collect();
+        if !docs.is_empty() {
+            docs.push(String::new());
+        }
+        docs.push(format!(
+            "Errors: {} (in the status details).",
+            names.join(", ")
+        ));
+    }
+    docs
 }
 
 struct RpcView {
