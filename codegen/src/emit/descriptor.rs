@@ -28,8 +28,8 @@ use prost_types::{
 };
 
 use super::proto::{
-    RESULT_FIELD, VALUE_MESSAGES, enum_unspecified_name, enum_value_name, file_name, oneof_name,
-    rpc_docs, value_file_name,
+    RESULT_FIELD, VALUE_MESSAGES, file_name, oneof_name, proto_enum_values, rpc_docs,
+    value_file_name,
 };
 use crate::conventions::{
     needs_proto_wrapper, proto_wrapper_field, proto_wrapper_name, proto_wrappers,
@@ -287,36 +287,16 @@ fn build_file(ir: &Ir, file: usize) -> (FileDescriptorProto, Uses) {
             TypeKind::Enum(e) => {
                 let here = [path::FILE_ENUM, enums.len() as i32];
                 b.comment(&here, &t.docs);
-                let names: Vec<String> = e
-                    .values
-                    .iter()
-                    .map(|v| enum_value_name(&t.name, &v.name))
-                    .collect();
                 let mut value = Vec::new();
-                let mut push = |b: &mut FileBuilder, docs: &[String], name: String, number| {
+                for v in proto_enum_values(&t.name, e) {
                     let mut at = here.to_vec();
                     at.extend([path::ENUM_VALUE, value.len() as i32]);
-                    b.comment(&at, docs);
+                    b.comment(&at, &v.docs);
                     value.push(EnumValueDescriptorProto {
-                        name: Some(name),
-                        number: Some(number),
+                        name: Some(v.name),
+                        number: Some(v.number),
                         options: None,
                     });
-                };
-                if !e.values.iter().any(|v| v.number == 0) {
-                    push(
-                        &mut b,
-                        &["Not set.".to_string()],
-                        enum_unspecified_name(&t.name, &names),
-                        0,
-                    );
-                }
-                // proto3 requires the zero value first; the rest keep their IDL order.
-                let mut order: Vec<usize> = (0..e.values.len()).collect();
-                order.sort_by_key(|&i| e.values[i].number != 0);
-                for i in order {
-                    let v = &e.values[i];
-                    push(&mut b, &v.docs, names[i].clone(), v.number);
                 }
                 enums.push(EnumDescriptorProto {
                     name: Some(t.name.clone()),

@@ -61,6 +61,43 @@ pub fn enum_unspecified_name(enum_name: &str, values: &[String]) -> String {
     name
 }
 
+/// One value of a proto enum, as the `.proto` text and the descriptor both write it.
+pub(super) struct ProtoEnumValue {
+    pub(super) docs: Vec<String>,
+    pub(super) name: String,
+    pub(super) number: i32,
+}
+
+/// The values of IDL enum `enum_name` in proto3: prefixed names ([`enum_value_name`]), a
+/// `…_UNSPECIFIED` zero value added when the IDL has none ([`enum_unspecified_name`]), the zero
+/// value first (proto3 requires it) and the rest in IDL order.
+pub(super) fn proto_enum_values(enum_name: &str, e: &crate::ir::Enum) -> Vec<ProtoEnumValue> {
+    let names: Vec<String> = e
+        .values
+        .iter()
+        .map(|v| enum_value_name(enum_name, &v.name))
+        .collect();
+    let mut out = Vec::with_capacity(e.values.len() + 1);
+    if !e.values.iter().any(|v| v.number == 0) {
+        out.push(ProtoEnumValue {
+            docs: vec!["Not set.".to_string()],
+            name: enum_unspecified_name(enum_name, &names),
+            number: 0,
+        });
+    }
+    let mut order: Vec<usize> = (0..e.values.len()).collect();
+    order.sort_by_key(|&i| e.values[i].number != 0);
+    for i in order {
+        let v = &e.values[i];
+        out.push(ProtoEnumValue {
+            docs: v.docs.clone(),
+            name: names[i].clone(),
+            number: v.number,
+        });
+    }
+    out
+}
+
 /// The name of a union's `oneof`: the union's snake_case name, unless a variant has it.
 pub fn oneof_name(union_name: &str, variants: &[Field]) -> String {
     let mut name = union_name.to_snake_case();
@@ -353,30 +390,14 @@ fn render_file(ir: &Ir, file: usize) -> Result<(String, bool), String> {
                 })
             }
             TypeKind::Enum(e) => {
-                let names: Vec<String> = e
-                    .values
-                    .iter()
-                    .map(|v| enum_value_name(&t.name, &v.name))
-                    .collect();
-                let mut values = Vec::new();
-                if !e.values.iter().any(|v| v.number == 0) {
-                    values.push(EnumValueView {
-                        comment: comment(&["Not set.".to_string()]),
-                        name: enum_unspecified_name(&t.name, &names),
-                        number: 0,
-                    });
-                }
-                // proto3 requires the zero value first; the rest keep their IDL order.
-                let mut order: Vec<usize> = (0..e.values.len()).collect();
-                order.sort_by_key(|&i| e.values[i].number != 0);
-                for i in order {
-                    let v = &e.values[i];
-                    values.push(EnumValueView {
+                let values = proto_enum_values(&t.name, e)
+                    .into_iter()
+                    .map(|v| EnumValueView {
                         comment: comment(&v.docs),
-                        name: names[i].clone(),
+                        name: v.name,
                         number: v.number,
-                    });
-                }
+                    })
+                    .collect();
                 Item::Enum(EnumView {
                     comment: comment(&t.docs),
                     name: t.name.clone(),
