@@ -44,6 +44,8 @@ pub use rosetta_runtime::grpc;
 #[cfg(feature = "derive")]
 pub use rosetta_macros::*;
 
+mod glue_rpc;
+
 /// Includes the Rust that `rosetta_codegen::Builder` generated into `OUT_DIR`.
 ///
 /// `include_idl!("shop.v1")` includes one package (put it in a module at the package's path, such
@@ -247,6 +249,67 @@ macro_rules! __declared_error_display {
         }
 
         impl ::std::error::Error for $name {}
+    };
+}
+
+/// An rpc's error enum `<Rpc>Error`: one variant per declared error it throws, plus `Status` for
+/// any other failure; `From` each, `RpcError` (the runtime maps it to every protocol), `kind`,
+/// `Display` and `Error`. `$rpc` is the rpc's IDL name, for the docs.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rpc_error {
+    ($name:ident, $rpc:literal $(, $variant:ident($ty:ty))* $(,)?) => {
+        #[doc = ::core::concat!(
+            " What `", $rpc, "` can fail with: its declared errors, or any other status."
+        )]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum $name {
+            $(
+                #[doc = ::core::concat!(" The declared error `", ::core::stringify!($variant), "`.")]
+                $variant($ty),
+            )*
+            /// Any failure that is not a declared error (invalid input, internal, ...).
+            Status($crate::Status),
+        }
+
+        $(
+            impl ::core::convert::From<$ty> for $name {
+                fn from(e: $ty) -> Self {
+                    Self::$variant(e)
+                }
+            }
+        )*
+
+        impl ::core::convert::From<$crate::Status> for $name {
+            fn from(s: $crate::Status) -> Self {
+                Self::Status(s)
+            }
+        }
+
+        impl $crate::RpcError for $name {
+            fn visit<V: $crate::__private::status::Visitor>(&self, visitor: V) -> V::Output {
+                match self {
+                    $(Self::$variant(e) => visitor.declared(e),)*
+                    Self::Status(s) => visitor.status(s),
+                }
+            }
+
+            fn probe<P: $crate::__private::status::Probe>(
+                probe: &P,
+            ) -> ::core::option::Option<Self> {
+                ::core::option::Option::None
+                    $(.or_else(|| probe.probe().map(Self::$variant)))*
+            }
+        }
+
+        impl $name {
+            /// The canonical kind of the failure.
+            pub fn kind(&self) -> $crate::ErrorKind {
+                $crate::RpcError::kind(self)
+            }
+        }
+
+        $crate::__rpc_error_display!($name);
     };
 }
 

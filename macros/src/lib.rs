@@ -27,6 +27,7 @@ mod attr;
 mod event;
 mod fallback;
 mod input;
+mod model;
 mod ty;
 mod validate;
 mod xmlrpc;
@@ -278,4 +279,15 @@ pub fn derive_xmlrpc(input: TokenStream) -> TokenStream {
 pub fn derive_event(input: TokenStream) -> TokenStream {
     let ast = parse_macro_input!(input as DeriveInput);
     event::derive(&ast).into()
+}
+
+/// The derives and container attributes of an IDL-generated type (`#[::rosetta::__model(default,
+/// xmlrpc)]`), expanded here so that the generator writes one line per type. For generated code
+/// only: not a public API.
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn __model(args: TokenStream, item: TokenStream) -> TokenStream {
+    model::expand(args.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }

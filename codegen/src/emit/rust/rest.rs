@@ -45,59 +45,27 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
         let handler = format_ident!("rest_{}", rpc.name.to_snake_case());
         let call = g.call_method(rpc, quote!(svc), quote!(ctx), quote!(request));
         let method = field_ident(&rpc.name);
-        let body = match (
+        let route = quote!(REST_ROUTES[#index]);
+        let service = quote!(super::#trait_name);
+        let (handle, args) = match (
             rpc.client_streaming,
             rpc.server_streaming,
             g.request_type(rpc),
         ) {
-            (true, server, _) => {
-                let handle = if server {
-                    quote!(handle_streaming)
-                } else {
-                    quote!(handle_client_stream)
-                };
-                quote! {
-                    #rt::#handle(&REST_ROUTES[#index], request, move |ctx, requests| async move {
-                        svc.#method(ctx, requests).await
-                    })
-                }
-            }
-            (false, true, Some(req)) => quote! {
-                #rt::handle_server_stream(&REST_ROUTES[#index], request, move |ctx, request: #req| async move {
-                    #call.await
-                })
-            },
-            (false, true, None) => quote! {
-                #rt::handle_server_stream_unit(&REST_ROUTES[#index], request, move |ctx| async move {
-                    #call.await
-                })
-            },
-            (false, false, Some(req)) => quote! {
-                #rt::handle(&REST_ROUTES[#index], request, move |ctx, request: #req| async move {
-                    #call.await
-                })
-            },
-            (false, false, None) => quote! {
-                #rt::handle_unit(&REST_ROUTES[#index], request, move |ctx| async move {
-                    #call.await
-                })
-            },
+            (true, true, _) => (quote!(handle_streaming), quote!(ctx, requests)),
+            (true, false, _) => (quote!(handle_client_stream), quote!(ctx, requests)),
+            (false, true, Some(req)) => (quote!(handle_server_stream), quote!(ctx, request: #req)),
+            (false, true, None) => (quote!(handle_server_stream_unit), quote!(ctx)),
+            (false, false, Some(req)) => (quote!(handle), quote!(ctx, request: #req)),
+            (false, false, None) => (quote!(handle_unit), quote!(ctx)),
         };
-        let doc = format!(
-            " `{} {}`: `{}.{}` over REST.",
-            rpc.http.method.as_str(),
-            rpc.http.path,
-            s.name,
-            rpc.name
-        );
+        let call = if rpc.client_streaming {
+            quote!(svc.#method(ctx, requests))
+        } else {
+            call
+        };
         items.extend(quote! {
-            #[doc = #doc]
-            fn #handler<S: super::#trait_name>(
-                svc: ::std::sync::Arc<S>,
-                request: #rt::Request,
-            ) -> #rt::Reply {
-                ::std::boxed::Box::pin(#body)
-            }
+            #k::__rest_handler!(#handler, #service, #handle, #route, |svc, #args| #call);
         });
         handlers.push(quote!(#handler::<S>));
         // The typed REST client is unary; streams have the gRPC client.

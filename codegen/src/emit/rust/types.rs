@@ -25,38 +25,23 @@ pub(super) fn docs(lines: &[String]) -> TokenStream {
 }
 
 impl Gen<'_> {
-    fn serde(&self) -> TokenStream {
+    /// `#[<crate>::__model(default, xmlrpc)]`: the derives and container attributes every
+    /// generated type carries, expanded by the facade's `__model` attribute (one place decides
+    /// them; see `rosetta-macros`' `model.rs`). `default` asks for `Default` on a struct.
+    fn model_attr(&self, default: bool) -> TokenStream {
         let k = &self.krate;
-        quote!(#k::__private::serde)
-    }
-
-    fn serde_crate_attr(&self) -> TokenStream {
-        let path = format!("{}::__private::serde", self.config.crate_path);
-        quote!(#[serde(crate = #path)])
-    }
-
-    /// serde's derive as inherent functions (`remote = "Self"`), and `Serialize`/`Deserialize`
-    /// impls calling them (the facade's `__object_only_serde!`): deserializing goes through
-    /// `object::ObjectOnly`, so a struct decodes only from an object (never from an array), at
-    /// every depth.
-    fn object_only_serde(&self, name: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
-        let k = &self.krate;
-        let attr = quote!(#[serde(remote = "Self")]);
-        let impls = quote!(#k::__object_only_serde!(#name););
-        (attr, impls)
-    }
-
-    fn rosetta_crate_attr(&self) -> TokenStream {
-        let path = &self.config.crate_path;
-        quote!(#[rosetta(crate = #path)])
-    }
-
-    /// `Validate` always; `XmlRpc` when that protocol is on.
-    fn glue_derives(&self) -> TokenStream {
-        let k = &self.krate;
-        let s = self.serde();
-        let xml = self.config.xmlrpc.then(|| quote!(, #k::XmlRpc));
-        quote!(#s::Serialize, #s::Deserialize, #k::Validate #xml)
+        let mut args = Vec::new();
+        if self.config.crate_path != "::rosetta" {
+            let path = &self.config.crate_path;
+            args.push(quote!(crate = #path));
+        }
+        if default {
+            args.push(quote!(default));
+        }
+        if self.config.xmlrpc {
+            args.push(quote!(xmlrpc));
+        }
+        quote!(#[#k::__model(#(#args),*)])
     }
 
     /// User attributes whose path prefix matches `full` (prost-build's matching rule).
@@ -236,12 +221,7 @@ impl Gen<'_> {
     }
 
     /// A struct (or the body of an error) with derives.
-    fn struct_item(
-        &self,
-        id: usize,
-        fields: &[Field],
-        extra_derive: TokenStream,
-    ) -> Result<TokenStream, String> {
+    fn struct_item(&self, id: usize, fields: &[Field]) -> Result<TokenStream, String> {
         let t = &self.ir.types[id];
         let full = t.full_name();
         let name = type_ident(&t.name);
@@ -250,22 +230,13 @@ impl Gen<'_> {
             .iter()
             .map(|f| self.field(&full, f))
             .collect::<Result<Vec<_>, _>>()?;
-        let default = self.ir.types[id].has_zero_value.then(|| quote!(Default,));
-        let glue = self.glue_derives();
-        let serde_crate = self.serde_crate_attr();
-        let rosetta_crate = self.rosetta_crate_attr();
+        let model = self.model_attr(self.ir.types[id].has_zero_value);
         let extra = self.extra_attributes(&self.config.type_attributes, &full)?;
-        let (remote, impls) = self.object_only_serde(&name);
         Ok(quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, #default #extra_derive #glue)]
-            #serde_crate
-            #remote
-            #rosetta_crate
+            #model
             #extra
             pub struct #name { #(#fields)* }
-
-            #impls
         })
     }
 
@@ -273,7 +244,7 @@ impl Gen<'_> {
     pub(crate) fn type_def(&self, id: usize) -> Result<TokenStream, String> {
         let t = &self.ir.types[id];
         match &t.kind {
-            TypeKind::Struct(s) => self.struct_item(id, &s.fields, quote!()),
+            TypeKind::Struct(s) => self.struct_item(id, &s.fields),
             TypeKind::Error(e) => self.error_item(id, e),
             TypeKind::Enum(e) => self.enum_item(id, e),
             TypeKind::Union(u) => self.union_item(id, u),
@@ -284,9 +255,7 @@ impl Gen<'_> {
         let t = &self.ir.types[id];
         let name = type_ident(&t.name);
         let doc = docs(&t.docs);
-        let glue = self.glue_derives();
-        let serde_crate = self.serde_crate_attr();
-        let rosetta_crate = self.rosetta_crate_attr();
+        let model = self.model_attr(false);
         let extra = self.extra_attributes(&self.config.type_attributes, &t.full_name())?;
         let variants = e.values.iter().enumerate().map(|(i, v)| {
             let vname = type_ident(&v.name);
@@ -312,11 +281,8 @@ impl Gen<'_> {
         });
         Ok(quote! {
             #doc
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, #glue)]
-            #serde_crate
-            #rosetta_crate
+            #model
             #extra
-            #[repr(i32)]
             pub enum #name { #(#variants)* }
 
             impl #name {
@@ -348,9 +314,7 @@ impl Gen<'_> {
         let t = &self.ir.types[id];
         let name = type_ident(&t.name);
         let doc = docs(&t.docs);
-        let glue = self.glue_derives();
-        let serde_crate = self.serde_crate_attr();
-        let rosetta_crate = self.rosetta_crate_attr();
+        let model = self.model_attr(false);
         let extra = self.extra_attributes(&self.config.type_attributes, &t.full_name())?;
         let variants = u.variants.iter().map(|v| {
             let vname = type_ident(&v.name);
@@ -363,9 +327,7 @@ impl Gen<'_> {
         });
         Ok(quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, #glue)]
-            #serde_crate
-            #rosetta_crate
+            #model
             #extra
             pub enum #name { #(#variants)* }
         })
@@ -375,7 +337,7 @@ impl Gen<'_> {
         let t = &self.ir.types[id];
         let k = &self.krate;
         let name = type_ident(&t.name);
-        let item = self.struct_item(id, &e.body.fields, quote!())?;
+        let item = self.struct_item(id, &e.body.fields)?;
         let wire = &t.name;
         let kind = format_ident!("{}", super::ident::upper_camel(e.kind.name()));
         let status = e.http_status;
@@ -567,98 +529,30 @@ impl Gen<'_> {
             .iter()
             .map(|p| self.field(&owner, p))
             .collect::<Result<Vec<_>, _>>()?;
-        let glue = self.glue_derives();
-        let serde_crate = self.serde_crate_attr();
-        let rosetta_crate = self.rosetta_crate_attr();
         let default = request
             .fields
             .iter()
-            .all(|p| self.ir.field_has_zero_value(&p.ty))
-            .then(|| quote!(Default,));
-        let (remote, impls) = self.object_only_serde(&name);
+            .all(|p| self.ir.field_has_zero_value(&p.ty));
+        let model = self.model_attr(default);
         Ok(quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq, #default #glue)]
-            #serde_crate
-            #remote
-            #rosetta_crate
+            #model
             pub struct #name { #(#fields)* }
-
-            #impls
         })
     }
 
-    /// `<Rpc>Error`: the declared errors an rpc throws, plus any other [`Status`].
+    /// `<Rpc>Error`: the declared errors an rpc throws, plus any other [`Status`], expanded by the
+    /// facade's `__rpc_error!`.
     fn error_enum(&self, name: &proc_macro2::Ident, rpc: &Rpc) -> TokenStream {
         // Called on a `Gen` nested in the service's module.
         let k = &self.krate;
-        let variants: Vec<(proc_macro2::Ident, TokenStream)> = rpc
-            .throws
-            .iter()
-            .map(|id| {
-                let t = &self.ir.types[*id];
-                (type_ident(&t.name), self.type_path(*id))
-            })
-            .collect();
-        let doc = format!(
-            " What `{}` can fail with: its declared errors, or any other status.",
-            rpc.name
-        );
-        let decls = variants.iter().map(|(v, p)| {
-            let d = format!(" The declared error `{v}`.");
-            quote!(#[doc = #d] #v(#p),)
+        let variants = rpc.throws.iter().map(|&id| {
+            let v = type_ident(&self.ir.types[id].name);
+            let p = self.type_path(id);
+            quote!(#v(#p))
         });
-        let froms = variants.iter().map(|(v, p)| {
-            quote! {
-                impl ::std::convert::From<#p> for #name {
-                    fn from(e: #p) -> Self { Self::#v(e) }
-                }
-            }
-        });
-        let visits = variants
-            .iter()
-            .map(|(v, _)| quote!(Self::#v(e) => visitor.declared(e),));
-        let probes = variants
-            .iter()
-            .map(|(v, _)| quote!(.or_else(|| probe.probe().map(Self::#v))));
-        let status = quote!(#k::__private::status);
-        quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq)]
-            pub enum #name {
-                #(#decls)*
-                /// Any failure that is not a declared error (invalid input, internal, ...).
-                Status(#k::Status),
-            }
-
-            #(#froms)*
-
-            impl ::std::convert::From<#k::Status> for #name {
-                fn from(s: #k::Status) -> Self { Self::Status(s) }
-            }
-
-            impl #k::RpcError for #name {
-                fn visit<V: #status::Visitor>(&self, visitor: V) -> V::Output {
-                    match self {
-                        #(#visits)*
-                        Self::Status(s) => visitor.status(s),
-                    }
-                }
-
-                fn probe<P: #status::Probe>(probe: &P) -> ::std::option::Option<Self> {
-                    ::std::option::Option::None #(#probes)*
-                }
-            }
-
-            impl #name {
-                /// The canonical kind of the failure.
-                pub fn kind(&self) -> #k::ErrorKind {
-                    #k::RpcError::kind(self)
-                }
-            }
-
-            #k::__rpc_error_display!(#name);
-        }
+        let rpc_name = &rpc.name;
+        quote!(#k::__rpc_error!(#name, #rpc_name #(, #variants)*);)
     }
 }
 

@@ -71,44 +71,28 @@ fn handler_ident(rpc: &Rpc) -> proc_macro2::Ident {
     format_ident!("xmlrpc_{}", rpc.name.to_snake_case())
 }
 
-/// `async fn xmlrpc_<rpc>(svc, ctx, params)`: decode, validate, call, encode.
+/// `fn xmlrpc_<rpc>(svc, ctx, params)`: decode, validate, call, encode, expanded by the
+/// facade's `__xmlrpc_handler!`.
 fn handler(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
     let k = &g.krate;
-    let glue = quote!(#k::xmlrpc::glue);
-    let trait_name = type_ident(&s.name);
+    let service = type_ident(&s.name);
     let name = handler_ident(rpc);
-    let decode = match (&rpc.input, g.request_type(rpc)) {
-        (Input::Unit, _) | (_, None) => quote!(#glue::decode_none(&params)?;),
+    let call = g.call_method(rpc, quote!(svc), quote!(ctx), quote!(req));
+    match (&rpc.input, g.request_type(rpc)) {
+        (Input::Unit, _) | (_, None) => quote! {
+            #k::__xmlrpc_handler!(none #name, super::#service, |svc, ctx| #call);
+        },
         (Input::Message(_), Some(ty)) => quote! {
-            let req: #ty = #glue::decode_message(params)?;
-            #glue::validate(&req)?;
+            #k::__xmlrpc_handler!(message #name, super::#service, #ty, |svc, ctx, req| #call);
         },
         (Input::Params(_), Some(ty)) => {
             let (names, required) = params_shape(rpc);
             quote! {
-                let req: #ty = #glue::decode_params(params, &[#(#names),*], #required)?;
-                #glue::validate(&req)?;
+                #k::__xmlrpc_handler!(
+                    params #name, super::#service, #ty, [#(#names),*], #required,
+                    |svc, ctx, req| #call
+                );
             }
-        }
-    };
-    let call = g.call_method(rpc, quote!(svc), quote!(ctx), quote!(req));
-    let doc = format!(
-        " XML-RPC `{}`: decodes the parameters, validates them, calls `{}` and encodes the \
-         answer.",
-        rpc.xmlrpc_name,
-        field_ident(&rpc.name)
-    );
-    quote! {
-        #[doc = #doc]
-        fn #name<S: super::#trait_name>(
-            svc: ::std::sync::Arc<S>,
-            ctx: #k::Context,
-            params: ::std::vec::Vec<#k::xmlrpc::Value>,
-        ) -> #k::xmlrpc::server::HandlerFuture {
-            ::std::boxed::Box::pin(async move {
-                #decode
-                #glue::encode_result(#call.await)
-            })
         }
     }
 }
