@@ -74,3 +74,17 @@ macro_rules! __rest_handler {
         }
     };
 }
+
+/// The body of a typed XML-RPC client method: each argument `$arg` converted (a value that cannot
+/// be sent fails the call, naming the parameter `$name`), trailing absent optionals past the first
+/// `$required` left out, then the call of `$method` on the untyped client `$client`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __xmlrpc_call {
+    ($client:expr, $method:literal, $required:literal $(, $arg:ident = $name:literal)* $(,)?) => {{
+        let mut params: ::std::vec::Vec<$crate::xmlrpc::Value> =
+            ::std::vec![$($crate::xmlrpc::glue::arg(&$arg, $name)?),*];
+        $crate::xmlrpc::glue::trim_optional(&mut params, $required);
+        $client.call($method, params).await
+    }};
+}

@@ -47,6 +47,25 @@ impl Client {
         &self.base
     }
 
+    /// Calls the rpc of `route` with `request` (what a generated client method does).
+    pub async fn send<Req, Out, E>(&self, route: &Route, request: &Req) -> Result<Out, E>
+    where
+        Req: Serialize,
+        Out: DeserializeOwned,
+        E: FromProblem,
+    {
+        self.call(route, Some(request)).await
+    }
+
+    /// Calls the rpc of `route`, which takes nothing.
+    pub async fn send_unit<Out, E>(&self, route: &Route) -> Result<Out, E>
+    where
+        Out: DeserializeOwned,
+        E: FromProblem,
+    {
+        self.call(route, None::<&()>).await
+    }
+
     /// Calls the rpc of `route` with `request` (`None` for an rpc that takes nothing).
     pub async fn call<Req, Out, E>(&self, route: &Route, request: Option<&Req>) -> Result<Out, E>
     where

@@ -17,6 +17,26 @@ pub enum Kind {
     Float,
 }
 
+impl Kind {
+    /// A parameter `name` of this kind that appears once (generated route tables use this).
+    pub const fn param(self, name: &'static str) -> Param {
+        Param {
+            name,
+            kind: self,
+            list: false,
+        }
+    }
+
+    /// A `list<_>` query parameter `name` of this kind: the key may repeat.
+    pub const fn list_param(self, name: &'static str) -> Param {
+        Param {
+            name,
+            kind: self,
+            list: true,
+        }
+    }
+}
+
 /// A path variable or query parameter of a route.
 #[derive(Debug, Clone, Copy)]
 pub struct Param {

@@ -249,7 +249,11 @@ fn route(g: &Gen, s: &Service, rpc: &Rpc, rt: &TokenStream) -> TokenStream {
         .filter(|(n, _)| query || in_path(n))
         .map(|(n, t)| {
             let (kind, list) = param_kind(t, rt);
-            quote!(#rt::Param { name: #n, kind: #kind, list: #list })
+            if list {
+                quote!(#kind.list_param(#n))
+            } else {
+                quote!(#kind.param(#n))
+            }
         });
     let no_content = rpc.output == Output::Unit;
     quote! {
@@ -290,28 +294,27 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc, index: &Literal) -> TokenStrea
     }
     let doc = docs(&doc_lines);
     let (args, request) = match &rpc.input {
-        Input::Unit => (quote!(), quote!(::std::option::Option::<&()>::None)),
+        Input::Unit => (quote!(), TokenStream::new()),
         Input::Message(id) => {
             let p = g.type_path(*id);
-            (
-                quote!(request: #p),
-                quote!(::std::option::Option::Some(&request)),
-            )
+            (quote!(request: #p), quote!(&request))
         }
         Input::Params(RequestMessage { fields: ps, .. }) => {
             let req = g.request_type(rpc).unwrap_or_default();
             let names: Vec<_> = ps.iter().map(|p| field_ident(&p.name)).collect();
             let types = ps.iter().map(|p| g.rust_type(&p.ty, false));
-            (
-                quote!(#(#names: #types),*),
-                quote!(::std::option::Option::Some(&#req { #(#names),* })),
-            )
+            (quote!(#(#names: #types),*), quote!(&#req { #(#names),* }))
         }
+    };
+    let call = if request.is_empty() {
+        quote!(self.inner.send_unit(&REST_ROUTES[#index]).await)
+    } else {
+        quote!(self.inner.send(&REST_ROUTES[#index], #request).await)
     };
     quote! {
         #doc
         pub async fn #method(&self, #args) -> ::std::result::Result<#output, #error> {
-            self.inner.call(&REST_ROUTES[#index], #request).await
+            #call
         }
     }
 }

@@ -484,7 +484,6 @@ impl Gen<'_> {
             };
             methods.extend(quote! {
                 #mdoc
-                #[allow(clippy::too_many_arguments)]
                 fn #method(&self, ctx: #k::Context, #args)
                     -> impl ::std::future::Future<Output = ::std::result::Result<#output, #error>> + ::std::marker::Send;
             });
@@ -494,6 +493,8 @@ impl Gen<'_> {
         Ok(quote! {
             #items
             #doc
+            // One parameter per IDL parameter, however many the IDL declares.
+            #[allow(clippy::too_many_arguments)]
             pub trait #trait_name: ::std::marker::Send + ::std::marker::Sync + 'static {
                 #methods
             }

@@ -119,7 +119,6 @@ fn method_spec(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
 /// One `XmlRpcClient` method.
 fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
     let k = &g.krate;
-    let glue = quote!(#k::xmlrpc::glue);
     let snake = rpc.name.to_snake_case();
     let method = if CLIENT_RESERVED.contains(&snake.as_str()) {
         format_ident!("call_{}", snake)
@@ -129,15 +128,12 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
     let output = g.output_type(&rpc.output);
     let error = g.rpc_error_type(s, rpc, true);
     let wire = &rpc.xmlrpc_name;
-    let (args, values, optional_tail) = match &rpc.input {
-        Input::Unit => (quote!(), Vec::new(), None),
+    let (_, required) = params_shape(rpc);
+    let (args, values) = match &rpc.input {
+        Input::Unit => (quote!(), Vec::new()),
         Input::Message(id) => {
             let p = g.type_path(*id);
-            (
-                quote!(request: #p),
-                vec![quote!(#glue::arg(&request, "request")?)],
-                None,
-            )
+            (quote!(request: #p), vec![quote!(request = "request")])
         }
         Input::Params(RequestMessage { fields: ps, .. }) => {
             let idents: Vec<_> = ps.iter().map(|p| field_ident(&p.name)).collect();
@@ -147,27 +143,13 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
                 .zip(&idents)
                 .map(|(p, id)| {
                     let n = &p.name;
-                    quote!(#glue::arg(&#id, #n)?)
+                    quote!(#id = #n)
                 })
                 .collect();
-            let (_, required) = params_shape(rpc);
-            let tail = (required < ps.len()).then_some(required);
-            (quote!(#(#idents: #types),*), values, tail)
+            (quote!(#(#idents: #types),*), values)
         }
     };
-    let body = match optional_tail {
-        Some(required) => quote! {
-            let mut params = ::std::vec![#(#values),*];
-            #glue::trim_optional(&mut params, #required);
-            self.inner.call(#wire, params).await
-        },
-        None if values.is_empty() => quote! {
-            self.inner.call(#wire, ::std::vec::Vec::new()).await
-        },
-        None => quote! {
-            self.inner.call(#wire, ::std::vec![#(#values),*]).await
-        },
-    };
+    let body = quote!(#k::__xmlrpc_call!(self.inner, #wire, #required #(, #values)*));
     let mut doc_lines = rpc.docs.clone();
     if !doc_lines.is_empty() {
         doc_lines.push(String::new());
