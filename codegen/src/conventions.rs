@@ -20,13 +20,9 @@ pub fn default_http_path(package: Option<&str>, service: &str, rpc: &str) -> Str
     format!("/{}/{rpc}", full_name(package, service))
 }
 
-/// What Rosetta appends to a topic's name for its dead-letter topic.
-pub const DEAD_LETTER_SUFFIX: &str = ".dlq";
-
-/// The dead-letter topic of `topic`: `orders.dlq`.
-pub fn dead_letter_topic(topic: &str) -> String {
-    format!("{topic}{DEAD_LETTER_SUFFIX}")
-}
+/// The dead-letter topic of a topic (`orders.dlq`) and its suffix: the runtime's, so a generated
+/// topic's `DEAD_LETTER_TOPIC` and a hand-built consumer's default are one convention.
+pub use rosetta_runtime::dead_letter::{DEAD_LETTER_SUFFIX, dead_letter_topic};
 
 /// The message gRPC uses for a parameter list: `AddRequest`.
 pub fn request_message_name(rpc: &str) -> String {

@@ -2,6 +2,8 @@
 
 pub mod body;
 pub mod context;
+#[doc(hidden)]
+pub mod dead_letter;
 pub mod error;
 pub mod json;
 pub mod metadata;

@@ -397,7 +397,7 @@ where
         let topic = topic.into();
         Self {
             config: config.clone(),
-            dead_letter_topic: format!("{topic}.dlq"),
+            dead_letter_topic: super::dead_letter_topic(&topic),
             topic,
             group_id: group_id.into(),
             concurrency: 1,

@@ -31,6 +31,7 @@ pub mod proto;
 mod stream;
 mod topic;
 
+pub use crate::dead_letter::{DEAD_LETTER_SUFFIX, dead_letter_topic};
 pub use admin::ensure_topics;
 pub use config::{
     EMBEDDED_GROUP_TIMING, KafkaConfig, PRODUCER_MESSAGE_MAX_BYTES, builtin_features,
