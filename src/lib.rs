@@ -44,6 +44,7 @@ pub use rosetta_runtime::grpc;
 #[cfg(feature = "derive")]
 pub use rosetta_macros::*;
 
+mod glue_kafka;
 mod glue_rpc;
 
 /// Includes the Rust that `rosetta_codegen::Builder` generated into `OUT_DIR`.

@@ -18,5 +18,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Dynamic values and nested containers: every protocol, and both Kafka encodings that can
     // carry them.
     rosetta_codegen::Builder::new().compile(&["idl/dynamic.idl"])?;
+    // The shapes the Kafka glue macros spell: only the Kafka glue.
+    rosetta_codegen::Builder::new()
+        .xmlrpc(false)
+        .rest(false)
+        .grpc(false)
+        .compile(&["idl/kafka_glue.idl"])?;
     Ok(())
 }

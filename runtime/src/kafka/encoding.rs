@@ -101,6 +101,49 @@ where
     }
 }
 
+/// JSON (`application/json`) for a value of bytes at its top level (`bytes`, `list<bytes>`,
+/// `optional<bytes>`, ...), each byte string a base64 string as in all of Rosetta's JSON: the
+/// encoding of a JSON topic whose value holds bytes (what `#[serde(with = "json::bytes")]` does
+/// for a field, for the whole value).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonBase64;
+
+/// A value written (or read) through [`crate::json::bytes`].
+struct Base64Json<T>(T);
+
+impl<T: crate::json::bytes::Base64Bytes> serde::Serialize for Base64Json<&T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::json::bytes::serialize(self.0, s)
+    }
+}
+
+impl<'de, T: crate::json::bytes::Base64Bytes> serde::Deserialize<'de> for Base64Json<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::json::bytes::deserialize(d).map(Base64Json)
+    }
+}
+
+impl<T: crate::json::bytes::Base64Bytes> Encoding<T> for JsonBase64 {
+    const CONTENT_TYPE: &'static str = JSON;
+
+    fn encode(value: &T) -> Result<Vec<u8>, CodecError> {
+        let mut buf = Vec::new();
+        Self::encode_into(value, &mut buf)?;
+        Ok(buf)
+    }
+
+    fn encode_into(value: &T, buf: &mut Vec<u8>) -> Result<(), CodecError> {
+        serde_json::to_writer(buf, &Base64Json(value))
+            .map_err(|e| CodecError::new(JSON, e.to_string()))
+    }
+
+    fn decode(bytes: &[u8]) -> Result<T, CodecError> {
+        crate::json::from_slice::<Base64Json<T>>(bytes)
+            .map(|wire| wire.0)
+            .map_err(|e| CodecError::new(JSON, e.to_string()))
+    }
+}
+
 /// A `String` as its raw UTF-8 bytes (`text/plain; charset=utf-8`).
 ///
 /// Byte-compatible with Java's `StringSerializer` / `StringDeserializer` (which
@@ -251,6 +294,24 @@ mod tests {
     #[test]
     fn json_rejects_garbage() {
         let err = <Json as Encoding<Product>>::decode(b"\xff not json").expect_err("garbage");
+        assert_eq!(err.content_type(), "application/json");
+    }
+
+    #[test]
+    fn json_base64_writes_top_level_bytes_as_base64() {
+        let value = vec![vec![0u8, 255], Vec::new()];
+        let bytes = JsonBase64::encode(&value).expect("encode");
+        assert_eq!(bytes, br#"["AP8=",""]"#);
+        let back: Vec<Vec<u8>> = JsonBase64::decode(&bytes).expect("decode");
+        assert_eq!(back, value);
+        let mut buf = b"x".to_vec();
+        JsonBase64::encode_into(&value, &mut buf).expect("encode_into");
+        assert_eq!(buf, br#"x["AP8=",""]"#);
+        assert_eq!(
+            <JsonBase64 as Encoding<Vec<u8>>>::decode(br#""AP8""#).expect("unpadded"),
+            [0, 255]
+        );
+        let err = <JsonBase64 as Encoding<Vec<u8>>>::decode(b"[0, 255]").expect_err("numbers");
         assert_eq!(err.content_type(), "application/json");
     }
 

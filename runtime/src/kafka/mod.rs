@@ -41,7 +41,9 @@ pub use consumer::{
     accept_tombstone, handler_fn,
 };
 pub use embedded::EmbeddedBroker;
-pub use encoding::{CodecError, Encoding, Json, Protobuf, ProtobufMessage, RawBytes, Utf8String};
+pub use encoding::{
+    CodecError, Encoding, Json, JsonBase64, Protobuf, ProtobufMessage, RawBytes, Utf8String,
+};
 pub use error::KafkaError;
 pub use event::{Event, event_consumer, event_producer, publish};
 pub use producer::{Delivered, DeliveryCounter, TopicProducer};
