@@ -253,6 +253,11 @@ macro_rules! __kafka_handler {
 ///   `field` (singular, required unless its type has a default), `optional`, `repeated`, `map`;
 ///   `"idl_name"` when the field's IDL name is not its Rust spelling (error messages use it);
 /// - `__kafka_proto!(union Type, "pkg.Type" { number Variant, … })`: a message with one `oneof`.
+///
+/// Rosetta's own codec rather than prost's messages from the gRPC glue, even with gRPC on: one
+/// codec whatever the features (a Kafka-only crate has no prost), values encoded by reference
+/// (prost's messages would need each value cloned into them), and the bytes held equal to
+/// prost's by `tests/tests/kafka_protobuf.rs`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __kafka_proto {
