@@ -186,9 +186,10 @@ macro_rules! __kafka_handler {
             )*
 
             /// Handles a tombstone: a record with a key and a null value, which on a compacted
-            /// topic deletes the key ([`Producer::tombstone`] sends one). It never reaches the
-            /// value methods, and an empty value is never a tombstone. The default accepts it
-            /// and does nothing; override it where a key's state must go.
+            /// topic deletes the key ([`Producer::tombstone`](Producer#method.tombstone) sends
+            /// one). It never reaches the value methods, and an empty value is never a
+            /// tombstone. The default accepts it and does nothing; override it where a key's
+            /// state must go.
             fn tombstone(
                 &self,
                 record: $crate::kafka::Record<()>,
@@ -286,7 +287,11 @@ macro_rules! __kafka_proto {
             }
         }
     };
-    (struct $ty:ty, $name:literal { $($kind:ident $n:literal $field:ident $($idl:literal)?),* $(,)? }) => {
+    (
+        struct $ty:ty, $name:literal {
+            $($kind:ident $n:literal $field:ident $($idl:literal)?),* $(,)?
+        }
+    ) => {
         $crate::__kafka_proto!(@message $ty;
             fn encode_fields(&self, buf: &mut ::std::vec::Vec<u8>) {
                 let _ = &buf;
@@ -393,7 +398,10 @@ macro_rules! __kafka_proto {
     (@slot $kind:ident) => { ::core::default::Default::default() };
     // A singular field: the value read, its type's default, or an error naming `Type.field`.
     (@take field $slot:ident, $name:literal, $field:ident) => {
-        $crate::kafka::proto::required($slot, ::core::concat!($name, ".", ::core::stringify!($field)))?
+        $crate::kafka::proto::required(
+            $slot,
+            ::core::concat!($name, ".", ::core::stringify!($field)),
+        )?
     };
     (@take field $slot:ident, $name:literal, $field:ident $idl:literal) => {
         $crate::kafka::proto::required($slot, ::core::concat!($name, ".", $idl))?

@@ -85,6 +85,9 @@ fn the_key_is_read_through_every_variant_and_nested_union() {
             Outer::Wrapped(Wrapper {
                 id: "w".into(),
                 r#type: leaf("x"),
+                number: 0,
+                reader: None,
+                wire: Vec::new(),
             }),
             "w",
         ),
@@ -250,6 +253,9 @@ fn protobuf_round_trips_every_shape() {
         Outer::Wrapped(Wrapper {
             id: "w".into(),
             r#type: leaf("x"),
+            number: -5,
+            reader: Some("r".into()),
+            wire: vec![-1, 0, 1],
         }),
     ];
     for value in values {
