@@ -46,6 +46,7 @@ pub use rosetta_macros::*;
 
 mod glue_kafka;
 mod glue_rpc;
+mod glue_grpc;
 
 /// Includes the Rust that `rosetta_codegen::Builder` generated into `OUT_DIR`.
 ///

@@ -24,5 +24,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .rest(false)
         .grpc(false)
         .compile(&["idl/kafka_glue.idl"])?;
+    // Every container shape through the gRPC conversions: gRPC alone.
+    rosetta_codegen::Builder::new()
+        .xmlrpc(false)
+        .rest(false)
+        .kafka(false)
+        .compile(&["idl/grpc_shapes.idl"])?;
     Ok(())
 }

@@ -1,10 +1,11 @@
 //! Domain ↔ prost conversions, the runtime half of the generated ones.
 //!
 //! Generated code implements [`FromProto`] and [`IntoProto`] for every IDL struct, union, error and
-//! enum; the impls here for timestamps and for `Vec`, `BTreeMap`, `Option` and `Box` of any of
-//! those make each field's conversion one call (only lists or maps nested in lists or maps,
-//! which .proto wraps in messages, are spelled out by generated code). Going from prost to
-//! the domain can fail — proto3 cannot say "required" — and every failure is a [`Violation`] with
+//! enum, and for the wrapper messages .proto nests for containers inside containers, by naming
+//! one [`Kind`] per field (the facade's `__grpc_message!` expands it); the kinds and the impls
+//! here for timestamps and for `Vec`, `BTreeMap`, `Option` and `Box` of any of those do the
+//! work, so each field's conversion is one call whatever its shape. Going from prost to the
+//! domain can fail — proto3 cannot say "required" — and every failure is a [`Violation`] with
 //! the field path, which the adapter answers with `INVALID_ARGUMENT`.
 
 use std::collections::{BTreeMap, HashMap};
@@ -252,6 +253,198 @@ pub fn response<P, T>(
         .map_err(|v| crate::Status::internal(format!("invalid response from the server: {v}")))
 }
 
+/// How one field (or list element, map value, `oneof` member) of a generated message converts:
+/// the generated `FromProto`/`IntoProto` impls (the facade's `__grpc_message!` and friends)
+/// name a kind per field, and these impls do the work (prost-derive's one runtime call per
+/// field). `D` is the domain type, `P` the prost type; both are inferred from the two structs.
+pub trait Kind<D, P> {
+    /// prost → domain; `path` names the field.
+    fn from_proto(proto: P, path: &Path<'_>) -> Result<D, Violation>;
+    /// domain → prost.
+    fn into_proto(value: D) -> P;
+}
+
+/// The field kinds, glob-imported by the generated impls (only these names, so the glob shadows
+/// nothing a field's kind could mean). Nested containers compose: `map<list<T>>` is
+/// `Map<Message<ListOfT>>`, the wrapper message .proto needs there being one more
+/// `FromProto` impl.
+pub mod kinds {
+    use std::collections::{BTreeMap, HashMap};
+    use std::hash::Hash;
+    use std::marker::PhantomData;
+
+    use super::{FromProto, IntoProto, Kind, Rebox, Unbox, any, into_message, message};
+    use crate::validate::{Path, Violation};
+
+    /// The same Rust type on both sides (scalars, and lists and optionals of them): moved.
+    pub struct Move;
+
+    impl<T> Kind<T, T> for Move {
+        #[inline]
+        fn from_proto(proto: T, _: &Path<'_>) -> Result<T, Violation> {
+            Ok(proto)
+        }
+        #[inline]
+        fn into_proto(value: T) -> T {
+            value
+        }
+    }
+
+    /// A map of scalars: prost's `HashMap` and the domain's `BTreeMap` hold the same entries.
+    pub struct Collect;
+
+    impl<K: Ord + Hash + Eq, V> Kind<BTreeMap<K, V>, HashMap<K, V>> for Collect {
+        #[inline]
+        fn from_proto(proto: HashMap<K, V>, _: &Path<'_>) -> Result<BTreeMap<K, V>, Violation> {
+            Ok(proto.into_iter().collect())
+        }
+        #[inline]
+        fn into_proto(value: BTreeMap<K, V>) -> HashMap<K, V> {
+            value.into_iter().collect()
+        }
+    }
+
+    /// The value's own `FromProto`/`IntoProto` (enums, timestamps, values, and the runtime's
+    /// container impls over them).
+    pub struct Convert;
+
+    impl<D: FromProto<P> + IntoProto<P>, P> Kind<D, P> for Convert {
+        #[inline]
+        fn from_proto(proto: P, path: &Path<'_>) -> Result<D, Violation> {
+            D::from_proto(proto, path)
+        }
+        #[inline]
+        fn into_proto(value: D) -> P {
+            value.into_proto()
+        }
+    }
+
+    /// A message field the IDL requires (prost's `Option<M>`, boxed or not): absent is a
+    /// violation ([`message`](super::message)).
+    pub struct Required<M>(PhantomData<M>);
+
+    impl<D, M, B> Kind<D, Option<B>> for Required<M>
+    where
+        D: FromProto<M> + IntoProto<M>,
+        B: Unbox<M> + Rebox<M>,
+    {
+        #[inline]
+        fn from_proto(proto: Option<B>, path: &Path<'_>) -> Result<D, Violation> {
+            message::<D, M>(proto, path)
+        }
+        #[inline]
+        fn into_proto(value: D) -> Option<B> {
+            into_message(value)
+        }
+    }
+
+    /// A message value prost may have boxed (a `oneof` member, an optional's value, a wrapper
+    /// message in a list or map): `M` names the message, so the box is taken off or put on
+    /// whatever prost's boxing rule decided.
+    pub struct Message<M>(PhantomData<M>);
+
+    impl<D, M, B> Kind<D, B> for Message<M>
+    where
+        D: FromProto<M> + IntoProto<M>,
+        B: Unbox<M> + Rebox<M>,
+    {
+        #[inline]
+        fn from_proto(proto: B, path: &Path<'_>) -> Result<D, Violation> {
+            D::from_proto(proto.unbox(), path)
+        }
+        #[inline]
+        fn into_proto(value: D) -> B {
+            B::rebox(value.into_proto())
+        }
+    }
+
+    /// An `any` field: absent is nil ([`any`](super::any)).
+    pub struct Any;
+
+    impl Kind<crate::Value, Option<crate::grpc::value::RosettaValue>> for Any {
+        #[inline]
+        fn from_proto(
+            proto: Option<crate::grpc::value::RosettaValue>,
+            path: &Path<'_>,
+        ) -> Result<crate::Value, Violation> {
+            any(proto, path)
+        }
+        #[inline]
+        fn into_proto(value: crate::Value) -> Option<crate::grpc::value::RosettaValue> {
+            into_message(value)
+        }
+    }
+
+    /// A field the domain boxes (a recursive one): kind `K` of the value inside.
+    pub struct Boxed<K>(PhantomData<K>);
+
+    impl<K: Kind<D, P>, D, P> Kind<Box<D>, P> for Boxed<K> {
+        #[inline]
+        fn from_proto(proto: P, path: &Path<'_>) -> Result<Box<D>, Violation> {
+            K::from_proto(proto, path).map(Box::new)
+        }
+        #[inline]
+        fn into_proto(value: Box<D>) -> P {
+            K::into_proto(*value)
+        }
+    }
+
+    /// An optional whose value has kind `K`, reported under the field's own path.
+    pub struct Opt<K>(PhantomData<K>);
+
+    impl<K: Kind<D, P>, D, P> Kind<Option<D>, Option<P>> for Opt<K> {
+        #[inline]
+        fn from_proto(proto: Option<P>, path: &Path<'_>) -> Result<Option<D>, Violation> {
+            proto.map(|p| K::from_proto(p, path)).transpose()
+        }
+        #[inline]
+        fn into_proto(value: Option<D>) -> Option<P> {
+            value.map(K::into_proto)
+        }
+    }
+
+    /// A list whose elements have kind `K`; a failing element is reported under its index.
+    pub struct List<K>(PhantomData<K>);
+
+    impl<K: Kind<D, P>, D, P> Kind<Vec<D>, Vec<P>> for List<K> {
+        fn from_proto(proto: Vec<P>, path: &Path<'_>) -> Result<Vec<D>, Violation> {
+            let mut out = Vec::with_capacity(proto.len());
+            for (i, x) in proto.into_iter().enumerate() {
+                out.push(K::from_proto(x, &path.index(i))?);
+            }
+            Ok(out)
+        }
+        #[inline]
+        fn into_proto(value: Vec<D>) -> Vec<P> {
+            value.into_iter().map(K::into_proto).collect()
+        }
+    }
+
+    /// A map whose values have kind `K`; a failing value is reported under its key.
+    pub struct Map<K>(PhantomData<K>);
+
+    impl<K: Kind<D, P>, D, P> Kind<BTreeMap<String, D>, HashMap<String, P>> for Map<K> {
+        fn from_proto(
+            proto: HashMap<String, P>,
+            path: &Path<'_>,
+        ) -> Result<BTreeMap<String, D>, Violation> {
+            let mut out = BTreeMap::new();
+            for (k, x) in proto {
+                let v = K::from_proto(x, &path.key(&k))?;
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+        #[inline]
+        fn into_proto(value: BTreeMap<String, D>) -> HashMap<String, P> {
+            value
+                .into_iter()
+                .map(|(k, v)| (k, K::into_proto(v)))
+                .collect()
+        }
+    }
+}
+
 impl FromProto<()> for () {
     #[inline]
     fn from_proto(_: (), _: &Path<'_>) -> Result<(), Violation> {
@@ -343,6 +536,72 @@ mod tests {
             message::<Timestamp, prost_types::Timestamp>(boxed, &Path::Root).unwrap(),
             t
         );
+    }
+
+    /// The field kinds the generated impls name: each converts its whole shape and reports a
+    /// failure under the field, index or key that holds it.
+    #[test]
+    fn field_kinds_convert_and_name_the_failing_part() {
+        use kinds::*;
+        let t = Timestamp::from_unix(1_700_000_000, 5).unwrap();
+        let pt = timestamp_into_proto(t);
+        let bad = prost_types::Timestamp {
+            seconds: i64::MAX,
+            nanos: 0,
+        };
+        let root = Path::Root;
+        let at = root.field("at");
+
+        assert_eq!(<Move as Kind<u32, u32>>::from_proto(7, &at).unwrap(), 7);
+        let map: BTreeMap<String, i32> = [("a".to_string(), 1)].into();
+        let proto: HashMap<String, i32> = <Collect as Kind<_, _>>::into_proto(map.clone());
+        let back: BTreeMap<String, i32> = <Collect as Kind<_, _>>::from_proto(proto, &at).unwrap();
+        assert_eq!(back, map);
+
+        // A required message: absent is a violation at the field; boxed or not by prost.
+        let missing: Result<Timestamp, _> =
+            <Required<_> as Kind<_, Option<prost_types::Timestamp>>>::from_proto(None, &at);
+        assert_eq!(missing.unwrap_err().field, "at");
+        let boxed: Option<Box<prost_types::Timestamp>> =
+            <Required<prost_types::Timestamp> as Kind<Timestamp, _>>::into_proto(t);
+        let back: Timestamp =
+            <Required<prost_types::Timestamp> as Kind<_, _>>::from_proto(boxed, &at).unwrap();
+        assert_eq!(back, t);
+
+        // A value prost boxed, in a domain box.
+        let b: Box<Timestamp> =
+            <Boxed<Message<prost_types::Timestamp>> as Kind<_, _>>::from_proto(Box::new(pt), &at)
+                .unwrap();
+        assert_eq!(*b, t);
+        let p: Box<prost_types::Timestamp> =
+            <Boxed<Message<prost_types::Timestamp>> as Kind<_, _>>::into_proto(b);
+        assert_eq!(*p, pt);
+
+        // Containers name the element that fails.
+        let err =
+            <List<Convert> as Kind<Vec<Timestamp>, _>>::from_proto(vec![pt, bad], &at).unwrap_err();
+        assert_eq!(err.field, "at[1]");
+        let err = <Map<Convert> as Kind<BTreeMap<String, Timestamp>, _>>::from_proto(
+            [("k".to_string(), bad)].into(),
+            &at,
+        )
+        .unwrap_err();
+        assert!(
+            err.field.starts_with("at") && err.field.contains('k'),
+            "{}",
+            err.field
+        );
+        let err =
+            <Opt<Convert> as Kind<Option<Timestamp>, _>>::from_proto(Some(bad), &at).unwrap_err();
+        assert_eq!(err.field, "at");
+        assert_eq!(
+            <Opt<Convert> as Kind<Option<Timestamp>, _>>::from_proto(None, &at).unwrap(),
+            None
+        );
+
+        // `any`: absent is nil.
+        let nil = <Any as Kind<_, _>>::from_proto(None, &at).unwrap();
+        assert_eq!(nil, crate::Value::Nil);
     }
 
     #[test]

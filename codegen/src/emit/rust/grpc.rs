@@ -10,17 +10,21 @@
 //! way the domain types do. Names of prost items are computed here with prost's and tonic's own
 //! rules ([`prost_type`], [`prost_field`], [`tonic_snake`]).
 //!
-//! Conversions do not depend on where prost boxes recursive fields: they go through the runtime's
-//! `Unbox` and `Rebox`, which accept both shapes.
+//! Conversions are stated, not spelled out: each type's is one `__grpc_message!` (`__grpc_oneof!`,
+//! `__grpc_enum!`, `__grpc_wrapper!`) naming a conversion kind per field (the runtime's
+//! `grpc::convert::kinds`). They do not depend on where prost boxes recursive fields: the kinds
+//! go through the runtime's `Unbox` and `Rebox`, which accept both shapes.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{ToTokens, format_ident, quote};
+use quote::{format_ident, quote};
 
 use super::ident::{field_ident, type_ident};
 use super::package_segments;
 use super::protocols::Glue;
 use super::types::{Gen, docs};
-use crate::conventions::{proto_wrapper_field, proto_wrapper_name, response_message_name};
+use crate::conventions::{
+    proto_wrapper_field, proto_wrapper_name, proto_wrappers, response_message_name,
+};
 use crate::emit::proto::{
     DESCRIPTOR_FILE, PROST_DIR, PROTO_DIR, RESULT_FIELD, oneof_name, prost_field, prost_file_name,
     prost_type,
@@ -65,25 +69,9 @@ fn is_container(t: &Type) -> bool {
     matches!(t, Type::Optional(_) | Type::List(_) | Type::Map(_))
 }
 
-/// True when `tokens` use the identifier `name` (a conversion that reads its field path).
-fn mentions(tokens: &TokenStream, name: &str) -> bool {
-    tokens.clone().into_iter().any(|t| match t {
-        proc_macro2::TokenTree::Ident(i) => i == name,
-        proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), name),
-        _ => false,
-    })
-}
-
-/// True when `tokens` hold a `?` (a conversion that can fail).
-fn has_try(tokens: &TokenStream) -> bool {
-    tokens.clone().into_iter().any(|t| match t {
-        proc_macro2::TokenTree::Punct(p) => p.as_char() == '?',
-        proc_macro2::TokenTree::Group(g) => has_try(&g.stream()),
-        _ => false,
-    })
-}
-
-/// Conversion code generator, at the module depth of `g`.
+/// Conversion code generator, at the module depth of `g`. It states each field's conversion
+/// kind (the runtime's `grpc::convert::kinds`); the facade's `__grpc_message!`,
+/// `__grpc_oneof!`, `__grpc_wrapper!` and `__grpc_enum!` expand them into the impls.
 struct Conv<'g, 'a> {
     g: &'g Gen<'a>,
     rt: TokenStream,
@@ -153,274 +141,123 @@ impl<'g, 'a> Conv<'g, 'a> {
         matches!(self.g.ir.types[id].kind, TypeKind::Enum(_))
     }
 
-    /// prost value `x` of a list element, map value or oneof member (never optional) → domain.
-    fn elem_from(&self, t: &Type, x: TokenStream, path: TokenStream, boxed: bool) -> TokenStream {
-        let rt = &self.rt;
-        match t {
-            t if is_identity(t) => x,
-            Type::Timestamp => quote!(#rt::convert::timestamp_from_proto(#x, #path)?),
-            Type::Named { id, .. } if self.is_enum(*id) => {
-                let d = self.g.type_path(*id);
-                quote!(<#d as #rt::FromProto<i32>>::from_proto(#x, #path)?)
-            }
-            Type::Named { id, .. } => {
-                let d = self.g.type_path(*id);
-                let p = self.proto_type(*id);
-                let v = quote! {
-                    <#d as #rt::FromProto<#p>>::from_proto(
-                        <_ as #rt::convert::Unbox<#p>>::unbox(#x), #path)?
-                };
-                if boxed {
-                    quote!(::std::boxed::Box::new(#v))
-                } else {
-                    v
-                }
-            }
-            Type::Any => {
-                let k = &self.g.krate;
-                quote!(<#k::Value as #rt::FromProto<#rt::value::RosettaValue>>::from_proto(#x, #path)?)
-            }
-            // A container where .proto has none: its wrapper message, then the wrapped field.
-            Type::Optional(_) | Type::List(_) | Type::Map(_) => {
-                let w = self.wrapper_type(t);
-                let f = prost_field(proto_wrapper_field(t));
-                let inner = self.field_from(t, quote!(w.#f), path, false);
-                quote!({
-                    let w: #w = #rt::convert::Unbox::unbox(#x);
-                    #inner
-                })
-            }
-            _ => x,
-        }
-    }
-
-    /// prost field value `x` of a message field of IDL type `t` → domain (`?` on failure): one
-    /// runtime call (`FromProto` of the field's whole shape, or `convert::message`), except for a
-    /// list or map nested in a container, whose wrapper message is unwrapped here.
-    fn field_from(&self, t: &Type, x: TokenStream, path: TokenStream, boxed: bool) -> TokenStream {
-        let rt = &self.rt;
-        match t {
-            t if is_identity(t) => x,
-            Type::Optional(inner) | Type::List(inner) if is_identity(inner) => x,
-            Type::Map(inner) if is_identity(inner) => quote!(#x.into_iter().collect()),
-            Type::Any => quote!(#rt::convert::any(#x, #path)?),
-            Type::Timestamp => quote!(#rt::convert::message(#x, #path)?),
-            Type::Named { id, .. } if self.is_enum(*id) => {
-                quote!(#rt::FromProto::from_proto(#x, #path)?)
-            }
+    /// The conversion kind of a message field of IDL type `t` (`boxed`: the domain boxes it),
+    /// or `None` when it is moved as it is. One runtime call per field: the whole shape's
+    /// `FromProto` (`Convert`) where the runtime's container impls apply, a composed kind where
+    /// prost boxes or .proto wraps.
+    fn field_kind(&self, t: &Type, boxed: bool) -> Option<TokenStream> {
+        Some(match t {
+            t if is_identity(t) => return None,
+            Type::Optional(inner) | Type::List(inner) if is_identity(inner) => return None,
+            Type::Map(inner) if is_identity(inner) => quote!(Collect),
+            Type::Any => quote!(Any),
+            Type::Timestamp => quote!(Required<_>),
+            Type::Named { id, .. } if self.is_enum(*id) => quote!(Convert),
             Type::Named { id, .. } => {
                 // prost may box the field by its own rule: name its message so `Unbox` is not
                 // ambiguous.
                 let p = self.proto_type(*id);
-                let v = quote!(#rt::convert::message::<_, #p>(#x, #path)?);
                 if boxed {
-                    quote!(::std::boxed::Box::new(#v))
+                    quote!(Boxed<Required<#p>>)
                 } else {
-                    v
+                    quote!(Required<#p>)
                 }
             }
             Type::Optional(inner) | Type::List(inner) | Type::Map(inner)
                 if !boxed && !is_container(inner) =>
             {
-                quote!(#rt::FromProto::from_proto(#x, #path)?)
+                quote!(Convert)
             }
             Type::Optional(inner) => {
-                let v = self.elem_from(inner, quote!(v), path, boxed);
-                // A conversion that cannot fail is a plain `map` (clippy's `manual_map`).
-                if !has_try(&v) {
-                    return quote!(#x.map(|v| #v));
-                }
-                quote! {
-                    match #x {
-                        ::std::option::Option::Some(v) => ::std::option::Option::Some(#v),
-                        ::std::option::Option::None => ::std::option::Option::None,
-                    }
-                }
+                let k = self.value_kind(inner, boxed);
+                quote!(Opt<#k>)
             }
             Type::List(inner) => {
-                let v = self.elem_from(inner, quote!(x), quote!(&list_path.index(i)), false);
-                // A conversion that cannot fail (a wrapper of scalars) names no path: then
-                // neither the path nor the index is bound, so the generated code has no unused
-                // variable.
-                if !mentions(&v, "list_path") {
-                    return quote! {{
-                        let items = #x;
-                        let mut out = ::std::vec::Vec::with_capacity(items.len());
-                        for x in items {
-                            out.push(#v);
-                        }
-                        out
-                    }};
-                }
-                quote! {{
-                    let list_path = #path;
-                    let items = #x;
-                    let mut out = ::std::vec::Vec::with_capacity(items.len());
-                    for (i, x) in items.into_iter().enumerate() {
-                        out.push(#v);
-                    }
-                    out
-                }}
+                let k = self.value_kind(inner, false);
+                quote!(List<#k>)
             }
             Type::Map(inner) => {
-                let v = self.elem_from(inner, quote!(x), quote!(&map_path.key(&k)), false);
-                let bind = if mentions(&v, "map_path") {
-                    quote!(let map_path = #path;)
-                } else {
-                    TokenStream::new()
-                };
-                quote! {{
-                    #bind
-                    let mut out = ::std::collections::BTreeMap::new();
-                    for (k, x) in #x {
-                        let v = #v;
-                        out.insert(k, v);
-                    }
-                    out
-                }}
+                let k = self.value_kind(inner, false);
+                quote!(Map<#k>)
             }
-            _ => x,
-        }
+            _ => return None,
+        })
     }
 
-    /// Domain value `v` (list element, map value, oneof member) → prost.
-    fn elem_into(&self, t: &Type, v: TokenStream, boxed: bool) -> TokenStream {
-        let rt = &self.rt;
+    /// The conversion kind of a list element, map value, optional's value or `oneof` member
+    /// (never absent): a container there is its wrapper message ([`Self::wrappers`]).
+    fn value_kind(&self, t: &Type, boxed: bool) -> TokenStream {
         match t {
-            t if is_identity(t) => v,
-            Type::Timestamp => quote!(#rt::convert::timestamp_into_proto(#v)),
-            Type::Named { id, .. } if self.is_enum(*id) => {
-                let d = self.g.type_path(*id);
-                quote!(<#d as #rt::IntoProto<i32>>::into_proto(#v))
-            }
+            Type::Timestamp | Type::Any => quote!(Convert),
+            Type::Named { id, .. } if self.is_enum(*id) => quote!(Convert),
             Type::Named { id, .. } => {
-                let d = self.g.type_path(*id);
                 let p = self.proto_type(*id);
-                let v = if boxed { quote!(*#v) } else { v };
-                quote! {
-                    #rt::convert::Rebox::rebox(<#d as #rt::IntoProto<#p>>::into_proto(#v))
+                if boxed {
+                    quote!(Boxed<Message<#p>>)
+                } else {
+                    quote!(Message<#p>)
                 }
-            }
-            Type::Any => {
-                let k = &self.g.krate;
-                quote!(<#k::Value as #rt::IntoProto<#rt::value::RosettaValue>>::into_proto(#v))
             }
             Type::Optional(_) | Type::List(_) | Type::Map(_) => {
                 let w = self.wrapper_type(t);
-                let f = prost_field(proto_wrapper_field(t));
-                let inner = self.field_into(t, v, false);
-                quote!(#rt::convert::Rebox::rebox(#w { #f: #inner }))
+                quote!(Message<#w>)
             }
-            _ => v,
+            _ => quote!(Move),
         }
     }
 
-    /// [`Self::elem_into`] as something `map` takes: a function path where one exists (clippy
-    /// finds `|x| f(x)` redundant), a closure otherwise.
-    fn elem_into_fn(&self, t: &Type, boxed: bool) -> TokenStream {
-        let rt = &self.rt;
-        match t {
-            Type::Timestamp => quote!(#rt::convert::timestamp_into_proto),
-            Type::Any => {
-                let k = &self.g.krate;
-                quote!(<#k::Value as #rt::IntoProto<#rt::value::RosettaValue>>::into_proto)
-            }
-            Type::Named { id, .. } if self.is_enum(*id) => {
-                let d = self.g.type_path(*id);
-                quote!(<#d as #rt::IntoProto<i32>>::into_proto)
-            }
-            _ => {
-                let e = self.elem_into(t, quote!(x), boxed);
-                quote!(|x| #e)
-            }
-        }
+    /// `name: Kind` (or `name as prost_name …`) for one field of `__grpc_message!`, with its
+    /// IDL name when that is not the Rust one. `renamed`: every field is written in full.
+    fn field_spec(&self, f: &Field, renamed: bool) -> TokenStream {
+        let d = field_ident(&f.name);
+        let p = prost_field(&f.name);
+        let rename = renamed.then(|| quote!(as #p));
+        let wire = &f.name;
+        let wire = (d != wire).then(|| quote!(= #wire));
+        let kind = self.field_kind(&f.ty, f.boxed).map(|k| quote!(: #k));
+        quote!(#d #rename #wire #kind)
     }
 
-    /// Domain field value `v` of IDL type `t` → the prost field value: one runtime call, as in
-    /// [`Self::field_from`].
-    fn field_into(&self, t: &Type, v: TokenStream, boxed: bool) -> TokenStream {
-        let rt = &self.rt;
-        match t {
-            t if is_identity(t) => v,
-            Type::Optional(inner) | Type::List(inner) if is_identity(inner) => v,
-            Type::Map(inner) if is_identity(inner) => quote!(#v.into_iter().collect()),
-            Type::Timestamp | Type::Any => quote!(#rt::convert::into_message(#v)),
-            Type::Named { id, .. } if self.is_enum(*id) => quote!(#rt::IntoProto::into_proto(#v)),
-            Type::Named { .. } => {
-                let v = if boxed { quote!(*#v) } else { v };
-                quote!(#rt::convert::into_message(#v))
-            }
-            Type::Optional(inner) | Type::List(inner) | Type::Map(inner)
-                if !boxed && !is_container(inner) =>
-            {
-                quote!(#rt::IntoProto::into_proto(#v))
-            }
-            Type::Optional(inner) => {
-                let f = self.elem_into_fn(inner, boxed);
-                quote!(#v.map(#f))
-            }
-            Type::List(inner) => {
-                let f = self.elem_into_fn(inner, false);
-                quote!(#v.into_iter().map(#f).collect())
-            }
-            Type::Map(inner) => {
-                let e = self.elem_into(inner, quote!(x), false);
-                quote!(#v.into_iter().map(|(k, x)| (k, #e)).collect())
-            }
-            _ => v,
-        }
-    }
-
-    /// `FromProto` and `IntoProto` for a struct-shaped type (struct, error, request struct).
+    /// `FromProto` and `IntoProto` for a struct-shaped type (struct, error, request struct)
+    /// and the wrappers its message nests: one `__grpc_message!`.
     fn struct_impls(
         &self,
         domain: TokenStream,
         proto: TokenStream,
         fields: &[Field],
     ) -> TokenStream {
-        let rt = &self.rt;
         let k = &self.g.krate;
-        let from = fields.iter().map(|f| {
-            let d = field_ident(&f.name);
-            let p = prost_field(&f.name);
-            let wire = &f.name;
-            let v = self.field_from(&f.ty, quote!(proto.#p), quote!(&path.field(#wire)), f.boxed);
-            quote!(#d: #v,)
-        });
-        let into = fields.iter().map(|f| {
-            let d = field_ident(&f.name);
-            let p = prost_field(&f.name);
-            let v = self.field_into(&f.ty, quote!(self.#d), f.boxed);
-            quote!(#p: #v,)
-        });
-        let unused = if fields.is_empty() {
-            quote!(let _ = (proto, path);)
-        } else {
-            quote!(let _ = path;)
-        };
+        let renamed = fields
+            .iter()
+            .any(|f| field_ident(&f.name) != prost_field(&f.name));
+        let specs = fields.iter().map(|f| self.field_spec(f, renamed));
+        let wrappers = self.wrappers(fields.iter().map(|f| (&f.ty, false)));
         quote! {
-            impl #rt::FromProto<#proto> for #domain {
-                fn from_proto(
-                    proto: #proto,
-                    path: &#k::__private::validate::Path<'_>,
-                ) -> ::std::result::Result<Self, #k::Violation> {
-                    #unused
-                    ::std::result::Result::Ok(Self { #(#from)* })
-                }
-            }
-
-            impl #rt::IntoProto<#proto> for #domain {
-                fn into_proto(self) -> #proto {
-                    #proto { #(#into)* }
-                }
-            }
+            #k::__grpc_message!(#domain = #proto { #(#specs),* });
+            #wrappers
         }
+    }
+
+    /// The conversions of the wrapper messages the current owner nests (one per container
+    /// that .proto cannot spell inside another; `fields`: each field's or member's type, and
+    /// whether it is a `oneof` member).
+    fn wrappers<'t>(&self, fields: impl IntoIterator<Item = (&'t Type, bool)>) -> TokenStream {
+        let k = &self.g.krate;
+        proto_wrappers(fields)
+            .iter()
+            .map(|w| {
+                let domain = self.g.rust_type(w, false);
+                let proto = self.wrapper_type(w);
+                let field = prost_field(proto_wrapper_field(w));
+                let kind = self.field_kind(w, false).map(|k| quote!(: #k));
+                quote!(#k::__grpc_wrapper!(#domain = #proto { #field #kind });)
+            })
+            .collect()
     }
 
     /// The conversions of declared type `id`.
     fn type_impls(&self, id: usize) -> TokenStream {
         let t = &self.g.ir.types[id];
-        let rt = &self.rt;
         let k = &self.g.krate;
         let domain = self.g.type_path(id);
         self.set_owner(t.package.as_deref(), &t.name);
@@ -429,23 +266,10 @@ impl<'g, 'a> Conv<'g, 'a> {
             TypeKind::Error(e) => self.struct_impls(domain, self.proto_type(id), &e.body.fields),
             TypeKind::Enum(_) => {
                 let name = &t.name;
-                quote! {
-                    impl #rt::FromProto<i32> for #domain {
-                        fn from_proto(
-                            number: i32,
-                            path: &#k::__private::validate::Path<'_>,
-                        ) -> ::std::result::Result<Self, #k::Violation> {
-                            Self::from_number(number)
-                                .ok_or_else(|| #rt::convert::unknown_enum(number, #name, path))
-                        }
-                    }
-
-                    impl #rt::IntoProto<i32> for #domain {
-                        #[inline]
-                        fn into_proto(self) -> i32 {
-                            self.number()
-                        }
-                    }
+                if domain.to_string() == *name {
+                    quote!(#k::__grpc_enum!(#domain);)
+                } else {
+                    quote!(#k::__grpc_enum!(#domain = #name);)
                 }
             }
             TypeKind::Union(u) => {
@@ -455,44 +279,24 @@ impl<'g, 'a> Conv<'g, 'a> {
                 let oneof = oneof_name(&t.name, &u.variants);
                 let oneof_field = prost_field(&oneof);
                 let oneof_enum = prost_type(&oneof);
-                let from = u.variants.iter().map(|v| {
+                let renamed = u
+                    .variants
+                    .iter()
+                    .any(|v| type_ident(&v.name) != prost_type(&v.name));
+                let variants = u.variants.iter().map(|v| {
                     let dv = type_ident(&v.name);
                     let pv = prost_type(&v.name);
+                    let rename = renamed.then(|| quote!(as #pv));
                     let wire = &v.name;
-                    let conv =
-                        self.elem_from(&v.ty, quote!(x), quote!(&path.field(#wire)), v.boxed);
-                    quote! {
-                        ::std::option::Option::Some(#m::#nested::#oneof_enum::#pv(x)) =>
-                            ::std::result::Result::Ok(Self::#dv(#conv)),
-                    }
+                    let kind = self.value_kind(&v.ty, v.boxed);
+                    quote!(#dv #rename = #wire: #kind)
                 });
-                let into = u.variants.iter().map(|v| {
-                    let dv = type_ident(&v.name);
-                    let pv = prost_type(&v.name);
-                    let conv = self.elem_into(&v.ty, quote!(x), v.boxed);
-                    quote!(Self::#dv(x) => #m::#nested::#oneof_enum::#pv(#conv),)
-                });
+                let wrappers = self.wrappers(u.variants.iter().map(|v| (&v.ty, true)));
                 quote! {
-                    impl #rt::FromProto<#proto> for #domain {
-                        fn from_proto(
-                            proto: #proto,
-                            path: &#k::__private::validate::Path<'_>,
-                        ) -> ::std::result::Result<Self, #k::Violation> {
-                            match proto.#oneof_field {
-                                #(#from)*
-                                ::std::option::Option::None =>
-                                    ::std::result::Result::Err(#rt::convert::oneof_not_set(path)),
-                            }
-                        }
-                    }
-
-                    impl #rt::IntoProto<#proto> for #domain {
-                        fn into_proto(self) -> #proto {
-                            #proto {
-                                #oneof_field: ::std::option::Option::Some(match self { #(#into)* }),
-                            }
-                        }
-                    }
+                    #k::__grpc_oneof!(#domain = #proto {
+                        #oneof_field: #m::#nested::#oneof_enum { #(#variants),* }
+                    });
+                    #wrappers
                 }
             }
         }
@@ -721,49 +525,23 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     })
 }
 
-/// Encoding and decoding of a synthesized `<Rpc>Response { result = 1 }`.
+/// The conversions of a synthesized `<Rpc>Response { result = 1 }` and its value, so the
+/// adapter and the client encode and decode it as any other message.
 fn result_codec(c: &Conv, rpc: &Rpc) -> TokenStream {
     let Output::Value(ty) = &rpc.output else {
         return TokenStream::new();
     };
     let k = &c.g.krate;
-    let rt = &c.rt;
     let proto = c.proto_local(&response_message_name(&rpc.name));
     let value = c.g.rust_type(ty, false);
     let field = prost_field(RESULT_FIELD);
-    let encode = result_fn("encode", rpc);
-    let decode = result_fn("decode", rpc);
     c.set_owner(c.g.package.as_deref(), &response_message_name(&rpc.name));
-    let into = c.field_into(ty, quote!(value), false);
-    let from = c.field_from(
-        ty,
-        quote!(proto.#field),
-        quote!(&path.field(#RESULT_FIELD)),
-        false,
-    );
-    // Only a conversion that can fail reads the path.
-    let fallible = from.to_string().contains("path");
-    let path = if fallible { quote!(path) } else { quote!(_) };
+    let kind = c.field_kind(ty, false).map(|k| quote!(: #k));
+    let wrappers = c.wrappers([(ty, false)]);
     quote! {
-        fn #encode(value: #value) -> #proto {
-            #proto { #field: #into }
-        }
-
-        fn #decode(proto: #proto) -> ::std::result::Result<#value, #k::Status> {
-            #rt::convert::response(proto, |proto, #path| {
-                let value = #from;
-                ::std::result::Result::Ok(value)
-            })
-        }
+        #k::__grpc_wrapper!(#value = #proto { #field = #RESULT_FIELD #kind });
+        #wrappers
     }
-}
-
-/// The name of the generated `encode_<rpc>_result` / `decode_<rpc>_result` function.
-fn result_fn(prefix: &str, rpc: &Rpc) -> Ident {
-    format_ident!(
-        "{prefix}_{}_result",
-        field_ident(&rpc.name).to_string().trim_start_matches("r#")
-    )
 }
 
 /// One method of the tonic service trait: a call of the runtime's `server::unary`.
@@ -782,10 +560,7 @@ fn adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames) -> TokenStream {
     // A closure, so that an expired deadline answers without calling the handler at all.
     let call =
         c.g.call_method(rpc, quote!(self.inner), quote!(ctx), quote!(request));
-    let encode = match &rpc.output {
-        Output::Unit | Output::Message(_) => quote!(#rt::IntoProto::into_proto),
-        Output::Value(_) => result_fn("encode", rpc).into_token_stream(),
-    };
+    let encode = quote!(#rt::IntoProto::into_proto);
     if rpc.client_streaming || rpc.server_streaming {
         return streaming_adapter_method(c, rpc, n, encode);
     }
@@ -904,10 +679,7 @@ fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream 
     };
     let ret = c.g.output_type(&rpc.output);
     let error = c.g.rpc_error_type(s, rpc, true);
-    let decode = match &rpc.output {
-        Output::Unit | Output::Message(_) => quote!(#rt::client::decode_response),
-        Output::Value(_) => result_fn("decode", rpc).into_token_stream(),
-    };
+    let decode = quote!(#rt::client::decode_response);
     if rpc.client_streaming || rpc.server_streaming {
         let k = &c.g.krate;
         let (args, request, call) = if rpc.client_streaming {

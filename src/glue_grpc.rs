@@ -1,0 +1,209 @@
+//! The gRPC glue macros generated code invokes: per type its domain ↔ prost conversions, per
+//! service the tonic adapter and the typed client, each written once here.
+//!
+//! A generated file states facts (which field has which conversion kind, which rpc is which
+//! tonic method) and these macros expand them; the work is in the runtime
+//! (`grpc::convert::Kind` per field, `grpc::server::{unary, …}` per rpc). Generated code
+//! invokes them inside `__if_grpc!`, so they expand only with the `grpc` feature.
+//!
+//! Field kinds are the runtime's `grpc::convert::kinds` (`Convert`, `Required<M>`,
+//! `Map<Message<W>>`, …), glob-imported inside each generated function, so a generated kind is
+//! written without a path and cannot be shadowed by a user's own items.
+
+/// `FromProto` and `IntoProto` between a generated struct and its prost message, one runtime
+/// call per field.
+///
+/// `Domain = proto::Message { field, field: Kind, field = "wire": Kind, … }`: a field without a
+/// kind is moved (same Rust type on both sides); `= "wire"` is the IDL name reported in a
+/// violation's path when it is not the field's Rust name. When some prost field is named unlike
+/// its domain field, every field is written `field as prost_field …`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __grpc_message {
+    (@impls $domain:ty, $proto:path,
+        [$(($field:ident $pfield:ident [$($wire:literal)?] [$($kind:ty)?]))*]) => {
+        impl $crate::__private::grpc::FromProto<$proto> for $domain {
+            fn from_proto(
+                proto: $proto,
+                path: &$crate::__private::validate::Path<'_>,
+            ) -> ::core::result::Result<Self, $crate::Violation> {
+                #[allow(unused_imports)]
+                use $crate::__private::grpc::convert::kinds::*;
+                let _ = (&proto, path);
+                ::core::result::Result::Ok(Self {
+                    $($field: $crate::__grpc_message!(
+                        @from proto.$pfield, path, ::core::stringify!($field) $(, $wire)?; $($kind)?
+                    ),)*
+                })
+            }
+        }
+
+        impl $crate::__private::grpc::IntoProto<$proto> for $domain {
+            fn into_proto(self) -> $proto {
+                #[allow(unused_imports)]
+                use $crate::__private::grpc::convert::kinds::*;
+                $proto {
+                    $($pfield: $crate::__grpc_message!(@into self.$field; $($kind)?),)*
+                }
+            }
+        }
+    };
+    (@from $x:expr, $path:ident, $name:expr;) => { $x };
+    (@from $x:expr, $path:ident, $name:expr; $kind:ty) => {
+        <$kind as $crate::__private::grpc::convert::Kind<_, _>>::from_proto($x, &$path.field($name))?
+    };
+    (@from $x:expr, $path:ident, $name:expr, $wire:literal;) => { $x };
+    (@from $x:expr, $path:ident, $name:expr, $wire:literal; $kind:ty) => {
+        <$kind as $crate::__private::grpc::convert::Kind<_, _>>::from_proto($x, &$path.field($wire))?
+    };
+    (@into $x:expr;) => { $x };
+    (@into $x:expr; $kind:ty) => {
+        <$kind as $crate::__private::grpc::convert::Kind<_, _>>::into_proto($x)
+    };
+    ($domain:ty = $proto:path {
+        $($field:ident as $pfield:ident $(= $wire:literal)? $(: $kind:ty)?),* $(,)?
+    }) => {
+        $crate::__grpc_message!(@impls $domain, $proto,
+            [$(($field $pfield [$($wire)?] [$($kind)?]))*]);
+    };
+    ($domain:ty = $proto:path { $($field:ident $(= $wire:literal)? $(: $kind:ty)?),* $(,)? }) => {
+        $crate::__grpc_message!(@impls $domain, $proto,
+            [$(($field $field [$($wire)?] [$($kind)?]))*]);
+    };
+}
+
+/// `FromProto` and `IntoProto` between a domain value and a prost message of one field: a
+/// wrapper message .proto needs for a container inside a container (the path stays the
+/// container's), or an rpc's `<Rpc>Response { result }` (`= "result"`: the path names it).
+///
+/// `Domain = proto::Wrapper { field = "wire": Kind }`, wire and kind optional as in
+/// [`__grpc_message!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __grpc_wrapper {
+    (@from $x:expr, $path:ident;) => { ::core::result::Result::Ok($x) };
+    (@from $x:expr, $path:ident; $kind:ty) => {
+        <$kind as $crate::__private::grpc::convert::Kind<_, _>>::from_proto($x, $path)
+    };
+    (@from $x:expr, $path:ident, $wire:literal;) => { ::core::result::Result::Ok($x) };
+    (@from $x:expr, $path:ident, $wire:literal; $kind:ty) => {
+        <$kind as $crate::__private::grpc::convert::Kind<_, _>>::from_proto($x, &$path.field($wire))
+    };
+    ($domain:ty = $proto:path { $pfield:ident $(= $wire:literal)? $(: $kind:ty)? }) => {
+        impl $crate::__private::grpc::FromProto<$proto> for $domain {
+            fn from_proto(
+                proto: $proto,
+                path: &$crate::__private::validate::Path<'_>,
+            ) -> ::core::result::Result<Self, $crate::Violation> {
+                #[allow(unused_imports)]
+                use $crate::__private::grpc::convert::kinds::*;
+                let _ = path;
+                $crate::__grpc_wrapper!(@from proto.$pfield, path $(, $wire)?; $($kind)?)
+            }
+        }
+
+        impl $crate::__private::grpc::IntoProto<$proto> for $domain {
+            fn into_proto(self) -> $proto {
+                #[allow(unused_imports)]
+                use $crate::__private::grpc::convert::kinds::*;
+                $proto {
+                    $pfield: $crate::__grpc_message!(@into self; $($kind)?),
+                }
+            }
+        }
+    };
+}
+
+/// `FromProto` and `IntoProto` between a generated union and its prost message, whose `oneof`
+/// field `oneof` holds one member per variant.
+///
+/// `Domain = proto::Message { oneof: proto::message::Oneof { Variant = "wire": Kind, … } }`;
+/// when some prost member is named unlike its variant, every variant is written
+/// `Variant as Member = "wire": Kind`. No member set is a violation.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __grpc_oneof {
+    (@impls $domain:ty, $proto:path, $oneof:ident, $members:ty,
+        [$(($variant:ident $member:ident $wire:literal $kind:ty))*]) => {
+        impl $crate::__private::grpc::FromProto<$proto> for $domain {
+            fn from_proto(
+                proto: $proto,
+                path: &$crate::__private::validate::Path<'_>,
+            ) -> ::core::result::Result<Self, $crate::Violation> {
+                #[allow(unused_imports)]
+                use $crate::__private::grpc::convert::kinds::*;
+                type __Members = $members;
+                match proto.$oneof {
+                    $(::core::option::Option::Some(__Members::$member(x)) => {
+                        ::core::result::Result::Ok(Self::$variant(
+                            <$kind as $crate::__private::grpc::convert::Kind<_, _>>::from_proto(
+                                x,
+                                &path.field($wire),
+                            )?,
+                        ))
+                    })*
+                    ::core::option::Option::None => ::core::result::Result::Err(
+                        $crate::__private::grpc::convert::oneof_not_set(path),
+                    ),
+                }
+            }
+        }
+
+        impl $crate::__private::grpc::IntoProto<$proto> for $domain {
+            fn into_proto(self) -> $proto {
+                #[allow(unused_imports)]
+                use $crate::__private::grpc::convert::kinds::*;
+                type __Members = $members;
+                $proto {
+                    $oneof: ::core::option::Option::Some(match self {
+                        $(Self::$variant(x) => __Members::$member(
+                            <$kind as $crate::__private::grpc::convert::Kind<_, _>>::into_proto(x),
+                        ),)*
+                    }),
+                }
+            }
+        }
+    };
+    ($domain:ty = $proto:path { $oneof:ident: $members:ty {
+        $($variant:ident as $member:ident = $wire:literal: $kind:ty),* $(,)?
+    } }) => {
+        $crate::__grpc_oneof!(@impls $domain, $proto, $oneof, $members,
+            [$(($variant $member $wire $kind))*]);
+    };
+    ($domain:ty = $proto:path { $oneof:ident: $members:ty {
+        $($variant:ident = $wire:literal: $kind:ty),* $(,)?
+    } }) => {
+        $crate::__grpc_oneof!(@impls $domain, $proto, $oneof, $members,
+            [$(($variant $variant $wire $kind))*]);
+    };
+}
+
+/// `FromProto<i32>` and `IntoProto<i32>` for a generated enum (its `from_number` and `number`):
+/// an undeclared number is a violation naming the enum (`= "Name"` when its IDL name is not the
+/// Rust one).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __grpc_enum {
+    ($domain:ident) => {
+        $crate::__grpc_enum!($domain = ::core::stringify!($domain));
+    };
+    ($domain:ty = $name:expr) => {
+        impl $crate::__private::grpc::FromProto<i32> for $domain {
+            fn from_proto(
+                number: i32,
+                path: &$crate::__private::validate::Path<'_>,
+            ) -> ::core::result::Result<Self, $crate::Violation> {
+                Self::from_number(number).ok_or_else(|| {
+                    $crate::__private::grpc::convert::unknown_enum(number, $name, path)
+                })
+            }
+        }
+
+        impl $crate::__private::grpc::IntoProto<i32> for $domain {
+            #[inline]
+            fn into_proto(self) -> i32 {
+                self.number()
+            }
+        }
+    };
+}
