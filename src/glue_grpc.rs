@@ -207,3 +207,131 @@ macro_rules! __grpc_enum {
         }
     };
 }
+
+/// A service's `GrpcAdapter<S>`: the struct, `new`, `into_service`, its mount, and tonic's
+/// generated server trait implemented by one runtime call per rpc (`grpc::server::unary`,
+/// `server_streaming`, `client_streaming` or `streaming`: decoding, validation, the deadline,
+/// errors, compression).
+///
+/// ```text
+/// #[doc = "…"]
+/// impl super::Trait => super::proto::trait_server { TonicTrait, TonicServer },
+///     "pkg.Service", super::proto::FILE_DESCRIPTOR_SET;
+/// unary tonic_method("Service.Method", ProstIn => ProstOut) |request: Domain| method(request.a);
+/// server_streaming watch[WatchStream]("Service.Watch", () => ProstOut) |_: ()| watch();
+/// client_streaming record("Service.Record", ProstIn => ProstOut) |requests: _| record(requests);
+/// ```
+///
+/// The closure's arguments are what the trait method takes after the `Context`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __grpc_adapter {
+    (@request unary $in:ty) => { $crate::__private::tonic::Request<$in> };
+    (@request server_streaming $in:ty) => { $crate::__private::tonic::Request<$in> };
+    (@request client_streaming $in:ty) => {
+        $crate::__private::tonic::Request<$crate::__private::tonic::Streaming<$in>>
+    };
+    (@request streaming $in:ty) => {
+        $crate::__private::tonic::Request<$crate::__private::tonic::Streaming<$in>>
+    };
+    (@response $out:ty, []) => { $crate::__private::tonic::Response<$out> };
+    (@response $out:ty, [$stream:ident]) => { $crate::__private::tonic::Response<Self::$stream> };
+    (@stream $out:ty, []) => {};
+    (@stream $out:ty, [$stream:ident]) => {
+        type $stream = $crate::__private::grpc::server::ResponseStream<$out>;
+    };
+    // One answer: compressed only from `min` bytes up.
+    (@call unary $request:ident, $name:literal, $min:ident, $handler:expr) => {
+        $crate::__private::grpc::server::unary($request, $name, $min, $handler)
+    };
+    (@call client_streaming $request:ident, $name:literal, $min:ident, $handler:expr) => {
+        $crate::__private::grpc::server::client_streaming($request, $name, $min, $handler)
+    };
+    // A response stream: its messages follow the stream's coding.
+    (@call server_streaming $request:ident, $name:literal, $min:ident, $handler:expr) => {{
+        let _ = $min;
+        $crate::__private::grpc::server::server_streaming($request, $name, $handler)
+    }};
+    (@call streaming $request:ident, $name:literal, $min:ident, $handler:expr) => {{
+        let _ = $min;
+        $crate::__private::grpc::server::streaming($request, $name, $handler)
+    }};
+    (
+        $(#[$attr:meta])*
+        impl $trait:path => $($server:ident)::+ { $tonic_trait:ident, $service:ident },
+            $full_name:literal, $descriptors:expr;
+        $($kind:ident $method:ident $([$stream:ident])? ($name:literal, $in:ty => $out:ty)
+            |$req:tt: $rty:ty| $call:ident($($arg:expr),*);)*
+    ) => {
+        $(#[$attr])*
+        pub struct GrpcAdapter<S> {
+            inner: ::std::sync::Arc<S>,
+            /// Responses smaller than this are never compressed (`GrpcOptions::compression_min_size`).
+            min_compressed_size: usize,
+        }
+
+        impl<S> GrpcAdapter<S> {
+            /// Wraps a shared implementation.
+            pub fn new(inner: ::std::sync::Arc<S>) -> Self {
+                Self {
+                    inner,
+                    min_compressed_size:
+                        $crate::__private::grpc::server::DEFAULT_COMPRESSION_MIN_SIZE,
+                }
+            }
+        }
+
+        impl<S: $trait> GrpcAdapter<S> {
+            /// The tonic service, with the message size limits and the request and response
+            /// codings of `options`.
+            pub fn into_service(
+                mut self,
+                options: &$crate::__private::grpc::GrpcOptions,
+            ) -> $($server)::+::$service<Self> {
+                self.min_compressed_size = options.compression_min_size;
+                let mut service = $($server)::+::$service::new(self)
+                    .max_decoding_message_size(options.max_decoding_message_size)
+                    .max_encoding_message_size(options.max_encoding_message_size);
+                for &encoding in &options.accept_compression {
+                    service = service.accept_compressed(encoding);
+                }
+                for &encoding in &options.send_compression {
+                    service = service.send_compressed(encoding);
+                }
+                service
+            }
+
+            /// Registers the service of `inner` with the server being built (the service's
+            /// `Server::mount`).
+            fn mount(inner: &::std::sync::Arc<S>, parts: &mut $crate::server::Parts) {
+                let adapter = Self::new(::std::sync::Arc::clone(inner));
+                parts.grpc_services.add(
+                    $full_name,
+                    $descriptors,
+                    move |routes, options| routes.add_service(adapter.into_service(options)),
+                );
+            }
+        }
+
+        #[$crate::__private::tonic::async_trait]
+        impl<S: $trait> $($server)::+::$tonic_trait for GrpcAdapter<S> {
+            $(
+                $crate::__grpc_adapter!(@stream $out, [$($stream)?]);
+
+                async fn $method(
+                    &self,
+                    request: $crate::__grpc_adapter!(@request $kind $in),
+                ) -> ::core::result::Result<
+                    $crate::__grpc_adapter!(@response $out, [$($stream)?]),
+                    $crate::__private::tonic::Status,
+                > {
+                    let inner = &self.inner;
+                    let min = self.min_compressed_size;
+                    $crate::__grpc_adapter!(@call $kind request, $name, min,
+                        move |ctx, $req: $rty| inner.$call(ctx $(, $arg)*))
+                    .await
+                }
+            )*
+        }
+    };
+}

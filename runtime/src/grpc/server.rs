@@ -24,7 +24,7 @@ use tonic::service::Routes;
 use tower::Layer;
 
 use super::codec::ALL_ENCODINGS;
-use super::convert::FromProto;
+use super::convert::{FromProto, IntoProto};
 use super::status::{IntoTonicStatus, status_to_tonic};
 use crate::context::{Context, Protocol};
 use crate::metadata::{MessageCompression, ResponseMetadata};
@@ -570,20 +570,20 @@ where
 #[doc(hidden)]
 /// One unary rpc of a generated adapter, start to end: the request's context, the domain
 /// request from its message (invalid is `INVALID_ARGUMENT` with every violation), the handler
-/// within the caller's deadline ([`call`]), its error as a status, and the answer encoded by
-/// `encode` ([`response`]). The generated method is this one call.
+/// within the caller's deadline ([`call`]), its error as a status, and the answer as its
+/// message ([`response`]). The generated method is this one call.
 pub async fn unary<P, Req, Out, E, R, F, Fut>(
     request: tonic::Request<P>,
     method: &'static str,
     min_compressed_size: usize,
     handler: F,
-    encode: impl FnOnce(Out) -> R,
 ) -> Result<tonic::Response<R>, tonic::Status>
 where
     Req: FromProto<P> + Validate,
     E: IntoTonicStatus,
     F: FnOnce(Context, Req) -> Fut,
     Fut: Future<Output = Result<Out, E>>,
+    Out: IntoProto<R>,
     R: prost::Message,
 {
     let (ctx, message) = request_parts(request, method);
@@ -592,7 +592,7 @@ where
     let compression = ResponseCompression::of(&ctx, min_compressed_size);
     let deadline = ctx.remaining();
     let out = call(deadline, move || handler(ctx, request)).await?;
-    Ok(compression.response(encode(out)))
+    Ok(compression.response(out.into_proto()))
 }
 
 /// The response stream of a generated server-streaming adapter method (tonic's associated
@@ -734,14 +734,13 @@ pub async fn server_streaming<P, Req, Out, E, R, F, Fut>(
     request: tonic::Request<P>,
     method: &'static str,
     handler: F,
-    encode: impl Fn(Out) -> R + Send + 'static,
 ) -> Result<tonic::Response<ResponseStream<R>>, tonic::Status>
 where
     Req: FromProto<P> + Validate,
     E: IntoTonicStatus + 'static,
     F: FnOnce(Context, Req) -> Fut,
     Fut: Future<Output = Result<crate::Streaming<Out, E>, E>>,
-    Out: 'static,
+    Out: IntoProto<R> + 'static,
     R: 'static,
 {
     let (ctx, message) = request_parts(request, method);
@@ -749,7 +748,11 @@ where
     handed_one(&ctx);
     let deadline = ctx.deadline();
     let stream = call(ctx.remaining(), move || handler(ctx, request)).await?;
-    Ok(tonic::Response::new(outgoing(stream, deadline, encode)))
+    Ok(tonic::Response::new(outgoing(
+        stream,
+        deadline,
+        IntoProto::into_proto,
+    )))
 }
 
 #[doc(hidden)]
@@ -760,7 +763,6 @@ pub async fn client_streaming<P, Req, Out, E, R, F, Fut>(
     method: &'static str,
     min_compressed_size: usize,
     handler: F,
-    encode: impl FnOnce(Out) -> R,
 ) -> Result<tonic::Response<R>, tonic::Status>
 where
     P: Send + 'static,
@@ -768,13 +770,14 @@ where
     E: IntoTonicStatus,
     F: FnOnce(Context, crate::Streaming<Req>) -> Fut,
     Fut: Future<Output = Result<Out, E>>,
+    Out: IntoProto<R>,
     R: prost::Message,
 {
     let (ctx, messages) = request_parts(request, method);
     let requests = incoming_flagged(messages, flags(&ctx));
     let compression = ResponseCompression::of(&ctx, min_compressed_size);
     let out = call(ctx.remaining(), move || handler(ctx, requests)).await?;
-    Ok(compression.response(encode(out)))
+    Ok(compression.response(out.into_proto()))
 }
 
 #[doc(hidden)]
@@ -783,7 +786,6 @@ pub async fn streaming<P, Req, Out, E, R, F, Fut>(
     request: tonic::Request<tonic::Streaming<P>>,
     method: &'static str,
     handler: F,
-    encode: impl Fn(Out) -> R + Send + 'static,
 ) -> Result<tonic::Response<ResponseStream<R>>, tonic::Status>
 where
     P: Send + 'static,
@@ -791,14 +793,18 @@ where
     E: IntoTonicStatus + 'static,
     F: FnOnce(Context, crate::Streaming<Req>) -> Fut,
     Fut: Future<Output = Result<crate::Streaming<Out, E>, E>>,
-    Out: 'static,
+    Out: IntoProto<R> + 'static,
     R: 'static,
 {
     let (ctx, messages) = request_parts(request, method);
     let requests = incoming_flagged(messages, flags(&ctx));
     let deadline = ctx.deadline();
     let stream = call(ctx.remaining(), move || handler(ctx, requests)).await?;
-    Ok(tonic::Response::new(outgoing(stream, deadline, encode)))
+    Ok(tonic::Response::new(outgoing(
+        stream,
+        deadline,
+        IntoProto::into_proto,
+    )))
 }
 
 #[doc(hidden)]

@@ -412,46 +412,10 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     );
     let service_doc = docs(&s.docs);
     let server = quote! {
-        #[doc = #adapter_doc]
-        pub struct GrpcAdapter<S> {
-            inner: ::std::sync::Arc<S>,
-            /// Responses smaller than this are never compressed (`GrpcOptions::compression_min_size`).
-            min_compressed_size: usize,
-        }
-
-        impl<S> GrpcAdapter<S> {
-            /// Wraps a shared implementation.
-            pub fn new(inner: ::std::sync::Arc<S>) -> Self {
-                Self {
-                    inner,
-                    min_compressed_size: #rt::server::DEFAULT_COMPRESSION_MIN_SIZE,
-                }
-            }
-        }
-
-        impl<S: super::#trait_name> GrpcAdapter<S> {
-            /// The tonic service, with the message size limits and the request and response
-            /// codings of `options`.
-            pub fn into_service(
-                mut self,
-                options: &#rt::GrpcOptions,
-            ) -> #proto::#server_mod::#server_struct<Self> {
-                self.min_compressed_size = options.compression_min_size;
-                let mut service = #proto::#server_mod::#server_struct::new(self)
-                    .max_decoding_message_size(options.max_decoding_message_size)
-                    .max_encoding_message_size(options.max_encoding_message_size);
-                for &encoding in &options.accept_compression {
-                    service = service.accept_compressed(encoding);
-                }
-                for &encoding in &options.send_compression {
-                    service = service.send_compressed(encoding);
-                }
-                service
-            }
-        }
-
-        #[#tonic::async_trait]
-        impl<S: super::#trait_name> #proto::#server_mod::#server_trait for GrpcAdapter<S> {
+        #k::__grpc_adapter! {
+            #[doc = #adapter_doc]
+            impl super::#trait_name => #proto::#server_mod { #server_trait, #server_struct },
+                #full_name, #proto::FILE_DESCRIPTOR_SET;
             #adapter_methods
         }
     };
@@ -507,16 +471,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
         }
     };
 
-    let mount = quote! {
-        {
-            let adapter = GrpcAdapter::new(::std::sync::Arc::clone(&self.inner));
-            parts.grpc_services.add(
-                #full_name,
-                #proto::FILE_DESCRIPTOR_SET,
-                move |routes, options| routes.add_service(adapter.into_service(options)),
-            );
-        }
-    };
+    let mount = quote!(GrpcAdapter::mount(&self.inner, parts););
     Ok(Glue {
         shared,
         server,
@@ -544,112 +499,38 @@ fn result_codec(c: &Conv, rpc: &Rpc) -> TokenStream {
     }
 }
 
-/// One method of the tonic service trait: a call of the runtime's `server::unary`.
+/// One rpc of `__grpc_adapter!`: its kind, tonic method, context name, prost types, and the
+/// trait method's arguments after the `Context`.
 fn adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames) -> TokenStream {
-    let rt = &c.rt;
-    let k = &c.g.krate;
-    let tonic = quote!(#k::__private::tonic);
-    let method = &n.method;
-    let input = &n.input;
-    let output = &n.output;
-    let context_name = &n.context_name;
-    let request = match (&rpc.input, c.g.request_type(rpc)) {
-        (Input::Unit, _) | (_, None) => quote!(_: ()),
-        (_, Some(ty)) => quote!(request: #ty),
-    };
-    // A closure, so that an expired deadline answers without calling the handler at all.
-    let call =
-        c.g.call_method(rpc, quote!(self.inner), quote!(ctx), quote!(request));
-    let encode = quote!(#rt::IntoProto::into_proto);
-    if rpc.client_streaming || rpc.server_streaming {
-        return streaming_adapter_method(c, rpc, n, encode);
-    }
-    quote! {
-        async fn #method(
-            &self,
-            request: #tonic::Request<#input>,
-        ) -> ::std::result::Result<#tonic::Response<#output>, #tonic::Status> {
-            #rt::server::unary(
-                request,
-                #context_name,
-                self.min_compressed_size,
-                move |ctx, #request| #call,
-                #encode,
-            )
-            .await
-        }
-    }
-}
-
-/// The tonic method of a streaming rpc (with its `<Rpc>Stream` associated type for a server
-/// stream): one call of `server::server_streaming`, `client_streaming` or `streaming`.
-fn streaming_adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames, encode: TokenStream) -> TokenStream {
-    let rt = &c.rt;
-    let k = &c.g.krate;
-    let tonic = quote!(#k::__private::tonic);
     let method = &n.method;
     let input = &n.input;
     let output = &n.output;
     let context_name = &n.context_name;
     let rust_method = field_ident(&rpc.name);
-    let stream_type = format_ident!("{}Stream", rpc.name);
-    let request_type = if rpc.client_streaming {
-        quote!(#tonic::Request<#tonic::Streaming<#input>>)
-    } else {
-        quote!(#tonic::Request<#input>)
+    let kind = match (rpc.client_streaming, rpc.server_streaming) {
+        (false, false) => quote!(unary),
+        (false, true) => quote!(server_streaming),
+        (true, false) => quote!(client_streaming),
+        (true, true) => quote!(streaming),
     };
-    let (arg, call) = match &rpc.input {
-        Input::Unit => (quote!(_: ()), quote!(self.inner.#rust_method(ctx))),
-        _ => (
-            quote!(request),
-            c.g.call_method(rpc, quote!(self.inner), quote!(ctx), quote!(request)),
-        ),
-    };
-    if !rpc.server_streaming {
-        return quote! {
-            async fn #method(
-                &self,
-                request: #request_type,
-            ) -> ::std::result::Result<#tonic::Response<#output>, #tonic::Status> {
-                #rt::server::client_streaming(
-                    request,
-                    #context_name,
-                    self.min_compressed_size,
-                    move |ctx, requests| self.inner.#rust_method(ctx, requests),
-                    #encode,
-                )
-                .await
-            }
-        };
-    }
-    let body = if rpc.client_streaming {
-        quote! {
-            #rt::server::streaming(
-                request,
-                #context_name,
-                move |ctx, requests| self.inner.#rust_method(ctx, requests),
-                #encode,
-            )
-        }
-    } else {
-        quote! {
-            #rt::server::server_streaming(
-                request,
-                #context_name,
-                move |ctx, #arg| #call,
-                #encode,
+    let stream = rpc.server_streaming.then(|| {
+        let stream_type = format_ident!("{}Stream", rpc.name);
+        quote!([#stream_type])
+    });
+    let (arg, call) = match (&rpc.input, c.g.request_type(rpc)) {
+        _ if rpc.client_streaming => (quote!(requests: _), quote!(#rust_method(requests))),
+        (Input::Unit, _) | (_, None) => (quote!(_: ()), quote!(#rust_method())),
+        (Input::Message(_), Some(ty)) => (quote!(request: #ty), quote!(#rust_method(request))),
+        (Input::Params(p), Some(ty)) => {
+            let fields = p.fields.iter().map(|f| field_ident(&f.name));
+            (
+                quote!(request: #ty),
+                quote!(#rust_method(#(request.#fields),*)),
             )
         }
     };
     quote! {
-        type #stream_type = #rt::server::ResponseStream<#output>;
-
-        async fn #method(
-            &self,
-            request: #request_type,
-        ) -> ::std::result::Result<#tonic::Response<Self::#stream_type>, #tonic::Status> {
-            #body.await
-        }
+        #kind #method #stream (#context_name, #input => #output) |#arg| #call;
     }
 }
 
