@@ -335,3 +335,93 @@ macro_rules! __grpc_adapter {
         }
     };
 }
+
+/// A service's typed `GrpcClient`: the struct, its constructors and settings, and one method per
+/// rpc, each one runtime call (`grpc::client::unary`, `server_streaming`, `client_streaming` or
+/// `streaming`: the request as its message, a failing status as the rpc's typed error, the
+/// response read back).
+///
+/// ```text
+/// #[doc = "…"]
+/// super::proto::trait_client::TraitClient;
+/// #[doc = " Fetch one."] unary get(id: String) -> super::Item, GetError = get(super::GetRequest { id });
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __grpc_client {
+    (
+        $(#[$attr:meta])*
+        $($client:ident)::+;
+        $($(#[$method_attr:meta])*
+        $kind:ident $method:ident($($arg:ident: $arg_ty:ty),*) -> $ret:ty, $err:ty
+            = $tonic:ident($request:expr);)*
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone)]
+        pub struct GrpcClient {
+            inner: $($client)::+<$crate::__private::tonic::transport::Channel>,
+        }
+
+        impl GrpcClient {
+            /// Connects to `url` (`http://127.0.0.1:8080`).
+            pub async fn connect(
+                url: impl ::core::convert::Into<::std::string::String>,
+            ) -> ::core::result::Result<Self, $crate::Status> {
+                ::core::result::Result::Ok(Self::new($crate::__private::grpc::connect(url).await?))
+            }
+
+            /// A client on an existing channel. It accepts responses compressed with any coding
+            /// Rosetta speaks (gzip, deflate, zstd: it says so in `grpc-accept-encoding`) and
+            /// sends requests uncompressed until [`Self::send_compressed`].
+            pub fn new(channel: $crate::__private::tonic::transport::Channel) -> Self {
+                let mut inner = $($client)::+::new(channel);
+                for encoding in $crate::__private::grpc::ALL_ENCODINGS {
+                    inner = inner.accept_compressed(encoding);
+                }
+                Self { inner }
+            }
+
+            /// Compresses every request message with `encoding` (`grpc-encoding`); the server
+            /// must accept it (a Rosetta server accepts gzip, deflate and zstd by default).
+            #[must_use]
+            pub fn send_compressed(
+                mut self,
+                encoding: $crate::__private::grpc::CompressionEncoding,
+            ) -> Self {
+                self.inner = self.inner.send_compressed(encoding);
+                self
+            }
+
+            /// Accepts responses compressed with `encoding` as well (all of gzip, deflate and
+            /// zstd are accepted already; this is for a coding tonic adds later).
+            #[must_use]
+            pub fn accept_compressed(
+                mut self,
+                encoding: $crate::__private::grpc::CompressionEncoding,
+            ) -> Self {
+                self.inner = self.inner.accept_compressed(encoding);
+                self
+            }
+
+            /// The underlying tonic client (prost messages), for metadata, compression and limits.
+            pub fn tonic(
+                &mut self,
+            ) -> &mut $($client)::+<$crate::__private::tonic::transport::Channel> {
+                &mut self.inner
+            }
+
+            $(
+                $(#[$method_attr])*
+                #[allow(deprecated)]
+                pub async fn $method(&self, $($arg: $arg_ty),*) -> ::core::result::Result<$ret, $err> {
+                    let mut client = self.inner.clone();
+                    $crate::__private::grpc::client::$kind(
+                        $request,
+                        move |m| async move { client.$tonic(m).await },
+                    )
+                    .await
+                }
+            )*
+        }
+    };
+}

@@ -31,40 +31,35 @@ pub fn decode_response<D: FromProto<P>, P>(message: P) -> Result<D, Status> {
 #[doc(hidden)]
 /// One unary call of a generated client, start to end: the domain request as its message, the
 /// call (`send`, the tonic client's method), a failing status as the rpc's typed error, and the
-/// response message read back by `decode`. The generated method is this one call.
-pub async fn unary<Req, P, R, Out, E, F, Fut>(
-    request: Req,
-    send: F,
-    decode: impl FnOnce(R) -> Result<Out, Status>,
-) -> Result<Out, E>
+/// response message read back ([`decode_response`]). The generated method is this one call.
+pub async fn unary<Req, P, R, Out, E, F, Fut>(request: Req, send: F) -> Result<Out, E>
 where
     Req: IntoProto<P>,
     F: FnOnce(P) -> Fut,
     Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
+    Out: FromProto<R>,
     E: FromTonicStatus + From<Status>,
 {
     let response = send(request.into_proto())
         .await
         .map_err(E::from_tonic_status)?;
-    decode(response.into_inner()).map_err(E::from)
+    decode_response(response.into_inner()).map_err(E::from)
 }
 
 #[doc(hidden)]
-/// A response stream as the generated client returns it: each message read back by `decode`
-/// (an invalid one is `INTERNAL`), a failing status as the rpc's typed error, which ends it.
-pub fn incoming<R, Out, E>(
-    messages: tonic::Streaming<R>,
-    decode: impl Fn(R) -> Result<Out, Status> + Send + 'static,
-) -> crate::Streaming<Out, E>
+/// A response stream as the generated client returns it: each message read back
+/// ([`decode_response`]: an invalid one is `INTERNAL`), a failing status as the rpc's typed
+/// error, which ends it.
+pub fn incoming<R, Out, E>(messages: tonic::Streaming<R>) -> crate::Streaming<Out, E>
 where
     R: Send + 'static,
-    Out: 'static,
+    Out: FromProto<R> + 'static,
     E: FromTonicStatus + From<Status> + 'static,
 {
     use futures_util::StreamExt;
     Box::pin(crate::stream::FuseOnError::new(messages.map(
         move |item| match item {
-            Ok(message) => decode(message).map_err(E::from),
+            Ok(message) => decode_response(message).map_err(E::from),
             Err(status) => Err(E::from_tonic_status(status)),
         },
     )))
@@ -89,42 +84,38 @@ where
 pub async fn server_streaming<Req, P, R, Out, E, F, Fut>(
     request: Req,
     send: F,
-    decode: impl Fn(R) -> Result<Out, Status> + Send + 'static,
 ) -> Result<crate::Streaming<Out, E>, E>
 where
     Req: IntoProto<P>,
     F: FnOnce(P) -> Fut,
     Fut: Future<Output = Result<tonic::Response<tonic::Streaming<R>>, tonic::Status>>,
     R: Send + 'static,
-    Out: 'static,
+    Out: FromProto<R> + 'static,
     E: FromTonicStatus + From<Status> + 'static,
 {
     let response = send(request.into_proto())
         .await
         .map_err(E::from_tonic_status)?;
-    Ok(incoming(response.into_inner(), decode))
+    Ok(incoming(response.into_inner()))
 }
 
 #[doc(hidden)]
 /// One client-streaming call of a generated client: the request stream, converted as it is
 /// sent, and the one answer.
-pub async fn client_streaming<Req, P, R, Out, E, S, F, Fut>(
-    requests: S,
-    send: F,
-    decode: impl FnOnce(R) -> Result<Out, Status>,
-) -> Result<Out, E>
+pub async fn client_streaming<Req, P, R, Out, E, S, F, Fut>(requests: S, send: F) -> Result<Out, E>
 where
     S: futures_core::Stream<Item = Req> + Send + 'static,
     Req: IntoProto<P> + 'static,
     P: Send + 'static,
     F: FnOnce(std::pin::Pin<Box<dyn futures_core::Stream<Item = P> + Send>>) -> Fut,
     Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
+    Out: FromProto<R>,
     E: FromTonicStatus + From<Status>,
 {
     let response = send(Box::pin(outgoing(requests)))
         .await
         .map_err(E::from_tonic_status)?;
-    decode(response.into_inner()).map_err(E::from)
+    decode_response(response.into_inner()).map_err(E::from)
 }
 
 #[doc(hidden)]
@@ -133,7 +124,6 @@ where
 pub async fn streaming<Req, P, R, Out, E, S, F, Fut>(
     requests: S,
     send: F,
-    decode: impl Fn(R) -> Result<Out, Status> + Send + 'static,
 ) -> Result<crate::Streaming<Out, E>, E>
 where
     S: futures_core::Stream<Item = Req> + Send + 'static,
@@ -142,11 +132,11 @@ where
     F: FnOnce(std::pin::Pin<Box<dyn futures_core::Stream<Item = P> + Send>>) -> Fut,
     Fut: Future<Output = Result<tonic::Response<tonic::Streaming<R>>, tonic::Status>>,
     R: Send + 'static,
-    Out: 'static,
+    Out: FromProto<R> + 'static,
     E: FromTonicStatus + From<Status> + 'static,
 {
     let response = send(Box::pin(outgoing(requests)))
         .await
         .map_err(E::from_tonic_status)?;
-    Ok(incoming(response.into_inner(), decode))
+    Ok(incoming(response.into_inner()))
 }

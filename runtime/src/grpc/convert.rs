@@ -243,16 +243,6 @@ pub fn any(
     }
 }
 
-/// A client's reading of a response message: what does not convert is the server's fault, an
-/// `internal` [`Status`](crate::Status) naming the field.
-pub fn response<P, T>(
-    proto: P,
-    decode: impl FnOnce(P, &Path<'_>) -> Result<T, Violation>,
-) -> Result<T, crate::Status> {
-    decode(proto, &Path::Root)
-        .map_err(|v| crate::Status::internal(format!("invalid response from the server: {v}")))
-}
-
 /// How one field (or list element, map value, `oneof` member) of a generated message converts:
 /// the generated `FromProto`/`IntoProto` impls (the facade's `__grpc_message!` and friends)
 /// name a kind per field, and these impls do the work (prost-derive's one runtime call per

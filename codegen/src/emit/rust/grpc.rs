@@ -74,7 +74,6 @@ fn is_container(t: &Type) -> bool {
 /// `__grpc_oneof!`, `__grpc_wrapper!` and `__grpc_enum!` expand them into the impls.
 struct Conv<'g, 'a> {
     g: &'g Gen<'a>,
-    rt: TokenStream,
     /// The prost module holding the wrapper messages of the message being converted
     /// (`proto::calendar`): .proto nests them in the message that uses them.
     owner: std::cell::RefCell<TokenStream>,
@@ -84,10 +83,8 @@ struct Conv<'g, 'a> {
 
 impl<'g, 'a> Conv<'g, 'a> {
     fn new(g: &'g Gen<'a>) -> Self {
-        let k = &g.krate;
         Conv {
             g,
-            rt: quote!(#k::__private::grpc),
             owner: std::cell::RefCell::new(TokenStream::new()),
             owner_package: std::cell::RefCell::new(None),
         }
@@ -364,9 +361,7 @@ struct RpcNames {
 /// The gRPC glue of service `s`. `g` is at the service's module (depth 1).
 pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     let c = Conv::new(g);
-    let rt = &c.rt;
     let k = &g.krate;
-    let tonic = quote!(#k::__private::tonic);
     let proto = c.proto_module(g.package.as_deref());
     let service_name = prost_service_name(&s.name);
     let server_mod = format_ident!("{}_server", tonic_snake(&service_name));
@@ -420,53 +415,10 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
         }
     };
     let client = quote! {
-        #[doc = #client_doc]
-        #service_doc
-        #[derive(Debug, Clone)]
-        pub struct GrpcClient {
-            inner: #proto::#client_mod::#client_struct<#tonic::transport::Channel>,
-        }
-
-        impl GrpcClient {
-            /// Connects to `url` (`http://127.0.0.1:8080`).
-            pub async fn connect(
-                url: impl ::std::convert::Into<::std::string::String>,
-            ) -> ::std::result::Result<Self, #k::Status> {
-                ::std::result::Result::Ok(Self::new(#rt::connect(url).await?))
-            }
-
-            /// A client on an existing channel. It accepts responses compressed with any coding
-            /// Rosetta speaks (gzip, deflate, zstd: it says so in `grpc-accept-encoding`) and
-            /// sends requests uncompressed until [`Self::send_compressed`].
-            pub fn new(channel: #tonic::transport::Channel) -> Self {
-                let mut inner = #proto::#client_mod::#client_struct::new(channel);
-                for encoding in #rt::ALL_ENCODINGS {
-                    inner = inner.accept_compressed(encoding);
-                }
-                Self { inner }
-            }
-
-            /// Compresses every request message with `encoding` (`grpc-encoding`); the server
-            /// must accept it (a Rosetta server accepts gzip, deflate and zstd by default).
-            #[must_use]
-            pub fn send_compressed(mut self, encoding: #rt::CompressionEncoding) -> Self {
-                self.inner = self.inner.send_compressed(encoding);
-                self
-            }
-
-            /// Accepts responses compressed with `encoding` as well (all of gzip, deflate and
-            /// zstd are accepted already; this is for a coding tonic adds later).
-            #[must_use]
-            pub fn accept_compressed(mut self, encoding: #rt::CompressionEncoding) -> Self {
-                self.inner = self.inner.accept_compressed(encoding);
-                self
-            }
-
-            /// The underlying tonic client (prost messages), for metadata, compression and limits.
-            pub fn tonic(&mut self) -> &mut #proto::#client_mod::#client_struct<#tonic::transport::Channel> {
-                &mut self.inner
-            }
-
+        #k::__grpc_client! {
+            #[doc = #client_doc]
+            #service_doc
+            #proto::#client_mod::#client_struct;
             #client_methods
         }
     };
@@ -534,9 +486,10 @@ fn adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames) -> TokenStream {
     }
 }
 
-/// One `GrpcClient` method: a call of the runtime's `client::unary`.
+/// One method of `__grpc_client!`: its docs, kind, Rust signature, error type, tonic method and
+/// request value.
 fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream {
-    let rt = &c.rt;
+    let k = &c.g.krate;
     let method = &n.method;
     let rust_method = field_ident(&rpc.name);
     let mut doc_lines = rpc.docs.clone();
@@ -546,6 +499,14 @@ fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream 
     }
     let doc = docs(&doc_lines);
     let (args, request) = match &rpc.input {
+        // A client stream is of one message (the grammar and E0119).
+        _ if rpc.client_streaming => {
+            let d = c.g.request_type(rpc).unwrap_or_else(|| quote!(()));
+            (
+                quote!(requests: impl #k::stream::Stream<Item = #d> + ::std::marker::Send + 'static),
+                quote!(requests),
+            )
+        }
         Input::Unit => (quote!(), quote!(())),
         Input::Message(id) => {
             let d = c.g.type_path(*id);
@@ -560,48 +521,18 @@ fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream 
     };
     let ret = c.g.output_type(&rpc.output);
     let error = c.g.rpc_error_type(s, rpc, true);
-    let decode = quote!(#rt::client::decode_response);
-    if rpc.client_streaming || rpc.server_streaming {
-        let k = &c.g.krate;
-        let (args, request, call) = if rpc.client_streaming {
-            // A client stream is of one message (the grammar and E0119).
-            let d = c.g.request_type(rpc).unwrap_or_else(|| quote!(()));
-            let kind = if rpc.server_streaming {
-                quote!(streaming)
-            } else {
-                quote!(client_streaming)
-            };
-            (
-                quote!(requests: impl #k::stream::Stream<Item = #d> + ::std::marker::Send + 'static),
-                quote!(requests),
-                kind,
-            )
-        } else {
-            (args, request, quote!(server_streaming))
-        };
-        let ret = if rpc.server_streaming {
-            quote!(#k::Streaming<#ret, #error>)
-        } else {
-            ret
-        };
-        return quote! {
-            #doc
-            #[allow(deprecated)]
-            pub async fn #rust_method(&self, #args) -> ::std::result::Result<#ret, #error> {
-                let mut client = self.inner.clone();
-                #rt::client::#call(#request, move |m| async move { client.#method(m).await }, #decode)
-                    .await
-            }
-        };
-    }
+    let (kind, ret) = match (rpc.client_streaming, rpc.server_streaming) {
+        (false, false) => (quote!(unary), ret),
+        (false, true) => (
+            quote!(server_streaming),
+            quote!(#k::Streaming<#ret, #error>),
+        ),
+        (true, false) => (quote!(client_streaming), ret),
+        (true, true) => (quote!(streaming), quote!(#k::Streaming<#ret, #error>)),
+    };
     quote! {
         #doc
-        #[allow(deprecated)]
-        pub async fn #rust_method(&self, #args) -> ::std::result::Result<#ret, #error> {
-            let mut client = self.inner.clone();
-            #rt::client::unary(#request, move |m| async move { client.#method(m).await }, #decode)
-                .await
-        }
+        #kind #rust_method(#args) -> #ret, #error = #method(#request);
     }
 }
 
