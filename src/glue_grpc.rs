@@ -6,22 +6,35 @@
 //! (`grpc::convert::Kind` per field, `grpc::server::{unary, …}` per rpc). Generated code
 //! invokes them inside `__if_grpc!`, so they expand only with the `grpc` feature.
 //!
-//! Field kinds are the runtime's `grpc::convert::kinds` (`Convert`, `Required<M>`,
-//! `Map<Message<W>>`, …), glob-imported inside each generated function, so a generated kind is
-//! written without a path and cannot be shadowed by a user's own items.
+//! A field's conversion kind is written as a call, `Opt(Boxed(Message(proto::Node)))`, which
+//! [`__grpc_kind!`] turns into the runtime's kind type (`Opt<Boxed<Message<proto::Node>>>`,
+//! from `grpc::convert::kinds`, glob-imported inside each generated function, so a kind is
+//! written without a path and cannot be shadowed by a user's own items). Calls rather than
+//! generic types because the formatter prints a macro's input token by token: `Required(M)`
+//! stays readable where `Required < M >` would not.
+
+/// The runtime's kind type for a kind written as a call: `Convert`, `Required(M)`,
+/// `Message(M)`, `Opt(K)`, `Boxed(K)`, `List(K)`, `Map(K)` (`M` a prost type, `K` a kind).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __grpc_kind {
+    (Required($message:ty)) => { Required<$message> };
+    (Message($message:ty)) => { Message<$message> };
+    ($kind:ident($($inner:tt)+)) => { $kind<$crate::__grpc_kind!($($inner)+)> };
+    ($kind:ident) => { $kind };
+}
 
 /// `FromProto` and `IntoProto` between a generated struct and its prost message, one runtime
 /// call per field.
 ///
-/// `Domain = proto::Message { field, field: Kind, field = "wire": Kind, … }`: a field without a
-/// kind is moved (same Rust type on both sides); `= "wire"` is the IDL name reported in a
-/// violation's path when it is not the field's Rust name. When some prost field is named unlike
-/// its domain field, every field is written `field as prost_field …`.
+/// `Domain = proto::Message { field, field(Kind), field("wire"), field("wire", Kind), … }`: a
+/// field without a kind is moved (same Rust type on both sides); `"wire"` is the IDL name
+/// reported in a violation's path when it is not the field's Rust name. When some prost field
+/// is named unlike its domain field, every field is written `field as prost_field(…)`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __grpc_message {
-    (@impls $domain:ty, $proto:path,
-        [$(($field:ident $pfield:ident [$($wire:literal)?] [$($kind:ty)?]))*]) => {
+    (@impls $domain:ty, $proto:path, [$(($field:ident $pfield:ident [$($spec:tt)*]))*]) => {
         impl $crate::__private::grpc::FromProto<$proto> for $domain {
             fn from_proto(
                 proto: $proto,
@@ -32,7 +45,7 @@ macro_rules! __grpc_message {
                 let _ = (&proto, path);
                 ::core::result::Result::Ok(Self {
                     $($field: $crate::__grpc_message!(
-                        @from proto.$pfield, path, ::core::stringify!($field) $(, $wire)?; $($kind)?
+                        @from proto.$pfield, path, ::core::stringify!($field); $($spec)*
                     ),)*
                 })
             }
@@ -43,53 +56,62 @@ macro_rules! __grpc_message {
                 #[allow(unused_imports)]
                 use $crate::__private::grpc::convert::kinds::*;
                 $proto {
-                    $($pfield: $crate::__grpc_message!(@into self.$field; $($kind)?),)*
+                    $($pfield: $crate::__grpc_message!(@into self.$field; $($spec)*),)*
                 }
             }
         }
     };
     (@from $x:expr, $path:ident, $name:expr;) => { $x };
-    (@from $x:expr, $path:ident, $name:expr; $kind:ty) => {
-        <$kind as $crate::__private::grpc::convert::Kind<_, _>>::from_proto($x, &$path.field($name))?
+    (@from $x:expr, $path:ident, $name:expr; $wire:literal) => { $x };
+    (@from $x:expr, $path:ident, $name:expr; $wire:literal, $($kind:tt)+) => {
+        <$crate::__grpc_kind!($($kind)+) as $crate::__private::grpc::convert::Kind<_, _>>
+            ::from_proto($x, &$path.field($wire))?
     };
-    (@from $x:expr, $path:ident, $name:expr, $wire:literal;) => { $x };
-    (@from $x:expr, $path:ident, $name:expr, $wire:literal; $kind:ty) => {
-        <$kind as $crate::__private::grpc::convert::Kind<_, _>>::from_proto($x, &$path.field($wire))?
+    (@from $x:expr, $path:ident, $name:expr; $($kind:tt)+) => {
+        <$crate::__grpc_kind!($($kind)+) as $crate::__private::grpc::convert::Kind<_, _>>
+            ::from_proto($x, &$path.field($name))?
     };
     (@into $x:expr;) => { $x };
-    (@into $x:expr; $kind:ty) => {
-        <$kind as $crate::__private::grpc::convert::Kind<_, _>>::into_proto($x)
+    (@into $x:expr; $wire:literal) => { $x };
+    (@into $x:expr; $wire:literal, $($kind:tt)+) => {
+        $crate::__grpc_message!(@into $x; $($kind)+)
+    };
+    (@into $x:expr; $($kind:tt)+) => {
+        <$crate::__grpc_kind!($($kind)+) as $crate::__private::grpc::convert::Kind<_, _>>
+            ::into_proto($x)
     };
     ($domain:ty = $proto:path {
-        $($field:ident as $pfield:ident $(= $wire:literal)? $(: $kind:ty)?),* $(,)?
+        $($field:ident as $pfield:ident $(($($spec:tt)*))?),* $(,)?
     }) => {
         $crate::__grpc_message!(@impls $domain, $proto,
-            [$(($field $pfield [$($wire)?] [$($kind)?]))*]);
+            [$(($field $pfield [$($($spec)*)?]))*]);
     };
-    ($domain:ty = $proto:path { $($field:ident $(= $wire:literal)? $(: $kind:ty)?),* $(,)? }) => {
-        $crate::__grpc_message!(@impls $domain, $proto,
-            [$(($field $field [$($wire)?] [$($kind)?]))*]);
+    ($domain:ty = $proto:path { $($field:ident $(($($spec:tt)*))?),* $(,)? }) => {
+        $crate::__grpc_message!(@impls $domain, $proto, [$(($field $field [$($($spec)*)?]))*]);
     };
 }
 
 /// `FromProto` and `IntoProto` between a domain value and a prost message of one field: a
 /// wrapper message .proto needs for a container inside a container (the path stays the
-/// container's), or an rpc's `<Rpc>Response { result }` (`= "result"`: the path names it).
+/// container's), or an rpc's `<Rpc>Response { result }` (`result("result", …)`: the path names
+/// it).
 ///
-/// `Domain = proto::Wrapper { field = "wire": Kind }`, wire and kind optional as in
+/// `Domain = proto::Wrapper { field("wire", Kind) }`, wire and kind optional as in
 /// [`__grpc_message!`].
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __grpc_wrapper {
     (@from $x:expr, $path:ident;) => { ::core::result::Result::Ok($x) };
-    (@from $x:expr, $path:ident; $kind:ty) => {
-        <$kind as $crate::__private::grpc::convert::Kind<_, _>>::from_proto($x, $path)
+    (@from $x:expr, $path:ident; $wire:literal) => { ::core::result::Result::Ok($x) };
+    (@from $x:expr, $path:ident; $wire:literal, $($kind:tt)+) => {
+        <$crate::__grpc_kind!($($kind)+) as $crate::__private::grpc::convert::Kind<_, _>>
+            ::from_proto($x, &$path.field($wire))
     };
-    (@from $x:expr, $path:ident, $wire:literal;) => { ::core::result::Result::Ok($x) };
-    (@from $x:expr, $path:ident, $wire:literal; $kind:ty) => {
-        <$kind as $crate::__private::grpc::convert::Kind<_, _>>::from_proto($x, &$path.field($wire))
+    (@from $x:expr, $path:ident; $($kind:tt)+) => {
+        <$crate::__grpc_kind!($($kind)+) as $crate::__private::grpc::convert::Kind<_, _>>
+            ::from_proto($x, $path)
     };
-    ($domain:ty = $proto:path { $pfield:ident $(= $wire:literal)? $(: $kind:ty)? }) => {
+    ($domain:ty = $proto:path { $pfield:ident $(($($spec:tt)*))? }) => {
         impl $crate::__private::grpc::FromProto<$proto> for $domain {
             fn from_proto(
                 proto: $proto,
@@ -98,7 +120,7 @@ macro_rules! __grpc_wrapper {
                 #[allow(unused_imports)]
                 use $crate::__private::grpc::convert::kinds::*;
                 let _ = path;
-                $crate::__grpc_wrapper!(@from proto.$pfield, path $(, $wire)?; $($kind)?)
+                $crate::__grpc_wrapper!(@from proto.$pfield, path; $($($spec)*)?)
             }
         }
 
@@ -107,7 +129,7 @@ macro_rules! __grpc_wrapper {
                 #[allow(unused_imports)]
                 use $crate::__private::grpc::convert::kinds::*;
                 $proto {
-                    $pfield: $crate::__grpc_message!(@into self; $($kind)?),
+                    $pfield: $crate::__grpc_message!(@into self; $($($spec)*)?),
                 }
             }
         }
@@ -117,14 +139,14 @@ macro_rules! __grpc_wrapper {
 /// `FromProto` and `IntoProto` between a generated union and its prost message, whose `oneof`
 /// field `oneof` holds one member per variant.
 ///
-/// `Domain = proto::Message { oneof: proto::message::Oneof { Variant = "wire": Kind, … } }`;
+/// `Domain = proto::Message { oneof: proto::message::Oneof { Variant("wire", Kind), … } }`;
 /// when some prost member is named unlike its variant, every variant is written
-/// `Variant as Member = "wire": Kind`. No member set is a violation.
+/// `Variant as Member("wire", Kind)`. No member set is a violation.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __grpc_oneof {
     (@impls $domain:ty, $proto:path, $oneof:ident, $members:ty,
-        [$(($variant:ident $member:ident $wire:literal $kind:ty))*]) => {
+        [$(($variant:ident $member:ident $wire:literal [$($kind:tt)+]))*]) => {
         impl $crate::__private::grpc::FromProto<$proto> for $domain {
             fn from_proto(
                 proto: $proto,
@@ -136,10 +158,9 @@ macro_rules! __grpc_oneof {
                 match proto.$oneof {
                     $(::core::option::Option::Some(__Members::$member(x)) => {
                         ::core::result::Result::Ok(Self::$variant(
-                            <$kind as $crate::__private::grpc::convert::Kind<_, _>>::from_proto(
-                                x,
-                                &path.field($wire),
-                            )?,
+                            <$crate::__grpc_kind!($($kind)+)
+                                as $crate::__private::grpc::convert::Kind<_, _>>
+                                ::from_proto(x, &path.field($wire))?,
                         ))
                     })*
                     ::core::option::Option::None => ::core::result::Result::Err(
@@ -157,7 +178,9 @@ macro_rules! __grpc_oneof {
                 $proto {
                     $oneof: ::core::option::Option::Some(match self {
                         $(Self::$variant(x) => __Members::$member(
-                            <$kind as $crate::__private::grpc::convert::Kind<_, _>>::into_proto(x),
+                            <$crate::__grpc_kind!($($kind)+)
+                                as $crate::__private::grpc::convert::Kind<_, _>>
+                                ::into_proto(x),
                         ),)*
                     }),
                 }
@@ -165,16 +188,16 @@ macro_rules! __grpc_oneof {
         }
     };
     ($domain:ty = $proto:path { $oneof:ident: $members:ty {
-        $($variant:ident as $member:ident = $wire:literal: $kind:ty),* $(,)?
+        $($variant:ident as $member:ident($wire:literal, $($kind:tt)+)),* $(,)?
     } }) => {
         $crate::__grpc_oneof!(@impls $domain, $proto, $oneof, $members,
-            [$(($variant $member $wire $kind))*]);
+            [$(($variant $member $wire [$($kind)+]))*]);
     };
     ($domain:ty = $proto:path { $oneof:ident: $members:ty {
-        $($variant:ident = $wire:literal: $kind:ty),* $(,)?
+        $($variant:ident($wire:literal, $($kind:tt)+)),* $(,)?
     } }) => {
         $crate::__grpc_oneof!(@impls $domain, $proto, $oneof, $members,
-            [$(($variant $variant $wire $kind))*]);
+            [$(($variant $variant $wire [$($kind)+]))*]);
     };
 }
 

@@ -69,6 +69,17 @@ fn is_container(t: &Type) -> bool {
     matches!(t, Type::Optional(_) | Type::List(_) | Type::Map(_))
 }
 
+/// A field's spec in the conversion macros: `("wire", Kind)`, `("wire")`, `(Kind)` or nothing
+/// (moved, reported under its Rust name).
+fn spec(wire: Option<TokenStream>, kind: Option<TokenStream>) -> TokenStream {
+    match (wire, kind) {
+        (Some(w), Some(k)) => quote!((#w, #k)),
+        (Some(w), None) => quote!((#w)),
+        (None, Some(k)) => quote!((#k)),
+        (None, None) => TokenStream::new(),
+    }
+}
+
 /// Conversion code generator, at the module depth of `g`. It states each field's conversion
 /// kind (the runtime's `grpc::convert::kinds`); the facade's `__grpc_message!`,
 /// `__grpc_oneof!`, `__grpc_wrapper!` and `__grpc_enum!` expand them into the impls.
@@ -148,16 +159,16 @@ impl<'g, 'a> Conv<'g, 'a> {
             Type::Optional(inner) | Type::List(inner) if is_identity(inner) => return None,
             Type::Map(inner) if is_identity(inner) => quote!(Collect),
             Type::Any => quote!(Any),
-            Type::Timestamp => quote!(Required<_>),
+            Type::Timestamp => quote!(Required(_)),
             Type::Named { id, .. } if self.is_enum(*id) => quote!(Convert),
             Type::Named { id, .. } => {
                 // prost may box the field by its own rule: name its message so `Unbox` is not
                 // ambiguous.
                 let p = self.proto_type(*id);
                 if boxed {
-                    quote!(Boxed<Required<#p>>)
+                    quote!(Boxed(Required(#p)))
                 } else {
-                    quote!(Required<#p>)
+                    quote!(Required(#p))
                 }
             }
             Type::Optional(inner) | Type::List(inner) | Type::Map(inner)
@@ -167,15 +178,15 @@ impl<'g, 'a> Conv<'g, 'a> {
             }
             Type::Optional(inner) => {
                 let k = self.value_kind(inner, boxed);
-                quote!(Opt<#k>)
+                quote!(Opt(#k))
             }
             Type::List(inner) => {
                 let k = self.value_kind(inner, false);
-                quote!(List<#k>)
+                quote!(List(#k))
             }
             Type::Map(inner) => {
                 let k = self.value_kind(inner, false);
-                quote!(Map<#k>)
+                quote!(Map(#k))
             }
             _ => return None,
         })
@@ -190,29 +201,31 @@ impl<'g, 'a> Conv<'g, 'a> {
             Type::Named { id, .. } => {
                 let p = self.proto_type(*id);
                 if boxed {
-                    quote!(Boxed<Message<#p>>)
+                    quote!(Boxed(Message(#p)))
                 } else {
-                    quote!(Message<#p>)
+                    quote!(Message(#p))
                 }
             }
             Type::Optional(_) | Type::List(_) | Type::Map(_) => {
                 let w = self.wrapper_type(t);
-                quote!(Message<#w>)
+                quote!(Message(#w))
             }
             _ => quote!(Move),
         }
     }
 
-    /// `name: Kind` (or `name as prost_name …`) for one field of `__grpc_message!`, with its
-    /// IDL name when that is not the Rust one. `renamed`: every field is written in full.
+    /// `name(Kind)` (or `name as prost_name(…)`) for one field of `__grpc_message!`, with its
+    /// IDL name first when that is not the Rust one. `renamed`: every field is written in full.
     fn field_spec(&self, f: &Field, renamed: bool) -> TokenStream {
         let d = field_ident(&f.name);
         let p = prost_field(&f.name);
         let rename = renamed.then(|| quote!(as #p));
         let wire = &f.name;
-        let wire = (d != wire).then(|| quote!(= #wire));
-        let kind = self.field_kind(&f.ty, f.boxed).map(|k| quote!(: #k));
-        quote!(#d #rename #wire #kind)
+        let spec = spec(
+            (d != wire).then(|| quote!(#wire)),
+            self.field_kind(&f.ty, f.boxed),
+        );
+        quote!(#d #rename #spec)
     }
 
     /// `FromProto` and `IntoProto` for a struct-shaped type (struct, error, request struct)
@@ -246,8 +259,8 @@ impl<'g, 'a> Conv<'g, 'a> {
                 let domain = self.g.rust_type(w, false);
                 let proto = self.wrapper_type(w);
                 let field = prost_field(proto_wrapper_field(w));
-                let kind = self.field_kind(w, false).map(|k| quote!(: #k));
-                quote!(#k::__grpc_wrapper!(#domain = #proto { #field #kind });)
+                let spec = spec(None, self.field_kind(w, false));
+                quote!(#k::__grpc_wrapper!(#domain = #proto { #field #spec });)
             })
             .collect()
     }
@@ -286,7 +299,7 @@ impl<'g, 'a> Conv<'g, 'a> {
                     let rename = renamed.then(|| quote!(as #pv));
                     let wire = &v.name;
                     let kind = self.value_kind(&v.ty, v.boxed);
-                    quote!(#dv #rename = #wire: #kind)
+                    quote!(#dv #rename (#wire, #kind))
                 });
                 let wrappers = self.wrappers(u.variants.iter().map(|v| (&v.ty, true)));
                 quote! {
@@ -443,10 +456,10 @@ fn result_codec(c: &Conv, rpc: &Rpc) -> TokenStream {
     let value = c.g.rust_type(ty, false);
     let field = prost_field(RESULT_FIELD);
     c.set_owner(c.g.package.as_deref(), &response_message_name(&rpc.name));
-    let kind = c.field_kind(ty, false).map(|k| quote!(: #k));
+    let spec = spec(Some(quote!(#RESULT_FIELD)), c.field_kind(ty, false));
     let wrappers = c.wrappers([(ty, false)]);
     quote! {
-        #k::__grpc_wrapper!(#value = #proto { #field = #RESULT_FIELD #kind });
+        #k::__grpc_wrapper!(#value = #proto { #field #spec });
         #wrappers
     }
 }
