@@ -44,9 +44,9 @@ pub use rosetta_runtime::grpc;
 #[cfg(feature = "derive")]
 pub use rosetta_macros::*;
 
+mod glue_grpc;
 mod glue_kafka;
 mod glue_rpc;
-mod glue_grpc;
 
 /// Includes the Rust that `rosetta_codegen::Builder` generated into `OUT_DIR`.
 ///
