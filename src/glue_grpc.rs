@@ -368,15 +368,34 @@ macro_rules! __grpc_adapter {
 /// #[doc = "…"]
 /// super::proto::trait_client::TraitClient;
 /// #[doc = " Fetch one."] unary get(id: String) -> super::Item, GetError = get(super::GetRequest { id });
+/// server_streaming watch() -> super::Event = watch(());
+/// client_streaming upload(requests: super::Chunk) -> super::Summary = upload(requests);
 /// ```
+///
+/// The error type is `Status` when none is given; a client stream's argument is a stream of
+/// the type given, a server stream's answer a `Streaming` of it.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __grpc_client {
+    (@error) => { $crate::Status };
+    (@error $err:ty) => { $err };
+    (@arg unary $ty:ty) => { $ty };
+    (@arg server_streaming $ty:ty) => { $ty };
+    (@arg client_streaming $ty:ty) => {
+        impl $crate::stream::Stream<Item = $ty> + ::core::marker::Send + 'static
+    };
+    (@arg streaming $ty:ty) => {
+        impl $crate::stream::Stream<Item = $ty> + ::core::marker::Send + 'static
+    };
+    (@ok unary $ret:ty, $err:ty) => { $ret };
+    (@ok client_streaming $ret:ty, $err:ty) => { $ret };
+    (@ok server_streaming $ret:ty, $err:ty) => { $crate::Streaming<$ret, $err> };
+    (@ok streaming $ret:ty, $err:ty) => { $crate::Streaming<$ret, $err> };
     (
         $(#[$attr:meta])*
         $($client:ident)::+;
         $($(#[$method_attr:meta])*
-        $kind:ident $method:ident($($arg:ident: $arg_ty:ty),*) -> $ret:ty, $err:ty
+        $kind:ident $method:ident($($arg:ident: $arg_ty:ty),*) -> $ret:ty $(, $err:ty)?
             = $tonic:ident($request:expr);)*
     ) => {
         $(#[$attr])*
@@ -436,7 +455,13 @@ macro_rules! __grpc_client {
             $(
                 $(#[$method_attr])*
                 #[allow(deprecated)]
-                pub async fn $method(&self, $($arg: $arg_ty),*) -> ::core::result::Result<$ret, $err> {
+                pub async fn $method(
+                    &self,
+                    $($arg: $crate::__grpc_client!(@arg $kind $arg_ty)),*
+                ) -> ::core::result::Result<
+                    $crate::__grpc_client!(@ok $kind $ret, $crate::__grpc_client!(@error $($err)?)),
+                    $crate::__grpc_client!(@error $($err)?),
+                > {
                     let mut client = self.inner.clone();
                     $crate::__private::grpc::client::$kind(
                         $request,

@@ -502,7 +502,6 @@ fn adapter_method(c: &Conv, rpc: &Rpc, n: &RpcNames) -> TokenStream {
 /// One method of `__grpc_client!`: its docs, kind, Rust signature, error type, tonic method and
 /// request value.
 fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream {
-    let k = &c.g.krate;
     let method = &n.method;
     let rust_method = field_ident(&rpc.name);
     let mut doc_lines = rpc.docs.clone();
@@ -515,10 +514,7 @@ fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream 
         // A client stream is of one message (the grammar and E0119).
         _ if rpc.client_streaming => {
             let d = c.g.request_type(rpc).unwrap_or_else(|| quote!(()));
-            (
-                quote!(requests: impl #k::stream::Stream<Item = #d> + ::std::marker::Send + 'static),
-                quote!(requests),
-            )
+            (quote!(requests: #d), quote!(requests))
         }
         Input::Unit => (quote!(), quote!(())),
         Input::Message(id) => {
@@ -533,19 +529,20 @@ fn client_method(c: &Conv, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream 
         }
     };
     let ret = c.g.output_type(&rpc.output);
-    let error = c.g.rpc_error_type(s, rpc, true);
-    let (kind, ret) = match (rpc.client_streaming, rpc.server_streaming) {
-        (false, false) => (quote!(unary), ret),
-        (false, true) => (
-            quote!(server_streaming),
-            quote!(#k::Streaming<#ret, #error>),
-        ),
-        (true, false) => (quote!(client_streaming), ret),
-        (true, true) => (quote!(streaming), quote!(#k::Streaming<#ret, #error>)),
+    // `Status` when the rpc throws nothing: the macro's default.
+    let error = (!rpc.throws.is_empty()).then(|| {
+        let e = c.g.rpc_error_type(s, rpc, true);
+        quote!(, #e)
+    });
+    let kind = match (rpc.client_streaming, rpc.server_streaming) {
+        (false, false) => quote!(unary),
+        (false, true) => quote!(server_streaming),
+        (true, false) => quote!(client_streaming),
+        (true, true) => quote!(streaming),
     };
     quote! {
         #doc
-        #kind #rust_method(#args) -> #ret, #error = #method(#request);
+        #kind #rust_method(#args) -> #ret #error = #method(#request);
     }
 }
 
