@@ -24,11 +24,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .rest(false)
         .grpc(false)
         .compile(&["idl/kafka_glue.idl"])?;
-    // Every container shape through the gRPC conversions: gRPC alone.
-    rosetta_codegen::Builder::new()
-        .xmlrpc(false)
-        .rest(false)
-        .kafka(false)
-        .compile(&["idl/grpc_shapes.idl"])?;
+    // Every container shape through the gRPC conversions; every protocol, so each one's code
+    // for these shapes (union members that are containers) is compiled too.
+    rosetta_codegen::Builder::new().compile(&["idl/grpc_shapes.idl"])?;
     Ok(())
 }

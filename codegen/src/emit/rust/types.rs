@@ -119,6 +119,22 @@ impl Gen<'_> {
 
     /// serde attributes for a field's shape (absent optionals skipped, bytes as base64).
     fn serde_field_attrs(&self, t: &Type) -> TokenStream {
+        let default = match t {
+            Type::Optional(_) => {
+                quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
+            }
+            // The absent-member rule (`Type::may_be_absent`): an absent list or map is empty, an
+            // absent `any` is nil.
+            Type::List(_) | Type::Map(_) | Type::Any => quote!(#[serde(default)]),
+            _ => quote!(),
+        };
+        let with = self.serde_with_attrs(t);
+        quote!(#default #with)
+    }
+
+    /// serde attributes for how a value of type `t` is encoded (bytes as base64, integers read
+    /// exactly), for a field or a union variant.
+    fn serde_with_attrs(&self, t: &Type) -> TokenStream {
         let json = format!("{}::__private::json", self.config.crate_path);
         let with = match t {
             // Bytes at any depth of containers: one generic module (`json::bytes`).
@@ -137,16 +153,7 @@ impl Gen<'_> {
                 quote!(#[serde(deserialize_with = #p)])
             })
         });
-        let default = match t {
-            Type::Optional(_) => {
-                quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
-            }
-            // The absent-member rule (`Type::may_be_absent`): an absent list or map is empty, an
-            // absent `any` is nil.
-            Type::List(_) | Type::Map(_) | Type::Any => quote!(#[serde(default)]),
-            _ => quote!(),
-        };
-        quote!(#default #with)
+        quote!(#with)
     }
 
     /// `#[rosetta(range(...))]` and friends; bounds are written as literals of the field's type.
@@ -321,7 +328,9 @@ impl Gen<'_> {
             let vdoc = docs(&v.docs);
             let ty = self.rust_type(&v.ty, v.boxed);
             let wire = &v.name;
-            let serde = self.serde_field_attrs(&v.ty);
+            // A variant's value is there by definition: no absent-member default (serde has
+            // none for variants), only the value's own encoding.
+            let serde = self.serde_with_attrs(&v.ty);
             let constraints = Self::constraint_attrs(&v.constraints, &v.ty);
             quote!(#vdoc #[serde(rename = #wire)] #[rosetta(rename = #wire)] #serde #constraints #vname(#ty),)
         });
