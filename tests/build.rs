@@ -27,5 +27,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Every container shape through the gRPC conversions; every protocol, so each one's code
     // for these shapes (union members that are containers) is compiled too.
     rosetta_codegen::Builder::new().compile(&["idl/grpc_shapes.idl"])?;
+    // The valid edge cases of `codegen/tests/check_then_generate.rs` (keywords, prelude names,
+    // nested containers, ...): what passes the checks must build, with every protocol.
+    let mut edge: Vec<std::path::PathBuf> = std::fs::read_dir("idl/edge")?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    edge.retain(|p| p.extension().is_some_and(|x| x == "idl"));
+    edge.sort();
+    // W0001: `prelude_names` has a `u64` on purpose.
+    rosetta_codegen::Builder::new()
+        .allow("W0001")
+        .compile(&edge)?;
+    println!("cargo:rerun-if-changed=idl/edge");
     Ok(())
 }

@@ -88,8 +88,10 @@ pub(super) fn topic<'a>(
         TopicKey::Explicit(_) => TokenStream::new(),
     };
     let handler = handler(&inner, t);
+    let inception = super::inception_allow(g.package.as_deref(), &module);
     let items = vec![quote! {
         #module_doc
+        #inception
         pub mod #module {
             #k::__kafka_topic!(#name, #dlq, #value_type_name, #content_type, #value, #encoding #key);
             #handler

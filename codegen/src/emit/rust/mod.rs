@@ -323,3 +323,16 @@ fn package_segments(package: Option<&str>) -> Vec<String> {
         .map(|p| p.split('.').map(str::to_string).collect())
         .unwrap_or_default()
 }
+
+/// `#[allow(clippy::module_inception)]` on a service's or topic's module that has the name of the
+/// package module it sits in (topic `nested` in package `edge.nested`): a valid IDL, and clippy
+/// would otherwise fail a user's `-D warnings` build on generated code.
+pub(super) fn inception_allow(package: Option<&str>, module: &proc_macro2::Ident) -> TokenStream {
+    let last = package.and_then(|p| p.rsplit('.').next());
+    match last {
+        Some(last) if ident::field_ident(last) == *module => {
+            quote::quote!(#[allow(clippy::module_inception)])
+        }
+        _ => TokenStream::new(),
+    }
+}

@@ -499,6 +499,7 @@ impl Gen<'_> {
         }
         module_items.extend(super::protocols::service_glue(&inner, s)?);
         let module_doc = format!(" The `{}` service's error enums and protocol glue.", s.name);
+        let inception = super::inception_allow(self.package.as_deref(), &module);
         Ok(quote! {
             #items
             #doc
@@ -508,6 +509,7 @@ impl Gen<'_> {
                 #methods
             }
             #[doc = #module_doc]
+            #inception
             pub mod #module {
                 #module_items
             }
