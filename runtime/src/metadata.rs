@@ -209,7 +209,7 @@ pub fn decode_bin(value: &HeaderValue) -> Option<Vec<u8>> {
 #[cfg(all(feature = "rest", feature = "server"))]
 pub(crate) use serve::Streamed;
 #[cfg(feature = "server")]
-pub(crate) use serve::{Carrier, MetadataLayer, WithMetadata};
+pub(crate) use serve::{Carrier, MetadataLayer, WithMetadata, apply};
 
 /// The server side: the per-call handle in the request's extensions and the answer built from it.
 #[cfg(feature = "server")]
@@ -343,7 +343,7 @@ mod serve {
     const GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
 
     /// The answer with the handler's metadata where `carrier` sends it.
-    pub(super) fn apply(
+    pub(crate) fn apply(
         carrier: Carrier,
         metadata: &ResponseMetadata,
         mut resp: http::Response<Body>,

@@ -333,11 +333,15 @@ impl Server {
                 &options,
             ))
         });
+        // `POST /RPC2` is dispatched by the split directly (`Routers::xmlrpc`); the route stays
+        // for everything else at `/RPC2` (a 405 for another method).
         #[cfg(feature = "xmlrpc")]
-        let http = if xmlrpc.is_empty() {
-            http
+        let (http, xmlrpc) = if xmlrpc.is_empty() {
+            (http, None)
         } else {
-            http.merge(xmlrpc.into_router())
+            let registry = Arc::new(xmlrpc);
+            let route = crate::xmlrpc::endpoint::router(Arc::clone(&registry));
+            (http.merge(route), Some(registry))
         };
         // `/openapi.json` and problem+json 404/405: after every route is in.
         #[cfg(feature = "rest")]
@@ -356,6 +360,8 @@ impl Server {
             connect,
             grpc,
             http,
+            #[cfg(feature = "xmlrpc")]
+            xmlrpc,
             layers: self.layers,
         }));
         match cors {
@@ -628,7 +634,8 @@ impl App {
 /// the path.
 ///
 /// Per call it allocates nothing of its own: the routers' futures are held inline (only gRPC-Web
-/// and Connect, which translate bodies, are boxed), the protocol is told from the borrowed
+/// and Connect, which translate bodies, and XML-RPC's endpoint, called without a router, are
+/// boxed), the protocol is told from the borrowed
 /// content type, and the server's timer is set only when a timeout is configured and the caller
 /// did not send a shorter deadline of its own (gRPC handlers already run within that one).
 #[derive(Clone)]
@@ -647,6 +654,11 @@ struct Routers {
     connect: Option<Arc<crate::web::connect::Connect>>,
     /// REST and XML-RPC, with their response metadata.
     http: HttpSide,
+    /// The XML-RPC methods (`None` when none is mounted), called directly for `POST /RPC2`:
+    /// the router's matching, its matched-path extension and the metadata layer's extension
+    /// would cost a fifth of a small call for a route the split has already recognised.
+    #[cfg(feature = "xmlrpc")]
+    xmlrpc: Option<Arc<crate::xmlrpc::server::Registry>>,
     layers: Layers,
 }
 
@@ -768,6 +780,16 @@ impl Split {
                     )),
                 },
             },
+            #[cfg(feature = "xmlrpc")]
+            Protocol::XmlRpc
+                if req.method() == http::Method::POST
+                    && let Some(registry) = &routers.xmlrpc =>
+            {
+                let registry = Arc::clone(registry);
+                Call::Boxed {
+                    future: Box::pin(crate::xmlrpc::endpoint::call(registry, req)),
+                }
+            }
             _ => Call::Http {
                 future: routers.http.clone().call(req),
             },
@@ -788,7 +810,8 @@ fn caller_deadline_within(protocol: Protocol, headers: &http::HeaderMap, limit: 
     false
 }
 
-/// A boxed answer: gRPC-Web and Connect, which translate the call to gRPC and back.
+/// A boxed answer: gRPC-Web and Connect, which translate the call to gRPC and back, and
+/// XML-RPC's `POST /RPC2`.
 type BoxedAnswer = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
 
 pin_project_lite::pin_project! {
@@ -799,7 +822,8 @@ pin_project_lite::pin_project! {
         Grpc { #[pin] future: GrpcFuture },
         /// REST and XML-RPC.
         Http { #[pin] future: HttpFuture },
-        /// A protocol translated to gRPC.
+        /// A protocol translated to gRPC, or XML-RPC's endpoint (boxed as axum boxes a
+        /// handler's future).
         Boxed { future: BoxedAnswer },
         /// Answered without a router: a refusal.
         Ready { response: Option<Response<Body>> },
@@ -1450,6 +1474,94 @@ mod tests {
             text.contains("<name>faultCode</name><value><int>16</int>"),
             "{text}"
         );
+    }
+
+    /// An XML-RPC `add` that sets a response header.
+    #[cfg(feature = "xmlrpc")]
+    struct Adder;
+
+    #[cfg(feature = "xmlrpc")]
+    impl Mount for Adder {
+        fn mount(self, parts: &mut Parts) {
+            let info = crate::xmlrpc::server::MethodInfo::new(
+                "add",
+                "Calc.Add",
+                &["int", "int", "int"],
+                2,
+                "",
+            );
+            parts
+                .xmlrpc
+                .add(info, |ctx: crate::Context, params| async move {
+                    ctx.response_metadata()
+                        .insert_header("x-served-by", "adder")
+                        .expect("a valid header");
+                    let sum: i64 = params.iter().filter_map(crate::Value::as_i64).sum();
+                    Ok(crate::Value::from(sum))
+                });
+        }
+    }
+
+    #[cfg(feature = "xmlrpc")]
+    async fn xmlrpc(app: &Router, method: &str, auth: Option<&str>) -> Response<Body> {
+        let body = format!(
+            "<?xml version='1.0'?><methodCall><methodName>{method}</methodName><params>\
+             <param><value><int>2</int></value></param>\
+             <param><value><int>3</int></value></param></params></methodCall>"
+        );
+        let mut req = Request::post("/RPC2").header("content-type", "text/xml");
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        app.clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// `POST /RPC2` is dispatched by the split without the router: the answer, the handler's
+    /// response metadata and the refusals are what the route gives, and every other method at
+    /// `/RPC2` still gets the route's 405.
+    #[cfg(feature = "xmlrpc")]
+    #[tokio::test]
+    async fn xmlrpc_calls_skip_the_router_and_keep_its_answers() {
+        let app = Server::new().mount(Adder).into_router();
+        let resp = xmlrpc(&app, "add", None).await;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["x-served-by"], "adder");
+        assert_eq!(resp.headers()["content-type"], "text/xml; charset=utf-8");
+        assert!(body_text(resp).await.contains("<int>5</int>"));
+        for method in ["GET", "PUT", "DELETE"] {
+            let req = Request::builder()
+                .method(method)
+                .uri("/RPC2")
+                .body(Body::empty())
+                .unwrap();
+            let resp = app.clone().oneshot(req).await.unwrap();
+            assert_eq!(resp.status(), 405, "{method}");
+        }
+        // Not authenticated, with introspection public: introspection answered, `add` refused
+        // with the authenticator's status (unauthenticated, fault 16).
+        let app = Server::new()
+            .mount(Adder)
+            .authenticate(bearer_token("secret"))
+            .public(Public::DISCOVERY)
+            .into_router();
+        let text = body_text(xmlrpc(&app, "add", None).await).await;
+        assert!(
+            text.contains("<name>faultCode</name><value><int>16</int>"),
+            "{text}"
+        );
+        let text = body_text(xmlrpc(&app, "add", Some("Bearer secret")).await).await;
+        assert!(text.contains("<int>5</int>"), "{text}");
+        let list = "<?xml version='1.0'?><methodCall><methodName>system.listMethods\
+                    </methodName></methodCall>";
+        let req = Request::post("/RPC2")
+            .header("content-type", "text/xml")
+            .body(Body::from(list))
+            .unwrap();
+        let text = body_text(app.oneshot(req).await.unwrap()).await;
+        assert!(text.contains("<string>add</string>"), "{text}");
     }
 
     #[tokio::test]

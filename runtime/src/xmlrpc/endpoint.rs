@@ -33,6 +33,7 @@ use super::{
     encode_method_response,
 };
 use crate::body::{self, BodyError, BodyErrorKind};
+use crate::metadata::ResponseMetadata;
 
 /// Bodies at least this large are decoded (and responses this large gzipped) on the blocking
 /// pool, so a big document does not hold up an async worker.
@@ -40,34 +41,63 @@ const BLOCKING_SIZE: usize = 256 * 1024;
 /// Python's client refuses gzip responses that inflate past 20 MiB; larger ones go uncompressed.
 const MAX_GZIP_RESPONSE: usize = 20 * 1024 * 1024;
 
-/// The `POST /RPC2` route over `registry`.
-pub(super) fn router(registry: Registry) -> Router {
+/// The `POST /RPC2` route over `registry`: what [`Registry::into_router`] serves, and what the
+/// one-port server routes to for every request at `/RPC2` that is not a `POST` (405s) or that
+/// comes through a router of the user's.
+pub(crate) fn router(registry: Arc<Registry>) -> Router {
     Router::new()
-        .route("/RPC2", axum::routing::post(endpoint))
-        .with_state(Arc::new(registry))
+        .route("/RPC2", axum::routing::post(routed))
+        .with_state(registry)
 }
 
-async fn endpoint(
+/// The route's handler: the response metadata handle is the server's (put in the request's
+/// extensions by its metadata layer), or a fresh one under a bare `Registry::into_router`.
+async fn routed(
     State(registry): State<Arc<Registry>>,
     request: axum::extract::Request,
+) -> Response {
+    let metadata = request
+        .extensions()
+        .get::<ResponseMetadata>()
+        .cloned()
+        .unwrap_or_default();
+    endpoint(&registry, request, metadata).await
+}
+
+/// A `POST /RPC2` dispatched by the one-port server straight from its protocol split, without
+/// the router (the split already knows the protocol, the method and the path): the handlers'
+/// response metadata applied to the answer here, as the server's metadata layer does for routed
+/// requests.
+pub(crate) async fn call(registry: Arc<Registry>, request: axum::extract::Request) -> Response {
+    let metadata = ResponseMetadata::new();
+    let response = endpoint(&registry, request, metadata.clone()).await;
+    crate::metadata::apply(crate::metadata::Carrier::Http, &metadata, response)
+}
+
+/// One XML-RPC call: read the body, decode, dispatch (the handlers set response metadata
+/// through `metadata`), encode.
+async fn endpoint(
+    registry: &Arc<Registry>,
+    request: axum::extract::Request,
+    metadata: ResponseMetadata,
 ) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
     let (parts, body) = request.into_parts();
-    let gzip_out = accepts_gzip(&parts.headers);
+    let gzip_out = registry.gzip_threshold().is_some() && accepts_gzip(&parts.headers);
     let limits = registry.limits();
     // The one body-reading step every HTTP protocol shares: size limit, content codings, charset.
     let text = match body::read_utf8(&parts, body, body::Syntax::Xml, limits.max_body_size).await {
         Ok(text) => text,
         Err(e) => match body_fault(e) {
-            Ok(fault) => return respond(&registry, Err(fault), gzip_out).await,
+            Ok(fault) => return respond(registry, Err(fault), gzip_out).await,
             Err(response) => return *response,
         },
     };
     let decoded = if text.len() >= BLOCKING_SIZE {
-        let registry = Arc::clone(&registry);
+        let registry = Arc::clone(registry);
         tokio::task::spawn_blocking(move || {
             MethodCall::decode_utf8(&text, registry.limits()).map_err(Fault::from)
         })
@@ -88,21 +118,15 @@ async fn endpoint(
             let status = &refused.0;
             Err(Fault::new(status.kind().fault_code(), status.message()))
         }
+        // Every call of a multicall shares the handle: one HTTP answer carries them all.
         Ok(call) => {
-            // The server's per-call handle, which its metadata layer sends (every call of a
-            // multicall shares it: one HTTP answer carries them all).
-            let metadata = parts
-                .extensions
-                .get::<crate::metadata::ResponseMetadata>()
-                .cloned()
-                .unwrap_or_default();
             registry
                 .call_with(parts.headers, peer, metadata, call)
                 .await
         }
         Err(f) => Err(f),
     };
-    respond(&registry, answer, gzip_out).await
+    respond(registry, answer, gzip_out).await
 }
 
 /// A body that could not be read, as an XML-RPC fault (unsupported coding or charset, corrupt
@@ -139,19 +163,16 @@ async fn respond(
         encode(&answer, threshold)
     };
     let (bytes, gzipped) = body;
-    let mut response = (
-        StatusCode::OK,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/xml; charset=utf-8"),
-        )],
-        bytes,
-    )
-        .into_response();
+    // Built directly: axum's tuple `IntoResponse` goes through two conversions and a header
+    // iterator for the same answer.
+    let mut response = Response::new(axum::body::Body::from(bytes));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
     if gzipped {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     response
 }
@@ -184,14 +205,16 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .any(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            let coding = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or_default().trim();
+            // The coding first: the `q` parameter is read only for gzip (or `*`).
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*")
+                && !parts.any(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        .is_some_and(|q| q <= 0.0)
+                })
         })
 }
 

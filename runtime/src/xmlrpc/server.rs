@@ -379,7 +379,7 @@ impl Registry {
 
     /// The `POST /RPC2` route.
     pub fn into_router(self) -> Router {
-        super::endpoint::router(self)
+        super::endpoint::router(Arc::new(self))
     }
 }
 
