@@ -346,12 +346,6 @@ impl Server {
         // `/openapi.json` and problem+json 404/405: after every route is in.
         #[cfg(feature = "rest")]
         let http = rest.finish(http);
-        // Response metadata set by REST and XML-RPC handlers, into the answer's headers: around
-        // the router, not each route (see `Routers`).
-        let http = tower::Layer::layer(
-            &crate::metadata::MetadataLayer(crate::metadata::Carrier::Http),
-            http,
-        );
         let cors = self.layers.cors.as_ref().map(crate::web::cors::Cors::layer);
         let split = Split(Arc::new(Routers {
             #[cfg(feature = "grpc")]
@@ -652,7 +646,7 @@ struct Routers {
     /// Connect, translated to gRPC on `grpc` (`None` when no gRPC service is mounted).
     #[cfg(feature = "grpc")]
     connect: Option<Arc<crate::web::connect::Connect>>,
-    /// REST and XML-RPC, with their response metadata.
+    /// REST and XML-RPC.
     http: HttpSide,
     /// The XML-RPC methods (`None` when none is mounted), called directly for `POST /RPC2`:
     /// the router's matching, its matched-path extension and the metadata layer's extension
@@ -668,8 +662,9 @@ type GrpcSide = crate::grpc::server::GrpcService;
 /// Routes mounted by hand for gRPC content types (no gRPC service is compiled in).
 #[cfg(not(feature = "grpc"))]
 type GrpcSide = Router;
-/// REST and XML-RPC.
-type HttpSide = crate::metadata::WithMetadata<Router>;
+/// REST and XML-RPC. Their routes apply their handlers' response metadata themselves
+/// (`rest::handler::answer`, `xmlrpc::endpoint::call`): no layer around the router.
+type HttpSide = Router;
 
 type GrpcFuture = <GrpcSide as Service<Request<Body>>>::Future;
 type HttpFuture = <HttpSide as Service<Request<Body>>>::Future;

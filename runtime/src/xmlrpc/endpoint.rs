@@ -50,24 +50,17 @@ pub(crate) fn router(registry: Arc<Registry>) -> Router {
         .with_state(registry)
 }
 
-/// The route's handler: the response metadata handle is the server's (put in the request's
-/// extensions by its metadata layer), or a fresh one under a bare `Registry::into_router`.
+/// The route's handler.
 async fn routed(
     State(registry): State<Arc<Registry>>,
     request: axum::extract::Request,
 ) -> Response {
-    let metadata = request
-        .extensions()
-        .get::<ResponseMetadata>()
-        .cloned()
-        .unwrap_or_default();
-    endpoint(&registry, request, metadata).await
+    call(registry, request).await
 }
 
-/// A `POST /RPC2` dispatched by the one-port server straight from its protocol split, without
-/// the router (the split already knows the protocol, the method and the path): the handlers'
-/// response metadata applied to the answer here, as the server's metadata layer does for routed
-/// requests.
+/// One `POST /RPC2` call, its handlers' response metadata applied to the answer: what the route
+/// serves, and what the one-port server calls straight from its protocol split (which already
+/// knows the protocol, the method and the path) without the router.
 pub(crate) async fn call(registry: Arc<Registry>, request: axum::extract::Request) -> Response {
     let metadata = ResponseMetadata::new();
     let response = endpoint(&registry, request, metadata.clone()).await;
