@@ -14,8 +14,11 @@ use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
+use std::net::SocketAddr;
+
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use http::{HeaderValue, Request, Response};
 use tower::Service;
 
@@ -613,10 +616,13 @@ type CorsFuture = Pin<Box<tower_http::cors::ResponseFuture<SplitFuture>>>;
 impl App {
     /// Answers one call. Without CORS the split is called through a shared reference: no
     /// service is cloned per call.
-    fn answer(&self, req: Request<Body>) -> AppFuture {
+    fn answer(&self, mut req: Request<Body>, peer: SocketAddr) -> AppFuture {
         match self {
-            App::Plain(split) => futures_util::future::Either::Left(split.dispatch(req)),
+            App::Plain(split) => {
+                futures_util::future::Either::Left(split.dispatch(req, Some(peer)))
+            }
             App::Cors(cors) => {
+                req.extensions_mut().insert(ConnectInfo(peer));
                 futures_util::future::Either::Right(Box::pin((**cors).clone().call(req)))
             }
         }
@@ -630,8 +636,10 @@ impl App {
 /// Per call it allocates nothing of its own: the routers' futures are held inline (only gRPC-Web
 /// and Connect, which translate bodies, and XML-RPC's endpoint, called without a router, are
 /// boxed), the protocol is told from the borrowed
-/// content type, and the server's timer is set only when a timeout is configured and the caller
-/// did not send a shorter deadline of its own (gRPC handlers already run within that one).
+/// content type, and the server's timer is set only when a timeout is configured, the caller
+/// did not send a shorter deadline of its own (gRPC handlers already run within that one) and
+/// the call is still running after its first poll (then boxed, to the deadline taken when the
+/// call arrived). The tracing span is made only when a subscriber wants debug spans.
 #[derive(Clone)]
 struct Split(Arc<Routers>);
 
@@ -680,19 +688,44 @@ impl Service<Request<Body>> for Split {
     }
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
-        self.dispatch(req)
+        // The peer, if known, is in the request's `ConnectInfo` (put there by the server, or by
+        // the app this router is embedded in).
+        self.dispatch(req, None)
     }
 }
 
 impl Split {
-    fn dispatch(&self, req: Request<Body>) -> SplitFuture {
+    /// Answers one call; `peer` is the connection's address when the server's own accept loop
+    /// calls (otherwise any `ConnectInfo` the request carries stands).
+    fn dispatch(&self, req: Request<Body>, peer: Option<SocketAddr>) -> SplitFuture {
         let routers = &*self.0;
         let protocol = protocol_of(&req);
+        // A `POST /RPC2` goes straight to the XML-RPC endpoint, without the router.
+        #[cfg(feature = "xmlrpc")]
+        let direct_xmlrpc = routers
+            .xmlrpc
+            .as_ref()
+            .filter(|_| protocol == Protocol::XmlRpc && req.method() == http::Method::POST);
+        #[cfg(not(feature = "xmlrpc"))]
+        let direct_xmlrpc: Option<()> = None;
         // At debug level, as tower-http's trace layer: a server logging at info pays nothing
-        // per call for it. The info events below name the protocol and path themselves.
-        let span =
-            tracing::debug_span!("call", protocol = protocol.as_str(), path = %req.uri().path());
+        // per call for it. The info events below name the protocol and path themselves. Made
+        // only when a subscriber wants it: a disabled span still records its fields for the
+        // `log` crate (when tracing's `log` feature is on) and logs every enter and exit.
+        let span = if tracing::enabled!(tracing::Level::DEBUG) {
+            tracing::debug_span!("call", protocol = protocol.as_str(), path = %req.uri().path())
+        } else {
+            tracing::Span::none()
+        };
         let (mut parts, body) = req.into_parts();
+        // The peer as axum's `ConnectInfo`, for the routes (REST's context, users' extractors)
+        // and the authenticator; the direct XML-RPC call takes it as an argument, and its
+        // request then carries no extension at all (no map to allocate and free per call).
+        if let Some(peer) = peer
+            && (direct_xmlrpc.is_none() || routers.layers.auth.is_some())
+        {
+            parts.extensions.insert(ConnectInfo(peer));
+        }
         if let Some(auth) = &routers.layers.auth {
             let verdict = if parts
                 .headers
@@ -776,13 +809,10 @@ impl Split {
                 },
             },
             #[cfg(feature = "xmlrpc")]
-            Protocol::XmlRpc
-                if req.method() == http::Method::POST
-                    && let Some(registry) = &routers.xmlrpc =>
-            {
+            Protocol::XmlRpc if let Some(registry) = direct_xmlrpc => {
                 let registry = Arc::clone(registry);
                 Call::Boxed {
-                    future: Box::pin(crate::xmlrpc::endpoint::call(registry, req)),
+                    future: Box::pin(crate::xmlrpc::endpoint::call(registry, req, peer)),
                 }
             }
             _ => Call::Http {
@@ -845,7 +875,15 @@ pin_project_lite::pin_project! {
     #[project = TimedProj]
     enum Timed {
         Unbounded { #[pin] call: Call },
-        Bounded { #[pin] call: tokio::time::Timeout<Call>, limit: Duration },
+        /// The timer is set only when the call is still running after its first poll (it runs
+        /// to `deadline`, taken when the call arrived): most unary calls finish in that poll,
+        /// and a timer held inline would make every call's future larger to move.
+        Bounded {
+            #[pin] call: Call,
+            deadline: tokio::time::Instant,
+            limit: Duration,
+            timer: Option<Pin<Box<tokio::task::Unconstrained<tokio::time::Sleep>>>>,
+        },
     }
 }
 
@@ -862,11 +900,19 @@ pin_project_lite::pin_project! {
 
 impl SplitFuture {
     fn new(call: Call, timeout: Option<Duration>, protocol: Protocol, span: tracing::Span) -> Self {
-        let call = match timeout {
+        let deadline = timeout.and_then(|limit| {
+            tokio::time::Instant::now()
+                .checked_add(limit)
+                .map(|deadline| (deadline, limit))
+        });
+        let call = match deadline {
+            // No limit, or one too far to represent: no timer, as `tokio::time::timeout`'s.
             None => Timed::Unbounded { call },
-            Some(limit) => Timed::Bounded {
-                call: tokio::time::timeout(limit, call),
+            Some((deadline, limit)) => Timed::Bounded {
+                call,
+                deadline,
                 limit,
+                timer: None,
             },
         };
         SplitFuture {
@@ -885,18 +931,32 @@ impl Future for SplitFuture {
         let _in_span = this.span.enter();
         match this.call.project() {
             TimedProj::Unbounded { call } => call.poll(cx).map(Ok),
-            TimedProj::Bounded { call, limit } => match call.poll(cx) {
-                Poll::Pending => Poll::Pending,
-                Poll::Ready(Ok(response)) => Poll::Ready(Ok(response)),
-                Poll::Ready(Err(_elapsed)) => {
-                    tracing::info!(protocol = this.protocol.as_str(), "deadline exceeded");
-                    let status = Status::deadline_exceeded(format!(
-                        "the call took longer than {} ms",
-                        limit.as_millis()
-                    ));
-                    Poll::Ready(Ok(error_response(*this.protocol, &status)))
+            TimedProj::Bounded {
+                call,
+                deadline,
+                limit,
+                timer,
+            } => {
+                if let Poll::Ready(response) = call.poll(cx) {
+                    return Poll::Ready(Ok(response));
                 }
-            },
+                // Unconstrained, as `tokio::time::timeout` polls its timer: a call that used up
+                // the task's budget must not keep its deadline from firing.
+                let timer = timer.get_or_insert_with(|| {
+                    Box::pin(tokio::task::unconstrained(tokio::time::sleep_until(
+                        *deadline,
+                    )))
+                });
+                if timer.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                tracing::info!(protocol = this.protocol.as_str(), "deadline exceeded");
+                let status = Status::deadline_exceeded(format!(
+                    "the call took longer than {} ms",
+                    limit.as_millis()
+                ));
+                Poll::Ready(Ok(error_response(*this.protocol, &status)))
+            }
         }
     }
 }
@@ -909,7 +969,6 @@ mod connections {
     use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
     use std::time::Instant;
 
-    use axum::extract::ConnectInfo;
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use hyper_util::server::conn::auto::Builder;
     use hyper_util::server::graceful::GracefulShutdown;
@@ -1045,16 +1104,14 @@ mod connections {
             let activity = Arc::new(Activity::new());
             let app = Arc::clone(&app);
             let calls = Arc::clone(&activity);
-            let service =
-                hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
-                    let call = calls.start();
-                    req.extensions_mut().insert(ConnectInfo(peer));
-                    let answer = app.answer(req.map(Body::new));
-                    async move {
-                        let resp = answer.await?;
-                        Ok::<_, Infallible>(resp.map(|body| Tracked { body, _call: call }))
-                    }
-                });
+            let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                let call = calls.start();
+                let answer = app.answer(req.map(Body::new), peer);
+                async move {
+                    let resp = answer.await?;
+                    Ok::<_, Infallible>(resp.map(|body| Tracked { body, _call: call }))
+                }
+            });
             let builder = Arc::clone(&builder);
             let conn = graceful.watch(
                 builder
@@ -1557,6 +1614,88 @@ mod tests {
             .unwrap();
         let text = body_text(app.oneshot(req).await.unwrap()).await;
         assert!(text.contains("<string>add</string>"), "{text}");
+    }
+
+    /// An XML-RPC method answering the caller's address, as its context has it.
+    #[cfg(feature = "xmlrpc")]
+    struct Peer;
+
+    #[cfg(feature = "xmlrpc")]
+    impl Mount for Peer {
+        fn mount(self, parts: &mut Parts) {
+            let info =
+                crate::xmlrpc::server::MethodInfo::new("peer", "Net.Peer", &["string"], 0, "");
+            parts.xmlrpc.add(info, |ctx: crate::Context, _| async move {
+                let peer = ctx.peer().map(|p| p.ip().to_string()).unwrap_or_default();
+                Ok(crate::Value::String(format!("peer={peer}")))
+            });
+        }
+    }
+
+    /// One HTTP/1.1 request over a fresh connection; the whole answer as text.
+    async fn over_tcp(addr: SocketAddr, request: String) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let exchange = async {
+            let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+            s.write_all(request.as_bytes()).await.unwrap();
+            let mut out = Vec::new();
+            s.read_to_end(&mut out).await.unwrap();
+            String::from_utf8_lossy(&out).into_owned()
+        };
+        tokio::time::timeout(Duration::from_secs(20), exchange)
+            .await
+            .expect("answered")
+    }
+
+    /// Served by the accept loop, the caller's address reaches an XML-RPC handler's context
+    /// (passed to the endpoint directly), a route's `ConnectInfo` and the authenticator (which
+    /// here lets only loopback callers in).
+    #[cfg(feature = "xmlrpc")]
+    #[tokio::test]
+    async fn the_peer_reaches_handlers_routes_and_the_authenticator() {
+        for with_auth in [false, true] {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let route = Router::new().route(
+                "/peer",
+                axum::routing::get(|ConnectInfo(p): ConnectInfo<SocketAddr>| async move {
+                    format!("peer={}", p.ip())
+                }),
+            );
+            let mut server = Server::new().mount(Peer).routes(route);
+            if with_auth {
+                server = server.authenticate(|parts| {
+                    match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+                        Some(ConnectInfo(p)) if p.ip().is_loopback() => Ok(()),
+                        _ => Err(Status::unauthenticated("loopback callers only")),
+                    }
+                });
+            }
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let running = tokio::spawn(server.serve_with_shutdown(listener, async {
+                let _ = stopped.await;
+            }));
+            let call =
+                "<?xml version='1.0'?><methodCall><methodName>peer</methodName></methodCall>";
+            let xml = over_tcp(
+                addr,
+                format!(
+                    "POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{call}",
+                    call.len()
+                ),
+            )
+            .await;
+            assert!(xml.contains("<string>peer=127.0.0.1</string>"), "{xml}");
+            let rest = over_tcp(
+                addr,
+                "GET /peer HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_string(),
+            )
+            .await;
+            assert!(rest.ends_with("peer=127.0.0.1"), "{rest}");
+            let _ = stop.send(());
+            running.await.unwrap().unwrap();
+        }
     }
 
     #[tokio::test]

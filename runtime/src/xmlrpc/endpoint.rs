@@ -55,15 +55,20 @@ async fn routed(
     State(registry): State<Arc<Registry>>,
     request: axum::extract::Request,
 ) -> Response {
-    call(registry, request).await
+    call(registry, request, None).await
 }
 
 /// One `POST /RPC2` call, its handlers' response metadata applied to the answer: what the route
 /// serves, and what the one-port server calls straight from its protocol split (which already
-/// knows the protocol, the method and the path) without the router.
-pub(crate) async fn call(registry: Arc<Registry>, request: axum::extract::Request) -> Response {
+/// knows the protocol, the method and the path) without the router. `peer` is the caller's
+/// address when the server passes it; otherwise the request's `ConnectInfo`, if any.
+pub(crate) async fn call(
+    registry: Arc<Registry>,
+    request: axum::extract::Request,
+    peer: Option<SocketAddr>,
+) -> Response {
     let metadata = ResponseMetadata::new();
-    let response = endpoint(&registry, request, metadata.clone()).await;
+    let response = endpoint(&registry, request, peer, metadata.clone()).await;
     crate::metadata::apply(crate::metadata::Carrier::Http, &metadata, response)
 }
 
@@ -72,12 +77,15 @@ pub(crate) async fn call(registry: Arc<Registry>, request: axum::extract::Reques
 async fn endpoint(
     registry: &Arc<Registry>,
     request: axum::extract::Request,
+    peer: Option<SocketAddr>,
     metadata: ResponseMetadata,
 ) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+    let peer = peer.or_else(|| {
+        request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0)
+    });
     let (parts, body) = request.into_parts();
     let gzip_out = registry.gzip_threshold().is_some() && accepts_gzip(&parts.headers);
     let limits = registry.limits();
