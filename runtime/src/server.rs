@@ -246,14 +246,17 @@ impl Server {
     /// Closes a connection that has not delivered a complete request head within `timeout` of
     /// opening (HTTP/1.1 and HTTP/2 alike: a client that sends nothing, or half a request line,
     /// holds no slot for longer). On HTTP/1.1 keep-alive connections the next request's head must
-    /// also arrive within `timeout` of starting. Default [`DEFAULT_HEADER_READ_TIMEOUT`] (10 s).
+    /// also arrive within `timeout` of the previous response (so an idle HTTP/1.1 connection is
+    /// closed after the shorter of this and [`Server::idle_timeout`]). Default
+    /// [`DEFAULT_HEADER_READ_TIMEOUT`] (10 s).
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.limits.header_read_timeout = timeout;
         self
     }
 
     /// Closes a connection that has had no call in flight for `timeout` after its last response
-    /// (keep-alive HTTP/1.1, or an HTTP/2 connection with no open stream). Calls themselves are
+    /// (keep-alive HTTP/1.1, or an HTTP/2 connection with no open stream; on HTTP/1.1 a shorter
+    /// [`Server::header_read_timeout`] closes it first). Calls themselves are
     /// bounded by [`Server::timeout`], not this. Default [`DEFAULT_IDLE_TIMEOUT`] (60 s).
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.limits.idle_timeout = timeout;
@@ -985,6 +988,8 @@ mod connections {
         /// When the last call ended, in nanoseconds after `opened` (0: none has).
         last_end: AtomicU64,
         served: AtomicBool,
+        /// The connection speaks HTTP/2 (its first call said so).
+        http2: AtomicBool,
     }
 
     impl Activity {
@@ -994,15 +999,34 @@ mod connections {
                 opened: Instant::now(),
                 last_end: AtomicU64::new(0),
                 served: AtomicBool::new(false),
+                http2: AtomicBool::new(false),
             }
         }
 
-        fn start(self: &Arc<Self>) -> InFlight {
+        fn start(self: &Arc<Self>, http2: bool) -> InFlight {
             self.in_flight.fetch_add(1, Ordering::SeqCst);
             if !self.served.load(Ordering::Relaxed) {
-                self.served.store(true, Ordering::Relaxed);
+                // Once per connection: the version before `served`, both seen by the watchdog.
+                self.http2.store(http2, Ordering::SeqCst);
+                self.served.store(true, Ordering::SeqCst);
             }
             InFlight(Arc::clone(self))
+        }
+
+        /// How long the connection may wait for a call: a first request's head within
+        /// `header_read_timeout` of opening; then, on HTTP/2, `idle_timeout` after the last
+        /// call; on HTTP/1.1, the next request's head within `header_read_timeout` of the last
+        /// response too, so the shorter of the two. (hyper's own HTTP/1 header-read timer did
+        /// the last per request: a boxed timer registered and removed around every request
+        /// head, a tenth of a small call's cost; this one timer per connection does the same.)
+        fn idle_limit(&self, limits: &ConnectionLimits) -> Duration {
+            if !self.served.load(Ordering::SeqCst) {
+                limits.header_read_timeout
+            } else if self.http2.load(Ordering::SeqCst) {
+                limits.idle_timeout
+            } else {
+                limits.idle_timeout.min(limits.header_read_timeout)
+            }
         }
 
         /// When the connection falls idle too long, if nothing is in flight.
@@ -1011,14 +1035,7 @@ mod connections {
                 return None;
             }
             let since = self.opened + Duration::from_nanos(self.last_end.load(Ordering::SeqCst));
-            Some(
-                since
-                    + if self.served.load(Ordering::Relaxed) {
-                        limits.idle_timeout
-                    } else {
-                        limits.header_read_timeout
-                    },
-            )
+            Some(since + self.idle_limit(limits))
         }
     }
 
@@ -1068,10 +1085,11 @@ mod connections {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) {
         let mut builder = Builder::new(TokioExecutor::new());
+        // No header-read timer of hyper's: the watchdog below enforces it (`Activity::idle_limit`).
         builder
             .http1()
             .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_read_timeout);
+            .header_read_timeout(None);
         builder.http2().timer(TokioTimer::new());
         let builder = Arc::new(builder);
         let slots = Arc::new(Semaphore::new(limits.max_connections));
@@ -1105,7 +1123,7 @@ mod connections {
             let app = Arc::clone(&app);
             let calls = Arc::clone(&activity);
             let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                let call = calls.start();
+                let call = calls.start(req.version() == http::Version::HTTP_2);
                 let answer = app.answer(req.map(Body::new), peer);
                 async move {
                     let resp = answer.await?;
@@ -1127,7 +1145,11 @@ mod connections {
             tokio::spawn(async move {
                 loop {
                     let deadline = activity.deadline(&limits);
-                    let wake = deadline.unwrap_or_else(|| Instant::now() + limits.idle_timeout);
+                    // A call in flight: look again within the shortest limit, so that a
+                    // connection falling idle meanwhile is closed on time.
+                    let wake = deadline.unwrap_or_else(|| {
+                        Instant::now() + limits.idle_timeout.min(limits.header_read_timeout)
+                    });
                     tokio::select! {
                         _ = &mut served => break,
                         () = tokio::time::sleep_until(wake.into()) => {
@@ -1794,6 +1816,48 @@ mod tests {
         }
         assert_eq!(closed, 200);
         assert!(closed_by_server(&mut keep_alive).await);
+        let _ = stop.send(());
+        tokio::time::timeout(Duration::from_secs(20), running)
+            .await
+            .expect("shut down")
+            .unwrap()
+            .unwrap();
+    }
+
+    /// On HTTP/1.1 the next request's head is due within the header-read timeout of the last
+    /// response, however long the idle timeout: the watchdog enforces it (not hyper's per-request
+    /// timer), and a prompt next request is served on the same connection.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_idle_http1_connection_waits_for_its_next_head_only_the_header_read_timeout() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = Server::new()
+            .mount(Echo)
+            .header_read_timeout(Duration::from_millis(300))
+            .idle_timeout(Duration::from_secs(600));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn(server.serve_with_shutdown(listener, async {
+            let _ = stopped.await;
+        }));
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = b"POST /Echo/Say HTTP/1.1\r\nHost: x\r\ncontent-length: 0\r\n\r\n";
+        for _ in 0..2 {
+            s.write_all(request).await.unwrap();
+            let mut buf = vec![0u8; 1024];
+            let n = tokio::time::timeout(Duration::from_secs(20), s.read(&mut buf))
+                .await
+                .expect("answered")
+                .unwrap();
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            assert!(
+                text.starts_with("HTTP/1.1 200") && text.ends_with("rest"),
+                "{text}"
+            );
+        }
+        // Half a head, then nothing: closed well before the 600 s idle timeout.
+        s.write_all(b"POST /Echo/Say HTTP/1.1\r\n").await.unwrap();
+        assert!(closed_by_server(&mut s).await);
         let _ = stop.send(());
         tokio::time::timeout(Duration::from_secs(20), running)
             .await
