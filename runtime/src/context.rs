@@ -72,6 +72,27 @@ impl Context {
         }
     }
 
+    /// The context of a call the server received: built in one go (the builder methods move
+    /// the whole context at each step, on every call).
+    #[cfg(feature = "server")]
+    pub(crate) fn served(
+        protocol: Protocol,
+        method: std::borrow::Cow<'static, str>,
+        headers: http::HeaderMap,
+        peer: Option<SocketAddr>,
+        response: ResponseMetadata,
+    ) -> Self {
+        Context {
+            protocol,
+            method,
+            headers,
+            peer,
+            deadline: None,
+            extensions: http::Extensions::new(),
+            response: std::sync::OnceLock::from(response),
+        }
+    }
+
     /// A context for calling a service directly from Rust.
     pub fn local(method: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         Self::new(Protocol::Local, method)

@@ -361,6 +361,14 @@ mod serve {
         };
         let (headers, trailers) = {
             let mut inner = metadata.lock();
+            // The common call: the handler set nothing, and nobody else holds the handle (a
+            // stream could still set trailers): the answer as it is.
+            if inner.headers.is_empty()
+                && inner.trailers.is_empty()
+                && Arc::strong_count(&metadata.0) == 1
+            {
+                return resp;
+            }
             // The headers leave now: what a handler sets later is not sent, so they are taken,
             // not copied. Trailers sent later (with a body that ends later) stay readable.
             let headers = std::mem::take(&mut inner.headers);

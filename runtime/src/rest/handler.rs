@@ -98,16 +98,19 @@ where
 /// The route makes the handle itself rather than finding one a server layer put in the
 /// request's extensions: an extension insert and removal per call, and a wrapped router future,
 /// for what only the route reads.
-pub(super) fn context(route: &Route, mut parts: RequestParts) -> (Context, ResponseMetadata) {
+pub(super) fn context(route: &Route, parts: RequestParts) -> (Context, ResponseMetadata) {
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
     let metadata = ResponseMetadata::new();
-    let ctx = Context::new(Protocol::Rest, route.rpc)
-        .with_headers(std::mem::take(&mut parts.headers))
-        .with_peer(peer)
-        .with_response_metadata(metadata.clone());
+    let ctx = Context::served(
+        Protocol::Rest,
+        Cow::Borrowed(route.rpc),
+        parts.headers,
+        peer,
+        metadata.clone(),
+    );
     (ctx, metadata)
 }
 

@@ -58,27 +58,19 @@ async fn routed(
     call(registry, request, None).await
 }
 
-/// One `POST /RPC2` call, its handlers' response metadata applied to the answer: what the route
-/// serves, and what the one-port server calls straight from its protocol split (which already
-/// knows the protocol, the method and the path) without the router. `peer` is the caller's
-/// address when the server passes it; otherwise the request's `ConnectInfo`, if any.
+/// One `POST /RPC2` call: read the body, decode, dispatch, encode, and apply the handlers'
+/// response metadata to the answer. What the route serves, and what the one-port server calls
+/// straight from its protocol split (which already knows the protocol, the method and the path)
+/// without the router. `peer` is the caller's address when the server passes it; otherwise the
+/// request's `ConnectInfo`, if any.
+///
+/// One async fn, holding only what a later step needs: the server boxes this future per call,
+/// and a nested future or a request kept whole across the awaits made it twice as large to
+/// allocate and move.
 pub(crate) async fn call(
     registry: Arc<Registry>,
     request: axum::extract::Request,
     peer: Option<SocketAddr>,
-) -> Response {
-    let metadata = ResponseMetadata::new();
-    let response = endpoint(&registry, request, peer, metadata.clone()).await;
-    crate::metadata::apply(crate::metadata::Carrier::Http, &metadata, response)
-}
-
-/// One XML-RPC call: read the body, decode, dispatch (the handlers set response metadata
-/// through `metadata`), encode.
-async fn endpoint(
-    registry: &Arc<Registry>,
-    request: axum::extract::Request,
-    peer: Option<SocketAddr>,
-    metadata: ResponseMetadata,
 ) -> Response {
     let peer = peer.or_else(|| {
         request
@@ -92,13 +84,20 @@ async fn endpoint(
     // The one body-reading step every HTTP protocol shares: size limit, content codings, charset.
     let text = match body::read_utf8(&parts, body, body::Syntax::Xml, limits.max_body_size).await {
         Ok(text) => text,
+        // No handler has run: no metadata to apply.
         Err(e) => match body_fault(e) {
-            Ok(fault) => return respond(registry, Err(fault), gzip_out).await,
+            Ok(fault) => return respond(&registry, Err(fault), gzip_out).await,
             Err(response) => return *response,
         },
     };
+    // The handler's context takes the headers; the rest of the request is dropped here.
+    let (headers, refused) = {
+        let mut parts = parts;
+        let refused = parts.extensions.remove::<crate::server::Unauthenticated>();
+        (parts.headers, refused)
+    };
     let decoded = if text.len() >= BLOCKING_SIZE {
-        let registry = Arc::clone(registry);
+        let registry = Arc::clone(&registry);
         tokio::task::spawn_blocking(move || {
             MethodCall::decode_utf8(&text, registry.limits()).map_err(Fault::from)
         })
@@ -107,10 +106,12 @@ async fn endpoint(
     } else {
         MethodCall::decode_utf8(&text, limits).map_err(Fault::from)
     };
+    // Every call of a multicall shares the handle: one HTTP answer carries them all.
+    let metadata = ResponseMetadata::new();
     let answer = match decoded {
         // Not authenticated, let through only for introspection (`Server::public`).
         Ok(call)
-            if let Some(refused) = parts.extensions.get::<crate::server::Unauthenticated>()
+            if let Some(refused) = &refused
                 && !matches!(
                     call.name.as_str(),
                     "system.listMethods" | "system.methodSignature" | "system.methodHelp"
@@ -119,15 +120,15 @@ async fn endpoint(
             let status = &refused.0;
             Err(Fault::new(status.kind().fault_code(), status.message()))
         }
-        // Every call of a multicall shares the handle: one HTTP answer carries them all.
         Ok(call) => {
             registry
-                .call_with(parts.headers, peer, metadata, call)
+                .call_with(headers, peer, metadata.clone(), call)
                 .await
         }
         Err(f) => Err(f),
     };
-    respond(registry, answer, gzip_out).await
+    let response = respond(&registry, answer, gzip_out).await;
+    crate::metadata::apply(crate::metadata::Carrier::Http, &metadata, response)
 }
 
 /// A body that could not be read, as an XML-RPC fault (unsupported coding or charset, corrupt
@@ -200,12 +201,18 @@ fn encode(answer: &Result<super::Value, Fault>, gzip_threshold: Option<usize>) -
 
 /// Whether `accept-encoding` allows gzip (`gzip;q=0` does not).
 fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|item| {
+    headers.get_all(header::ACCEPT_ENCODING).iter().any(|v| {
+        // Most values name neither gzip nor `*` (`identity`, `br`): not parsed at all.
+        let bytes = v.as_bytes();
+        (bytes.contains(&b'*') || bytes.windows(4).any(|w| w.eq_ignore_ascii_case(b"gzip")))
+            && value_accepts_gzip(v)
+    })
+}
+
+/// Whether one `accept-encoding` value allows gzip.
+fn value_accepts_gzip(value: &HeaderValue) -> bool {
+    value.to_str().is_ok_and(|v| {
+        v.split(',').any(|item| {
             let mut parts = item.split(';');
             let coding = parts.next().unwrap_or_default().trim();
             // The coding first: the `q` parameter is read only for gzip (or `*`).
@@ -217,6 +224,7 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
                         .is_some_and(|q| q <= 0.0)
                 })
         })
+    })
 }
 
 /// `413`, closing the connection when the body was not read to its end.
@@ -253,6 +261,17 @@ mod tests {
         )));
         assert!(!accepts_gzip(&headers(header::ACCEPT_ENCODING, "gzip;q=0")));
         assert!(!accepts_gzip(&headers(header::ACCEPT_ENCODING, "br")));
+        assert!(!accepts_gzip(&headers(header::ACCEPT_ENCODING, "identity")));
+        assert!(accepts_gzip(&headers(header::ACCEPT_ENCODING, "*")));
+        assert!(accepts_gzip(&headers(header::ACCEPT_ENCODING, "GZIP")));
+        assert!(!accepts_gzip(&headers(
+            header::ACCEPT_ENCODING,
+            "x-gzip2, br"
+        )));
+        assert!(!accepts_gzip(&headers(header::ACCEPT_ENCODING, "*;q=0")));
+        let mut two = headers(header::ACCEPT_ENCODING, "br");
+        two.append(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+        assert!(accepts_gzip(&two));
         assert!(!accepts_gzip(&HeaderMap::new()));
     }
 }
