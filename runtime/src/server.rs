@@ -820,8 +820,16 @@ impl Split {
             #[cfg(feature = "xmlrpc")]
             Protocol::XmlRpc if let Some(registry) = direct_xmlrpc => {
                 let registry = Arc::clone(registry);
+                let (parts, body) = req.into_parts();
+                let answer = crate::xmlrpc::endpoint::call(
+                    registry,
+                    parts.headers,
+                    parts.extensions,
+                    body,
+                    peer,
+                );
                 Call::Boxed {
-                    future: Box::pin(crate::xmlrpc::endpoint::call(registry, req, peer)),
+                    future: Box::pin(answer),
                 }
             }
             _ => Call::Http {

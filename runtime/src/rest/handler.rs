@@ -192,7 +192,7 @@ pub(super) async fn decode<Req: DeserializeOwned>(
     check_content_type(parts)?;
     // The one body-reading step every HTTP protocol shares: size limit, content codings, charset
     // (a UTF-8 BOM is dropped, RFC 8259 §8.1).
-    let bytes = body::read_utf8(parts, body, Syntax::Json, BODY_LIMIT)
+    let bytes = body::read_utf8(&parts.headers, body, Syntax::Json, BODY_LIMIT)
         .await
         .map_err(body_problem)?;
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {

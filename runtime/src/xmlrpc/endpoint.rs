@@ -55,7 +55,8 @@ async fn routed(
     State(registry): State<Arc<Registry>>,
     request: axum::extract::Request,
 ) -> Response {
-    call(registry, request, None).await
+    let (parts, body) = request.into_parts();
+    call(registry, parts.headers, parts.extensions, body, None).await
 }
 
 /// One `POST /RPC2` call: read the body, decode, dispatch, encode, and apply the handlers'
@@ -64,25 +65,22 @@ async fn routed(
 /// without the router. `peer` is the caller's address when the server passes it; otherwise the
 /// request's `ConnectInfo`, if any.
 ///
-/// One async fn, holding only what a later step needs: the server boxes this future per call,
-/// and a nested future or a request kept whole across the awaits made it twice as large to
-/// allocate and move.
+/// One async fn taking only the parts of the request it reads (the method and URI were the
+/// split's business): the server boxes this future per call, and a nested future or a request
+/// kept whole across the awaits made it twice as large to allocate and move.
 pub(crate) async fn call(
     registry: Arc<Registry>,
-    request: axum::extract::Request,
+    headers: HeaderMap,
+    extensions: http::Extensions,
+    body: axum::body::Body,
     peer: Option<SocketAddr>,
 ) -> Response {
-    let peer = peer.or_else(|| {
-        request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0)
-    });
-    let (parts, body) = request.into_parts();
-    let gzip_out = registry.gzip_threshold().is_some() && accepts_gzip(&parts.headers);
+    let peer = peer.or_else(|| extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0));
+    let gzip_out = registry.gzip_threshold().is_some() && accepts_gzip(&headers);
     let limits = registry.limits();
     // The one body-reading step every HTTP protocol shares: size limit, content codings, charset.
-    let text = match body::read_utf8(&parts, body, body::Syntax::Xml, limits.max_body_size).await {
+    let text = match body::read_utf8(&headers, body, body::Syntax::Xml, limits.max_body_size).await
+    {
         Ok(text) => text,
         // No handler has run: no metadata to apply.
         Err(e) => match body_fault(e) {
@@ -90,11 +88,9 @@ pub(crate) async fn call(
             Err(response) => return *response,
         },
     };
-    // The handler's context takes the headers; the rest of the request is dropped here.
-    let (headers, refused) = {
-        let mut parts = parts;
-        let refused = parts.extensions.remove::<crate::server::Unauthenticated>();
-        (parts.headers, refused)
+    let refused = {
+        let mut extensions = extensions;
+        extensions.remove::<crate::server::Unauthenticated>()
     };
     let decoded = if text.len() >= BLOCKING_SIZE {
         let registry = Arc::clone(&registry);
