@@ -53,8 +53,11 @@ pub struct Context {
     peer: Option<SocketAddr>,
     deadline: Option<Instant>,
     extensions: http::Extensions,
-    /// The server's per-call handle, or one made on first use: a context the server did not
-    /// make allocates none until asked.
+    /// The server's per-call handle. A plain field, not put in `response`: `OnceLock::from`
+    /// runs the once-initialisation on every call.
+    given: Option<ResponseMetadata>,
+    /// Without a given handle, one made on first use: a context the server did not make
+    /// allocates none until asked.
     response: std::sync::OnceLock<ResponseMetadata>,
 }
 
@@ -68,6 +71,7 @@ impl Context {
             peer: None,
             deadline: None,
             extensions: http::Extensions::new(),
+            given: None,
             response: std::sync::OnceLock::new(),
         }
     }
@@ -89,7 +93,8 @@ impl Context {
             peer,
             deadline: None,
             extensions: http::Extensions::new(),
-            response: std::sync::OnceLock::from(response),
+            given: Some(response),
+            response: std::sync::OnceLock::new(),
         }
     }
 
@@ -125,7 +130,8 @@ impl Context {
     /// Sets the handle the protocol reads the response metadata from (the server's, for a call
     /// that came over the network).
     pub fn with_response_metadata(mut self, response: ResponseMetadata) -> Self {
-        self.response = std::sync::OnceLock::from(response);
+        self.given = Some(response);
+        self.response = std::sync::OnceLock::new();
         self
     }
 
@@ -160,7 +166,10 @@ impl Context {
     /// Clone the handle into a stream to set trailers as it runs. See [`crate::metadata`] for
     /// where each protocol sends them.
     pub fn response_metadata(&self) -> &ResponseMetadata {
-        self.response.get_or_init(ResponseMetadata::new)
+        match &self.given {
+            Some(given) => given,
+            None => self.response.get_or_init(ResponseMetadata::new),
+        }
     }
 
     /// Whether the request message most recently handed to the handler arrived compressed:
