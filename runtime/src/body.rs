@@ -381,6 +381,7 @@ mod read {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         let raw = read_raw(body, limit, declared).await?;
+        let big = raw_is_big(!codings.is_empty(), declared);
         let work = move || -> Result<Bytes, BodyError> {
             let raw = if codings.is_empty() {
                 raw
@@ -392,7 +393,7 @@ mod read {
                 std::borrow::Cow::Owned(v) => Bytes::from(v),
             })
         };
-        if raw_is_big(headers, declared) {
+        if big {
             tokio::task::spawn_blocking(work)
                 .await
                 .unwrap_or(Err(BodyError::new(BodyErrorKind::Aborted)))
@@ -401,10 +402,11 @@ mod read {
         }
     }
 
-    /// True when the work after reading is worth a blocking-pool thread.
-    fn raw_is_big(headers: &http::HeaderMap, declared: Option<u64>) -> bool {
-        headers.contains_key(http::header::CONTENT_ENCODING)
-            || declared.is_none_or(|n| n >= BLOCKING_SIZE as u64)
+    /// True when the work after reading is worth a blocking-pool thread: a coding to undo (read
+    /// from the codings already parsed, not the headers again), or a body of unknown or large
+    /// size.
+    fn raw_is_big(coded: bool, declared: Option<u64>) -> bool {
+        coded || declared.is_none_or(|n| n >= BLOCKING_SIZE as u64)
     }
 
     /// Reads the body up to `limit` bytes. Chunks are kept as they come and joined once at the
