@@ -365,24 +365,23 @@ mod read {
     /// ([`to_utf8`]). An oversized body is read on and dropped (bounded by [`MAX_DISCARD`] and
     /// [`DISCARD_TIME`]) so a client still sending sees the answer rather than a reset.
     pub async fn read_utf8(
-        parts: &http::request::Parts,
+        headers: &http::HeaderMap,
         body: Body,
         syntax: Syntax,
         limit: usize,
     ) -> Result<Bytes, BodyError> {
-        let codings = content_codings(&parts.headers)?;
-        let charset = parts
-            .headers
+        let codings = content_codings(headers)?;
+        let charset = headers
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .and_then(charset_param)
             .map(str::to_owned);
-        let declared = parts
-            .headers
+        let declared = headers
             .get(http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         let raw = read_raw(body, limit, declared).await?;
+        let big = raw_is_big(!codings.is_empty(), declared);
         let work = move || -> Result<Bytes, BodyError> {
             let raw = if codings.is_empty() {
                 raw
@@ -394,7 +393,7 @@ mod read {
                 std::borrow::Cow::Owned(v) => Bytes::from(v),
             })
         };
-        if raw_is_big(&parts.headers, declared) {
+        if big {
             tokio::task::spawn_blocking(work)
                 .await
                 .unwrap_or(Err(BodyError::new(BodyErrorKind::Aborted)))
@@ -403,10 +402,11 @@ mod read {
         }
     }
 
-    /// True when the work after reading is worth a blocking-pool thread.
-    fn raw_is_big(headers: &http::HeaderMap, declared: Option<u64>) -> bool {
-        headers.contains_key(http::header::CONTENT_ENCODING)
-            || declared.is_none_or(|n| n >= BLOCKING_SIZE as u64)
+    /// True when the work after reading is worth a blocking-pool thread: a coding to undo (read
+    /// from the codings already parsed, not the headers again), or a body of unknown or large
+    /// size.
+    fn raw_is_big(coded: bool, declared: Option<u64>) -> bool {
+        coded || declared.is_none_or(|n| n >= BLOCKING_SIZE as u64)
     }
 
     /// Reads the body up to `limit` bytes. Chunks are kept as they come and joined once at the
@@ -422,7 +422,7 @@ mod read {
                 return Err(too_large(false));
             }
             if len > u64::try_from(limit).unwrap_or(u64::MAX) {
-                return Err(too_large(discard(body, 0).await));
+                return Err(too_large(Box::pin(discard(body, 0)).await));
             }
         }
         let mut chunks: Vec<Bytes> = Vec::new();
@@ -435,7 +435,9 @@ mod read {
             total = total.saturating_add(data.len());
             if total > limit {
                 drop(chunks);
-                return Err(too_large(discard(body, total).await));
+                // Boxed, as above: the rare path's timer would otherwise make every body
+                // read's future larger (the XML-RPC endpoint's is boxed per call).
+                return Err(too_large(Box::pin(discard(body, total)).await));
             }
             chunks.push(data);
         }

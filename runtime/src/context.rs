@@ -53,8 +53,11 @@ pub struct Context {
     peer: Option<SocketAddr>,
     deadline: Option<Instant>,
     extensions: http::Extensions,
-    /// The server's per-call handle, or one made on first use: a context the server did not
-    /// make allocates none until asked.
+    /// The server's per-call handle. A plain field, not put in `response`: `OnceLock::from`
+    /// runs the once-initialisation on every call.
+    given: Option<ResponseMetadata>,
+    /// Without a given handle, one made on first use: a context the server did not make
+    /// allocates none until asked.
     response: std::sync::OnceLock<ResponseMetadata>,
 }
 
@@ -68,6 +71,29 @@ impl Context {
             peer: None,
             deadline: None,
             extensions: http::Extensions::new(),
+            given: None,
+            response: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The context of a call the server received: built in one go (the builder methods move
+    /// the whole context at each step, on every call).
+    #[cfg(feature = "server")]
+    pub(crate) fn served(
+        protocol: Protocol,
+        method: std::borrow::Cow<'static, str>,
+        headers: http::HeaderMap,
+        peer: Option<SocketAddr>,
+        response: ResponseMetadata,
+    ) -> Self {
+        Context {
+            protocol,
+            method,
+            headers,
+            peer,
+            deadline: None,
+            extensions: http::Extensions::new(),
+            given: Some(response),
             response: std::sync::OnceLock::new(),
         }
     }
@@ -104,7 +130,8 @@ impl Context {
     /// Sets the handle the protocol reads the response metadata from (the server's, for a call
     /// that came over the network).
     pub fn with_response_metadata(mut self, response: ResponseMetadata) -> Self {
-        self.response = std::sync::OnceLock::from(response);
+        self.given = Some(response);
+        self.response = std::sync::OnceLock::new();
         self
     }
 
@@ -139,7 +166,10 @@ impl Context {
     /// Clone the handle into a stream to set trailers as it runs. See [`crate::metadata`] for
     /// where each protocol sends them.
     pub fn response_metadata(&self) -> &ResponseMetadata {
-        self.response.get_or_init(ResponseMetadata::new)
+        match &self.given {
+            Some(given) => given,
+            None => self.response.get_or_init(ResponseMetadata::new),
+        }
     }
 
     /// Whether the request message most recently handed to the handler arrived compressed:

@@ -3,8 +3,8 @@
 //! the one place each protocol's answer takes them from.
 //!
 //! A [`ResponseMetadata`] is a shared handle: the server creates one per call (in a layer in front
-//! of the gRPC services and one in front of the HTTP routes), the protocol glue hands it to the
-//! handler's [`Context`](crate::Context), and when the answer leaves the layer reads it:
+//! of the gRPC services; a REST route or the XML-RPC endpoint makes its own), the protocol glue
+//! hands it to the handler's [`Context`](crate::Context), and the answer is built from it:
 //!
 //! | protocol | headers | trailers |
 //! | --- | --- | --- |
@@ -209,9 +209,12 @@ pub fn decode_bin(value: &HeaderValue) -> Option<Vec<u8>> {
 #[cfg(all(feature = "rest", feature = "server"))]
 pub(crate) use serve::Streamed;
 #[cfg(feature = "server")]
-pub(crate) use serve::{Carrier, MetadataLayer, WithMetadata};
+pub(crate) use serve::{Carrier, apply};
+#[cfg(all(feature = "grpc", feature = "server"))]
+pub(crate) use serve::{MetadataLayer, WithMetadata};
 
-/// The server side: the per-call handle in the request's extensions and the answer built from it.
+/// The server side: the per-call handle (in the request's extensions for gRPC) and the answer
+/// built from it.
 #[cfg(feature = "server")]
 mod serve {
     use std::pin::Pin;
@@ -241,12 +244,14 @@ mod serve {
     #[derive(Debug, Clone, Copy)]
     pub(crate) struct Streamed;
 
-    /// The layer in front of the gRPC services ([`Carrier::Grpc`]) and the HTTP routes
-    /// ([`Carrier::Http`]): a fresh [`ResponseMetadata`] in each request's extensions (where the
-    /// protocol glue finds it for the handler's context), applied to the answer. A plain tower
-    /// layer, not `axum::middleware::from_fn`: that one boxes and clones per call, which cost
-    /// the one-port server a fifth of its unary gRPC throughput.
+    /// The layer in front of the gRPC services ([`Carrier::Grpc`]): a fresh [`ResponseMetadata`]
+    /// in each request's extensions (where the protocol glue finds it for the handler's
+    /// context), applied to the answer. A plain tower layer, not `axum::middleware::from_fn`:
+    /// that one boxes and clones per call, which cost the one-port server a fifth of its unary
+    /// gRPC throughput. REST routes and the XML-RPC endpoint make and apply their handle
+    /// themselves (no extension to insert and remove per call).
     #[derive(Debug, Clone, Copy)]
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
     pub(crate) struct MetadataLayer(pub(crate) Carrier);
 
     impl<S> tower::Layer<S> for MetadataLayer {
@@ -262,6 +267,7 @@ mod serve {
 
     /// The service [`MetadataLayer`] makes.
     #[derive(Debug, Clone)]
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
     pub(crate) struct WithMetadata<S> {
         inner: S,
         carrier: Carrier,
@@ -343,7 +349,7 @@ mod serve {
     const GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
 
     /// The answer with the handler's metadata where `carrier` sends it.
-    pub(super) fn apply(
+    pub(crate) fn apply(
         carrier: Carrier,
         metadata: &ResponseMetadata,
         mut resp: http::Response<Body>,
@@ -355,6 +361,14 @@ mod serve {
         };
         let (headers, trailers) = {
             let mut inner = metadata.lock();
+            // The common call: the handler set nothing, and nobody else holds the handle (a
+            // stream could still set trailers): the answer as it is.
+            if inner.headers.is_empty()
+                && inner.trailers.is_empty()
+                && Arc::strong_count(&metadata.0) == 1
+            {
+                return resp;
+            }
             // The headers leave now: what a handler sets later is not sent, so they are taken,
             // not copied. Trailers sent later (with a body that ends later) stay readable.
             let headers = std::mem::take(&mut inner.headers);

@@ -14,8 +14,11 @@ use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
+use std::net::SocketAddr;
+
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use http::{HeaderValue, Request, Response};
 use tower::Service;
 
@@ -243,14 +246,17 @@ impl Server {
     /// Closes a connection that has not delivered a complete request head within `timeout` of
     /// opening (HTTP/1.1 and HTTP/2 alike: a client that sends nothing, or half a request line,
     /// holds no slot for longer). On HTTP/1.1 keep-alive connections the next request's head must
-    /// also arrive within `timeout` of starting. Default [`DEFAULT_HEADER_READ_TIMEOUT`] (10 s).
+    /// also arrive within `timeout` of the previous response (so an idle HTTP/1.1 connection is
+    /// closed after the shorter of this and [`Server::idle_timeout`]). Default
+    /// [`DEFAULT_HEADER_READ_TIMEOUT`] (10 s).
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.limits.header_read_timeout = timeout;
         self
     }
 
     /// Closes a connection that has had no call in flight for `timeout` after its last response
-    /// (keep-alive HTTP/1.1, or an HTTP/2 connection with no open stream). Calls themselves are
+    /// (keep-alive HTTP/1.1, or an HTTP/2 connection with no open stream; on HTTP/1.1 a shorter
+    /// [`Server::header_read_timeout`] closes it first). Calls themselves are
     /// bounded by [`Server::timeout`], not this. Default [`DEFAULT_IDLE_TIMEOUT`] (60 s).
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.limits.idle_timeout = timeout;
@@ -333,21 +339,19 @@ impl Server {
                 &options,
             ))
         });
+        // `POST /RPC2` is dispatched by the split directly (`Routers::xmlrpc`); the route stays
+        // for everything else at `/RPC2` (a 405 for another method).
         #[cfg(feature = "xmlrpc")]
-        let http = if xmlrpc.is_empty() {
-            http
+        let (http, xmlrpc) = if xmlrpc.is_empty() {
+            (http, None)
         } else {
-            http.merge(xmlrpc.into_router())
+            let registry = Arc::new(xmlrpc);
+            let route = crate::xmlrpc::endpoint::router(Arc::clone(&registry));
+            (http.merge(route), Some(registry))
         };
         // `/openapi.json` and problem+json 404/405: after every route is in.
         #[cfg(feature = "rest")]
         let http = rest.finish(http);
-        // Response metadata set by REST and XML-RPC handlers, into the answer's headers: around
-        // the router, not each route (see `Routers`).
-        let http = tower::Layer::layer(
-            &crate::metadata::MetadataLayer(crate::metadata::Carrier::Http),
-            http,
-        );
         let cors = self.layers.cors.as_ref().map(crate::web::cors::Cors::layer);
         let split = Split(Arc::new(Routers {
             #[cfg(feature = "grpc")]
@@ -356,6 +360,8 @@ impl Server {
             connect,
             grpc,
             http,
+            #[cfg(feature = "xmlrpc")]
+            xmlrpc,
             layers: self.layers,
         }));
         match cors {
@@ -429,7 +435,10 @@ fn media_type(req: &Request<Body>) -> Option<&str> {
         .get(http::header::CONTENT_TYPE)?
         .to_str()
         .ok()?;
-    Some(ct.split(';').next().unwrap_or_default().trim())
+    // On bytes: `to_str` let only tab and visible ASCII through, and `str`'s pattern splitting
+    // and Unicode trimming cost as much again, on every call.
+    let end = ct.bytes().position(|b| b == b';').unwrap_or(ct.len());
+    Some(ct[..end].trim_ascii())
 }
 
 /// `mt` is `base`, ignoring ASCII case.
@@ -613,10 +622,13 @@ type CorsFuture = Pin<Box<tower_http::cors::ResponseFuture<SplitFuture>>>;
 impl App {
     /// Answers one call. Without CORS the split is called through a shared reference: no
     /// service is cloned per call.
-    fn answer(&self, req: Request<Body>) -> AppFuture {
+    fn answer(&self, mut req: Request<Body>, peer: SocketAddr) -> AppFuture {
         match self {
-            App::Plain(split) => futures_util::future::Either::Left(split.dispatch(req)),
+            App::Plain(split) => {
+                futures_util::future::Either::Left(split.dispatch(req, Some(peer)))
+            }
             App::Cors(cors) => {
+                req.extensions_mut().insert(ConnectInfo(peer));
                 futures_util::future::Either::Right(Box::pin((**cors).clone().call(req)))
             }
         }
@@ -628,9 +640,12 @@ impl App {
 /// the path.
 ///
 /// Per call it allocates nothing of its own: the routers' futures are held inline (only gRPC-Web
-/// and Connect, which translate bodies, are boxed), the protocol is told from the borrowed
-/// content type, and the server's timer is set only when a timeout is configured and the caller
-/// did not send a shorter deadline of its own (gRPC handlers already run within that one).
+/// and Connect, which translate bodies, and XML-RPC's endpoint, called without a router, are
+/// boxed), the protocol is told from the borrowed
+/// content type, and the server's timer is set only when a timeout is configured, the caller
+/// did not send a shorter deadline of its own (gRPC handlers already run within that one) and
+/// the call is still running after its first poll (then boxed, to the deadline taken when the
+/// call arrived). The tracing span is made only when a subscriber wants debug spans.
 #[derive(Clone)]
 struct Split(Arc<Routers>);
 
@@ -645,8 +660,13 @@ struct Routers {
     /// Connect, translated to gRPC on `grpc` (`None` when no gRPC service is mounted).
     #[cfg(feature = "grpc")]
     connect: Option<Arc<crate::web::connect::Connect>>,
-    /// REST and XML-RPC, with their response metadata.
+    /// REST and XML-RPC.
     http: HttpSide,
+    /// The XML-RPC methods (`None` when none is mounted), called directly for `POST /RPC2`:
+    /// the router's matching, its matched-path extension and the metadata layer's extension
+    /// would cost a fifth of a small call for a route the split has already recognised.
+    #[cfg(feature = "xmlrpc")]
+    xmlrpc: Option<Arc<crate::xmlrpc::server::Registry>>,
     layers: Layers,
 }
 
@@ -656,8 +676,9 @@ type GrpcSide = crate::grpc::server::GrpcService;
 /// Routes mounted by hand for gRPC content types (no gRPC service is compiled in).
 #[cfg(not(feature = "grpc"))]
 type GrpcSide = Router;
-/// REST and XML-RPC.
-type HttpSide = crate::metadata::WithMetadata<Router>;
+/// REST and XML-RPC. Their routes apply their handlers' response metadata themselves
+/// (`rest::handler::answer`, `xmlrpc::endpoint::call`): no layer around the router.
+type HttpSide = Router;
 
 type GrpcFuture = <GrpcSide as Service<Request<Body>>>::Future;
 type HttpFuture = <HttpSide as Service<Request<Body>>>::Future;
@@ -673,20 +694,48 @@ impl Service<Request<Body>> for Split {
     }
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
-        self.dispatch(req)
+        // The peer, if known, is in the request's `ConnectInfo` (put there by the server, or by
+        // the app this router is embedded in).
+        self.dispatch(req, None)
     }
 }
 
 impl Split {
-    fn dispatch(&self, req: Request<Body>) -> SplitFuture {
+    /// Answers one call; `peer` is the connection's address when the server's own accept loop
+    /// calls (otherwise any `ConnectInfo` the request carries stands).
+    fn dispatch(&self, req: Request<Body>, peer: Option<SocketAddr>) -> SplitFuture {
         let routers = &*self.0;
         let protocol = protocol_of(&req);
+        // A `POST /RPC2` goes straight to the XML-RPC endpoint, without the router.
+        #[cfg(feature = "xmlrpc")]
+        let direct_xmlrpc = routers
+            .xmlrpc
+            .as_ref()
+            .filter(|_| protocol == Protocol::XmlRpc && req.method() == http::Method::POST);
+        #[cfg(not(feature = "xmlrpc"))]
+        let direct_xmlrpc: Option<()> = None;
         // At debug level, as tower-http's trace layer: a server logging at info pays nothing
-        // per call for it. The info events below name the protocol and path themselves.
-        let span =
-            tracing::debug_span!("call", protocol = protocol.as_str(), path = %req.uri().path());
-        let (mut parts, body) = req.into_parts();
+        // per call for it. The info events below name the protocol and path themselves. Made
+        // only when a subscriber wants it: a disabled span still records its fields for the
+        // `log` crate (when tracing's `log` feature is on) and logs every enter and exit.
+        let span = if tracing::enabled!(tracing::Level::DEBUG) {
+            tracing::debug_span!("call", protocol = protocol.as_str(), path = %req.uri().path())
+        } else {
+            tracing::Span::none()
+        };
+        let mut req = req;
+        // The peer as axum's `ConnectInfo`, for the routes (REST's context, users' extractors)
+        // and the authenticator; the direct XML-RPC call takes it as an argument, and its
+        // request then carries no extension at all (no map to allocate and free per call).
+        if let Some(peer) = peer
+            && (direct_xmlrpc.is_none() || routers.layers.auth.is_some())
+        {
+            req.extensions_mut().insert(ConnectInfo(peer));
+        }
+        // The request is taken apart only for the authenticator, which reads its parts: moving
+        // them out and back costs two copies of the request head per call.
         if let Some(auth) = &routers.layers.auth {
+            let (mut parts, body) = req.into_parts();
             let verdict = if parts
                 .headers
                 .get_all(http::header::AUTHORIZATION)
@@ -732,12 +781,12 @@ impl Split {
                     return SplitFuture::new(answer, None, protocol, span);
                 }
             }
+            req = Request::from_parts(parts, body);
         }
         let timeout = routers
             .layers
             .timeout
-            .filter(|limit| !caller_deadline_within(protocol, &parts.headers, *limit));
-        let req = Request::from_parts(parts, body);
+            .filter(|limit| !caller_deadline_within(protocol, req.headers(), *limit));
         let call = match protocol {
             Protocol::Grpc => Call::Grpc {
                 future: routers.grpc.clone().call(req),
@@ -768,6 +817,21 @@ impl Split {
                     )),
                 },
             },
+            #[cfg(feature = "xmlrpc")]
+            Protocol::XmlRpc if let Some(registry) = direct_xmlrpc => {
+                let registry = Arc::clone(registry);
+                let (parts, body) = req.into_parts();
+                let answer = crate::xmlrpc::endpoint::call(
+                    registry,
+                    parts.headers,
+                    parts.extensions,
+                    body,
+                    peer,
+                );
+                Call::Boxed {
+                    future: Box::pin(answer),
+                }
+            }
             _ => Call::Http {
                 future: routers.http.clone().call(req),
             },
@@ -788,7 +852,8 @@ fn caller_deadline_within(protocol: Protocol, headers: &http::HeaderMap, limit: 
     false
 }
 
-/// A boxed answer: gRPC-Web and Connect, which translate the call to gRPC and back.
+/// A boxed answer: gRPC-Web and Connect, which translate the call to gRPC and back, and
+/// XML-RPC's `POST /RPC2`.
 type BoxedAnswer = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
 
 pin_project_lite::pin_project! {
@@ -799,7 +864,8 @@ pin_project_lite::pin_project! {
         Grpc { #[pin] future: GrpcFuture },
         /// REST and XML-RPC.
         Http { #[pin] future: HttpFuture },
-        /// A protocol translated to gRPC.
+        /// A protocol translated to gRPC, or XML-RPC's endpoint (boxed as axum boxes a
+        /// handler's future).
         Boxed { future: BoxedAnswer },
         /// Answered without a router: a refusal.
         Ready { response: Option<Response<Body>> },
@@ -826,7 +892,15 @@ pin_project_lite::pin_project! {
     #[project = TimedProj]
     enum Timed {
         Unbounded { #[pin] call: Call },
-        Bounded { #[pin] call: tokio::time::Timeout<Call>, limit: Duration },
+        /// The timer is set only when the call is still running after its first poll (it runs
+        /// to `deadline`, taken when the call arrived): most unary calls finish in that poll,
+        /// and a timer held inline would make every call's future larger to move.
+        Bounded {
+            #[pin] call: Call,
+            deadline: tokio::time::Instant,
+            limit: Duration,
+            timer: Option<Pin<Box<tokio::task::Unconstrained<tokio::time::Sleep>>>>,
+        },
     }
 }
 
@@ -843,11 +917,19 @@ pin_project_lite::pin_project! {
 
 impl SplitFuture {
     fn new(call: Call, timeout: Option<Duration>, protocol: Protocol, span: tracing::Span) -> Self {
-        let call = match timeout {
+        let deadline = timeout.and_then(|limit| {
+            tokio::time::Instant::now()
+                .checked_add(limit)
+                .map(|deadline| (deadline, limit))
+        });
+        let call = match deadline {
+            // No limit, or one too far to represent: no timer, as `tokio::time::timeout`'s.
             None => Timed::Unbounded { call },
-            Some(limit) => Timed::Bounded {
-                call: tokio::time::timeout(limit, call),
+            Some((deadline, limit)) => Timed::Bounded {
+                call,
+                deadline,
                 limit,
+                timer: None,
             },
         };
         SplitFuture {
@@ -866,18 +948,32 @@ impl Future for SplitFuture {
         let _in_span = this.span.enter();
         match this.call.project() {
             TimedProj::Unbounded { call } => call.poll(cx).map(Ok),
-            TimedProj::Bounded { call, limit } => match call.poll(cx) {
-                Poll::Pending => Poll::Pending,
-                Poll::Ready(Ok(response)) => Poll::Ready(Ok(response)),
-                Poll::Ready(Err(_elapsed)) => {
-                    tracing::info!(protocol = this.protocol.as_str(), "deadline exceeded");
-                    let status = Status::deadline_exceeded(format!(
-                        "the call took longer than {} ms",
-                        limit.as_millis()
-                    ));
-                    Poll::Ready(Ok(error_response(*this.protocol, &status)))
+            TimedProj::Bounded {
+                call,
+                deadline,
+                limit,
+                timer,
+            } => {
+                if let Poll::Ready(response) = call.poll(cx) {
+                    return Poll::Ready(Ok(response));
                 }
-            },
+                // Unconstrained, as `tokio::time::timeout` polls its timer: a call that used up
+                // the task's budget must not keep its deadline from firing.
+                let timer = timer.get_or_insert_with(|| {
+                    Box::pin(tokio::task::unconstrained(tokio::time::sleep_until(
+                        *deadline,
+                    )))
+                });
+                if timer.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                tracing::info!(protocol = this.protocol.as_str(), "deadline exceeded");
+                let status = Status::deadline_exceeded(format!(
+                    "the call took longer than {} ms",
+                    limit.as_millis()
+                ));
+                Poll::Ready(Ok(error_response(*this.protocol, &status)))
+            }
         }
     }
 }
@@ -890,7 +986,6 @@ mod connections {
     use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
     use std::time::Instant;
 
-    use axum::extract::ConnectInfo;
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use hyper_util::server::conn::auto::Builder;
     use hyper_util::server::graceful::GracefulShutdown;
@@ -907,6 +1002,8 @@ mod connections {
         /// When the last call ended, in nanoseconds after `opened` (0: none has).
         last_end: AtomicU64,
         served: AtomicBool,
+        /// The connection speaks HTTP/2 (its first call said so).
+        http2: AtomicBool,
     }
 
     impl Activity {
@@ -916,15 +1013,34 @@ mod connections {
                 opened: Instant::now(),
                 last_end: AtomicU64::new(0),
                 served: AtomicBool::new(false),
+                http2: AtomicBool::new(false),
             }
         }
 
-        fn start(self: &Arc<Self>) -> InFlight {
+        fn start(self: &Arc<Self>, http2: bool) -> InFlight {
             self.in_flight.fetch_add(1, Ordering::SeqCst);
             if !self.served.load(Ordering::Relaxed) {
-                self.served.store(true, Ordering::Relaxed);
+                // Once per connection: the version before `served`, both seen by the watchdog.
+                self.http2.store(http2, Ordering::SeqCst);
+                self.served.store(true, Ordering::SeqCst);
             }
             InFlight(Arc::clone(self))
+        }
+
+        /// How long the connection may wait for a call: a first request's head within
+        /// `header_read_timeout` of opening; then, on HTTP/2, `idle_timeout` after the last
+        /// call; on HTTP/1.1, the next request's head within `header_read_timeout` of the last
+        /// response too, so the shorter of the two. (hyper's own HTTP/1 header-read timer did
+        /// the last per request: a boxed timer registered and removed around every request
+        /// head, a tenth of a small call's cost; this one timer per connection does the same.)
+        fn idle_limit(&self, limits: &ConnectionLimits) -> Duration {
+            if !self.served.load(Ordering::SeqCst) {
+                limits.header_read_timeout
+            } else if self.http2.load(Ordering::SeqCst) {
+                limits.idle_timeout
+            } else {
+                limits.idle_timeout.min(limits.header_read_timeout)
+            }
         }
 
         /// When the connection falls idle too long, if nothing is in flight.
@@ -933,14 +1049,7 @@ mod connections {
                 return None;
             }
             let since = self.opened + Duration::from_nanos(self.last_end.load(Ordering::SeqCst));
-            Some(
-                since
-                    + if self.served.load(Ordering::Relaxed) {
-                        limits.idle_timeout
-                    } else {
-                        limits.header_read_timeout
-                    },
-            )
+            Some(since + self.idle_limit(limits))
         }
     }
 
@@ -990,10 +1099,11 @@ mod connections {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) {
         let mut builder = Builder::new(TokioExecutor::new());
+        // No header-read timer of hyper's: the watchdog below enforces it (`Activity::idle_limit`).
         builder
             .http1()
             .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_read_timeout);
+            .header_read_timeout(None);
         builder.http2().timer(TokioTimer::new());
         let builder = Arc::new(builder);
         let slots = Arc::new(Semaphore::new(limits.max_connections));
@@ -1026,16 +1136,14 @@ mod connections {
             let activity = Arc::new(Activity::new());
             let app = Arc::clone(&app);
             let calls = Arc::clone(&activity);
-            let service =
-                hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
-                    let call = calls.start();
-                    req.extensions_mut().insert(ConnectInfo(peer));
-                    let answer = app.answer(req.map(Body::new));
-                    async move {
-                        let resp = answer.await?;
-                        Ok::<_, Infallible>(resp.map(|body| Tracked { body, _call: call }))
-                    }
-                });
+            let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                let call = calls.start(req.version() == http::Version::HTTP_2);
+                let answer = app.answer(req.map(Body::new), peer);
+                async move {
+                    let resp = answer.await?;
+                    Ok::<_, Infallible>(resp.map(|body| Tracked { body, _call: call }))
+                }
+            });
             let builder = Arc::clone(&builder);
             let conn = graceful.watch(
                 builder
@@ -1051,7 +1159,11 @@ mod connections {
             tokio::spawn(async move {
                 loop {
                     let deadline = activity.deadline(&limits);
-                    let wake = deadline.unwrap_or_else(|| Instant::now() + limits.idle_timeout);
+                    // A call in flight: look again within the shortest limit, so that a
+                    // connection falling idle meanwhile is closed on time.
+                    let wake = deadline.unwrap_or_else(|| {
+                        Instant::now() + limits.idle_timeout.min(limits.header_read_timeout)
+                    });
                     tokio::select! {
                         _ = &mut served => break,
                         () = tokio::time::sleep_until(wake.into()) => {
@@ -1452,6 +1564,176 @@ mod tests {
         );
     }
 
+    /// An XML-RPC `add` that sets a response header.
+    #[cfg(feature = "xmlrpc")]
+    struct Adder;
+
+    #[cfg(feature = "xmlrpc")]
+    impl Mount for Adder {
+        fn mount(self, parts: &mut Parts) {
+            let info = crate::xmlrpc::server::MethodInfo::new(
+                "add",
+                "Calc.Add",
+                &["int", "int", "int"],
+                2,
+                "",
+            );
+            parts
+                .xmlrpc
+                .add(info, |ctx: crate::Context, params| async move {
+                    ctx.response_metadata()
+                        .insert_header("x-served-by", "adder")
+                        .expect("a valid header");
+                    let sum: i64 = params.iter().filter_map(crate::Value::as_i64).sum();
+                    Ok(crate::Value::from(sum))
+                });
+        }
+    }
+
+    #[cfg(feature = "xmlrpc")]
+    async fn xmlrpc(app: &Router, method: &str, auth: Option<&str>) -> Response<Body> {
+        let body = format!(
+            "<?xml version='1.0'?><methodCall><methodName>{method}</methodName><params>\
+             <param><value><int>2</int></value></param>\
+             <param><value><int>3</int></value></param></params></methodCall>"
+        );
+        let mut req = Request::post("/RPC2").header("content-type", "text/xml");
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        app.clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// `POST /RPC2` is dispatched by the split without the router: the answer, the handler's
+    /// response metadata and the refusals are what the route gives, and every other method at
+    /// `/RPC2` still gets the route's 405.
+    #[cfg(feature = "xmlrpc")]
+    #[tokio::test]
+    async fn xmlrpc_calls_skip_the_router_and_keep_its_answers() {
+        let app = Server::new().mount(Adder).into_router();
+        let resp = xmlrpc(&app, "add", None).await;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["x-served-by"], "adder");
+        assert_eq!(resp.headers()["content-type"], "text/xml; charset=utf-8");
+        assert!(body_text(resp).await.contains("<int>5</int>"));
+        for method in ["GET", "PUT", "DELETE"] {
+            let req = Request::builder()
+                .method(method)
+                .uri("/RPC2")
+                .body(Body::empty())
+                .unwrap();
+            let resp = app.clone().oneshot(req).await.unwrap();
+            assert_eq!(resp.status(), 405, "{method}");
+        }
+        // Not authenticated, with introspection public: introspection answered, `add` refused
+        // with the authenticator's status (unauthenticated, fault 16).
+        let app = Server::new()
+            .mount(Adder)
+            .authenticate(bearer_token("secret"))
+            .public(Public::DISCOVERY)
+            .into_router();
+        let text = body_text(xmlrpc(&app, "add", None).await).await;
+        assert!(
+            text.contains("<name>faultCode</name><value><int>16</int>"),
+            "{text}"
+        );
+        let text = body_text(xmlrpc(&app, "add", Some("Bearer secret")).await).await;
+        assert!(text.contains("<int>5</int>"), "{text}");
+        let list = "<?xml version='1.0'?><methodCall><methodName>system.listMethods\
+                    </methodName></methodCall>";
+        let req = Request::post("/RPC2")
+            .header("content-type", "text/xml")
+            .body(Body::from(list))
+            .unwrap();
+        let text = body_text(app.oneshot(req).await.unwrap()).await;
+        assert!(text.contains("<string>add</string>"), "{text}");
+    }
+
+    /// An XML-RPC method answering the caller's address, as its context has it.
+    #[cfg(feature = "xmlrpc")]
+    struct Peer;
+
+    #[cfg(feature = "xmlrpc")]
+    impl Mount for Peer {
+        fn mount(self, parts: &mut Parts) {
+            let info =
+                crate::xmlrpc::server::MethodInfo::new("peer", "Net.Peer", &["string"], 0, "");
+            parts.xmlrpc.add(info, |ctx: crate::Context, _| async move {
+                let peer = ctx.peer().map(|p| p.ip().to_string()).unwrap_or_default();
+                Ok(crate::Value::String(format!("peer={peer}")))
+            });
+        }
+    }
+
+    /// One HTTP/1.1 request over a fresh connection; the whole answer as text.
+    async fn over_tcp(addr: SocketAddr, request: String) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let exchange = async {
+            let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+            s.write_all(request.as_bytes()).await.unwrap();
+            let mut out = Vec::new();
+            s.read_to_end(&mut out).await.unwrap();
+            String::from_utf8_lossy(&out).into_owned()
+        };
+        tokio::time::timeout(Duration::from_secs(20), exchange)
+            .await
+            .expect("answered")
+    }
+
+    /// Served by the accept loop, the caller's address reaches an XML-RPC handler's context
+    /// (passed to the endpoint directly), a route's `ConnectInfo` and the authenticator (which
+    /// here lets only loopback callers in).
+    #[cfg(feature = "xmlrpc")]
+    #[tokio::test]
+    async fn the_peer_reaches_handlers_routes_and_the_authenticator() {
+        for with_auth in [false, true] {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let route = Router::new().route(
+                "/peer",
+                axum::routing::get(|ConnectInfo(p): ConnectInfo<SocketAddr>| async move {
+                    format!("peer={}", p.ip())
+                }),
+            );
+            let mut server = Server::new().mount(Peer).routes(route);
+            if with_auth {
+                server = server.authenticate(|parts| {
+                    match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+                        Some(ConnectInfo(p)) if p.ip().is_loopback() => Ok(()),
+                        _ => Err(Status::unauthenticated("loopback callers only")),
+                    }
+                });
+            }
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let running = tokio::spawn(server.serve_with_shutdown(listener, async {
+                let _ = stopped.await;
+            }));
+            let call =
+                "<?xml version='1.0'?><methodCall><methodName>peer</methodName></methodCall>";
+            let xml = over_tcp(
+                addr,
+                format!(
+                    "POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{call}",
+                    call.len()
+                ),
+            )
+            .await;
+            assert!(xml.contains("<string>peer=127.0.0.1</string>"), "{xml}");
+            let rest = over_tcp(
+                addr,
+                "GET /peer HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_string(),
+            )
+            .await;
+            assert!(rest.ends_with("peer=127.0.0.1"), "{rest}");
+            let _ = stop.send(());
+            running.await.unwrap().unwrap();
+        }
+    }
+
     #[tokio::test]
     async fn timeouts_are_answered_in_each_protocol() {
         let app = Server::new()
@@ -1548,6 +1830,48 @@ mod tests {
         }
         assert_eq!(closed, 200);
         assert!(closed_by_server(&mut keep_alive).await);
+        let _ = stop.send(());
+        tokio::time::timeout(Duration::from_secs(20), running)
+            .await
+            .expect("shut down")
+            .unwrap()
+            .unwrap();
+    }
+
+    /// On HTTP/1.1 the next request's head is due within the header-read timeout of the last
+    /// response, however long the idle timeout: the watchdog enforces it (not hyper's per-request
+    /// timer), and a prompt next request is served on the same connection.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_idle_http1_connection_waits_for_its_next_head_only_the_header_read_timeout() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = Server::new()
+            .mount(Echo)
+            .header_read_timeout(Duration::from_millis(300))
+            .idle_timeout(Duration::from_secs(600));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn(server.serve_with_shutdown(listener, async {
+            let _ = stopped.await;
+        }));
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = b"POST /Echo/Say HTTP/1.1\r\nHost: x\r\ncontent-length: 0\r\n\r\n";
+        for _ in 0..2 {
+            s.write_all(request).await.unwrap();
+            let mut buf = vec![0u8; 1024];
+            let n = tokio::time::timeout(Duration::from_secs(20), s.read(&mut buf))
+                .await
+                .expect("answered")
+                .unwrap();
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            assert!(
+                text.starts_with("HTTP/1.1 200") && text.ends_with("rest"),
+                "{text}"
+            );
+        }
+        // Half a head, then nothing: closed well before the 600 s idle timeout.
+        s.write_all(b"POST /Echo/Say HTTP/1.1\r\n").await.unwrap();
+        assert!(closed_by_server(&mut s).await);
         let _ = stop.send(());
         tokio::time::timeout(Duration::from_secs(20), running)
             .await

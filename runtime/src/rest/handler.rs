@@ -27,6 +27,7 @@ use crate::body::{self, BodyError, BodyErrorKind, Syntax};
 use crate::context::{Context, Protocol};
 use crate::error::ErrorKind;
 use crate::json::{self, JsonError};
+use crate::metadata::ResponseMetadata;
 use crate::status::Status;
 use crate::validate::Validate;
 
@@ -50,7 +51,7 @@ where
     Fut: Future<Output = Result<Out, E>>,
 {
     match valid_input(route, request).await {
-        Ok((ctx, input)) => respond(route, call(ctx, input).await),
+        Ok((ctx, metadata, input)) => answer(&metadata, respond(route, call(ctx, input).await)),
         Err(refused) => refused,
     }
 }
@@ -61,7 +62,7 @@ where
 pub(super) async fn valid_input<Req: DeserializeOwned + Validate>(
     route: &Route,
     request: http::Request<Body>,
-) -> Result<(Context, Req), Response> {
+) -> Result<(Context, ResponseMetadata, Req), Response> {
     let (mut parts, body) = request.into_parts();
     let input: Req = decode(route, &mut parts, body)
         .await
@@ -69,7 +70,8 @@ pub(super) async fn valid_input<Req: DeserializeOwned + Validate>(
     if let Err(violations) = input.validate() {
         return Err(Problem::from_status(&Status::from_violations(violations)).into_http());
     }
-    Ok((context(route, parts), input))
+    let (ctx, metadata) = context(route, parts);
+    Ok((ctx, metadata, input))
 }
 
 /// Serves one call of an rpc that takes nothing (the query string and body are ignored).
@@ -85,25 +87,37 @@ where
     Fut: Future<Output = Result<Out, E>>,
 {
     let (parts, _) = request.into_parts();
-    respond(route, call(context(route, parts)).await)
+    let (ctx, metadata) = context(route, parts);
+    answer(&metadata, respond(route, call(ctx).await))
 }
 
-/// The handler's context: the protocol, the rpc, the headers (moved, not copied), the peer and
-/// the response metadata handle.
-pub(super) fn context(route: &Route, mut parts: RequestParts) -> Context {
+/// The handler's context (the protocol, the rpc, the headers (moved, not copied), the peer),
+/// and the handle through which it sets response metadata, which the route applies to its
+/// answer ([`answer`]).
+///
+/// The route makes the handle itself rather than finding one a server layer put in the
+/// request's extensions: an extension insert and removal per call, and a wrapped router future,
+/// for what only the route reads.
+pub(super) fn context(route: &Route, parts: RequestParts) -> (Context, ResponseMetadata) {
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    // The server's per-call handle, which its metadata layer sends.
-    let response = parts
-        .extensions
-        .remove::<crate::metadata::ResponseMetadata>()
-        .unwrap_or_default();
-    Context::new(Protocol::Rest, route.rpc)
-        .with_headers(std::mem::take(&mut parts.headers))
-        .with_peer(peer)
-        .with_response_metadata(response)
+    let metadata = ResponseMetadata::new();
+    let ctx = Context::served(
+        Protocol::Rest,
+        Cow::Borrowed(route.rpc),
+        parts.headers,
+        peer,
+        metadata.clone(),
+    );
+    (ctx, metadata)
+}
+
+/// The route's answer with the handler's response metadata: headers now, trailers with the
+/// headers or, for a stream, after its last event (see [`crate::metadata`]).
+pub(super) fn answer(metadata: &ResponseMetadata, response: Response) -> Response {
+    crate::metadata::apply(crate::metadata::Carrier::Http, metadata, response)
 }
 
 /// The success response (JSON, or 204) or the error's problem.
@@ -178,7 +192,7 @@ pub(super) async fn decode<Req: DeserializeOwned>(
     check_content_type(parts)?;
     // The one body-reading step every HTTP protocol shares: size limit, content codings, charset
     // (a UTF-8 BOM is dropped, RFC 8259 §8.1).
-    let bytes = body::read_utf8(parts, body, Syntax::Json, BODY_LIMIT)
+    let bytes = body::read_utf8(&parts.headers, body, Syntax::Json, BODY_LIMIT)
         .await
         .map_err(body_problem)?;
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {

@@ -25,7 +25,7 @@ use http::{HeaderValue, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::handler::{BODY_LIMIT, context, valid_input};
+use super::handler::{BODY_LIMIT, answer, context, valid_input};
 use super::problem::{IntoProblem, Problem};
 use super::route::Route;
 use crate::context::Context;
@@ -171,14 +171,15 @@ where
     let Some(format) = Format::negotiate(request.headers()) else {
         return not_acceptable();
     };
-    let (ctx, input) = match valid_input(route, request).await {
+    let (ctx, metadata, input) = match valid_input(route, request).await {
         Ok(v) => v,
         Err(refused) => return refused,
     };
-    match call(ctx, input).await {
+    let response = match call(ctx, input).await {
         Ok(stream) => stream_response(format, stream),
         Err(e) => e.into_problem().into_http(),
-    }
+    };
+    answer(&metadata, response)
 }
 
 #[doc(hidden)]
@@ -198,10 +199,12 @@ where
         return not_acceptable();
     };
     let (parts, _) = request.into_parts();
-    match call(context(route, parts)).await {
+    let (ctx, metadata) = context(route, parts);
+    let response = match call(ctx).await {
         Ok(stream) => stream_response(format, stream),
         Err(e) => e.into_problem().into_http(),
-    }
+    };
+    answer(&metadata, response)
 }
 
 /// The NDJSON request body as typed messages, or the problem that refuses it before the handler
@@ -346,7 +349,11 @@ where
         Err(problem) => return problem.into_http(),
     };
     // The one answer as a unary route gives it (204 for a route without content).
-    super::handler::respond(route, call(context(route, parts), requests).await)
+    let (ctx, metadata) = context(route, parts);
+    answer(
+        &metadata,
+        super::handler::respond(route, call(ctx, requests).await),
+    )
 }
 
 #[doc(hidden)]
@@ -371,10 +378,12 @@ where
         Ok(r) => r,
         Err(problem) => return problem.into_http(),
     };
-    match call(context(route, parts), requests).await {
+    let (ctx, metadata) = context(route, parts);
+    let response = match call(ctx, requests).await {
         Ok(stream) => stream_response(format, stream),
         Err(e) => e.into_problem().into_http(),
-    }
+    };
+    answer(&metadata, response)
 }
 
 #[cfg(test)]

@@ -501,6 +501,20 @@ impl<'a> Lexer<'a> {
     /// The next token; consecutive text, CDATA and references come back as one `Text`.
     /// Comments, processing instructions and the XML declaration are skipped.
     fn next(&mut self) -> Result<Tok<'a>, DecodeError> {
+        self.lex(false)
+    }
+
+    /// [`next`](Self::next) where only a tag is expected ([`Parser::next_tag`]): a run of
+    /// text that starts with a whitespace-only text event drops that event here, without
+    /// gathering it into a token the parser would only look at and skip (the whitespace between
+    /// a pretty-printed call's elements is a third of its events). Whatever follows in the same
+    /// run (a reference, CDATA, more text) still comes back as a `Text`, which the parser
+    /// refuses between elements as before (its message trims the text, so it reads the same).
+    fn next_after_blank(&mut self) -> Result<Tok<'a>, DecodeError> {
+        self.lex(true)
+    }
+
+    fn lex(&mut self, skip_blank: bool) -> Result<Tok<'a>, DecodeError> {
         let mut acc = Acc::Nothing;
         loop {
             let ev = match self.pending.take() {
@@ -508,6 +522,8 @@ impl<'a> Lexer<'a> {
                 None => self.read()?,
             };
             match ev {
+                Event::Text(t)
+                    if skip_blank && matches!(acc, Acc::Nothing) && is_xml_whitespace(&t) => {}
                 // Line ends are normalised (XML 1.0 §2.11) only when the document has a carriage
                 // return at all: otherwise the text is what it is, and looking for `\r` in every
                 // text cost as much as reading the event.
@@ -613,7 +629,7 @@ impl<'a> Parser<'a> {
     /// The next tag, skipping whitespace; other text here is a structure error.
     fn next_tag(&mut self) -> Result<Tok<'a>, DecodeError> {
         loop {
-            match self.lx.next()? {
+            match self.lx.next_after_blank()? {
                 Tok::Text(t) if is_xml_whitespace(&t) => continue,
                 Tok::Text(t) => {
                     let t = Tok::Text(t);
@@ -1092,6 +1108,46 @@ mod tests {
         }
         for alias in ["i4", "i2", "i1"] {
             assert_eq!(Tag::of(alias.as_bytes()), Tag::Int);
+        }
+    }
+
+    /// Whitespace between elements is skipped (raw, or as a run with a character reference to
+    /// a space); any other text there, alone or after whitespace, is refused with the same
+    /// message, whatever the run starts with.
+    #[test]
+    fn only_whitespace_may_stand_between_elements() {
+        let call = |between: &str| {
+            let doc = format!(
+                "<methodCall>{between}<methodName>m</methodName>{between}<params>\
+                 <param><value><int>1</int></value></param></params></methodCall>"
+            );
+            MethodCall::decode(doc.as_bytes(), &Limits::default())
+        };
+        for ok in [
+            "",
+            "\n",
+            " \t\r\n ",
+            "\n&#32;\n",
+            "&#x20;",
+            "\n<!-- c -->\n",
+        ] {
+            let c = call(ok).unwrap_or_else(|e| panic!("{ok:?}: {e}"));
+            assert_eq!((c.name.as_str(), c.params.len()), ("m", 1), "{ok:?}");
+        }
+        for (bad, shown) in [
+            ("x", "\"x\""),
+            ("\nx", "\"x\""),
+            ("\n<![CDATA[x]]>", "\"x\""),
+            ("\n&amp;", "\"&\""),
+            ("<![CDATA[ ]]>x", "\"x\""),
+        ] {
+            let e = call(bad).expect_err(bad);
+            assert_eq!(e.kind(), DecodeErrorKind::Structure, "{bad:?}");
+            assert!(
+                e.message()
+                    .contains(&format!("unexpected text {shown} between elements")),
+                "{bad:?}: {e}"
+            );
         }
     }
 

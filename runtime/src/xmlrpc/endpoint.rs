@@ -33,6 +33,7 @@ use super::{
     encode_method_response,
 };
 use crate::body::{self, BodyError, BodyErrorKind};
+use crate::metadata::ResponseMetadata;
 
 /// Bodies at least this large are decoded (and responses this large gzipped) on the blocking
 /// pool, so a big document does not hold up an async worker.
@@ -40,31 +41,56 @@ const BLOCKING_SIZE: usize = 256 * 1024;
 /// Python's client refuses gzip responses that inflate past 20 MiB; larger ones go uncompressed.
 const MAX_GZIP_RESPONSE: usize = 20 * 1024 * 1024;
 
-/// The `POST /RPC2` route over `registry`.
-pub(super) fn router(registry: Registry) -> Router {
+/// The `POST /RPC2` route over `registry`: what [`Registry::into_router`] serves, and what the
+/// one-port server routes to for every request at `/RPC2` that is not a `POST` (405s) or that
+/// comes through a router of the user's.
+pub(crate) fn router(registry: Arc<Registry>) -> Router {
     Router::new()
-        .route("/RPC2", axum::routing::post(endpoint))
-        .with_state(Arc::new(registry))
+        .route("/RPC2", axum::routing::post(routed))
+        .with_state(registry)
 }
 
-async fn endpoint(
+/// The route's handler.
+async fn routed(
     State(registry): State<Arc<Registry>>,
     request: axum::extract::Request,
 ) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
     let (parts, body) = request.into_parts();
-    let gzip_out = accepts_gzip(&parts.headers);
+    call(registry, parts.headers, parts.extensions, body, None).await
+}
+
+/// One `POST /RPC2` call: read the body, decode, dispatch, encode, and apply the handlers'
+/// response metadata to the answer. What the route serves, and what the one-port server calls
+/// straight from its protocol split (which already knows the protocol, the method and the path)
+/// without the router. `peer` is the caller's address when the server passes it; otherwise the
+/// request's `ConnectInfo`, if any.
+///
+/// One async fn taking only the parts of the request it reads (the method and URI were the
+/// split's business): the server boxes this future per call, and a nested future or a request
+/// kept whole across the awaits made it twice as large to allocate and move.
+pub(crate) async fn call(
+    registry: Arc<Registry>,
+    headers: HeaderMap,
+    extensions: http::Extensions,
+    body: axum::body::Body,
+    peer: Option<SocketAddr>,
+) -> Response {
+    let peer = peer.or_else(|| extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0));
+    let gzip_out = registry.gzip_threshold().is_some() && accepts_gzip(&headers);
     let limits = registry.limits();
     // The one body-reading step every HTTP protocol shares: size limit, content codings, charset.
-    let text = match body::read_utf8(&parts, body, body::Syntax::Xml, limits.max_body_size).await {
+    let text = match body::read_utf8(&headers, body, body::Syntax::Xml, limits.max_body_size).await
+    {
         Ok(text) => text,
+        // No handler has run: no metadata to apply.
         Err(e) => match body_fault(e) {
             Ok(fault) => return respond(&registry, Err(fault), gzip_out).await,
             Err(response) => return *response,
         },
+    };
+    let refused = {
+        let mut extensions = extensions;
+        extensions.remove::<crate::server::Unauthenticated>()
     };
     let decoded = if text.len() >= BLOCKING_SIZE {
         let registry = Arc::clone(&registry);
@@ -76,10 +102,12 @@ async fn endpoint(
     } else {
         MethodCall::decode_utf8(&text, limits).map_err(Fault::from)
     };
+    // Every call of a multicall shares the handle: one HTTP answer carries them all.
+    let metadata = ResponseMetadata::new();
     let answer = match decoded {
         // Not authenticated, let through only for introspection (`Server::public`).
         Ok(call)
-            if let Some(refused) = parts.extensions.get::<crate::server::Unauthenticated>()
+            if let Some(refused) = &refused
                 && !matches!(
                     call.name.as_str(),
                     "system.listMethods" | "system.methodSignature" | "system.methodHelp"
@@ -89,20 +117,14 @@ async fn endpoint(
             Err(Fault::new(status.kind().fault_code(), status.message()))
         }
         Ok(call) => {
-            // The server's per-call handle, which its metadata layer sends (every call of a
-            // multicall shares it: one HTTP answer carries them all).
-            let metadata = parts
-                .extensions
-                .get::<crate::metadata::ResponseMetadata>()
-                .cloned()
-                .unwrap_or_default();
             registry
-                .call_with(parts.headers, peer, metadata, call)
+                .call_with(headers, peer, metadata.clone(), call)
                 .await
         }
         Err(f) => Err(f),
     };
-    respond(&registry, answer, gzip_out).await
+    let response = respond(&registry, answer, gzip_out).await;
+    crate::metadata::apply(crate::metadata::Carrier::Http, &metadata, response)
 }
 
 /// A body that could not be read, as an XML-RPC fault (unsupported coding or charset, corrupt
@@ -139,19 +161,16 @@ async fn respond(
         encode(&answer, threshold)
     };
     let (bytes, gzipped) = body;
-    let mut response = (
-        StatusCode::OK,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/xml; charset=utf-8"),
-        )],
-        bytes,
-    )
-        .into_response();
+    // Built directly: axum's tuple `IntoResponse` goes through two conversions and a header
+    // iterator for the same answer.
+    let mut response = Response::new(axum::body::Body::from(bytes));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
     if gzipped {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     response
 }
@@ -178,21 +197,28 @@ fn encode(answer: &Result<super::Value, Fault>, gzip_threshold: Option<usize>) -
 
 /// Whether `accept-encoding` allows gzip (`gzip;q=0` does not).
 fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            let coding = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+    headers.get_all(header::ACCEPT_ENCODING).iter().any(|v| {
+        // Most values have neither a `g` nor a `*` (`identity`, `br`): not parsed at all.
+        v.as_bytes().iter().any(|&b| b == b'*' || b | 0x20 == b'g') && value_accepts_gzip(v)
+    })
+}
+
+/// Whether one `accept-encoding` value allows gzip.
+fn value_accepts_gzip(value: &HeaderValue) -> bool {
+    value.to_str().is_ok_and(|v| {
+        v.split(',').any(|item| {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or_default().trim();
+            // The coding first: the `q` parameter is read only for gzip (or `*`).
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*")
+                && !parts.any(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        .is_some_and(|q| q <= 0.0)
+                })
         })
+    })
 }
 
 /// `413`, closing the connection when the body was not read to its end.
@@ -229,6 +255,17 @@ mod tests {
         )));
         assert!(!accepts_gzip(&headers(header::ACCEPT_ENCODING, "gzip;q=0")));
         assert!(!accepts_gzip(&headers(header::ACCEPT_ENCODING, "br")));
+        assert!(!accepts_gzip(&headers(header::ACCEPT_ENCODING, "identity")));
+        assert!(accepts_gzip(&headers(header::ACCEPT_ENCODING, "*")));
+        assert!(accepts_gzip(&headers(header::ACCEPT_ENCODING, "GZIP")));
+        assert!(!accepts_gzip(&headers(
+            header::ACCEPT_ENCODING,
+            "x-gzip2, br"
+        )));
+        assert!(!accepts_gzip(&headers(header::ACCEPT_ENCODING, "*;q=0")));
+        let mut two = headers(header::ACCEPT_ENCODING, "br");
+        two.append(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+        assert!(accepts_gzip(&two));
         assert!(!accepts_gzip(&HeaderMap::new()));
     }
 }

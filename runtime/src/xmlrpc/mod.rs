@@ -34,7 +34,7 @@ mod convert;
 mod decode;
 mod encode;
 #[cfg(feature = "server")]
-mod endpoint;
+pub(crate) mod endpoint;
 mod fault;
 #[doc(hidden)]
 pub mod glue;

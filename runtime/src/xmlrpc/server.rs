@@ -289,7 +289,9 @@ impl Registry {
         call: MethodCall,
     ) -> Result<Value, Fault> {
         if call.name == "system.multicall" {
-            self.multicall(&headers, peer, &metadata, call.params).await
+            // Boxed: a multicall holds a sub-call's future, which inline would double the size
+            // of every call's future (boxed again per call by the server).
+            Box::pin(self.multicall(&headers, peer, &metadata, call.params)).await
         } else {
             self.call_one(headers, peer, &metadata, call).await
         }
@@ -328,10 +330,13 @@ impl Registry {
                     return Err(Fault::method_not_found(name));
                 };
                 let handler = &method.handler;
-                let ctx = Context::new(Protocol::XmlRpc, method.context_name.clone())
-                    .with_headers(headers)
-                    .with_peer(peer)
-                    .with_response_metadata(metadata.clone());
+                let ctx = Context::served(
+                    Protocol::XmlRpc,
+                    method.context_name.clone(),
+                    headers,
+                    peer,
+                    metadata.clone(),
+                );
                 CatchUnwind(handler(ctx, call.params)).await
             }
         }
@@ -379,7 +384,7 @@ impl Registry {
 
     /// The `POST /RPC2` route.
     pub fn into_router(self) -> Router {
-        super::endpoint::router(self)
+        super::endpoint::router(Arc::new(self))
     }
 }
 
