@@ -78,7 +78,7 @@ impl Context {
 
     /// The context of a call the server received: built in one go (the builder methods move
     /// the whole context at each step, on every call).
-    #[cfg(feature = "server")]
+    #[cfg(all(feature = "server", any(feature = "rest", feature = "xmlrpc")))]
     pub(crate) fn served(
         protocol: Protocol,
         method: std::borrow::Cow<'static, str>,

@@ -206,10 +206,15 @@ pub fn decode_bin(value: &HeaderValue) -> Option<Vec<u8>> {
     LENIENT.decode(value.as_bytes().trim_ascii()).ok()
 }
 
+#[cfg(all(
+    feature = "server",
+    any(feature = "grpc", feature = "rest", feature = "xmlrpc")
+))]
+pub(crate) use serve::Carrier;
 #[cfg(all(feature = "rest", feature = "server"))]
 pub(crate) use serve::Streamed;
-#[cfg(feature = "server")]
-pub(crate) use serve::{Carrier, apply};
+#[cfg(all(feature = "server", any(feature = "rest", feature = "xmlrpc")))]
+pub(crate) use serve::apply;
 #[cfg(all(feature = "grpc", feature = "server"))]
 pub(crate) use serve::{MetadataLayer, WithMetadata};
 
@@ -231,7 +236,10 @@ mod serve {
 
     /// How a protocol carries trailers.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
+    #[cfg_attr(
+        not(all(feature = "grpc", any(feature = "rest", feature = "xmlrpc"))),
+        allow(dead_code)
+    )]
     pub(crate) enum Carrier {
         /// gRPC: at the end of the body (in the headers of a trailers-only answer).
         Grpc,
@@ -349,6 +357,7 @@ mod serve {
     const GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
 
     /// The answer with the handler's metadata where `carrier` sends it.
+    #[cfg_attr(not(any(feature = "rest", feature = "xmlrpc")), allow(dead_code))]
     pub(crate) fn apply(
         carrier: Carrier,
         metadata: &ResponseMetadata,
