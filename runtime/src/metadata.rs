@@ -125,8 +125,8 @@ impl ResponseMetadata {
     /// Asks for this call's response message to be compressed (`true`) or sent uncompressed
     /// (`false`), overriding `GrpcOptions::compression_min_size` for a unary or client-streaming
     /// gRPC answer. Compression still needs a coding the client accepts (`grpc-accept-encoding`)
-    /// and the server sends. tonic has no per-message switch for response streams, so a stream's
-    /// messages follow the server's settings whatever this says.
+    /// and the server sends. A response stream's messages follow `GrpcOptions::compress_streams`
+    /// whatever this says (tonic has one switch per stream, taken before the handler runs).
     pub fn set_compression(&self, compress: bool) {
         self.lock().compress = Some(compress);
     }

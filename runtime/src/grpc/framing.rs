@@ -40,11 +40,27 @@ const CLIENT_STREAMING_METHODS: [&str; 2] = [
 pub(crate) fn client_streaming_paths(
     descriptor_sets: &[&[u8]],
 ) -> std::collections::HashSet<String> {
+    let mut paths = method_paths(descriptor_sets, |m| m.client_streaming());
+    paths.extend(CLIENT_STREAMING_METHODS.iter().map(|p| p.to_string()));
+    paths
+}
+
+/// The paths of every server-streaming or bidirectional method the encoded
+/// `FileDescriptorSet`s describe: the methods that answer with a stream.
+pub(crate) fn response_streaming_paths(
+    descriptor_sets: &[&[u8]],
+) -> std::collections::HashSet<String> {
+    method_paths(descriptor_sets, |m| m.server_streaming())
+}
+
+/// The paths of the methods of `descriptor_sets` that `pick` chooses; a set that does not decode
+/// adds nothing.
+fn method_paths(
+    descriptor_sets: &[&[u8]],
+    pick: impl Fn(&prost_types::MethodDescriptorProto) -> bool,
+) -> std::collections::HashSet<String> {
     use prost::Message;
-    let mut paths: std::collections::HashSet<String> = CLIENT_STREAMING_METHODS
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
+    let mut paths = std::collections::HashSet::new();
     for set in descriptor_sets {
         let Ok(set) = prost_types::FileDescriptorSet::decode(*set) else {
             continue;
@@ -52,7 +68,7 @@ pub(crate) fn client_streaming_paths(
         for file in &set.file {
             let package = file.package();
             for service in &file.service {
-                for method in service.method.iter().filter(|m| m.client_streaming()) {
+                for method in service.method.iter().filter(|m| pick(m)) {
                     let service = if package.is_empty() {
                         service.name().to_string()
                     } else {
