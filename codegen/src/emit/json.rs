@@ -97,6 +97,66 @@ impl J {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
+    /// Indents compact JSON text exactly as [`J::to_pretty`] prints the value it holds, without
+    /// building the tree: the OpenAPI document is joined as text, and parsing it back only to
+    /// print it took a third of `generate --target openapi` at 2,000 types. Whitespace between
+    /// tokens is dropped; strings are copied as they are.
+    pub fn pretty(compact: &str) -> String {
+        let mut out = String::with_capacity(compact.len() * 2);
+        let mut depth = 0usize;
+        let newline = |out: &mut String, depth: usize| {
+            out.push('\n');
+            out.extend(std::iter::repeat_n("  ", depth));
+        };
+        let mut chars = compact.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '"' => {
+                    // Up to the closing quote, past escaped characters.
+                    let mut end = compact.len();
+                    let mut escaped = false;
+                    for (j, d) in chars.by_ref() {
+                        match d {
+                            _ if escaped => escaped = false,
+                            '\\' => escaped = true,
+                            '"' => {
+                                end = j + 1;
+                                break;
+                            }
+                            _ => {}
+                        }
+                    }
+                    out.push_str(&compact[i..end]);
+                }
+                '{' | '[' => {
+                    let close = if c == '{' { '}' } else { ']' };
+                    while chars.next_if(|(_, d)| d.is_ascii_whitespace()).is_some() {}
+                    if chars.next_if(|&(_, d)| d == close).is_some() {
+                        out.push(c);
+                        out.push(close);
+                    } else {
+                        out.push(c);
+                        depth += 1;
+                        newline(&mut out, depth);
+                    }
+                }
+                '}' | ']' => {
+                    depth = depth.saturating_sub(1);
+                    newline(&mut out, depth);
+                    out.push(c);
+                }
+                ',' => {
+                    out.push(',');
+                    newline(&mut out, depth);
+                }
+                ':' => out.push_str(": "),
+                c if c.is_ascii_whitespace() => {}
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
     /// Reads JSON text, keeping object members in document order.
     pub fn parse(text: &str) -> Result<J, serde_json::Error> {
         serde_json::from_str(text)
@@ -207,6 +267,24 @@ mod tests {
         };
         let keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["z", "a", "m"]);
+    }
+
+    #[test]
+    fn pretty_text_is_what_the_tree_prints() {
+        let texts = [
+            r#"{"z":1,"a":[true,null,-2,1.5,"x, y: {z}"],"m":{"b":{},"c":[],"a":"q\"}["}}"#,
+            r#"[]"#,
+            r#"{ "spaced" : [ 1 , { } ] }"#,
+            r#""just a string""#,
+            r#"[[[]],[{"k":"\\"}]]"#,
+        ];
+        for text in texts {
+            assert_eq!(
+                J::pretty(text),
+                J::parse(text).unwrap().to_pretty(),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -122,7 +122,7 @@ pub fn generate(ir: &Ir) -> Result<Vec<OutputFile>, String> {
         .collect();
     Ok(vec![OutputFile {
         name: "openapi.json".to_string(),
-        contents: document(ir, &fragments).to_pretty() + "\n",
+        contents: J::pretty(&document_text(ir, &fragments)) + "\n",
     }])
 }
 
@@ -130,6 +130,12 @@ pub fn generate(ir: &Ir) -> Result<Vec<OutputFile>, String> {
 /// ([`rosetta_runtime::openapi_join::join`], which a server's `/openapi.json` uses too) over the
 /// fragments' JSON texts and every component they reach, each built once.
 pub fn document(ir: &Ir, fragments: &[ServiceFragment]) -> J {
+    // The join's output is JSON this module's own pieces make up: it parses.
+    J::parse(&document_text(ir, fragments)).unwrap_or(J::Null)
+}
+
+/// [`document`] as the join's compact text.
+fn document_text(ir: &Ir, fragments: &[ServiceFragment]) -> String {
     let tags: Vec<String> = fragments.iter().map(|f| f.tag.to_compact()).collect();
     let op_texts: Vec<Vec<String>> = fragments
         .iter()
@@ -167,12 +173,10 @@ pub fn document(ir: &Ir, fragments: &[ServiceFragment]) -> J {
         .into_iter()
         .map(|c| (c.name(ir), component(ir, c).0.to_compact()))
         .collect();
-    let text = join(
+    join(
         &parts,
         schemas.iter().map(|(n, j)| (n.as_str(), j.as_str())),
-    );
-    // The join's output is JSON this module's own pieces make up: it parses.
-    J::parse(&text).unwrap_or(J::Null)
+    )
 }
 
 /// One input of an rpc: a field of its message or one of its parameters.
