@@ -356,15 +356,20 @@ pub fn write_rust(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), 
     // files, so they are made side by side: on two cores a 2,000-type API's `--target rust`
     // takes the longer of the two instead of their sum.
     std::thread::scope(|scope| {
-        let grpc = config
-            .grpc
-            .then(|| scope.spawn(|| compile_grpc(ir, config, out_dir)));
-        let glue = write_glue(ir, config, out_dir);
-        let grpc = grpc.map_or(Ok(()), |handle| {
-            handle
-                .join()
-                .unwrap_or_else(|_| Err(Error::new("internal error: the gRPC generator panicked")))
+        let grpc = config.grpc.then(|| {
+            std::thread::Builder::new()
+                .name("rosetta-grpc".into())
+                .spawn_scoped(scope, || compile_grpc(ir, config, out_dir))
         });
+        // A thread that cannot start: the gRPC code is made here, after the glue.
+        let glue = write_glue(ir, config, out_dir);
+        let grpc = match grpc {
+            None => Ok(()),
+            Some(Ok(handle)) => handle
+                .join()
+                .unwrap_or_else(|_| Err(Error::new("internal error: the gRPC generator panicked"))),
+            Some(Err(_)) => compile_grpc(ir, config, out_dir),
+        };
         glue.and(grpc)
     })
 }
