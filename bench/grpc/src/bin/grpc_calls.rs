@@ -1,0 +1,45 @@
+//! A fixed number of unary `SayHello` calls, one after another on one HTTP/2 channel, from the
+//! same tonic client the throughput rounds use: the driver for counting a server's instructions
+//! per call (callgrind on `rosetta-bench-grpc serve generated|hand`, counters zeroed after a
+//! warm-up run; see docs/performance.md). Counts, unlike rounds of a fixed length, do not move
+//! with the machine's load.
+//!
+//! Usage: `grpc_calls PORT N` (N defaults to 1000). Exits non-zero if any answer is wrong.
+
+use rosetta_bench_grpc::api;
+use rosetta_bench_grpc::api::proto::greeter_client::GreeterClient;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let port: u16 = args
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("usage: grpc_calls PORT [N]");
+    let n: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(1000);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    let wrong = rt.block_on(async move {
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{port}"))
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        let mut client = GreeterClient::new(channel);
+        let mut wrong = 0u64;
+        for _ in 0..n {
+            let request = api::proto::HelloRequest {
+                name: "world".to_string(),
+            };
+            let ok = client
+                .say_hello(request)
+                .await
+                .is_ok_and(|r| r.get_ref().message == "Hello, world!");
+            wrong += u64::from(!ok);
+        }
+        wrong
+    });
+    eprintln!("{} calls, {wrong} wrong", n);
+    std::process::exit(i32::from(wrong > 0));
+}
