@@ -363,21 +363,22 @@ mod serve {
         metadata: &ResponseMetadata,
         mut resp: http::Response<Body>,
     ) -> http::Response<Body> {
-        let trailers_in_headers = match carrier {
-            // A trailers-only answer: its headers are its trailers.
-            Carrier::Grpc => resp.headers().contains_key(GRPC_STATUS),
-            Carrier::Http => resp.extensions().get::<Streamed>().is_none(),
-        };
-        let (headers, trailers) = {
+        let (headers, trailers, trailers_in_headers) = {
             let mut inner = metadata.lock();
             // The common call: the handler set nothing, and nobody else holds the handle (a
-            // stream could still set trailers): the answer as it is.
+            // stream could still set trailers): the answer as it is, before any header or
+            // extension lookup.
             if inner.headers.is_empty()
                 && inner.trailers.is_empty()
                 && Arc::strong_count(&metadata.0) == 1
             {
                 return resp;
             }
+            let trailers_in_headers = match carrier {
+                // A trailers-only answer: its headers are its trailers.
+                Carrier::Grpc => resp.headers().contains_key(GRPC_STATUS),
+                Carrier::Http => resp.extensions().get::<Streamed>().is_none(),
+            };
             // The headers leave now: what a handler sets later is not sent, so they are taken,
             // not copied. Trailers sent later (with a body that ends later) stay readable.
             let headers = std::mem::take(&mut inner.headers);
@@ -386,7 +387,7 @@ mod serve {
             } else {
                 inner.trailers.clone()
             };
-            (headers, trailers)
+            (headers, trailers, trailers_in_headers)
         };
         merge(resp.headers_mut(), headers);
         // Nobody else holds the handle (the handler and its context are done, no stream kept a

@@ -430,11 +430,12 @@ pub async fn shutdown_signal() {
 /// case-insensitive: compare with [`media_type_is`] and [`media_type_extends`]). Borrowed, so
 /// telling the protocol apart allocates nothing per call.
 fn media_type(req: &Request<Body>) -> Option<&str> {
-    let ct = req
-        .headers()
-        .get(http::header::CONTENT_TYPE)?
-        .to_str()
-        .ok()?;
+    media_type_of(req.headers().get(http::header::CONTENT_TYPE)?)
+}
+
+/// [`media_type`], from the `content-type` value.
+fn media_type_of(value: &HeaderValue) -> Option<&str> {
+    let ct = value.to_str().ok()?;
     // On bytes: `to_str` let only tab and visible ASCII through, and `str`'s pattern splitting
     // and Unicode trimming cost as much again, on every call.
     let end = ct.bytes().position(|b| b == b';').unwrap_or(ct.len());
@@ -512,7 +513,13 @@ const CONNECT_PROTOCOL_VERSION: http::HeaderName =
 /// The protocol a request is for: gRPC and gRPC-Web by content type, Connect by
 /// [`is_connect`], XML-RPC by its endpoint, REST otherwise. The content type is read once.
 pub fn protocol_of(req: &Request<Body>) -> Protocol {
-    let mt = media_type(req);
+    let content_type = req.headers().get(http::header::CONTENT_TYPE);
+    // What gRPC clients send (tonic, grpc-go, grpc-java, grpc-core): told by one comparison,
+    // without the parsing below (a few hundred instructions of a unary call).
+    if content_type.is_some_and(|v| v.as_bytes() == b"application/grpc") {
+        return Protocol::Grpc;
+    }
+    let mt = content_type.and_then(media_type_of);
     if mt.is_some_and(grpc_media_type) {
         Protocol::Grpc
     } else if mt.is_some_and(grpc_web_media_type) {

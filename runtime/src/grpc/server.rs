@@ -520,8 +520,15 @@ fn on_request(
 pub fn request_parts<P>(request: tonic::Request<P>, method: &'static str) -> (Context, P) {
     let (metadata, extensions, message) = request.into_parts();
     let headers = metadata.into_headers();
+    // The server's per-call handle, which its metadata layer sends (a fresh one when the
+    // service is called without the server, as in tests).
+    let response = extensions.get::<ResponseMetadata>().cloned();
     let deadline = match extensions.get::<Deadline>() {
         Some(fixed) => fixed.0,
+        // Through the server (its metadata layer gave the handle), the edge fixed the deadline
+        // of every call that sent a `grpc-timeout`: this one sent none, and the header is not
+        // looked up again.
+        None if response.is_some() => None,
         // Called without the server (as in tests): counted from now.
         None => grpc_timeout(&headers).and_then(|t| Instant::now().checked_add(t)),
     };
@@ -534,12 +541,7 @@ pub fn request_parts<P>(request: tonic::Request<P>, method: &'static str) -> (Co
         .get::<Protocol>()
         .copied()
         .unwrap_or(Protocol::Grpc);
-    // The server's per-call handle, which its metadata layer sends (a fresh one when the
-    // service is called without the server, as in tests).
-    let response = extensions
-        .get::<ResponseMetadata>()
-        .cloned()
-        .unwrap_or_default();
+    let response = response.unwrap_or_default();
     let mut ctx = Context::new(protocol, method)
         .with_headers(headers)
         .with_peer(peer)
