@@ -2,9 +2,9 @@
 //! handler sets through [`Context::response_metadata`](crate::Context::response_metadata), and
 //! the one place each protocol's answer takes them from.
 //!
-//! A [`ResponseMetadata`] is a shared handle: the server creates one per call (in a layer in front
-//! of the gRPC services; a REST route or the XML-RPC endpoint makes its own), the protocol glue
-//! hands it to the handler's [`Context`](crate::Context), and the answer is built from it:
+//! A [`ResponseMetadata`] is a shared handle: the server creates one per call (the gRPC adapter,
+//! a REST route or the XML-RPC endpoint makes its own), the protocol glue hands it to the
+//! handler's [`Context`](crate::Context), and the answer is built from it:
 //!
 //! | protocol | headers | trailers |
 //! | --- | --- | --- |
@@ -135,6 +135,17 @@ impl ResponseMetadata {
     pub fn compression(&self) -> Option<bool> {
         self.lock().compress
     }
+
+    /// Nothing to send: no header or trailer set, and no one else holds the handle (a stream
+    /// that could still set trailers).
+    #[cfg(all(feature = "grpc", feature = "server"))]
+    pub(crate) fn is_idle(&self) -> bool {
+        if Arc::strong_count(&self.0) > 1 {
+            return false;
+        }
+        let inner = self.lock();
+        inner.headers.is_empty() && inner.trailers.is_empty()
+    }
 }
 
 /// The `Compressed-Flag` of each gRPC request message, shared by the framing check (which reads
@@ -216,7 +227,7 @@ pub(crate) use serve::Streamed;
 #[cfg(all(feature = "server", any(feature = "rest", feature = "xmlrpc")))]
 pub(crate) use serve::apply;
 #[cfg(all(feature = "grpc", feature = "server"))]
-pub(crate) use serve::{MetadataLayer, WithMetadata};
+pub(crate) use serve::{MetadataLayer, WithMetadata, into_status};
 
 /// The server side: the per-call handle (in the request's extensions for gRPC) and the answer
 /// built from it.
@@ -252,12 +263,13 @@ mod serve {
     #[derive(Debug, Clone, Copy)]
     pub(crate) struct Streamed;
 
-    /// The layer in front of the gRPC services ([`Carrier::Grpc`]): a fresh [`ResponseMetadata`]
-    /// in each request's extensions (where the protocol glue finds it for the handler's
-    /// context), applied to the answer. A plain tower layer, not `axum::middleware::from_fn`:
-    /// that one boxes and clones per call, which cost the one-port server a fifth of its unary
-    /// gRPC throughput. REST routes and the XML-RPC endpoint make and apply their handle
-    /// themselves (no extension to insert and remove per call).
+    /// The layer in front of the gRPC services ([`Carrier::Grpc`]): applies the
+    /// [`ResponseMetadata`] an answer carries in its extensions. The gRPC adapters make each
+    /// call's handle (`grpc::server::request_parts`) and put it there only when the handler set
+    /// something or still holds it; an error's metadata travels in its `tonic::Status`
+    /// ([`into_status`]). A plain tower layer, not `axum::middleware::from_fn`: that one boxes
+    /// and clones per call, which cost the one-port server a fifth of its unary gRPC
+    /// throughput. REST routes and the XML-RPC endpoint make and apply their handle themselves.
     #[derive(Debug, Clone, Copy)]
     #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
     pub(crate) struct MetadataLayer(pub(crate) Carrier);
@@ -293,12 +305,9 @@ mod serve {
             self.inner.poll_ready(cx)
         }
 
-        fn call(&mut self, mut req: http::Request<Body>) -> Self::Future {
-            let metadata = ResponseMetadata::new();
-            req.extensions_mut().insert(metadata.clone());
+        fn call(&mut self, req: http::Request<Body>) -> Self::Future {
             Applied {
                 inner: self.inner.call(req),
-                metadata: Some(metadata),
                 carrier: self.carrier,
             }
         }
@@ -309,7 +318,6 @@ mod serve {
         pub(crate) struct Applied<F> {
             #[pin]
             inner: F,
-            metadata: Option<ResponseMetadata>,
             carrier: Carrier,
         }
     }
@@ -322,11 +330,14 @@ mod serve {
 
         fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
             let this = self.project();
-            let resp = ready!(this.inner.poll(cx))?;
-            Poll::Ready(Ok(match this.metadata.take() {
-                Some(metadata) => apply(*this.carrier, &metadata, resp),
-                None => resp,
-            }))
+            let mut resp = ready!(this.inner.poll(cx))?;
+            // An empty extension map (the common answer) answers `None` without a lookup.
+            Poll::Ready(Ok(
+                match resp.extensions_mut().remove::<ResponseMetadata>() {
+                    Some(metadata) => apply(*this.carrier, &metadata, resp),
+                    None => resp,
+                },
+            ))
         }
     }
 
@@ -351,6 +362,31 @@ mod serve {
                 }
             }
         }
+    }
+
+    /// A gRPC error with the handler's metadata (`metadata`): the answer is trailers-only, so
+    /// headers and trailers both go with the status (as [`apply`] puts them in such an
+    /// answer's headers), replacing what the status had under those names.
+    #[cfg(feature = "grpc")]
+    pub(crate) fn into_status(
+        metadata: &ResponseMetadata,
+        mut status: tonic::Status,
+    ) -> tonic::Status {
+        let (headers, trailers) = {
+            let mut inner = metadata.lock();
+            if inner.headers.is_empty() && inner.trailers.is_empty() {
+                return status;
+            }
+            (
+                std::mem::take(&mut inner.headers),
+                std::mem::take(&mut inner.trailers),
+            )
+        };
+        let mut map = std::mem::take(status.metadata_mut()).into_headers();
+        merge(&mut map, headers);
+        merge(&mut map, trailers);
+        *status.metadata_mut() = tonic::metadata::MetadataMap::from_headers(map);
+        status
     }
 
     /// `grpc-status`, as a name: a `&str` key is parsed again at every lookup.

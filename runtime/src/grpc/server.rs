@@ -513,23 +513,21 @@ fn on_request(
     super::framing::check_framing(req, streaming, max_stream_messages)
 }
 
-#[doc(hidden)]
 /// Splits a tonic request into the handler's [`Context`] (metadata as headers, the peer, the
-/// `grpc-timeout` deadline counted from the request's arrival, and the request extensions) and the message. `method` is the IDL's
+/// `grpc-timeout` deadline counted from the request's arrival, and the request extensions), the
+/// message, and the call's response-metadata handle (the context holds a clone; the adapter
+/// sends what the handler set with the answer: [`answer`], [`refusal`]). `method` is the IDL's
 /// `Service.Method`.
-pub fn request_parts<P>(request: tonic::Request<P>, method: &'static str) -> (Context, P) {
+pub(crate) fn request_parts<P>(
+    request: tonic::Request<P>,
+    method: &'static str,
+) -> (Context, P, ResponseMetadata) {
     let (metadata, extensions, message) = request.into_parts();
     let headers = metadata.into_headers();
-    // The server's per-call handle, which its metadata layer sends (a fresh one when the
-    // service is called without the server, as in tests).
-    let response = extensions.get::<ResponseMetadata>().cloned();
     let deadline = match extensions.get::<Deadline>() {
         Some(fixed) => fixed.0,
-        // Through the server (its metadata layer gave the handle), the edge fixed the deadline
-        // of every call that sent a `grpc-timeout`: this one sent none, and the header is not
-        // looked up again.
-        None if response.is_some() => None,
-        // Called without the server (as in tests): counted from now.
+        // No deadline fixed on arrival: the call sent no `grpc-timeout`, or the service is
+        // called without the server (as in tests), which counts from now.
         None => grpc_timeout(&headers).and_then(|t| Instant::now().checked_add(t)),
     };
     let peer = extensions
@@ -541,14 +539,33 @@ pub fn request_parts<P>(request: tonic::Request<P>, method: &'static str) -> (Co
         .get::<Protocol>()
         .copied()
         .unwrap_or(Protocol::Grpc);
-    let response = response.unwrap_or_default();
+    // Made here, not by a layer in front of the services: no extension to insert, look up and
+    // drop per call, and the answer carries the handle only when the handler used it.
+    let response = ResponseMetadata::new();
     let mut ctx = Context::new(protocol, method)
         .with_headers(headers)
         .with_peer(peer)
         .with_deadline(deadline)
-        .with_response_metadata(response);
+        .with_response_metadata(response.clone());
     *ctx.extensions_mut() = extensions;
-    (ctx, message)
+    (ctx, message, response)
+}
+
+/// The handler's answer, with its response metadata for the server's metadata layer
+/// (`metadata::WithMetadata`, which sends it): in the answer's extensions only when the handler
+/// set something or still holds the handle (a stream that may set trailers as it runs), so the
+/// common call carries none.
+fn answer<T>(mut response: tonic::Response<T>, metadata: ResponseMetadata) -> tonic::Response<T> {
+    if !metadata.is_idle() {
+        response.extensions_mut().insert(metadata);
+    }
+    response
+}
+
+/// A call that ends in `status` (the handler's error, or its deadline passing), with the
+/// metadata the handler set: a trailers-only answer, whose headers are its trailers.
+fn refusal(status: tonic::Status, metadata: &ResponseMetadata) -> tonic::Status {
+    crate::metadata::into_status(metadata, status)
 }
 
 /// The `grpc-timeout` header (`<1 to 8 digits><H|M|S|m|u|n>`), if present and well formed.
@@ -640,13 +657,16 @@ where
     Out: IntoProto<R>,
     R: prost::Message,
 {
-    let (ctx, message) = request_parts(request, method);
+    let (ctx, message, metadata) = request_parts(request, method);
     let request: Req = decode_request(message)?;
     handed_one(&ctx);
     let compression = ResponseCompression::of(&ctx, min_compressed_size);
     let deadline = ctx.remaining();
-    let out = call(deadline, move || handler(ctx, request)).await?;
-    Ok(compression.response(out.into_proto()))
+    let out = call(deadline, move || handler(ctx, request))
+        .await
+        .map_err(|status| refusal(status, &metadata))?;
+    let response = compression.response(out.into_proto(), &metadata);
+    Ok(answer(response, metadata))
 }
 
 /// The response stream of a generated server-streaming adapter method (tonic's associated
@@ -797,16 +817,15 @@ where
     Out: IntoProto<R> + 'static,
     R: 'static,
 {
-    let (ctx, message) = request_parts(request, method);
+    let (ctx, message, metadata) = request_parts(request, method);
     let request: Req = decode_request(message)?;
     handed_one(&ctx);
     let deadline = ctx.deadline();
-    let stream = call(ctx.remaining(), move || handler(ctx, request)).await?;
-    Ok(tonic::Response::new(outgoing(
-        stream,
-        deadline,
-        IntoProto::into_proto,
-    )))
+    let stream = call(ctx.remaining(), move || handler(ctx, request))
+        .await
+        .map_err(|status| refusal(status, &metadata))?;
+    let response = tonic::Response::new(outgoing(stream, deadline, IntoProto::into_proto));
+    Ok(answer(response, metadata))
 }
 
 #[doc(hidden)]
@@ -827,11 +846,14 @@ where
     Out: IntoProto<R>,
     R: prost::Message,
 {
-    let (ctx, messages) = request_parts(request, method);
+    let (ctx, messages, metadata) = request_parts(request, method);
     let requests = incoming_flagged(messages, flags(&ctx));
     let compression = ResponseCompression::of(&ctx, min_compressed_size);
-    let out = call(ctx.remaining(), move || handler(ctx, requests)).await?;
-    Ok(compression.response(out.into_proto()))
+    let out = call(ctx.remaining(), move || handler(ctx, requests))
+        .await
+        .map_err(|status| refusal(status, &metadata))?;
+    let response = compression.response(out.into_proto(), &metadata);
+    Ok(answer(response, metadata))
 }
 
 #[doc(hidden)]
@@ -850,15 +872,14 @@ where
     Out: IntoProto<R> + 'static,
     R: 'static,
 {
-    let (ctx, messages) = request_parts(request, method);
+    let (ctx, messages, metadata) = request_parts(request, method);
     let requests = incoming_flagged(messages, flags(&ctx));
     let deadline = ctx.deadline();
-    let stream = call(ctx.remaining(), move || handler(ctx, requests)).await?;
-    Ok(tonic::Response::new(outgoing(
-        stream,
-        deadline,
-        IntoProto::into_proto,
-    )))
+    let stream = call(ctx.remaining(), move || handler(ctx, requests))
+        .await
+        .map_err(|status| refusal(status, &metadata))?;
+    let response = tonic::Response::new(outgoing(stream, deadline, IntoProto::into_proto));
+    Ok(answer(response, metadata))
 }
 
 #[doc(hidden)]
@@ -872,30 +893,33 @@ pub fn response<P: prost::Message>(message: P, min_compressed_size: usize) -> to
 
 /// How a call's one answer may be compressed, taken from its context before the handler runs.
 struct ResponseCompression {
-    /// The handler's choice ([`ResponseMetadata::set_compression`]), read after it ran; `None`
-    /// when the client accepts no coding, so nothing would be compressed anyway.
-    metadata: Option<ResponseMetadata>,
+    /// The client accepts a coding; otherwise nothing would be compressed anyway, and neither
+    /// the size rule nor the handler's choice is looked at.
+    accepts_coding: bool,
     min_compressed_size: usize,
 }
 
 impl ResponseCompression {
     fn of(ctx: &Context, min_compressed_size: usize) -> Self {
-        let accepts_coding = ctx
-            .headers()
-            .contains_key(super::names::GRPC_ACCEPT_ENCODING);
         ResponseCompression {
-            metadata: accepts_coding.then(|| ctx.response_metadata().clone()),
+            accepts_coding: ctx
+                .headers()
+                .contains_key(super::names::GRPC_ACCEPT_ENCODING),
             min_compressed_size,
         }
     }
 
-    /// The answer, marked uncompressed where the size rule or the handler says so.
-    fn response<P: prost::Message>(self, message: P) -> tonic::Response<P> {
-        match self.metadata {
-            Some(metadata) => {
-                response_as(message, self.min_compressed_size, metadata.compression())
-            }
-            None => tonic::Response::new(message),
+    /// The answer, marked uncompressed where the size rule or the handler (its choice in
+    /// `metadata`, [`ResponseMetadata::set_compression`]) says so.
+    fn response<P: prost::Message>(
+        self,
+        message: P,
+        metadata: &ResponseMetadata,
+    ) -> tonic::Response<P> {
+        if self.accepts_coding {
+            response_as(message, self.min_compressed_size, metadata.compression())
+        } else {
+            tonic::Response::new(message)
         }
     }
 }
