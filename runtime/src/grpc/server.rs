@@ -469,14 +469,17 @@ fn add_reflection(
 
 /// tonic answers a request message over the size limit with `OUT_OF_RANGE`; gRPC's status code
 /// table (and grpc-go, grpc-java, grpc-core) says `RESOURCE_EXHAUSTED`. Rewrites that one
-/// trailers-only answer; every other response passes untouched (one header lookup).
+/// trailers-only answer, which tonic makes from its status (`Status::into_http` leaves the status
+/// in the answer's extensions); every other response passes untouched, without a header lookup
+/// (an answer with no extensions is told by one pointer test).
 fn size_limit_status(
     mut resp: http::Response<axum::body::Body>,
 ) -> http::Response<axum::body::Body> {
+    let is_out_of_range = resp
+        .extensions()
+        .get::<tonic::Status>()
+        .is_some_and(|status| status.code() == tonic::Code::OutOfRange);
     let headers = resp.headers_mut();
-    let is_out_of_range = headers
-        .get(super::names::GRPC_STATUS)
-        .is_some_and(|v| v.as_bytes() == b"11");
     if is_out_of_range {
         let too_large = headers.get(super::names::GRPC_MESSAGE).is_some_and(|m| {
             let m = m.as_bytes();
@@ -542,11 +545,9 @@ pub(crate) fn request_parts<P>(
     // Made here, not by a layer in front of the services: no extension to insert, look up and
     // drop per call, and the answer carries the handle only when the handler used it.
     let response = ResponseMetadata::new();
-    let mut ctx = Context::new(protocol, method)
-        .with_headers(headers)
-        .with_peer(peer)
-        .with_deadline(deadline)
-        .with_response_metadata(response.clone());
+    // Built in one go: each builder method moves the whole context again.
+    let mut ctx = Context::served(protocol, method.into(), headers, peer, response.clone())
+        .with_deadline(deadline);
     *ctx.extensions_mut() = extensions;
     (ctx, message, response)
 }
