@@ -1146,10 +1146,12 @@ mod connections {
             let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
                 let call = calls.start(req.version() == http::Version::HTTP_2);
                 let answer = app.answer(req.map(Body::new), peer);
-                async move {
-                    let resp = answer.await?;
-                    Ok::<_, Infallible>(resp.map(|body| Tracked { body, _call: call }))
-                }
+                // A combinator, not an `async` block: the block holds the answer's future twice
+                // (as the variable it captured and as the future it awaits), which made every
+                // HTTP/2 call's task too large for the allocator's fast path.
+                futures_util::FutureExt::map(answer, move |resp| {
+                    resp.map(|resp| resp.map(|body| Tracked { body, _call: call }))
+                })
             });
             let builder = Arc::clone(&builder);
             let conn = graceful.watch(

@@ -627,9 +627,15 @@ where
                 "the deadline had passed before the call began",
             )));
         }
-        Some(d) => match tokio::time::timeout(d, handler()).await {
-            Ok(r) => r,
-            Err(_) => {
+        Some(d) => match (Within {
+            at: tokio::time::Instant::now() + d,
+            timer: None,
+            inner: handler(),
+        })
+        .await
+        {
+            Some(r) => r,
+            None => {
                 return Err(status_to_tonic(Status::deadline_exceeded(
                     "the deadline passed before the handler finished",
                 )));
@@ -637,6 +643,37 @@ where
         },
     };
     result.map_err(IntoTonicStatus::into_tonic_status)
+}
+
+pin_project_lite::pin_project! {
+    /// A handler's future within a deadline: `None` once `at` passes. Unlike
+    /// `tokio::time::timeout`, the timer is made (boxed) only when the handler is still running
+    /// after its first poll: most calls finish in that poll, and a timer held inline would make
+    /// every adapter's future larger than the allocator's fast path takes.
+    struct Within<F> {
+        #[pin]
+        inner: F,
+        at: tokio::time::Instant,
+        timer: Option<Pin<Box<tokio::task::Unconstrained<tokio::time::Sleep>>>>,
+    }
+}
+
+impl<F: Future> Future for Within<F> {
+    type Output = Option<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(out) = this.inner.poll(cx) {
+            return Poll::Ready(Some(out));
+        }
+        // Unconstrained, as `tokio::time::timeout` polls its timer: a handler that used up the
+        // task's budget must not keep its deadline from firing.
+        let at = *this.at;
+        let timer = this.timer.get_or_insert_with(|| {
+            Box::pin(tokio::task::unconstrained(tokio::time::sleep_until(at)))
+        });
+        timer.as_mut().poll(cx).map(|()| None)
+    }
 }
 
 #[doc(hidden)]
