@@ -336,23 +336,33 @@ macro_rules! __grpc_adapter {
             }
         }
 
-        #[$crate::__private::tonic::async_trait]
+        // tonic's server trait is an `async_trait`; each method is written as what that
+        // attribute makes of an `async fn` (the boxed future), boxing the runtime call's future
+        // itself: an `async` block around it would hold the request twice (captured, then
+        // passed on), and the box would outgrow the allocator's fast path.
         impl<S: $trait> $($server)::+::$tonic_trait for GrpcAdapter<S> {
             $(
                 $crate::__grpc_adapter!(@stream $out, [$($stream)?]);
 
-                async fn $method(
-                    &self,
+                fn $method<'life0, 'async_trait>(
+                    &'life0 self,
                     request: $crate::__grpc_adapter!(@request $kind $in),
-                ) -> ::core::result::Result<
-                    $crate::__grpc_adapter!(@response $out, [$($stream)?]),
-                    $crate::__private::tonic::Status,
-                > {
+                ) -> ::core::pin::Pin<::std::boxed::Box<
+                    dyn ::core::future::Future<
+                        Output = ::core::result::Result<
+                            $crate::__grpc_adapter!(@response $out, [$($stream)?]),
+                            $crate::__private::tonic::Status,
+                        >,
+                    > + ::core::marker::Send + 'async_trait,
+                >>
+                where
+                    'life0: 'async_trait,
+                    Self: 'async_trait,
+                {
                     let inner = &self.inner;
                     let min = self.min_compressed_size;
-                    $crate::__grpc_adapter!(@call $kind request, $name, min,
-                        move |ctx, $req: $rty| inner.$call(ctx $(, $arg)*))
-                    .await
+                    ::std::boxed::Box::pin($crate::__grpc_adapter!(@call $kind request, $name, min,
+                        move |ctx, $req: $rty| inner.$call(ctx $(, $arg)*)))
                 }
             )*
         }

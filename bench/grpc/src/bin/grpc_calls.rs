@@ -4,7 +4,9 @@
 //! warm-up run; see docs/performance.md). Counts, unlike rounds of a fixed length, do not move
 //! with the machine's load.
 //!
-//! Usage: `grpc_calls PORT N` (N defaults to 1000). Exits non-zero if any answer is wrong.
+//! Usage: `grpc_calls PORT [N] [CONCURRENCY]` (defaults 1000 and 1: one call at a time; with
+//! more, that many tasks share the N calls on the one channel, as the throughput rounds do).
+//! Exits non-zero if any answer is wrong.
 
 use rosetta_bench_grpc::api;
 use rosetta_bench_grpc::api::proto::greeter_client::GreeterClient;
@@ -16,6 +18,11 @@ fn main() {
         .and_then(|p| p.parse().ok())
         .expect("usage: grpc_calls PORT [N]");
     let n: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(1000);
+    let concurrency: u64 = args
+        .next()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(1)
+        .max(1);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -26,17 +33,30 @@ fn main() {
             .connect()
             .await
             .expect("connect");
-        let mut client = GreeterClient::new(channel);
+        let tasks: Vec<_> = (0..concurrency)
+            .map(|task| {
+                let mut client = GreeterClient::new(channel.clone());
+                // The calls shared out: the first `n % concurrency` tasks make one more.
+                let calls = n / concurrency + u64::from(task < n % concurrency);
+                tokio::spawn(async move {
+                    let mut wrong = 0u64;
+                    for _ in 0..calls {
+                        let request = api::proto::HelloRequest {
+                            name: "world".to_string(),
+                        };
+                        let ok = client
+                            .say_hello(request)
+                            .await
+                            .is_ok_and(|r| r.get_ref().message == "Hello, world!");
+                        wrong += u64::from(!ok);
+                    }
+                    wrong
+                })
+            })
+            .collect();
         let mut wrong = 0u64;
-        for _ in 0..n {
-            let request = api::proto::HelloRequest {
-                name: "world".to_string(),
-            };
-            let ok = client
-                .say_hello(request)
-                .await
-                .is_ok_and(|r| r.get_ref().message == "Hello, world!");
-            wrong += u64::from(!ok);
+        for task in tasks {
+            wrong += task.await.expect("a calling task");
         }
         wrong
     });
