@@ -78,7 +78,10 @@ impl Context {
 
     /// The context of a call the server received: built in one go (the builder methods move
     /// the whole context at each step, on every call).
-    #[cfg(all(feature = "server", any(feature = "rest", feature = "xmlrpc")))]
+    #[cfg(all(
+        feature = "server",
+        any(feature = "rest", feature = "xmlrpc", feature = "grpc")
+    ))]
     pub(crate) fn served(
         protocol: Protocol,
         method: std::borrow::Cow<'static, str>,
