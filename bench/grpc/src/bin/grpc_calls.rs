@@ -18,11 +18,7 @@ fn main() {
         .and_then(|p| p.parse().ok())
         .expect("usage: grpc_calls PORT [N]");
     let n: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(1000);
-    let concurrency: u64 = args
-        .next()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(1)
-        .max(1);
+    let concurrency: u64 = args.next().and_then(|c| c.parse().ok()).unwrap_or(1).max(1);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
