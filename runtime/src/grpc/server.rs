@@ -1127,6 +1127,36 @@ mod tests {
     }
 
     #[test]
+    fn the_answer_carries_the_metadata_handle_only_when_the_handler_used_it() {
+        let idle = answer(tonic::Response::new(()), ResponseMetadata::new());
+        assert!(idle.extensions().get::<ResponseMetadata>().is_none());
+        let used = ResponseMetadata::new();
+        used.insert_trailer("x-t", "1").unwrap();
+        let used = answer(tonic::Response::new(()), used);
+        assert!(used.extensions().get::<ResponseMetadata>().is_some());
+        // A stream still holding a clone may set trailers later.
+        let held = ResponseMetadata::new();
+        let _stream = held.clone();
+        let held = answer(tonic::Response::new(()), held);
+        assert!(held.extensions().get::<ResponseMetadata>().is_some());
+    }
+
+    #[test]
+    fn an_errors_status_carries_the_handlers_headers_and_trailers() {
+        let metadata = ResponseMetadata::new();
+        metadata.insert_header("x-h", "a").unwrap();
+        metadata.insert_trailer("x-t", "b").unwrap();
+        let status = refusal(tonic::Status::not_found("gone"), &metadata);
+        let resp = status.into_http::<axum::body::Body>();
+        assert_eq!(resp.headers()["x-h"], "a");
+        assert_eq!(resp.headers()["x-t"], "b");
+        assert_eq!(resp.headers()["grpc-status"], "5");
+        // Nothing set: the status as it was.
+        let plain = refusal(tonic::Status::not_found("gone"), &ResponseMetadata::new());
+        assert!(plain.metadata().is_empty());
+    }
+
+    #[test]
     fn small_responses_are_not_compressed() {
         let small = response(String::from("hi"), 1024);
         assert_eq!(
