@@ -112,44 +112,50 @@ fn struct_bodies(
             },
         );
     }
-    let count = fields.len();
-    let mut pushes = Vec::new();
-    let mut try_pushes = Vec::new();
+    let mut members = Vec::new();
     let mut reads = Vec::new();
     for field in fields {
         let (ident, name) = (field.ident, &field.name);
-        // Each helper is called with the field's type spelt out and spanned at it, so a type
-        // without `ToXmlRpc`/`FromXmlRpc` is reported at the field.
-        let (push, try_push, read) = match ty::option_inner(field.ty) {
+        // Writing: a table of `&dyn ToXmlRpc` handed to one runtime function, so nothing is
+        // instantiated per field type (generic helpers per field were a large part of a
+        // generated crate's build, issue 17). The cast is spanned at the field's type, so a
+        // type without `ToXmlRpc` is reported there; reading calls a helper with the type spelt
+        // out, spanned the same way.
+        let dyn_to = quote!(&dyn #krate::xmlrpc::ToXmlRpc);
+        // The field access keeps the derive's own span (`self` resolves, and no lint such as
+        // `deprecated` fires on the user's field); only the cast is spanned at the type.
+        let access = quote!(&self.#ident);
+        let (member, read) = match ty::option_inner(field.ty) {
             Some(inner) => (
-                quote_spanned!(inner.span()=> #krate::xmlrpc::push_optional_member::<#inner>),
-                quote_spanned!(inner.span()=> #krate::xmlrpc::try_push_optional_member::<#inner>),
+                quote_spanned! {inner.span()=>
+                    match #access {
+                        ::core::option::Option::Some(__v) => {
+                            ::core::option::Option::Some(__v as #dyn_to)
+                        }
+                        ::core::option::Option::None => ::core::option::Option::None,
+                    }
+                },
                 quote_spanned!(inner.span()=> #krate::xmlrpc::optional_member::<#inner>),
             ),
             None => {
                 let ty = field.ty;
                 (
-                    quote_spanned!(ty.span()=> #krate::xmlrpc::push_member::<#ty>),
-                    quote_spanned!(ty.span()=> #krate::xmlrpc::try_push_member::<#ty>),
+                    quote_spanned! {ty.span()=>
+                        ::core::option::Option::Some({
+                            let __v: &#ty = #access;
+                            __v as #dyn_to
+                        })
+                    },
                     quote_spanned!(ty.span()=> #krate::xmlrpc::required_member::<#ty>),
                 )
             }
         };
-        pushes.push(quote!(#push(&mut __members, #name, &self.#ident);));
-        try_pushes.push(quote!(#try_push(&mut __members, #name, &self.#ident)?;));
+        members.push(quote!((#name, #member),));
         reads.push(quote!(#ident: #read(__members, #name)?,));
     }
     (
-        quote! {
-            let mut __members = ::std::vec::Vec::with_capacity(#count);
-            #(#pushes)*
-            #krate::xmlrpc::Value::Struct(__members)
-        },
-        quote! {
-            let mut __members = ::std::vec::Vec::with_capacity(#count);
-            #(#try_pushes)*
-            ::core::result::Result::Ok(#krate::xmlrpc::Value::Struct(__members))
-        },
+        quote!(#krate::xmlrpc::struct_value(&[#(#members)*])),
+        quote!(#krate::xmlrpc::try_struct_value(&[#(#members)*])),
         quote! {
             let __members = #krate::xmlrpc::struct_members(__value, #type_name)?;
             ::core::result::Result::Ok(Self { #(#reads)* })
@@ -211,18 +217,17 @@ fn union_bodies(
     let krate = &input.krate;
     let type_name = input.display_name();
     let list = name_list(variants);
-    let mut pushes = Vec::new();
-    let mut try_pushes = Vec::new();
+    let mut members = Vec::new();
     let mut reads = Vec::new();
     for v in variants {
         let Some(payload) = &v.payload else { continue };
         let (ident, name, ty) = (v.ident, &v.name, payload.ty);
-        let push = quote_spanned!(ty.span()=> #krate::xmlrpc::push_member::<#ty>);
-        let try_push = quote_spanned!(ty.span()=> #krate::xmlrpc::try_push_member::<#ty>);
+        // As for a struct's fields: one `&dyn` member, spanned at the variant's type.
+        let member = quote_spanned! {ty.span()=>
+            (#name, ::core::option::Option::Some(__payload as &dyn #krate::xmlrpc::ToXmlRpc))
+        };
         let read = quote_spanned!(ty.span()=> <#ty as #krate::xmlrpc::FromXmlRpc>::from_xmlrpc);
-        pushes.push(quote!(Self::#ident(__payload) => #push(&mut __members, #name, __payload),));
-        try_pushes
-            .push(quote!(Self::#ident(__payload) => #try_push(&mut __members, #name, __payload)?,));
+        members.push(quote!(Self::#ident(__payload) => #member,));
         reads.push(quote! {
             #name => #read(__member)
                 .map(Self::#ident)
@@ -233,14 +238,12 @@ fn union_bodies(
     let arity = format!("a {type_name} needs exactly one member (one of {{}}), found {{}}");
     (
         quote! {
-            let mut __members = ::std::vec::Vec::with_capacity(1);
-            match self { #(#pushes)* }
-            #krate::xmlrpc::Value::Struct(__members)
+            let __member: #krate::xmlrpc::Member<'_> = match self { #(#members)* };
+            #krate::xmlrpc::struct_value(&[__member])
         },
         quote! {
-            let mut __members = ::std::vec::Vec::with_capacity(1);
-            match self { #(#try_pushes)* }
-            ::core::result::Result::Ok(#krate::xmlrpc::Value::Struct(__members))
+            let __member: #krate::xmlrpc::Member<'_> = match self { #(#members)* };
+            #krate::xmlrpc::try_struct_value(&[__member])
         },
         quote! {
             let __members = #krate::xmlrpc::struct_members(__value, #type_name)?;

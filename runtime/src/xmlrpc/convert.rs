@@ -1,6 +1,10 @@
 //! Typed conversions between Rust values and [`Value`]: the traits generated code and
 //! `#[derive(XmlRpc)]` implement, their impls for standard types, and member/param helpers.
 
+// Generic code here is instantiated per type of a generated API: a `match` costs less to
+// compile than `Option::map` with a closure (issue 17).
+#![allow(clippy::manual_map)]
+
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::BuildHasher;
@@ -174,6 +178,17 @@ impl From<ValueError> for Fault {
 }
 
 // ---- member and parameter helpers for generated code ----
+//
+// These and the container impls below are instantiated once per field or element type of a
+// generated API, so they are plain matches and loops: no closures (`map_err`, `ok_or_else`) and
+// no iterator chains (`collect` into a `Result` or a `BTreeMap`), each of which instantiates
+// several std functions per type and made a large part of the generated crate's build (issue
+// 17). The work that does not depend on the type is in the non-generic functions they call.
+
+/// `name` missing from a struct: an error at that path.
+fn missing_member(name: &str) -> ValueError {
+    ValueError::new("missing required member").in_field(name)
+}
 
 /// The members of `v`, which must be a struct (`what` names the expected type in the error).
 pub fn struct_members<'v>(v: &'v Value, what: &str) -> Result<&'v [(String, Value)], ValueError> {
@@ -196,10 +211,14 @@ pub fn required_member<T: FromXmlRpc>(
     name: &str,
 ) -> Result<T, ValueError> {
     match find_member(members, name) {
-        Some(v) => T::from_xmlrpc(v).map_err(|e| e.in_field(name)),
-        None => {
-            T::absent().ok_or_else(|| ValueError::new("missing required member").in_field(name))
-        }
+        Some(v) => match T::from_xmlrpc(v) {
+            Ok(t) => Ok(t),
+            Err(e) => Err(e.in_field(name)),
+        },
+        None => match T::absent() {
+            Some(t) => Ok(t),
+            None => Err(missing_member(name)),
+        },
     }
 }
 
@@ -210,7 +229,10 @@ pub fn optional_member<T: FromXmlRpc>(
 ) -> Result<Option<T>, ValueError> {
     match find_member(members, name) {
         None | Some(Value::Nil) => Ok(None),
-        Some(v) => T::from_xmlrpc(v).map(Some).map_err(|e| e.in_field(name)),
+        Some(v) => match T::from_xmlrpc(v) {
+            Ok(t) => Ok(Some(t)),
+            Err(e) => Err(e.in_field(name)),
+        },
     }
 }
 
@@ -242,7 +264,11 @@ pub fn push_member<T: ToXmlRpc + ?Sized>(
     name: &str,
     value: &T,
 ) {
-    members.push((name.to_owned(), value.to_xmlrpc()));
+    push_value(members, name, value.to_xmlrpc());
+}
+
+fn push_value(members: &mut Vec<(String, Value)>, name: &str, value: Value) {
+    members.push((name.to_owned(), value));
 }
 
 /// Appends the member `name` if `value` is `Some`: absent optionals are omitted, not `<nil/>`.
@@ -262,9 +288,44 @@ pub fn try_push_member<T: ToXmlRpc + ?Sized>(
     name: &str,
     value: &T,
 ) -> Result<(), ValueError> {
-    let v = value.try_to_xmlrpc().map_err(|e| e.in_field(name))?;
-    members.push((name.to_owned(), v));
-    Ok(())
+    match value.try_to_xmlrpc() {
+        Ok(v) => {
+            push_value(members, name, v);
+            Ok(())
+        }
+        Err(e) => Err(e.in_field(name)),
+    }
+}
+
+/// One member of a struct being written (`#[derive(XmlRpc)]`'s table): its name and its value,
+/// `None` for an absent optional (left out, not `<nil/>`).
+pub type Member<'a> = (&'a str, Option<&'a dyn ToXmlRpc>);
+
+/// A `<struct>` of `members`, in order, absent optionals left out. The derive writes a table
+/// of `&dyn` values and calls this one function, so a struct's conversion instantiates nothing
+/// per field type.
+pub fn struct_value(members: &[Member<'_>]) -> Value {
+    let mut out = Vec::with_capacity(members.len());
+    for &(name, value) in members {
+        if let Some(v) = value {
+            push_value(&mut out, name, v.to_xmlrpc());
+        }
+    }
+    Value::Struct(out)
+}
+
+/// [`struct_value`] through [`ToXmlRpc::try_to_xmlrpc`], with the member in the error path.
+pub fn try_struct_value(members: &[Member<'_>]) -> Result<Value, ValueError> {
+    let mut out = Vec::with_capacity(members.len());
+    for &(name, value) in members {
+        if let Some(v) = value {
+            match v.try_to_xmlrpc() {
+                Ok(v) => push_value(&mut out, name, v),
+                Err(e) => return Err(e.in_field(name)),
+            }
+        }
+    }
+    Ok(Value::Struct(out))
 }
 
 /// [`push_optional_member`] through [`ToXmlRpc::try_to_xmlrpc`].
@@ -494,15 +555,22 @@ impl FromXmlRpc for Vec<u8> {
 
 impl<T: ToXmlRpc> ToXmlRpc for [T] {
     fn to_xmlrpc(&self) -> Value {
-        Value::Array(self.iter().map(ToXmlRpc::to_xmlrpc).collect())
+        let mut items = Vec::with_capacity(self.len());
+        for item in self {
+            items.push(item.to_xmlrpc());
+        }
+        Value::Array(items)
     }
 
     fn try_to_xmlrpc(&self) -> Result<Value, ValueError> {
-        self.iter()
-            .enumerate()
-            .map(|(i, item)| item.try_to_xmlrpc().map_err(|e| e.at_index(i)))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Array)
+        let mut items = Vec::with_capacity(self.len());
+        for (i, item) in self.iter().enumerate() {
+            match item.try_to_xmlrpc() {
+                Ok(v) => items.push(v),
+                Err(e) => return Err(e.at_index(i)),
+            }
+        }
+        Ok(Value::Array(items))
     }
 }
 
@@ -518,14 +586,17 @@ impl<T: ToXmlRpc> ToXmlRpc for Vec<T> {
 
 impl<T: FromXmlRpc> FromXmlRpc for Vec<T> {
     fn from_xmlrpc(v: &Value) -> Result<Self, ValueError> {
-        let items = v
-            .as_array()
-            .ok_or_else(|| ValueError::expected("array", v))?;
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| T::from_xmlrpc(item).map_err(|e| e.at_index(i)))
-            .collect()
+        let Some(items) = v.as_array() else {
+            return Err(ValueError::expected("array", v));
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match T::from_xmlrpc(item) {
+                Ok(t) => out.push(t),
+                Err(e) => return Err(e.at_index(i)),
+            }
+        }
+        Ok(out)
     }
 
     /// Absent is empty.
@@ -538,12 +609,17 @@ impl<T: ToXmlRpc> ToXmlRpc for Option<T> {
     /// `None` is `<nil/>`. A struct member that is `None` should be omitted instead, see
     /// [`push_optional_member`].
     fn to_xmlrpc(&self) -> Value {
-        self.as_ref().map_or(Value::Nil, ToXmlRpc::to_xmlrpc)
+        match self {
+            Some(v) => v.to_xmlrpc(),
+            None => Value::Nil,
+        }
     }
 
     fn try_to_xmlrpc(&self) -> Result<Value, ValueError> {
-        self.as_ref()
-            .map_or(Ok(Value::Nil), ToXmlRpc::try_to_xmlrpc)
+        match self {
+            Some(v) => v.try_to_xmlrpc(),
+            None => Ok(Value::Nil),
+        }
     }
 }
 
@@ -552,7 +628,10 @@ impl<T: FromXmlRpc> FromXmlRpc for Option<T> {
     fn from_xmlrpc(v: &Value) -> Result<Self, ValueError> {
         match v {
             Value::Nil => Ok(None),
-            v => T::from_xmlrpc(v).map(Some),
+            v => match T::from_xmlrpc(v) {
+                Ok(t) => Ok(Some(t)),
+                Err(e) => Err(e),
+            },
         }
     }
 
@@ -574,58 +653,97 @@ impl<T: ToXmlRpc + ?Sized> ToXmlRpc for Box<T> {
 
 impl<T: FromXmlRpc> FromXmlRpc for Box<T> {
     fn from_xmlrpc(v: &Value) -> Result<Self, ValueError> {
-        T::from_xmlrpc(v).map(Box::new)
+        match T::from_xmlrpc(v) {
+            Ok(t) => Ok(Box::new(t)),
+            Err(e) => Err(e),
+        }
     }
 
     fn absent() -> Option<Self> {
-        T::absent().map(Box::new)
+        match T::absent() {
+            Some(t) => Some(Box::new(t)),
+            None => None,
+        }
     }
 }
 
-/// Members from `(key, value)` pairs, in the given order.
-fn map_to_struct<'a, T: ToXmlRpc + 'a>(
-    entries: impl Iterator<Item = (&'a String, &'a T)>,
-) -> Value {
-    Value::Struct(entries.map(|(k, v)| (k.clone(), v.to_xmlrpc())).collect())
+/// Members from `(key, value)` pairs, in the given order. Entries are `&dyn` so that one copy
+/// serves every value type.
+fn map_to_struct(entries: &[(&String, &dyn ToXmlRpc)]) -> Value {
+    let mut members = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        members.push(((*k).clone(), v.to_xmlrpc()));
+    }
+    Value::Struct(members)
 }
 
-fn try_map_to_struct<'a, T: ToXmlRpc + 'a>(
-    entries: impl Iterator<Item = (&'a String, &'a T)>,
-) -> Result<Value, ValueError> {
-    entries
-        .map(|(k, v)| Ok((k.clone(), v.try_to_xmlrpc().map_err(|e| e.at_key(k))?)))
-        .collect::<Result<Vec<_>, _>>()
-        .map(Value::Struct)
+fn try_map_to_struct(entries: &[(&String, &dyn ToXmlRpc)]) -> Result<Value, ValueError> {
+    let mut members = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        match v.try_to_xmlrpc() {
+            Ok(v) => members.push(((*k).clone(), v)),
+            Err(e) => return Err(e.at_key(k)),
+        }
+    }
+    Ok(Value::Struct(members))
 }
 
+/// A map's entries as `&dyn` pairs, sorted by key when `sort` (a `HashMap`'s order is random).
+fn dyn_entries<'a, T: ToXmlRpc + 'a>(
+    len: usize,
+    entries: impl Iterator<Item = (&'a String, &'a T)>,
+    sort: bool,
+) -> Vec<(&'a String, &'a dyn ToXmlRpc)> {
+    let mut out: Vec<(&String, &dyn ToXmlRpc)> = Vec::with_capacity(len);
+    for (k, v) in entries {
+        out.push((k, v));
+    }
+    if sort {
+        sort_entries(&mut out);
+    }
+    out
+}
+
+fn sort_entries(entries: &mut [(&String, &dyn ToXmlRpc)]) {
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+}
+
+/// Each member of the struct `v` converted, in order, and handed to `insert` (a map's).
 fn struct_entries<T: FromXmlRpc>(
     v: &Value,
-) -> Result<impl Iterator<Item = Result<(String, T), ValueError>> + '_, ValueError> {
-    let members = v
-        .as_struct()
-        .ok_or_else(|| ValueError::expected("struct", v))?;
-    Ok(members.iter().map(|(k, v)| {
-        T::from_xmlrpc(v)
-            .map(|t| (k.clone(), t))
-            .map_err(|e| e.at_key(k))
-    }))
+    mut insert: impl FnMut(String, T),
+) -> Result<(), ValueError> {
+    let Some(members) = v.as_struct() else {
+        return Err(ValueError::expected("struct", v));
+    };
+    for (k, v) in members {
+        match T::from_xmlrpc(v) {
+            Ok(t) => insert(k.clone(), t),
+            Err(e) => return Err(e.at_key(k)),
+        }
+    }
+    Ok(())
 }
 
 impl<T: ToXmlRpc> ToXmlRpc for BTreeMap<String, T> {
     /// A `<struct>` with members in key order.
     fn to_xmlrpc(&self) -> Value {
-        map_to_struct(self.iter())
+        map_to_struct(&dyn_entries(self.len(), self.iter(), false))
     }
 
     fn try_to_xmlrpc(&self) -> Result<Value, ValueError> {
-        try_map_to_struct(self.iter())
+        try_map_to_struct(&dyn_entries(self.len(), self.iter(), false))
     }
 }
 
 impl<T: FromXmlRpc> FromXmlRpc for BTreeMap<String, T> {
     /// From a `<struct>`; a repeated member name keeps the last value, as Python does.
     fn from_xmlrpc(v: &Value) -> Result<Self, ValueError> {
-        struct_entries(v)?.collect()
+        let mut out = Self::new();
+        struct_entries(v, |k, t| {
+            out.insert(k, t);
+        })?;
+        Ok(out)
     }
 
     /// Absent is empty.
@@ -637,22 +755,22 @@ impl<T: FromXmlRpc> FromXmlRpc for BTreeMap<String, T> {
 impl<T: ToXmlRpc, S> ToXmlRpc for HashMap<String, T, S> {
     /// A `<struct>` with members sorted by key, so the output is deterministic.
     fn to_xmlrpc(&self) -> Value {
-        let mut entries: Vec<_> = self.iter().collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        map_to_struct(entries.into_iter())
+        map_to_struct(&dyn_entries(self.len(), self.iter(), true))
     }
 
     fn try_to_xmlrpc(&self) -> Result<Value, ValueError> {
-        let mut entries: Vec<_> = self.iter().collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        try_map_to_struct(entries.into_iter())
+        try_map_to_struct(&dyn_entries(self.len(), self.iter(), true))
     }
 }
 
 impl<T: FromXmlRpc, S: BuildHasher + Default> FromXmlRpc for HashMap<String, T, S> {
     /// From a `<struct>`; a repeated member name keeps the last value, as Python does.
     fn from_xmlrpc(v: &Value) -> Result<Self, ValueError> {
-        struct_entries(v)?.collect()
+        let mut out = Self::default();
+        struct_entries(v, |k, t| {
+            out.insert(k, t);
+        })?;
+        Ok(out)
     }
 
     /// Absent is empty.
