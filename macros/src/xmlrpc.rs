@@ -116,40 +116,28 @@ fn struct_bodies(
     let mut reads = Vec::new();
     for field in fields {
         let (ident, name) = (field.ident, &field.name);
-        // Writing: a table of `&dyn ToXmlRpc` handed to one runtime function, so nothing is
-        // instantiated per field type (generic helpers per field were a large part of a
-        // generated crate's build, issue 17). The cast is spanned at the field's type, so a
-        // type without `ToXmlRpc` is reported there; reading calls a helper with the type spelt
-        // out, spanned the same way.
-        let dyn_to = quote!(&dyn #krate::xmlrpc::ToXmlRpc);
-        // The field access keeps the derive's own span (`self` resolves, and no lint such as
-        // `deprecated` fires on the user's field); only the cast is spanned at the type.
+        // Writing: a table of `&dyn ToXmlRpc` handed to one runtime function, so nothing
+        // sizeable is instantiated per field type (generic helpers per field were a large part
+        // of a generated crate's build, issue 17). `member::<T>` / `optional::<T>` are casts
+        // naming the type, spanned at it, so a type without `ToXmlRpc` is reported at the
+        // field; reading calls a helper with the type spelt out, spanned the same way. The
+        // field access keeps the derive's own span (`self` resolves, and no lint such as
+        // `deprecated` fires on the user's field).
         let access = quote!(&self.#ident);
         let (member, read) = match ty::option_inner(field.ty) {
             Some(inner) => (
-                quote_spanned! {inner.span()=>
-                    match #access {
-                        ::core::option::Option::Some(__v) => {
-                            ::core::option::Option::Some(__v as #dyn_to)
-                        }
-                        ::core::option::Option::None => ::core::option::Option::None,
-                    }
-                },
+                quote_spanned!(inner.span()=> #krate::xmlrpc::optional::<#inner>),
                 quote_spanned!(inner.span()=> #krate::xmlrpc::optional_member::<#inner>),
             ),
             None => {
                 let ty = field.ty;
                 (
-                    quote_spanned! {ty.span()=>
-                        ::core::option::Option::Some({
-                            let __v: &#ty = #access;
-                            __v as #dyn_to
-                        })
-                    },
+                    quote_spanned!(ty.span()=> #krate::xmlrpc::member::<#ty>),
                     quote_spanned!(ty.span()=> #krate::xmlrpc::required_member::<#ty>),
                 )
             }
         };
+        let member = quote!(#member(#access));
         members.push(quote!((#name, #member),));
         reads.push(quote!(#ident: #read(__members, #name)?,));
     }

@@ -301,6 +301,23 @@ pub fn try_push_member<T: ToXmlRpc + ?Sized>(
 /// `None` for an absent optional (left out, not `<nil/>`).
 pub type Member<'a> = (&'a str, Option<&'a dyn ToXmlRpc>);
 
+/// `value` as an entry of a [`Member`] table. The derive names the field's type here, so that a
+/// type without `ToXmlRpc` is reported at the field; the function is a cast, all the work is in
+/// [`struct_value`].
+#[inline]
+pub fn member<T: ToXmlRpc>(value: &T) -> Option<&dyn ToXmlRpc> {
+    Some(value)
+}
+
+/// An optional field as an entry of a [`Member`] table: `None` is left out of the struct.
+#[inline]
+pub fn optional<T: ToXmlRpc>(value: &Option<T>) -> Option<&dyn ToXmlRpc> {
+    match value {
+        Some(v) => Some(v),
+        None => None,
+    }
+}
+
 /// A `<struct>` of `members`, in order, absent optionals left out. The derive writes a table
 /// of `&dyn` values and calls this one function, so a struct's conversion instantiates nothing
 /// per field type.
