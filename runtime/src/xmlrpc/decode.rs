@@ -1,4 +1,6 @@
-//! The XML-RPC decoder: a quick-xml event pull loop driving an explicit-stack state machine.
+//! The XML-RPC decoder: a token source driving an explicit-stack state machine. The tokens come
+//! from a scanner of the plain XML clients write ([`Scan`]) and, for every document it does not
+//! read or finds a fault in, from quick-xml's event pull loop, whose answer is then the decoder's.
 //!
 //! Safety properties, each covered by tests:
 //! - no DTD is ever processed: a `<!DOCTYPE` anywhere is refused before anything is expanded;
@@ -127,21 +129,38 @@ pub fn decode_method_response(
     limits: &Limits,
 ) -> Result<Result<Value, Fault>, DecodeError> {
     let text = prepare_input(input, limits)?;
-    let mut p = Parser::new(&text, limits);
-    p.method_response()
+    decode_with(&text, limits, Parser::method_response)
 }
 
 /// Decodes a document whose root is a single `<value>` element.
 pub fn decode_value(input: &[u8], limits: &Limits) -> Result<Value, DecodeError> {
     let text = prepare_input(input, limits)?;
-    let mut p = Parser::new(&text, limits);
-    let v = match p.next_tag()? {
-        Tok::Open(Tag::Value) => p.value()?,
-        Tok::Empty(Tag::Value) => Value::String(String::new()),
-        t => return Err(p.unexpected(&t, "<value>")),
-    };
-    p.expect_eof()?;
-    Ok(v)
+    decode_with(&text, limits, |p| {
+        let v = match p.next_tag()? {
+            Tok::Open(Tag::Value) => p.value()?,
+            Tok::Empty(Tag::Value) => Value::String(String::new()),
+            t => return Err(p.unexpected(&t, "<value>")),
+        };
+        p.expect_eof()?;
+        Ok(v)
+    })
+}
+
+/// Decodes `text` with `decode`: over the plain scanner ([`Scan`]) when it reads the document,
+/// else, and for every document it finds a fault in, over quick-xml's events. Answers and
+/// errors are therefore quick-xml's for every document outside the scanner's subset, and the
+/// same for those inside it; decoding is pure, so a second pass changes nothing but the time.
+fn decode_with<'a, T>(
+    text: &'a str,
+    limits: &Limits,
+    decode: impl Fn(&mut Parser<'a>) -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    if let Some(mut plain) = Parser::plain(text, limits)
+        && let Ok(decoded) = decode(&mut plain)
+    {
+        return Ok(decoded);
+    }
+    decode(&mut Parser::new(text, limits))
 }
 
 impl MethodCall {
@@ -149,8 +168,7 @@ impl MethodCall {
     /// fault form).
     pub fn decode(input: &[u8], limits: &Limits) -> Result<MethodCall, DecodeError> {
         let text = prepare_input(input, limits)?;
-        let mut p = Parser::new(&text, limits);
-        p.method_call()
+        decode_with(&text, limits, Parser::method_call)
     }
 
     /// Decodes a `<methodCall>` already turned into UTF-8 by the HTTP body step
@@ -159,8 +177,7 @@ impl MethodCall {
     pub fn decode_utf8(input: &[u8], limits: &Limits) -> Result<MethodCall, DecodeError> {
         check_size(input, limits)?;
         let text = utf8_text(input)?;
-        let mut p = Parser::new(text, limits);
-        p.method_call()
+        decode_with(text, limits, Parser::method_call)
     }
 }
 
@@ -413,7 +430,7 @@ impl<'a> Acc<'a> {
 }
 
 /// Turns quick-xml events into [`Tok`]s.
-struct Lexer<'a> {
+struct XmlLexer<'a> {
     reader: Reader<&'a [u8]>,
     pending: Option<Event<'a>>,
     /// Whether the document has a carriage return anywhere (then texts are line-end normalised).
@@ -422,7 +439,7 @@ struct Lexer<'a> {
     other_name: String,
 }
 
-impl<'a> Lexer<'a> {
+impl<'a> XmlLexer<'a> {
     fn new(text: &'a str) -> Self {
         let mut reader = Reader::from_str(text);
         let config = reader.config_mut();
@@ -432,7 +449,7 @@ impl<'a> Lexer<'a> {
         config.check_end_names = true;
         config.expand_empty_elements = false;
         config.allow_dangling_amp = false;
-        Lexer {
+        XmlLexer {
             reader,
             pending: None,
             has_cr: memchr::memchr(b'\r', text.as_bytes()).is_some(),
@@ -556,6 +573,215 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// The decoder's source of tokens: the plain scanner first ([`Scan`]), quick-xml's event pull
+/// when the scanner gives up ([`decode_with`]).
+enum Lexer<'a> {
+    Plain(Scan<'a>),
+    Xml(XmlLexer<'a>),
+}
+
+impl<'a> Lexer<'a> {
+    fn next(&mut self) -> Result<Tok<'a>, DecodeError> {
+        match self {
+            Lexer::Plain(scan) => scan.lex(false),
+            Lexer::Xml(xml) => xml.next(),
+        }
+    }
+
+    fn next_after_blank(&mut self) -> Result<Tok<'a>, DecodeError> {
+        match self {
+            Lexer::Plain(scan) => scan.lex(true),
+            Lexer::Xml(xml) => xml.next_after_blank(),
+        }
+    }
+
+    fn error(&self, kind: DecodeErrorKind, message: impl Into<String>) -> DecodeError {
+        match self {
+            Lexer::Plain(scan) => DecodeError::new(kind, message, scan.pos as u64),
+            Lexer::Xml(xml) => xml.error(kind, message),
+        }
+    }
+
+    /// The name of the last [`Tag::Other`] element (the scanner never returns one).
+    fn other_name(&self) -> &str {
+        match self {
+            Lexer::Plain(_) => "",
+            Lexer::Xml(xml) => &xml.other_name,
+        }
+    }
+}
+
+/// How many elements the plain scanner keeps open before it leaves the document to quick-xml.
+const SCAN_DEPTH: usize = 32;
+
+/// A scanner for the plain XML that XML-RPC clients write: an XML declaration at the start,
+/// elements the decoder knows without prefixes or attributes, text with the five predefined
+/// entities, no carriage return. It gives the same tokens [`XmlLexer`] gives for such a document
+/// and gives up (an error, after which [`decode_with`] decodes the document again with quick-xml)
+/// on anything else: comments, CDATA, processing instructions, character references,
+/// attributes, unknown or prefixed names, mismatched or unclosed tags, nesting past
+/// [`SCAN_DEPTH`].
+///
+/// Written here rather than taken from a crate: a small call spent half its decoding inside
+/// quick-xml's general machinery (every event's text checked again as UTF-8 though the document
+/// is a `&str`, its open-name stack grown per document, the event enums), about 8k instructions
+/// of a 40k call; this scanner does what those documents need in a few hundred. Every error,
+/// and every document outside the subset, is still quick-xml's to judge.
+struct Scan<'a> {
+    text: &'a str,
+    pos: usize,
+    /// Where the raw names of the open elements start, and their lengths (an end tag must
+    /// repeat its start tag's name exactly, as quick-xml's `check_end_names` demands: `<i4>` is
+    /// not closed by `</int>`). Offsets, not slices: the scanner stays small to move.
+    open_at: [u32; SCAN_DEPTH],
+    open_len: [u8; SCAN_DEPTH],
+    depth: usize,
+}
+
+impl<'a> Scan<'a> {
+    /// A scanner over `text`, or `None` when it has a carriage return (line ends are then
+    /// normalised, which only [`XmlLexer`] does) or is too long for its offsets.
+    fn new(text: &'a str) -> Option<Self> {
+        if memchr::memchr(b'\r', text.as_bytes()).is_some() || u32::try_from(text.len()).is_err() {
+            return None;
+        }
+        Some(Scan {
+            text,
+            pos: 0,
+            open_at: [0; SCAN_DEPTH],
+            open_len: [0; SCAN_DEPTH],
+            depth: 0,
+        })
+    }
+
+    /// The raw name of the innermost open element.
+    fn innermost(&self) -> Option<&'a [u8]> {
+        let top = self.depth.checked_sub(1)?;
+        let at = self.open_at[top] as usize;
+        self.text
+            .as_bytes()
+            .get(at..at + usize::from(self.open_len[top]))
+    }
+
+    /// Gives up on the document: the caller decodes it with quick-xml.
+    fn give_up(&self) -> DecodeError {
+        DecodeError::new(DecodeErrorKind::Syntax, String::new(), self.pos as u64)
+    }
+
+    /// The next token, as [`XmlLexer::lex`] makes it.
+    fn lex(&mut self, skip_blank: bool) -> Result<Tok<'a>, DecodeError> {
+        let bytes = self.text.as_bytes();
+        match bytes.get(self.pos) {
+            None if self.depth == 0 => Ok(Tok::Eof),
+            None => Err(self.give_up()),
+            Some(b'<') => self.markup(skip_blank),
+            Some(_) => self.text_run(skip_blank),
+        }
+    }
+
+    /// Text up to the next markup, its entities resolved. quick-xml gives it as text and
+    /// reference events, which [`XmlLexer::lex`] joins; with `skip_blank`, a whitespace-only
+    /// first text event is dropped.
+    fn text_run(&mut self, skip_blank: bool) -> Result<Tok<'a>, DecodeError> {
+        let text: &'a str = self.text;
+        let start = self.pos;
+        let end = memchr::memchr(b'<', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
+        let run = &text[start..end];
+        self.pos = end;
+        let Some(first_amp) = memchr::memchr(b'&', run.as_bytes()) else {
+            if skip_blank && is_xml_whitespace(run) {
+                return self.lex(false);
+            }
+            return Ok(Tok::Text(Cow::Borrowed(run)));
+        };
+        let lead = &run[..first_amp];
+        let mut out = String::with_capacity(run.len());
+        if !(skip_blank && is_xml_whitespace(lead)) {
+            out.push_str(lead);
+        }
+        let mut rest = &run[first_amp..];
+        while let Some(after_amp) = rest.strip_prefix('&') {
+            // `&name;`, with no `&` before the `;` (a dangling `&` is quick-xml's error).
+            let Some(semi) = memchr::memchr2(b';', b'&', after_amp.as_bytes())
+                .filter(|&i| after_amp.as_bytes()[i] == b';')
+            else {
+                self.pos = start;
+                return Err(self.give_up());
+            };
+            let name = &after_amp[..semi];
+            // Character references are left to quick-xml (its rules for their digits).
+            match quick_xml::escape::resolve_xml_entity(name).filter(|_| !name.starts_with('#')) {
+                Some(s) => out.push_str(s),
+                None => {
+                    self.pos = start;
+                    return Err(self.give_up());
+                }
+            }
+            rest = &after_amp[semi + 1..];
+            let next = memchr::memchr(b'&', rest.as_bytes()).unwrap_or(rest.len());
+            out.push_str(&rest[..next]);
+            rest = &rest[next..];
+        }
+        Ok(Tok::Text(Cow::Owned(out)))
+    }
+
+    /// A tag (or, at the very start, the XML declaration, skipped).
+    fn markup(&mut self, skip_blank: bool) -> Result<Tok<'a>, DecodeError> {
+        let bytes: &'a [u8] = self.text.as_bytes();
+        let start = self.pos;
+        let Some(close) = memchr::memchr(b'>', &bytes[start..]).map(|i| start + i) else {
+            return Err(self.give_up());
+        };
+        let inner = &bytes[start + 1..close];
+        match inner.first() {
+            Some(b'/') => {
+                let name = &inner[1..];
+                let tag = Tag::local(name);
+                if tag == Tag::Other || self.innermost() != Some(name) {
+                    return Err(self.give_up());
+                }
+                self.depth -= 1;
+                self.pos = close + 1;
+                Ok(Tok::Close(tag))
+            }
+            // The declaration, as quick-xml reads it: `<?xml` and whitespace, through the
+            // first `?>`. Only at the start: a processing instruction elsewhere is quick-xml's.
+            Some(b'?') if start == 0 && bytes.starts_with(b"<?xml ") => {
+                let Some(end) = memchr::memmem::find(&bytes[5..], b"?>") else {
+                    return Err(self.give_up());
+                };
+                self.pos = 5 + end + 2;
+                self.lex(skip_blank)
+            }
+            _ => {
+                let (name, empty) = match inner.strip_suffix(b"/") {
+                    Some(name) => (name, true),
+                    None => (inner, false),
+                };
+                let tag = Tag::local(name);
+                if tag == Tag::Other {
+                    return Err(self.give_up());
+                }
+                if !empty {
+                    if self.depth == SCAN_DEPTH {
+                        return Err(self.give_up());
+                    }
+                    // Known names are short: the length fits a byte; the offset fits (`new`).
+                    self.open_at[self.depth] = (start + 1) as u32;
+                    self.open_len[self.depth] = name.len() as u8;
+                    self.depth += 1;
+                }
+                self.pos = close + 1;
+                Ok(if empty {
+                    Tok::Empty(tag)
+                } else {
+                    Tok::Open(tag)
+                })
+            }
+        }
+    }
+}
+
 fn truncate(s: &str, max: usize) -> &str {
     match s.char_indices().nth(max) {
         Some((i, _)) => s.get(..i).unwrap_or(s),
@@ -598,16 +824,25 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    /// A parser over quick-xml's events: for every document.
     fn new(text: &'a str, limits: &Limits) -> Self {
         Parser {
-            lx: Lexer::new(text),
+            lx: Lexer::Xml(XmlLexer::new(text)),
             max_depth: limits.max_depth,
         }
     }
 
+    /// A parser over the plain scanner, or `None` for a document it does not read.
+    fn plain(text: &'a str, limits: &Limits) -> Option<Self> {
+        Some(Parser {
+            lx: Lexer::Plain(Scan::new(text)?),
+            max_depth: limits.max_depth,
+        })
+    }
+
     fn describe(&self, t: &Tok<'_>) -> String {
         let name = |tag: &Tag| match tag {
-            Tag::Other => truncate(&self.lx.other_name, 64).to_owned(),
+            Tag::Other => truncate(self.lx.other_name(), 64).to_owned(),
             t => t.name().to_owned(),
         };
         match t {
@@ -1159,5 +1394,136 @@ mod tests {
         assert_eq!(Tag::of(b"Value"), Tag::Other);
         assert_eq!(Tag::of(b"ex:"), Tag::Other);
         assert_eq!(Tag::of(b""), Tag::Other);
+    }
+
+    /// A call through the plain scanner alone (`None`: it does not take the document at all).
+    fn plain_call(doc: &str) -> Option<Result<MethodCall, DecodeError>> {
+        Parser::plain(doc, &Limits::DEFAULT).map(|mut p| p.method_call())
+    }
+
+    /// A call through quick-xml's events alone.
+    fn xml_call(doc: &str) -> Result<MethodCall, DecodeError> {
+        Parser::new(doc, &Limits::DEFAULT).method_call()
+    }
+
+    /// What clients write is read by the scanner, to the value quick-xml's events give.
+    #[test]
+    fn the_plain_scanner_reads_what_clients_write_as_quick_xml_does() {
+        let docs = [
+            // Python's `xmlrpc.client`.
+            "<?xml version='1.0'?>\n<methodCall>\n<methodName>add</methodName>\n<params>\n<param>\n<value><int>2</int></value>\n</param>\n<param>\n<value><int>3</int></value>\n</param>\n</params>\n</methodCall>\n",
+            "<methodCall><methodName>a.b</methodName></methodCall>",
+            "<methodCall><methodName>x</methodName><params/></methodCall>",
+            "<methodCall> <methodName> x </methodName><params><param><value>  untyped &amp; &lt;b&gt;  </value></param></params></methodCall>",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><methodCall><methodName>m</methodName><params><param><value><struct><member><name>k &quot;1&quot;</name><value><array><data><value><i4>-7</i4></value><value><boolean>1</boolean></value><value><double>2.5</double></value><value/><value><string/></value><value><nil/></value><value><base64>aGk=</base64></value><value><dateTime.iso8601>20240101T10:00:00</dateTime.iso8601></value><value><i8>9000000000</i8></value></data></array></value></member><member><name/><value><struct/></value></member></struct></value></param><param><value><string>&apos;  &amp;x&amp;&amp;</string></value></param><param><value>  &amp;  </value></param></params></methodCall>",
+            "<methodCall><methodName>m</methodName><params><param><value><array><data/></array></value></param><param><value><array/></value></param><param><value><string>ünï &gt; cödé</string></value></param></params></methodCall>",
+        ];
+        for doc in docs {
+            let plain = plain_call(doc).expect("no carriage return");
+            let plain = plain.unwrap_or_else(|e| panic!("the scanner gave up on {doc:?}: {e:?}"));
+            assert_eq!(plain, xml_call(doc).expect("valid"), "{doc}");
+            assert_eq!(
+                MethodCall::decode_utf8(doc.as_bytes(), &Limits::DEFAULT).unwrap(),
+                plain
+            );
+        }
+        let untyped = plain_call(docs[3]).unwrap().unwrap();
+        assert_eq!(untyped.name, "x");
+        assert_eq!(
+            untyped.params,
+            vec![Value::String("  untyped & <b>  ".into())]
+        );
+    }
+
+    /// What the scanner does not read is left to quick-xml, whose answer (value or error) is
+    /// the decoder's.
+    #[test]
+    fn the_plain_scanner_leaves_everything_else_to_quick_xml() {
+        let wrap = |value: &str| {
+            format!(
+                "<methodCall><methodName>m</methodName><params><param><value>{value}</value></param></params></methodCall>"
+            )
+        };
+        let deep = format!(
+            "{}<int>1</int>{}",
+            "<array><data><value>".repeat(12),
+            "</value></data></array>".repeat(12)
+        );
+        let cases = [
+            wrap("<string><!-- c -->a</string>"),
+            wrap("<string><![CDATA[<a>]]></string>"),
+            wrap("<string>&#65;&#x42;</string>"),
+            wrap("<string>a\r\nb</string>"),
+            wrap("<ex:i4>5</ex:i4>"),
+            wrap("<int >5</int>"),
+            wrap("<string a='1'>x</string>"),
+            wrap("<i4>5</int>"),
+            wrap("<string>&unknown;</string>"),
+            wrap("<string>a & b</string>"),
+            wrap("<string><?pi x?></string>"),
+            wrap(&deep),
+            "<!DOCTYPE x><methodCall><methodName>m</methodName></methodCall>".to_owned(),
+            "<methodCall><methodName>m</methodName>".to_owned(),
+        ];
+        for doc in &cases {
+            let gave_up = plain_call(doc).is_none_or(|r| r.is_err());
+            assert!(gave_up, "the scanner read {doc:?}");
+            let decoded = MethodCall::decode_utf8(doc.as_bytes(), &Limits::DEFAULT);
+            assert_eq!(
+                format!("{decoded:?}"),
+                format!("{:?}", xml_call(doc)),
+                "{doc}"
+            );
+        }
+        // Read by quick-xml, to the right values.
+        let decoded = |doc: &str| MethodCall::decode_utf8(doc.as_bytes(), &Limits::DEFAULT);
+        assert_eq!(
+            decoded(&cases[2]).unwrap().params,
+            vec![Value::String("AB".into())]
+        );
+        assert_eq!(decoded(&cases[4]).unwrap().params, vec![Value::Int(5)]);
+        assert_eq!(
+            decoded(&cases[3]).unwrap().params,
+            vec![Value::String("a\nb".into())]
+        );
+        assert_eq!(
+            decoded(&cases[7]).unwrap_err().kind(),
+            DecodeErrorKind::Syntax
+        );
+    }
+
+    /// Every one-byte edit of a call that uses every construct the scanner reads: wherever the
+    /// scanner reads the edited document, quick-xml's events give the same call; and the
+    /// decoder's answer, value or error, is always quick-xml's.
+    #[test]
+    fn the_plain_scanner_never_reads_a_document_otherwise_than_quick_xml() {
+        let seed = "<?xml version='1.0'?>\n<methodCall><methodName>m</methodName><params><param><value><struct><member><name>a&amp;b</name><value><array><data><value><i4>1</i4></value><value>t &lt;</value><value/><value><nil/></value></data></array></value></member></struct></value></param></params></methodCall>\n";
+        let inserts = [
+            b'<', b'>', b'/', b'&', b';', b'?', b'!', b' ', b'x', b'#', b'\n',
+        ];
+        let (mut read, mut valid) = (0, 0);
+        for at in 0..seed.len() {
+            let mut variants = vec![[&seed[..at], &seed[at + 1..]].concat()];
+            for &b in &inserts {
+                let mut v = seed.as_bytes().to_vec();
+                v.insert(at, b);
+                variants.push(String::from_utf8(v).unwrap());
+                let mut v = seed.as_bytes().to_vec();
+                v[at] = b;
+                variants.push(String::from_utf8(v).unwrap());
+            }
+            for doc in &variants {
+                let reference = xml_call(doc);
+                valid += usize::from(reference.is_ok());
+                if let Some(Ok(plain)) = plain_call(doc) {
+                    read += 1;
+                    assert_eq!(Ok(&plain), reference.as_ref(), "{doc}");
+                }
+                let decoded = MethodCall::decode_utf8(doc.as_bytes(), &Limits::DEFAULT);
+                assert_eq!(format!("{decoded:?}"), format!("{reference:?}"), "{doc}");
+            }
+        }
+        // Most edits that keep the call valid (whitespace, text) are read by the scanner.
+        assert!(read * 4 > valid * 3, "{read} of {valid}");
     }
 }
