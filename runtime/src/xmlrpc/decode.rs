@@ -614,6 +614,19 @@ impl<'a> Lexer<'a> {
 /// How many elements the plain scanner keeps open before it leaves the document to quick-xml.
 const SCAN_DEPTH: usize = 32;
 
+/// The longest tag the scanner reads, `<` to `>`: `</dateTime.iso8601>`.
+const TAG_SPAN: usize = 19;
+
+/// The offset of the first `<` or `&` in `hay`. The texts between a call's tags are a few bytes
+/// long, where a plain loop is cheaper than memchr's setup; memchr takes over past 32 bytes.
+fn find_lt_or_amp(hay: &[u8]) -> Option<usize> {
+    let head = hay.len().min(32);
+    match hay[..head].iter().position(|&b| b == b'<' || b == b'&') {
+        Some(i) => Some(i),
+        None => memchr::memchr2(b'<', b'&', &hay[head..]).map(|i| head + i),
+    }
+}
+
 /// A scanner for the plain XML that XML-RPC clients write: an XML declaration at the start,
 /// elements the decoder knows without prefixes or attributes, text with the five predefined
 /// entities, no carriage return. It gives the same tokens [`XmlLexer`] gives for such a document
@@ -685,15 +698,19 @@ impl<'a> Scan<'a> {
     fn text_run(&mut self, skip_blank: bool) -> Result<Tok<'a>, DecodeError> {
         let text: &'a str = self.text;
         let start = self.pos;
-        let end = memchr::memchr(b'<', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
-        let run = &text[start..end];
-        self.pos = end;
-        let Some(first_amp) = memchr::memchr(b'&', run.as_bytes()) else {
+        let stop = find_lt_or_amp(&text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
+        if text.as_bytes().get(stop) != Some(&b'&') {
+            let run = &text[start..stop];
+            self.pos = stop;
             if skip_blank && is_xml_whitespace(run) {
                 return self.lex(false);
             }
             return Ok(Tok::Text(Cow::Borrowed(run)));
-        };
+        }
+        let end = memchr::memchr(b'<', &text.as_bytes()[stop..]).map_or(text.len(), |i| stop + i);
+        let run = &text[start..end];
+        self.pos = end;
+        let first_amp = stop - start;
         let lead = &run[..first_amp];
         let mut out = String::with_capacity(run.len());
         if !(skip_blank && is_xml_whitespace(lead)) {
@@ -729,7 +746,19 @@ impl<'a> Scan<'a> {
     fn markup(&mut self, skip_blank: bool) -> Result<Tok<'a>, DecodeError> {
         let bytes: &'a [u8] = self.text.as_bytes();
         let start = self.pos;
-        let Some(close) = memchr::memchr(b'>', &bytes[start..]).map(|i| start + i) else {
+        // The declaration, as quick-xml reads it: `<?xml` and whitespace, through the first
+        // `?>`. Only at the start: a processing instruction elsewhere is quick-xml's.
+        if start == 0 && bytes.starts_with(b"<?xml ") {
+            let Some(end) = memchr::memmem::find(&bytes[5..], b"?>") else {
+                return Err(self.give_up());
+            };
+            self.pos = 5 + end + 2;
+            return self.lex(skip_blank);
+        }
+        // A tag the decoder knows ends within `TAG_SPAN` bytes (`</dateTime.iso8601>`): looked
+        // for in those only, byte by byte (memchr's setup costs more than such a search).
+        let window = &bytes[start..bytes.len().min(start + TAG_SPAN)];
+        let Some(close) = window.iter().position(|&b| b == b'>').map(|i| start + i) else {
             return Err(self.give_up());
         };
         let inner = &bytes[start + 1..close];
@@ -743,15 +772,6 @@ impl<'a> Scan<'a> {
                 self.depth -= 1;
                 self.pos = close + 1;
                 Ok(Tok::Close(tag))
-            }
-            // The declaration, as quick-xml reads it: `<?xml` and whitespace, through the
-            // first `?>`. Only at the start: a processing instruction elsewhere is quick-xml's.
-            Some(b'?') if start == 0 && bytes.starts_with(b"<?xml ") => {
-                let Some(end) = memchr::memmem::find(&bytes[5..], b"?>") else {
-                    return Err(self.give_up());
-                };
-                self.pos = 5 + end + 2;
-                self.lex(skip_blank)
             }
             _ => {
                 let (name, empty) = match inner.strip_suffix(b"/") {
