@@ -61,15 +61,28 @@ fn check_enum_is_one_kind(cx: &mut Ctxt, input: &Input<'_>) {
 }
 
 fn expand(input: &Input<'_>) -> TokenStream {
+    let krate = &input.krate;
+    // A struct also reads its fields from named members that are not a `<struct>` (an rpc's
+    // parameters by position): `FromXmlRpc::from_members`.
+    let mut from_members = TokenStream::new();
     let (to, try_to, from) = match &input.data {
-        Data::Struct(fields) => struct_bodies(input, fields),
+        Data::Struct(fields) => {
+            let (to, try_to, from, members) = struct_bodies(input, fields);
+            from_members = quote! {
+                fn from_members(
+                    __members: &(impl #krate::xmlrpc::Members + ?::core::marker::Sized),
+                ) -> ::core::result::Result<Self, #krate::xmlrpc::ValueError> {
+                    #members
+                }
+            };
+            (to, try_to, from)
+        }
         Data::Enum(variants) if variants.iter().all(|v| v.payload.is_none()) => {
             string_enum_bodies(input, variants)
         }
         Data::Enum(variants) => union_bodies(input, variants),
         Data::Unsupported => return fallback::xmlrpc(input),
     };
-    let krate = &input.krate;
     let to_header = impl_header(input, &syn::parse_quote!(#krate::xmlrpc::ToXmlRpc));
     let from_header = impl_header(input, &syn::parse_quote!(#krate::xmlrpc::FromXmlRpc));
     quote! {
@@ -91,15 +104,19 @@ fn expand(input: &Input<'_>) -> TokenStream {
             ) -> ::core::result::Result<Self, #krate::xmlrpc::ValueError> {
                 #from
             }
+
+            #from_members
         }
     }
 }
 
-/// A struct is a `<struct>` with one member per field; `None` optionals are left out.
+/// A struct is a `<struct>` with one member per field; `None` optionals are left out. The
+/// bodies of `to_xmlrpc`, `try_to_xmlrpc`, `from_xmlrpc` and `from_members` (which
+/// `from_xmlrpc` calls with the struct's members).
 fn struct_bodies(
     input: &Input<'_>,
     fields: &[Field<'_>],
-) -> (TokenStream, TokenStream, TokenStream) {
+) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
     let krate = &input.krate;
     let type_name = input.display_name();
     if fields.is_empty() {
@@ -108,6 +125,10 @@ fn struct_bodies(
             quote!(::core::result::Result::Ok(#krate::xmlrpc::Value::Struct(::std::vec::Vec::new()))),
             quote! {
                 #krate::xmlrpc::struct_members(__value, #type_name)?;
+                ::core::result::Result::Ok(Self {})
+            },
+            quote! {
+                let _ = __members;
                 ::core::result::Result::Ok(Self {})
             },
         );
@@ -146,6 +167,9 @@ fn struct_bodies(
         quote!(#krate::xmlrpc::try_struct_value(&[#(#members)*])),
         quote! {
             let __members = #krate::xmlrpc::struct_members(__value, #type_name)?;
+            <Self as #krate::xmlrpc::FromXmlRpc>::from_members(__members)
+        },
+        quote! {
             ::core::result::Result::Ok(Self { #(#reads)* })
         },
     )

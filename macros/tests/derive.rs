@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use rosetta::Validate;
-use rosetta::xmlrpc::{FromXmlRpc, ToXmlRpc, Value, ValueError};
+use rosetta::xmlrpc::{FromXmlRpc, Positional, ToXmlRpc, Value, ValueError};
 
 // ---- types ----
 
@@ -485,4 +485,50 @@ fn the_runtime_can_be_reached_directly() {
     let d = Direct { n: 4 };
     assert_eq!(violations(&d), pairs(&[("n", "range")]));
     assert_eq!(Direct::from_xmlrpc(&d.to_xmlrpc()), Ok(d));
+}
+
+/// Parameters by position read as the struct of them would be: the same fields, the same
+/// absent optionals, the same error paths (what `xmlrpc::glue::decode_params` passes).
+#[test]
+fn positional_parameters_read_as_their_struct() {
+    let names = ["quantity", "sku"];
+    let read = |values: &[Value]| {
+        let positional = Line::from_members(&Positional {
+            names: &names,
+            values,
+        });
+        let members = names
+            .iter()
+            .zip(values)
+            .map(|(n, v)| ((*n).to_owned(), v.clone()));
+        assert_eq!(
+            positional,
+            Line::from_xmlrpc(&Value::Struct(members.collect()))
+        );
+        positional
+    };
+    assert_eq!(read(&[Value::Int(4)]), Ok(line(4)));
+    assert_eq!(read(&[Value::Int(4), Value::Nil]), Ok(line(4)));
+    assert_eq!(
+        read(&[Value::Int(4), Value::from("abc")]),
+        Ok(Line {
+            quantity: 4,
+            sku: Some("abc".into())
+        })
+    );
+    assert_eq!(
+        error(read(&[Value::from("four")])),
+        ("quantity".into(), "expected u32, found string".into())
+    );
+    assert_eq!(
+        error(read(&[])),
+        ("quantity".into(), "missing required member".into())
+    );
+    assert_eq!(
+        Empty::from_members(&Positional {
+            names: &[],
+            values: &[]
+        }),
+        Ok(Empty {})
+    );
 }

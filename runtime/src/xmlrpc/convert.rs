@@ -59,6 +59,59 @@ pub trait FromXmlRpc: Sized {
     fn absent() -> Option<Self> {
         None
     }
+
+    /// Reads `Self` from named members that need not be a [`Value::Struct`]: an rpc's
+    /// parameters by position, named by the rpc ([`Members`]). `#[derive(XmlRpc)]` reads a
+    /// struct's fields from them directly (no struct with owned member names built per call);
+    /// every other type reads the struct they make.
+    #[doc(hidden)]
+    fn from_members(members: &(impl Members + ?Sized)) -> Result<Self, ValueError> {
+        Self::from_xmlrpc(&Value::Struct(members.to_struct()))
+    }
+}
+
+/// Named values a struct's fields are read from: a `<struct>`'s members, or an rpc's
+/// parameters by position with the rpc's parameter names ([`Positional`]).
+pub trait Members {
+    /// The value named `name` (the last of that name in a `<struct>`, as Python's dict).
+    fn member(&self, name: &str) -> Option<&Value>;
+
+    /// The members as a `<struct>`'s.
+    fn to_struct(&self) -> Vec<(String, Value)>;
+}
+
+impl Members for [(String, Value)] {
+    fn member(&self, name: &str) -> Option<&Value> {
+        find_member(self, name)
+    }
+
+    fn to_struct(&self) -> Vec<(String, Value)> {
+        self.to_vec()
+    }
+}
+
+/// Parameters by position, the `i`th named `names[i]` (names are distinct: an rpc's).
+#[derive(Debug, Clone, Copy)]
+pub struct Positional<'a> {
+    /// The parameters' names, in order (at least as many as `values`).
+    pub names: &'a [&'a str],
+    /// The parameters sent.
+    pub values: &'a [Value],
+}
+
+impl Members for Positional<'_> {
+    fn member(&self, name: &str) -> Option<&Value> {
+        let i = self.names.iter().position(|n| *n == name)?;
+        self.values.get(i)
+    }
+
+    fn to_struct(&self) -> Vec<(String, Value)> {
+        self.names
+            .iter()
+            .zip(self.values)
+            .map(|(name, v)| ((*name).to_owned(), v.clone()))
+            .collect()
+    }
 }
 
 /// One step of a [`ValueError`] path.
@@ -207,10 +260,10 @@ fn find_member<'m>(members: &'m [(String, Value)], name: &str) -> Option<&'m Val
 
 /// Reads the required member `name`; a missing member is an error at that path.
 pub fn required_member<T: FromXmlRpc>(
-    members: &[(String, Value)],
+    members: &(impl Members + ?Sized),
     name: &str,
 ) -> Result<T, ValueError> {
-    match find_member(members, name) {
+    match members.member(name) {
         Some(v) => match T::from_xmlrpc(v) {
             Ok(t) => Ok(t),
             Err(e) => Err(e.in_field(name)),
@@ -224,10 +277,10 @@ pub fn required_member<T: FromXmlRpc>(
 
 /// Reads the optional member `name`: absent or `<nil/>` is `None`.
 pub fn optional_member<T: FromXmlRpc>(
-    members: &[(String, Value)],
+    members: &(impl Members + ?Sized),
     name: &str,
 ) -> Result<Option<T>, ValueError> {
-    match find_member(members, name) {
+    match members.member(name) {
         None | Some(Value::Nil) => Ok(None),
         Some(v) => match T::from_xmlrpc(v) {
             Ok(t) => Ok(Some(t)),

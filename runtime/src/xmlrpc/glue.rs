@@ -91,12 +91,13 @@ pub fn decode_params<T: FromXmlRpc>(
     if params.len() < required || params.len() > names.len() {
         return Err(arity_fault(params.len(), required, names.len()));
     }
-    let members = names
-        .iter()
-        .zip(params)
-        .map(|(name, v)| ((*name).to_owned(), v))
-        .collect();
-    T::from_xmlrpc(&Value::Struct(members)).map_err(|e| e.to_fault())
+    // Read in place, each parameter under its name: the same fields, defaults and error
+    // paths as a struct of them, without building one (owned names) per call.
+    let members = super::Positional {
+        names,
+        values: &params,
+    };
+    T::from_members(&members).map_err(|e| e.to_fault())
 }
 
 /// Reads the one `<struct>` a one-message rpc takes.

@@ -45,9 +45,9 @@ pub mod server;
 pub use crate::timestamp::{Timestamp, TimestampError};
 pub use crate::value::Value;
 pub use convert::{
-    FromXmlRpc, Member, PathSegment, ToXmlRpc, ValueError, member, optional, optional_member,
-    optional_param, param, push_member, push_optional_member, required_member, struct_members,
-    struct_value, try_push_member, try_push_optional_member, try_struct_value,
+    FromXmlRpc, Member, Members, PathSegment, Positional, ToXmlRpc, ValueError, member, optional,
+    optional_member, optional_param, param, push_member, push_optional_member, required_member,
+    struct_members, struct_value, try_push_member, try_push_optional_member, try_struct_value,
 };
 pub use decode::{
     DecodeError, DecodeErrorKind, decode_method_call, decode_method_response, decode_value,
