@@ -425,28 +425,38 @@ mod read {
                 return Err(too_large(Box::pin(discard(body, 0)).await));
             }
         }
-        let mut chunks: Vec<Bytes> = Vec::new();
+        // The first chunk apart: most bodies are one, and then no vector is allocated.
+        let mut first: Option<Bytes> = None;
+        let mut more: Vec<Bytes> = Vec::new();
         let mut total = 0usize;
-        while let Some(frame) = body.frame().await {
+        // Until the body says it has ended: a body of known length read to its end is not
+        // polled once more for the end.
+        while !http_body::Body::is_end_stream(&body)
+            && let Some(frame) = body.frame().await
+        {
             let frame = frame.map_err(|_| BodyError::new(BodyErrorKind::Aborted))?;
             let Ok(data) = frame.into_data() else {
                 continue;
             };
             total = total.saturating_add(data.len());
             if total > limit {
-                drop(chunks);
+                drop((first, more));
                 // Boxed, as above: the rare path's timer would otherwise make every body
                 // read's future larger (the XML-RPC endpoint's is boxed per call).
                 return Err(too_large(Box::pin(discard(body, total)).await));
             }
-            chunks.push(data);
+            match first {
+                None => first = Some(data),
+                Some(_) => more.push(data),
+            }
         }
-        Ok(match chunks.len() {
-            0 => Bytes::new(),
-            1 => chunks.swap_remove(0),
-            _ => {
+        Ok(match first {
+            None => Bytes::new(),
+            Some(only) if more.is_empty() => only,
+            Some(first) => {
                 let mut all = Vec::with_capacity(total);
-                for c in &chunks {
+                all.extend_from_slice(&first);
+                for c in &more {
                     all.extend_from_slice(c);
                 }
                 Bytes::from(all)
