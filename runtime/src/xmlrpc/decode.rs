@@ -648,6 +648,8 @@ struct Scan<'a> {
     /// not closed by `</int>`). Offsets, not slices: the scanner stays small to move.
     open_at: [u32; SCAN_DEPTH],
     open_len: [u8; SCAN_DEPTH],
+    /// The open elements' tags: an end tag that repeats the name is that tag.
+    open_tag: [Tag; SCAN_DEPTH],
     depth: usize,
 }
 
@@ -663,17 +665,9 @@ impl<'a> Scan<'a> {
             pos: 0,
             open_at: [0; SCAN_DEPTH],
             open_len: [0; SCAN_DEPTH],
+            open_tag: [Tag::Other; SCAN_DEPTH],
             depth: 0,
         })
-    }
-
-    /// The raw name of the innermost open element.
-    fn innermost(&self) -> Option<&'a [u8]> {
-        let top = self.depth.checked_sub(1)?;
-        let at = self.open_at[top] as usize;
-        self.text
-            .as_bytes()
-            .get(at..at + usize::from(self.open_len[top]))
     }
 
     /// Gives up on the document: the caller decodes it with quick-xml.
@@ -749,11 +743,30 @@ impl<'a> Scan<'a> {
         // The declaration, as quick-xml reads it: `<?xml` and whitespace, through the first
         // `?>`. Only at the start: a processing instruction elsewhere is quick-xml's.
         if start == 0 && bytes.starts_with(b"<?xml ") {
-            let Some(end) = memchr::memmem::find(&bytes[5..], b"?>") else {
+            // A few dozen bytes: a plain search (memmem's setup costs more).
+            let Some(end) = bytes[5..].windows(2).position(|w| w == b"?>") else {
                 return Err(self.give_up());
             };
             self.pos = 5 + end + 2;
             return self.lex(skip_blank);
+        }
+        // An end tag must repeat the innermost start tag's name, then `>`: compared in place,
+        // its tag the start tag's (what quick-xml's `check_end_names` and the lookup by name
+        // would conclude, without looking for the `>` and the name again).
+        if bytes.get(start + 1) == Some(&b'/') {
+            let Some(top) = self.depth.checked_sub(1) else {
+                return Err(self.give_up());
+            };
+            let (at, len) = (self.open_at[top] as usize, usize::from(self.open_len[top]));
+            let name_at = start + 2;
+            if bytes.get(name_at..name_at + len) != Some(&bytes[at..at + len])
+                || bytes.get(name_at + len) != Some(&b'>')
+            {
+                return Err(self.give_up());
+            }
+            self.depth = top;
+            self.pos = name_at + len + 1;
+            return Ok(Tok::Close(self.open_tag[top]));
         }
         // A tag the decoder knows ends within `TAG_SPAN` bytes (`</dateTime.iso8601>`): looked
         // for in those only, byte by byte (memchr's setup costs more than such a search).
@@ -762,43 +775,30 @@ impl<'a> Scan<'a> {
             return Err(self.give_up());
         };
         let inner = &bytes[start + 1..close];
-        match inner.first() {
-            Some(b'/') => {
-                let name = &inner[1..];
-                let tag = Tag::local(name);
-                if tag == Tag::Other || self.innermost() != Some(name) {
-                    return Err(self.give_up());
-                }
-                self.depth -= 1;
-                self.pos = close + 1;
-                Ok(Tok::Close(tag))
-            }
-            _ => {
-                let (name, empty) = match inner.strip_suffix(b"/") {
-                    Some(name) => (name, true),
-                    None => (inner, false),
-                };
-                let tag = Tag::local(name);
-                if tag == Tag::Other {
-                    return Err(self.give_up());
-                }
-                if !empty {
-                    if self.depth == SCAN_DEPTH {
-                        return Err(self.give_up());
-                    }
-                    // Known names are short: the length fits a byte; the offset fits (`new`).
-                    self.open_at[self.depth] = (start + 1) as u32;
-                    self.open_len[self.depth] = name.len() as u8;
-                    self.depth += 1;
-                }
-                self.pos = close + 1;
-                Ok(if empty {
-                    Tok::Empty(tag)
-                } else {
-                    Tok::Open(tag)
-                })
-            }
+        let (name, empty) = match inner.strip_suffix(b"/") {
+            Some(name) => (name, true),
+            None => (inner, false),
+        };
+        let tag = Tag::local(name);
+        if tag == Tag::Other {
+            return Err(self.give_up());
         }
+        if !empty {
+            if self.depth == SCAN_DEPTH {
+                return Err(self.give_up());
+            }
+            // Known names are short: the length fits a byte; the offset fits (`new`).
+            self.open_at[self.depth] = (start + 1) as u32;
+            self.open_len[self.depth] = name.len() as u8;
+            self.open_tag[self.depth] = tag;
+            self.depth += 1;
+        }
+        self.pos = close + 1;
+        Ok(if empty {
+            Tok::Empty(tag)
+        } else {
+            Tok::Open(tag)
+        })
     }
 }
 
