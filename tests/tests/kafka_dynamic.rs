@@ -35,7 +35,7 @@ mod fixture {
 }
 
 use fixture::{Mixed, Stooges, dynamic_json, dynamic_proto, proto};
-use support::{embedded_config, fast_retries, wait_until};
+use support::{embedded_config, fast_retries, join_runners, wait_until};
 use tokio::sync::watch;
 
 fn stooges(moe: i32) -> Stooges {
@@ -485,7 +485,7 @@ async fn kafka_python_reads_and_writes_any_and_nested_containers() {
     json.retry_policy(fast_retries(0));
     let handler = handler_fn(collect(&handled));
     let mut rx1 = rx.clone();
-    tokio::spawn(async move {
+    let json_run = tokio::spawn(async move {
         let _ = json
             .run(handler, async move {
                 let _ = rx1.wait_for(|s| *s).await;
@@ -496,7 +496,7 @@ async fn kafka_python_reads_and_writes_any_and_nested_containers() {
     protobuf.retry_policy(fast_retries(0));
     let handler = handler_fn(collect(&handled));
     let mut rx2 = rx.clone();
-    tokio::spawn(async move {
+    let protobuf_run = tokio::spawn(async move {
         let _ = protobuf
             .run(handler, async move {
                 let _ = rx2.wait_for(|s| *s).await;
@@ -555,6 +555,7 @@ async fn kafka_python_reads_and_writes_any_and_nested_containers() {
     )
     .await;
     let _ = stop.send(true);
+    join_runners(vec![json_run, protobuf_run], Duration::from_secs(60)).await;
     let mut got = handled.lock().unwrap_or_else(|e| e.into_inner()).clone();
     assert_eq!(got.remove("dynamic.json m-1").as_ref(), Some(&value));
     assert_eq!(got.remove("dynamic.proto m-1").as_ref(), Some(&value));

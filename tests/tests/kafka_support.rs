@@ -134,6 +134,22 @@ pub fn fast_retries(max_retries: u32) -> RetryPolicy {
     }
 }
 
+/// Awaits consumer runner tasks after their stop signal, failing the test after `limit`.
+///
+/// A runner drops its consumer as it returns, and rdkafka's consumer closes itself in `drop`
+/// without a timeout: dropped after the embedded broker is gone (the broker is the test's local,
+/// dropped as the test returns, before the runtime drops the tasks still running), the close
+/// waits for a coordinator that never answers and the test hangs. Joining first closes every
+/// consumer while the broker is still there.
+pub async fn join_runners<T>(runs: Vec<tokio::task::JoinHandle<T>>, limit: Duration) {
+    for run in runs {
+        tokio::time::timeout(limit, run)
+            .await
+            .expect("a consumer runner stopped in time")
+            .expect("a consumer runner did not panic");
+    }
+}
+
 /// Polls `done` every 20 ms, failing the test after `limit`.
 pub async fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + limit;

@@ -16,7 +16,7 @@ use rosetta_examples::seed::my_topic;
 use rosetta_examples::shop::v1::{
     Order, Product, ProductDeleted, shop_images, shop_orders, shop_product_events,
 };
-use support::{embedded_config, fast_retries, wait_until};
+use support::{embedded_config, fast_retries, join_runners, wait_until};
 use tokio::sync::watch;
 
 /// What a consumer saw, as `"<topic> <key> <what>"` lines.
@@ -146,12 +146,15 @@ for record in consumer:
 consumer.close()
 "#;
 
-/// Spawns a runner of `consumer` that stops when `stop` says so.
-fn spawn<F>(stop: &watch::Receiver<bool>, run: impl FnOnce(watch::Receiver<bool>) -> F)
-where
+/// Spawns a runner of `consumer` that stops when `stop` says so, keeping its task in `runs`.
+fn spawn<F>(
+    runs: &mut Vec<tokio::task::JoinHandle<()>>,
+    stop: &watch::Receiver<bool>,
+    run: impl FnOnce(watch::Receiver<bool>) -> F,
+) where
     F: std::future::Future<Output = ()> + Send + 'static,
 {
-    tokio::spawn(run(stop.clone()));
+    runs.push(tokio::spawn(run(stop.clone())));
 }
 
 async fn stopper(mut stop: watch::Receiver<bool>) {
@@ -164,29 +167,30 @@ async fn tombstones_and_empty_values_are_told_apart_on_every_encoding() {
     let config: KafkaConfig = embedded_config(&broker);
     let saw = Saw::default();
     let (stop, rx) = watch::channel(false);
+    let mut runs = Vec::new();
 
     let mut strings = my_topic::Consumer::new(&config, "tombstones");
     strings.retry_policy(fast_retries(0));
     let handler = Lines(saw.clone());
-    spawn(&rx, |rx| async move {
+    spawn(&mut runs, &rx, |rx| async move {
         let _ = strings.run(handler, stopper(rx)).await;
     });
     let mut products = shop_product_events::Consumer::new(&config, "tombstones");
     products.retry_policy(fast_retries(0));
     let handler = Products(saw.clone());
-    spawn(&rx, |rx| async move {
+    spawn(&mut runs, &rx, |rx| async move {
         let _ = products.run(handler, stopper(rx)).await;
     });
     let mut images = shop_images::Consumer::new(&config, "tombstones");
     images.retry_policy(fast_retries(0));
     let handler = Images(saw.clone());
-    spawn(&rx, |rx| async move {
+    spawn(&mut runs, &rx, |rx| async move {
         let _ = images.run(handler, stopper(rx)).await;
     });
     let mut orders = shop_orders::Consumer::new(&config, "tombstones");
     orders.retry_policy(fast_retries(0));
     let handler = Orders(saw.clone());
-    spawn(&rx, |rx| async move {
+    spawn(&mut runs, &rx, |rx| async move {
         let _ = orders.run(handler, stopper(rx)).await;
     });
     // What the consumers could not take lands in the dead-letter topics.
@@ -203,7 +207,7 @@ async fn tombstones_and_empty_values_are_told_apart_on_every_encoding() {
             dlq,
             "tombstones",
         );
-        spawn(&rx, |rx| async move {
+        spawn(&mut runs, &rx, |rx| async move {
             let handler = handler_fn(move |r: Record<Vec<u8>>| {
                 let error = String::from_utf8_lossy(
                     r.header(rosetta::kafka::headers::ERROR).unwrap_or_default(),
@@ -262,6 +266,7 @@ async fn tombstones_and_empty_values_are_told_apart_on_every_encoding() {
     })
     .await;
     let _ = stop.send(true);
+    join_runners(runs, Duration::from_secs(60)).await;
     assert_eq!(
         saw.sorted(),
         [
