@@ -87,12 +87,67 @@ pub fn mount<S: Send + Sync + 'static>(
     debug_assert_eq!(routes.len(), handlers.len());
     parts.rest.add(fragment);
     for (r, &handler) in routes.iter().zip(handlers) {
-        let service = std::sync::Arc::clone(service);
-        parts.http = route(
-            std::mem::take(&mut parts.http),
-            r,
-            move |request: Request| handler(std::sync::Arc::clone(&service), request),
+        let endpoint = Endpoint {
+            handler,
+            service: std::sync::Arc::clone(service),
+        };
+        parts.http = std::mem::take(&mut parts.http).route(
+            r.path,
+            axum::routing::on_service(method_filter(r), endpoint),
         );
+    }
+}
+
+#[cfg(feature = "server")]
+/// One generated route as a tower service: axum calls it with the request and polls the
+/// handler's own future. Mounted as an axum handler instead, each call went through axum's
+/// handler machinery too: one more boxed future holding the request, the request moved in and
+/// out of its extractor, the answer through `IntoResponse`.
+struct Endpoint<S> {
+    handler: ServiceHandler<S>,
+    service: std::sync::Arc<S>,
+}
+
+#[cfg(feature = "server")]
+impl<S> Clone for Endpoint<S> {
+    fn clone(&self) -> Self {
+        Endpoint {
+            handler: self.handler,
+            service: std::sync::Arc::clone(&self.service),
+        }
+    }
+}
+
+#[cfg(feature = "server")]
+impl<S> tower::Service<Request> for Endpoint<S> {
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = futures_util::future::Map<Reply, fn(Response) -> Result<Response, Self::Error>>;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        futures_util::FutureExt::map(
+            (self.handler)(std::sync::Arc::clone(&self.service), request),
+            Ok as fn(Response) -> Result<Response, Self::Error>,
+        )
+    }
+}
+
+#[cfg(feature = "server")]
+/// The axum method filter of `route`'s method.
+fn method_filter(route: &Route) -> axum::routing::MethodFilter {
+    match route.method {
+        http::Method::GET => axum::routing::MethodFilter::GET,
+        http::Method::PUT => axum::routing::MethodFilter::PUT,
+        http::Method::PATCH => axum::routing::MethodFilter::PATCH,
+        http::Method::DELETE => axum::routing::MethodFilter::DELETE,
+        _ => axum::routing::MethodFilter::POST,
     }
 }
 
@@ -105,12 +160,5 @@ where
     H: axum::handler::Handler<T, ()>,
     T: 'static,
 {
-    let filter = match route.method {
-        http::Method::GET => axum::routing::MethodFilter::GET,
-        http::Method::PUT => axum::routing::MethodFilter::PUT,
-        http::Method::PATCH => axum::routing::MethodFilter::PATCH,
-        http::Method::DELETE => axum::routing::MethodFilter::DELETE,
-        _ => axum::routing::MethodFilter::POST,
-    };
-    router.route(route.path, axum::routing::on(filter, handler))
+    router.route(route.path, axum::routing::on(method_filter(route), handler))
 }
