@@ -51,7 +51,7 @@ where
     Fut: Future<Output = Result<Out, E>>,
 {
     match valid_input(route, request).await {
-        Ok((ctx, metadata, input)) => answer(&metadata, respond(route, call(ctx, input).await)),
+        Ok((ctx, metadata, input)) => answer(metadata, respond(route, call(ctx, input).await)),
         Err(refused) => refused,
     }
 }
@@ -88,7 +88,7 @@ where
 {
     let (parts, _) = request.into_parts();
     let (ctx, metadata) = context(route, parts);
-    answer(&metadata, respond(route, call(ctx).await))
+    answer(metadata, respond(route, call(ctx).await))
 }
 
 /// The handler's context (the protocol, the rpc, the headers (moved, not copied), the peer),
@@ -103,7 +103,7 @@ pub(super) fn context(route: &Route, parts: RequestParts) -> (Context, ResponseM
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    let metadata = ResponseMetadata::new();
+    let metadata = ResponseMetadata::for_call();
     let ctx = Context::served(
         Protocol::Rest,
         Cow::Borrowed(route.rpc),
@@ -116,8 +116,8 @@ pub(super) fn context(route: &Route, parts: RequestParts) -> (Context, ResponseM
 
 /// The route's answer with the handler's response metadata: headers now, trailers with the
 /// headers or, for a stream, after its last event (see [`crate::metadata`]).
-pub(super) fn answer(metadata: &ResponseMetadata, response: Response) -> Response {
-    crate::metadata::apply(crate::metadata::Carrier::Http, metadata, response)
+pub(super) fn answer(metadata: ResponseMetadata, response: Response) -> Response {
+    crate::metadata::apply_and_recycle(crate::metadata::Carrier::Http, metadata, response)
 }
 
 /// The success response (JSON, or 204) or the error's problem.

@@ -179,7 +179,7 @@ where
         Ok(stream) => stream_response(format, stream),
         Err(e) => e.into_problem().into_http(),
     };
-    answer(&metadata, response)
+    answer(metadata, response)
 }
 
 #[doc(hidden)]
@@ -204,7 +204,7 @@ where
         Ok(stream) => stream_response(format, stream),
         Err(e) => e.into_problem().into_http(),
     };
-    answer(&metadata, response)
+    answer(metadata, response)
 }
 
 /// The NDJSON request body as typed messages, or the problem that refuses it before the handler
@@ -351,7 +351,7 @@ where
     // The one answer as a unary route gives it (204 for a route without content).
     let (ctx, metadata) = context(route, parts);
     answer(
-        &metadata,
+        metadata,
         super::handler::respond(route, call(ctx, requests).await),
     )
 }
@@ -383,7 +383,7 @@ where
         Ok(stream) => stream_response(format, stream),
         Err(e) => e.into_problem().into_http(),
     };
-    answer(&metadata, response)
+    answer(metadata, response)
 }
 
 #[cfg(test)]

@@ -103,7 +103,7 @@ pub(crate) async fn call(
         MethodCall::decode_utf8(&text, limits).map_err(Fault::from)
     };
     // Every call of a multicall shares the handle: one HTTP answer carries them all.
-    let metadata = ResponseMetadata::new();
+    let metadata = ResponseMetadata::for_call();
     let answer = match decoded {
         // Not authenticated, let through only for introspection (`Server::public`).
         Ok(call)
@@ -124,7 +124,7 @@ pub(crate) async fn call(
         Err(f) => Err(f),
     };
     let response = respond(&registry, answer, gzip_out).await;
-    crate::metadata::apply(crate::metadata::Carrier::Http, &metadata, response)
+    crate::metadata::apply_and_recycle(crate::metadata::Carrier::Http, metadata, response)
 }
 
 /// A body that could not be read, as an XML-RPC fault (unsupported coding or charset, corrupt
