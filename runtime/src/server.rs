@@ -1000,7 +1000,7 @@ mod connections {
 
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use hyper_util::server::conn::auto::Builder;
-    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::server::graceful::GracefulConnection;
     use tokio::sync::Semaphore;
 
     use super::*;
@@ -1016,6 +1016,10 @@ mod connections {
         served: AtomicBool,
         /// The connection speaks HTTP/2 (its first call said so).
         http2: AtomicBool,
+        /// The server is shutting down: the connection is to finish its calls and close.
+        shutdown: AtomicBool,
+        /// Wakes the connection's task (set at its first poll) to see `shutdown`.
+        task: std::sync::Mutex<Option<std::task::Waker>>,
     }
 
     impl Activity {
@@ -1026,6 +1030,17 @@ mod connections {
                 last_end: AtomicU64::new(0),
                 served: AtomicBool::new(false),
                 http2: AtomicBool::new(false),
+                shutdown: AtomicBool::new(false),
+                task: std::sync::Mutex::new(None),
+            }
+        }
+
+        /// Asks the connection to shut down gracefully (its task sees it when woken).
+        fn shut_down(&self) {
+            self.shutdown.store(true, Ordering::SeqCst);
+            let task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+            if let Some(task) = task {
+                task.wake();
             }
         }
 
@@ -1104,6 +1119,44 @@ mod connections {
         }
     }
 
+    pin_project_lite::pin_project! {
+        /// A connection that shuts down gracefully when its [`Activity`] says so. What
+        /// hyper-util's `GracefulShutdown::watch` did, without polling a channel of its own on
+        /// every poll of the connection (a tenth of the difference between a small REST call
+        /// here and on `axum::serve`): the shutdown is one flag, looked at when the task wakes,
+        /// and the watchdog wakes the task when it sets it.
+        struct Watched<C> {
+            #[pin]
+            conn: C,
+            activity: Arc<Activity>,
+            // `registered`: the task's waker is with the activity (a spawned task's waker stays
+            // the same).
+            registered: bool,
+            shutting: bool,
+        }
+    }
+
+    impl<C: GracefulConnection> Future for Watched<C> {
+        type Output = C::Output;
+
+        fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<C::Output> {
+            let mut this = self.project();
+            if !*this.shutting {
+                if !*this.registered {
+                    // Before the flag is read: a shutdown set meanwhile finds the waker.
+                    *this.activity.task.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some(cx.waker().clone());
+                    *this.registered = true;
+                }
+                if this.activity.shutdown.load(Ordering::SeqCst) {
+                    *this.shutting = true;
+                    this.conn.as_mut().graceful_shutdown();
+                }
+            }
+            this.conn.poll(cx)
+        }
+    }
+
     pub(super) async fn serve(
         listener: tokio::net::TcpListener,
         app: App,
@@ -1119,7 +1172,8 @@ mod connections {
         builder.http2().timer(TokioTimer::new());
         let builder = Arc::new(builder);
         let slots = Arc::new(Semaphore::new(limits.max_connections));
-        let graceful = GracefulShutdown::new();
+        // Every connection's watchdog holds a receiver: when all are gone, every connection is.
+        let (closing, _) = tokio::sync::watch::channel(false);
         let app = Arc::new(app);
         tokio::pin!(shutdown);
         loop {
@@ -1159,18 +1213,24 @@ mod connections {
                 })
             });
             let builder = Arc::clone(&builder);
-            let conn = graceful.watch(
-                builder
+            let conn = Watched {
+                conn: builder
                     .serve_connection(TokioIo::new(stream), service)
                     .into_owned(),
-            );
+                activity: Arc::clone(&activity),
+                registered: false,
+                shutting: false,
+            };
             // The connection in a task of its own, which polls nothing else: its watchdog is
-            // another task, woken by its timer or the connection's end, never per call.
+            // another task, woken by its timer, the connection's end or the server's shutdown,
+            // never per call.
             let mut served = tokio::spawn(async move {
                 let _slot = slot;
                 let _ = conn.await;
             });
+            let mut closing = closing.subscribe();
             tokio::spawn(async move {
+                let mut shutting = false;
                 loop {
                     let deadline = activity.deadline(&limits);
                     // A call in flight: look again within the shortest limit, so that a
@@ -1180,6 +1240,11 @@ mod connections {
                     });
                     tokio::select! {
                         _ = &mut served => break,
+                        // Once: the sender lives until every receiver is gone.
+                        _ = closing.changed(), if !shutting => {
+                            shutting = true;
+                            activity.shut_down();
+                        }
                         () = tokio::time::sleep_until(wake.into()) => {
                             if activity.deadline(&limits).is_some_and(|d| d <= Instant::now()) {
                                 // Nothing in flight: dropping the connection closes it.
@@ -1193,7 +1258,10 @@ mod connections {
             });
         }
         drop(listener);
-        graceful.shutdown().await;
+        // Every connection finishes its calls and closes (hyper's graceful shutdown), then its
+        // watchdog ends and drops its receiver.
+        let _ = closing.send(true);
+        closing.closed().await;
     }
 }
 
@@ -1845,6 +1913,66 @@ mod tests {
         assert_eq!(closed, 200);
         assert!(closed_by_server(&mut keep_alive).await);
         let _ = stop.send(());
+        tokio::time::timeout(Duration::from_secs(20), running)
+            .await
+            .expect("shut down")
+            .unwrap()
+            .unwrap();
+    }
+
+    /// Shutting down, the server finishes the call in flight (its connection closed after the
+    /// answer), closes idle keep-alive connections at once (their idle timeout is far off) and
+    /// only then returns.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn shutdown_finishes_calls_in_flight_and_closes_idle_connections() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        struct Slow;
+        impl Mount for Slow {
+            fn mount(self, parts: &mut Parts) {
+                let slow = || async {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    "done"
+                };
+                parts.http = std::mem::take(&mut parts.http)
+                    .route("/Slow/Go", post(slow))
+                    .route("/Echo/Say", post(|| async { "rest" }));
+            }
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = Server::new()
+            .mount(Slow)
+            .idle_timeout(Duration::from_secs(600));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn(server.serve_with_shutdown(listener, async {
+            let _ = stopped.await;
+        }));
+        // An idle keep-alive connection, after one answered call.
+        let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+        idle.write_all(b"POST /Echo/Say HTTP/1.1\r\nHost: x\r\ncontent-length: 0\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = vec![0u8; 1024];
+        let n = idle.read(&mut buf).await.unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).ends_with("rest"));
+        // A call in flight when the shutdown comes.
+        let mut busy = tokio::net::TcpStream::connect(addr).await.unwrap();
+        busy.write_all(b"POST /Slow/Go HTTP/1.1\r\nHost: x\r\ncontent-length: 0\r\n\r\n")
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let _ = stop.send(());
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(20), busy.read_to_end(&mut answer))
+            .await
+            .expect("the call in flight was answered and its connection closed")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 200") && answer.ends_with("done"),
+            "{answer}"
+        );
+        assert!(closed_by_server(&mut idle).await);
         tokio::time::timeout(Duration::from_secs(20), running)
             .await
             .expect("shut down")
