@@ -99,10 +99,14 @@ where
 /// request's extensions: an extension insert and removal per call, and a wrapped router future,
 /// for what only the route reads.
 pub(super) fn context(route: &Route, parts: RequestParts) -> (Context, ResponseMetadata) {
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+    // From the server while it polls the call, or the request's `ConnectInfo` (a server
+    // with routes mounted by hand, or an app that embeds the router).
+    let peer = crate::server::current_peer().or_else(|| {
+        parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0)
+    });
     let metadata = ResponseMetadata::for_call();
     let ctx = Context::served(
         Protocol::Rest,

@@ -91,7 +91,9 @@ pub fn mount<S: Send + Sync + 'static>(
             handler,
             service: std::sync::Arc::clone(service),
         };
-        parts.http = std::mem::take(&mut parts.http).route(
+        // With the REST registry until the server starts (`Registry::finish`), apart from the
+        // routes mounted by hand.
+        parts.rest.route(
             r.path,
             axum::routing::on_service(method_filter(r), endpoint),
         );

@@ -49,10 +49,15 @@ pub struct Fragment {
     pub schemas: &'static [&'static Schema],
 }
 
-/// The fragments of the mounted services; the server turns them into `/openapi.json`.
+/// The fragments of the mounted services, which the server turns into `/openapi.json`, and
+/// their generated routes.
 #[derive(Debug, Default)]
 pub struct Registry {
     fragments: Vec<&'static Fragment>,
+    /// The generated routes, kept apart from the routes mounted by hand (`Parts::http`) until
+    /// the server starts: then it knows whether any route may read the peer's `ConnectInfo`
+    /// (generated routes take the peer from the server directly).
+    routes: Router,
 }
 
 impl Registry {
@@ -61,6 +66,11 @@ impl Registry {
         if !self.fragments.iter().any(|f| std::ptr::eq(*f, fragment)) {
             self.fragments.push(fragment);
         }
+    }
+
+    /// Adds a generated route.
+    pub(crate) fn route(&mut self, path: &str, route: axum::routing::MethodRouter) {
+        self.routes = std::mem::take(&mut self.routes).route(path, route);
     }
 
     /// True when no REST service is mounted.
@@ -103,7 +113,8 @@ impl Registry {
     /// The REST part of the server's HTTP router: `/openapi.json` (when a REST service is
     /// mounted) and problem+json answers for an unknown route (404) and a method the path does
     /// not serve (405, with axum's `Allow` header). Call it once, after every route is added.
-    pub fn finish(self, http: Router) -> Router {
+    pub fn finish(mut self, http: Router) -> Router {
+        let http = std::mem::take(&mut self.routes).merge(http);
         let http = if self.is_empty() {
             http
         } else {
