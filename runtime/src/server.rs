@@ -948,29 +948,24 @@ impl Future for Call {
     }
 }
 
-pin_project_lite::pin_project! {
-    /// A call within the server's timeout, when one applies.
-    #[project = TimedProj]
-    enum Timed {
-        Unbounded { #[pin] call: Call },
-        /// The timer is set only when the call is still running after its first poll (it runs
-        /// to `deadline`, taken when the call arrived): most unary calls finish in that poll,
-        /// and a timer held inline would make every call's future larger to move.
-        Bounded {
-            #[pin] call: Call,
-            deadline: tokio::time::Instant,
-            limit: Duration,
-            timer: Option<Pin<Box<tokio::task::Unconstrained<tokio::time::Sleep>>>>,
-        },
-    }
+/// The server's timeout of one call. The timer is set only when the call is still running
+/// after its first poll (it runs to `deadline`, taken when the call arrived): most unary calls
+/// finish in that poll, and a timer held inline would make every call's future larger to move.
+struct Bound {
+    deadline: tokio::time::Instant,
+    limit: Duration,
+    timer: Option<Pin<Box<tokio::task::Unconstrained<tokio::time::Sleep>>>>,
 }
 
 pin_project_lite::pin_project! {
     /// The answer of one call through the [`Split`]: the protocol's service, within the
-    /// server's timeout when one applies, inside the call's span.
+    /// server's timeout when one applies, inside the call's span. Flat: each layer of enum
+    /// around the call (the router's future, a third of a kilobyte) was one more copy of it
+    /// per call.
     struct SplitFuture {
         #[pin]
-        call: Timed,
+        call: Call,
+        bound: Option<Bound>,
         protocol: Protocol,
         span: tracing::Span,
         // `peer`: the caller, when its request does not carry it (see `current_peer`).
@@ -986,23 +981,19 @@ impl SplitFuture {
         span: tracing::Span,
         peer: Option<SocketAddr>,
     ) -> Self {
-        let deadline = timeout.and_then(|limit| {
+        // No limit, or one too far to represent: no timer, as `tokio::time::timeout`'s.
+        let bound = timeout.and_then(|limit| {
             tokio::time::Instant::now()
                 .checked_add(limit)
-                .map(|deadline| (deadline, limit))
+                .map(|deadline| Bound {
+                    deadline,
+                    limit,
+                    timer: None,
+                })
         });
-        let call = match deadline {
-            // No limit, or one too far to represent: no timer, as `tokio::time::timeout`'s.
-            None => Timed::Unbounded { call },
-            Some((deadline, limit)) => Timed::Bounded {
-                call,
-                deadline,
-                limit,
-                timer: None,
-            },
-        };
         SplitFuture {
             call,
+            bound,
             protocol,
             span,
             peer,
@@ -1017,35 +1008,29 @@ impl Future for SplitFuture {
         let this = self.project();
         let _in_span = this.span.enter();
         let _peer = this.peer.map(PeerScope::enter);
-        match this.call.project() {
-            TimedProj::Unbounded { call } => call.poll(cx).map(Ok),
-            TimedProj::Bounded {
-                call,
-                deadline,
-                limit,
-                timer,
-            } => {
-                if let Poll::Ready(response) = call.poll(cx) {
-                    return Poll::Ready(Ok(response));
-                }
-                // Unconstrained, as `tokio::time::timeout` polls its timer: a call that used up
-                // the task's budget must not keep its deadline from firing.
-                let timer = timer.get_or_insert_with(|| {
-                    Box::pin(tokio::task::unconstrained(tokio::time::sleep_until(
-                        *deadline,
-                    )))
-                });
-                if timer.as_mut().poll(cx).is_pending() {
-                    return Poll::Pending;
-                }
-                tracing::info!(protocol = this.protocol.as_str(), "deadline exceeded");
-                let status = Status::deadline_exceeded(format!(
-                    "the call took longer than {} ms",
-                    limit.as_millis()
-                ));
-                Poll::Ready(Ok(error_response(*this.protocol, &status)))
-            }
+        if let Poll::Ready(response) = this.call.poll(cx) {
+            return Poll::Ready(Ok(response));
         }
+        let Some(bound) = this.bound else {
+            return Poll::Pending;
+        };
+        // Unconstrained, as `tokio::time::timeout` polls its timer: a call that used up the
+        // task's budget must not keep its deadline from firing.
+        let deadline = bound.deadline;
+        let timer = bound.timer.get_or_insert_with(|| {
+            Box::pin(tokio::task::unconstrained(tokio::time::sleep_until(
+                deadline,
+            )))
+        });
+        if timer.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        tracing::info!(protocol = this.protocol.as_str(), "deadline exceeded");
+        let status = Status::deadline_exceeded(format!(
+            "the call took longer than {} ms",
+            bound.limit.as_millis()
+        ));
+        Poll::Ready(Ok(error_response(*this.protocol, &status)))
     }
 }
 
