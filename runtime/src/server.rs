@@ -1216,8 +1216,9 @@ mod connections {
         builder.http2().timer(TokioTimer::new());
         let builder = Arc::new(builder);
         let slots = Arc::new(Semaphore::new(limits.max_connections));
-        // Every connection's watchdog holds a receiver: when all are gone, every connection is.
-        let (closing, _) = tokio::sync::watch::channel(false);
+        // Every connection's task holds a receiver: when all are gone, every connection is.
+        let (closing, _) = tokio::sync::watch::channel(());
+        let watchdog = Watchdog::start(limits);
         let app = Arc::new(app);
         tokio::pin!(shutdown);
         loop {
@@ -1265,47 +1266,142 @@ mod connections {
                 registered: false,
                 shutting: false,
             };
-            // The connection in a task of its own, which polls nothing else: its watchdog is
-            // another task, woken by its timer, the connection's end or the server's shutdown,
-            // never per call.
-            let mut served = tokio::spawn(async move {
+            // The connection in a task of its own, which polls nothing else; the server's
+            // watchdog thread closes it when idle too long, never woken per call.
+            let closing = closing.subscribe();
+            let served = tokio::spawn(async move {
                 let _slot = slot;
+                // Held until the connection ends: the shutdown waits for every one.
+                let _closing = closing;
                 let _ = conn.await;
             });
-            let mut closing = closing.subscribe();
-            tokio::spawn(async move {
-                let mut shutting = false;
-                loop {
-                    let deadline = activity.deadline(&limits);
-                    // A call in flight: look again within the shortest limit, so that a
-                    // connection falling idle meanwhile is closed on time.
-                    let wake = deadline.unwrap_or_else(|| {
-                        Instant::now() + limits.idle_timeout.min(limits.header_read_timeout)
-                    });
-                    tokio::select! {
-                        _ = &mut served => break,
-                        // Once: the sender lives until every receiver is gone.
-                        _ = closing.changed(), if !shutting => {
-                            shutting = true;
-                            activity.shut_down();
-                        }
-                        () = tokio::time::sleep_until(wake.into()) => {
-                            if activity.deadline(&limits).is_some_and(|d| d <= Instant::now()) {
-                                // Nothing in flight: dropping the connection closes it.
-                                tracing::debug!(%peer, "idle connection closed");
-                                served.abort();
-                                break;
-                            }
-                        }
-                    }
-                }
-            });
+            watchdog.watch(activity, served.abort_handle(), peer);
         }
         drop(listener);
         // Every connection finishes its calls and closes (hyper's graceful shutdown), then its
-        // watchdog ends and drops its receiver.
-        let _ = closing.send(true);
+        // task ends and drops its receiver.
+        watchdog.shut_down();
         closing.closed().await;
+    }
+
+    /// The watchdog of every connection of one server: a thread of its own, asleep until the
+    /// first connection that may fall idle too long would, then closing what did (aborting its
+    /// task drops the connection). A thread, not a task per connection: a timer in the
+    /// runtime's wheel made every park of the worker read the clock again and walk the wheel,
+    /// a tenth of what the server added to a small call; the thread wakes per connection
+    /// opened and per limit, never per call.
+    struct Watchdog {
+        shared: Arc<(std::sync::Mutex<Watchlist>, std::sync::Condvar)>,
+    }
+
+    /// What the watchdog thread watches.
+    #[derive(Default)]
+    struct Watchlist {
+        connections: Vec<Watch>,
+        /// How many `connections` there were after the last sweep of finished ones.
+        swept: usize,
+        /// The accept loop is gone: the thread ends with the last connection.
+        done: bool,
+    }
+
+    /// One connection: its calls, its task, its peer (for the log).
+    struct Watch {
+        activity: Arc<Activity>,
+        task: tokio::task::AbortHandle,
+        peer: SocketAddr,
+    }
+
+    impl Watchdog {
+        fn start(limits: ConnectionLimits) -> Self {
+            let shared = Arc::new((
+                std::sync::Mutex::new(Watchlist::default()),
+                std::sync::Condvar::new(),
+            ));
+            let theirs = Arc::clone(&shared);
+            let spawned = std::thread::Builder::new()
+                .name("rosetta-watchdog".into())
+                .spawn(move || watch(&theirs, limits));
+            if let Err(e) = spawned {
+                // No thread, no limits: the connections are still served.
+                tracing::warn!(error = %e, "no watchdog thread: idle connections stay open");
+            }
+            Watchdog { shared }
+        }
+
+        fn lock(&self) -> std::sync::MutexGuard<'_, Watchlist> {
+            self.shared.0.lock().unwrap_or_else(|p| p.into_inner())
+        }
+
+        /// Watches a new connection (its header-read limit may come before the thread's next
+        /// wake, so it is woken to look).
+        fn watch(&self, activity: Arc<Activity>, task: tokio::task::AbortHandle, peer: SocketAddr) {
+            let mut watched = self.lock();
+            // Finished connections go when the list has doubled since the last sweep: their
+            // tasks' memory is held by the abort handles.
+            if watched.connections.len() >= 2 * watched.swept.max(16) {
+                watched.connections.retain(|w| !w.task.is_finished());
+                watched.swept = watched.connections.len();
+            }
+            watched.connections.push(Watch {
+                activity,
+                task,
+                peer,
+            });
+            drop(watched);
+            self.shared.1.notify_one();
+        }
+
+        /// Asks every connection to finish its calls and close.
+        fn shut_down(&self) {
+            for w in &self.lock().connections {
+                w.activity.shut_down();
+            }
+        }
+    }
+
+    impl Drop for Watchdog {
+        /// The accept loop ended (or was dropped): the thread stays while connections do.
+        fn drop(&mut self) {
+            self.lock().done = true;
+            self.shared.1.notify_one();
+        }
+    }
+
+    /// The watchdog thread: closes every connection idle past its limit
+    /// ([`Activity::deadline`]); looks again at the earliest deadline, or within the shortest
+    /// limit while calls are in flight.
+    fn watch(shared: &(std::sync::Mutex<Watchlist>, std::sync::Condvar), limits: ConnectionLimits) {
+        let (lock, wake) = shared;
+        let mut watched = lock.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            watched.connections.retain(|w| !w.task.is_finished());
+            watched.swept = watched.connections.len();
+            if watched.done && watched.connections.is_empty() {
+                return;
+            }
+            let now = Instant::now();
+            let mut next = now + limits.idle_timeout.min(limits.header_read_timeout);
+            for w in &watched.connections {
+                match w.activity.deadline(&limits) {
+                    Some(deadline) if deadline <= now => {
+                        // Nothing in flight: dropping the connection closes it.
+                        tracing::debug!(peer = %w.peer, "idle connection closed");
+                        w.task.abort();
+                    }
+                    Some(deadline) => next = next.min(deadline),
+                    None => {}
+                }
+            }
+            let mut wait = next.saturating_duration_since(Instant::now());
+            if watched.done {
+                // Only ending connections left: look again soon, so the thread ends with them.
+                wait = wait.min(Duration::from_millis(100));
+            }
+            watched = wake
+                .wait_timeout(watched, wait)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
     }
 }
 
