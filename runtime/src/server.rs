@@ -1034,7 +1034,7 @@ impl Future for SplitFuture {
     }
 }
 
-/// The accept loop and the per-connection watchdog behind [`Server::serve_with_shutdown`].
+/// The accept loop and the connections' watchdog behind [`Server::serve_with_shutdown`].
 ///
 /// axum's own `serve` offers neither timeouts nor a connection cap, so connections are served
 /// here with hyper-util's auto (HTTP/1.1 or HTTP/2) builder.
@@ -1103,7 +1103,7 @@ mod connections {
         /// call; on HTTP/1.1, the next request's head within `header_read_timeout` of the last
         /// response too, so the shorter of the two. (hyper's own HTTP/1 header-read timer did
         /// the last per request: a boxed timer registered and removed around every request
-        /// head, a tenth of a small call's cost; this one timer per connection does the same.)
+        /// head, a tenth of a small call's cost; the server's watchdog thread does the same.)
         fn idle_limit(&self, limits: &ConnectionLimits) -> Duration {
             if !self.served.load(Ordering::SeqCst) {
                 limits.header_read_timeout
@@ -1168,7 +1168,7 @@ mod connections {
         /// hyper-util's `GracefulShutdown::watch` did, without polling a channel of its own on
         /// every poll of the connection (a tenth of the difference between a small REST call
         /// here and on `axum::serve`): the shutdown is one flag, looked at when the task wakes,
-        /// and the watchdog wakes the task when it sets it.
+        /// and the accept loop wakes the task when it sets it.
         struct Watched<C> {
             #[pin]
             conn: C,
