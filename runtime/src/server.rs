@@ -885,13 +885,14 @@ pub(crate) fn current_peer() -> Option<SocketAddr> {
     PEER.with(std::cell::Cell::get)
 }
 
-/// While alive, [`current_peer`] is this call's; then what it was before (a call polled
-/// within another's poll).
+/// While alive, [`current_peer`] is this call's (none when its request carries the peer, or
+/// nobody knows it: a router called in process by a handler does not see its caller's peer);
+/// then what it was before (a call polled within another's poll).
 struct PeerScope(Option<SocketAddr>);
 
 impl PeerScope {
-    fn enter(peer: SocketAddr) -> Self {
-        PeerScope(PEER.with(|current| current.replace(Some(peer))))
+    fn enter(peer: Option<SocketAddr>) -> Self {
+        PeerScope(PEER.with(|current| current.replace(peer)))
     }
 }
 
@@ -1007,7 +1008,7 @@ impl Future for SplitFuture {
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let _in_span = this.span.enter();
-        let _peer = this.peer.map(PeerScope::enter);
+        let _peer = PeerScope::enter(*this.peer);
         if let Poll::Ready(response) = this.call.poll(cx) {
             return Poll::Ready(Ok(response));
         }
