@@ -16,6 +16,8 @@
 //! - an enum with data (an IDL union): `Debug, Clone, PartialEq`, serde's derives, `Validate`
 //!   and `XmlRpc` when asked.
 
+mod de;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::parse::Parser;
@@ -76,12 +78,22 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let out = match &ast.data {
         Data::Struct(_) => {
             let default = args.default.then(|| quote!(Default,));
-            quote! {
-                #[derive(Debug, Clone, PartialEq, #default #glue)]
-                #crates
-                #[serde(remote = "Self")]
-                #item
-                #krate::__object_only_serde!(#name);
+            match de::compact(&ast, &krate, &args.krate) {
+                Some(deserialize) => quote! {
+                    #[derive(Debug, Clone, PartialEq, #default #serde::Serialize, #krate::Validate #xmlrpc)]
+                    #crates
+                    #item
+                    #deserialize
+                },
+                // Serde attributes the compact impl does not handle: serde's derive, as
+                // inherent functions, with the object-only impls over them.
+                None => quote! {
+                    #[derive(Debug, Clone, PartialEq, #default #glue)]
+                    #crates
+                    #[serde(remote = "Self")]
+                    #item
+                    #krate::__object_only_serde!(#name);
+                },
             }
         }
         Data::Enum(e) if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) => quote! {

@@ -53,6 +53,33 @@ pub mod bytes {
         fn deserialize_base64<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
     }
 
+    /// [`deserialize`] as a seed: a generated struct's `Deserialize` reads a bytes field with
+    /// `next_value_seed(Seed::new())`, one generic seed instead of a wrapper type per field.
+    pub struct Seed<T>(PhantomData<T>);
+
+    impl<T> Seed<T> {
+        /// The seed.
+        #[inline]
+        pub const fn new() -> Self {
+            Seed(PhantomData)
+        }
+    }
+
+    impl<T> Default for Seed<T> {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    impl<'de, T: Base64Bytes> DeserializeSeed<'de> for Seed<T> {
+        type Value = T;
+
+        #[inline]
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+            T::deserialize_base64(d)
+        }
+    }
+
     /// One level of a value, for serde's `Serialize` / `Deserialize` of the level around it.
     struct Level<T>(T);
 
@@ -395,8 +422,24 @@ impl<T: ExactIntegers> ExactIntegers for Option<T> {
     }
 }
 
-/// Reads a `T` with [`ExactIntegers`] inside a container.
-struct Exact<T>(PhantomData<T>);
+/// Reads a `T` with [`ExactIntegers`]: [`exact`] as a seed, for a container's elements and for
+/// an integer field of a generated struct (its `Deserialize` reads the field's value with
+/// `next_value_seed(Exact::new())`, one generic seed instead of a wrapper type per field).
+pub struct Exact<T>(PhantomData<T>);
+
+impl<T> Exact<T> {
+    /// The seed.
+    #[inline]
+    pub const fn new() -> Self {
+        Exact(PhantomData)
+    }
+}
+
+impl<T> Default for Exact<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl<'de, T: ExactIntegers> DeserializeSeed<'de> for Exact<T> {
     type Value = T;

@@ -1,20 +1,27 @@
-//! A struct decodes only from an object, at every depth.
+//! A struct decodes only from an object, at every depth; and the one key reader generated
+//! structs' `Deserialize` impls share.
 //!
 //! serde's derived `Deserialize` for a struct accepts a map *or* a sequence (its fields in order),
 //! so `{"stooges": [1, 2, 3]}` would read a `Stooges` struct from an array. No Rosetta protocol
 //! sends a struct as an array, and OpenAPI/AsyncAPI say `type: object`, so accepting one would
-//! make the server take what its own documents call invalid. Generated structs therefore derive
-//! serde with `#[serde(remote = "Self")]` and implement `Deserialize` by calling that derived code
-//! through [`ObjectOnly`], which turns the derive's `deserialize_struct` request into
-//! `deserialize_map`: a self-describing format (serde_json, `serde_json::Value`) then refuses an
-//! array with "invalid type: sequence, expected struct X". Each nested struct's own impl does the
-//! same, so the rule holds at every depth, for REST and for Kafka's JSON alike.
+//! make the server take what its own documents call invalid. A generated struct's `Deserialize`
+//! (written by the `#[__model]` attribute) therefore asks its deserializer for a map: a
+//! self-describing format (serde_json, `serde_json::Value`) then refuses an array with "invalid
+//! type: sequence, expected struct X". Each nested struct's own impl does the same, so the rule
+//! holds at every depth, for REST and for Kafka's JSON alike.
 //!
-//! A wrapper rather than a hand-written visitor: the derive keeps doing everything else (renames,
-//! defaults, unknown members ignored), so this is the one place the rule lives.
+//! That impl is compact: no per-struct field enum and field visitor as serde's derive writes, but
+//! one [`Fields`] seeded with the struct's field names, which turns each key into its index, and
+//! a `match` on the index that reads the field. The messages are serde's own (`missing field`,
+//! `duplicate field`, `unknown field` under `deny_unknown_fields`), raised at the same points.
+//!
+//! A struct whose serde attributes `#[__model]` does not handle (a user's `alias`, `flatten`,
+//! ...) keeps serde's derive with `#[serde(remote = "Self")]`, and its `Deserialize` calls that
+//! derived code through [`ObjectOnly`], which turns the derive's `deserialize_struct` request
+//! into `deserialize_map`.
 
 use serde::Deserializer;
-use serde::de::Visitor;
+use serde::de::{DeserializeSeed, Visitor};
 
 /// A deserializer that asks for a map wherever a struct is asked for; everything else is passed
 /// through unchanged.
@@ -79,6 +86,97 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectOnly<D> {
     #[inline]
     fn is_human_readable(&self) -> bool {
         self.0.is_human_readable()
+    }
+}
+
+/// The field names of a struct being read, as a seed for its keys: each key becomes the index of
+/// the field it names, or `None` for a key that names none (whose value the caller skips).
+///
+/// What serde's derive writes per struct (a field enum and a visitor over `u64`, `str` and bytes
+/// keys) written once. Keys usually come in declaration order, so the field after the last one
+/// found is tried first.
+pub struct Fields {
+    names: &'static [&'static str],
+    deny_unknown: bool,
+    next: usize,
+}
+
+impl Fields {
+    /// The fields `names` (wire names, in declaration order); with `deny_unknown`, a key that
+    /// names no field is an error (`#[serde(deny_unknown_fields)]`).
+    #[inline]
+    pub const fn new(names: &'static [&'static str], deny_unknown: bool) -> Self {
+        Fields {
+            names,
+            deny_unknown,
+            next: 0,
+        }
+    }
+
+    /// The index of the field named `key`.
+    #[inline]
+    fn find(&mut self, key: &[u8]) -> Option<usize> {
+        let found = match self.names.get(self.next) {
+            Some(n) if n.as_bytes() == key => Some(self.next),
+            _ => self.names.iter().position(|n| n.as_bytes() == key),
+        };
+        if let Some(i) = found {
+            self.next = i + 1;
+        }
+        found
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for &mut Fields {
+    type Value = Option<usize>;
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+/// serde's expectation for a field index out of range, worded as its derive words it.
+struct IndexRange(usize);
+
+impl serde::de::Expected for IndexRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "field index 0 <= i < {}", self.0)
+    }
+}
+
+impl<'de> Visitor<'de> for &mut Fields {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("field identifier")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Option<usize>, E> {
+        match usize::try_from(v) {
+            Ok(i) if i < self.names.len() => Ok(Some(i)),
+            _ if self.deny_unknown => Err(E::invalid_value(
+                serde::de::Unexpected::Unsigned(v),
+                &IndexRange(self.names.len()),
+            )),
+            _ => Ok(None),
+        }
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Option<usize>, E> {
+        match self.find(v.as_bytes()) {
+            None if self.deny_unknown => Err(E::unknown_field(v, self.names)),
+            found => Ok(found),
+        }
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Option<usize>, E> {
+        match self.find(v) {
+            None if self.deny_unknown => {
+                Err(E::unknown_field(&String::from_utf8_lossy(v), self.names))
+            }
+            found => Ok(found),
+        }
     }
 }
 
