@@ -213,9 +213,11 @@ macro_rules! __if_rest {
 // Glue every generated type or error repeats, written once here: a generated file names it in one
 // line instead of spelling out the same impls per type (issue 13: generated code is glue).
 
-/// The `Serialize` and `Deserialize` impls of a generated struct. serde's derive made them
-/// inherent functions (`#[serde(remote = "Self")]`); these call them, deserializing through
-/// `object::ObjectOnly`, so a struct decodes only from an object (never an array), at every depth.
+/// The `Serialize` and `Deserialize` impls of a generated struct that keeps serde's derive (one
+/// with a serde attribute `#[__model]`'s compact `Deserialize` does not handle). serde's derive
+/// made them inherent functions (`#[serde(remote = "Self")]`); these call them, deserializing
+/// through `object::ObjectOnly`, so a struct decodes only from an object (never an array), at
+/// every depth.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __object_only_serde {

@@ -220,4 +220,51 @@ mod tests {
         let v = serde_json::json!({"stooges": [[1]]});
         assert!(serde_json::from_value::<Outer>(v).is_err());
     }
+
+    /// The key reader on every kind of key serde's derived field visitor takes: names (as text
+    /// and as bytes), indexes, unknown ones, with and without `deny_unknown_fields`.
+    #[test]
+    fn fields_turn_keys_into_indexes_as_serdes_field_visitor_does() {
+        use serde::de::IntoDeserializer;
+        use serde::de::value::{BytesDeserializer, Error};
+        const NAMES: &[&str] = &["moe", "larry", "curly"];
+        let mut fields = Fields::new(NAMES, false);
+        let mut key = |k: &str| (&mut fields).deserialize(k.into_deserializer());
+        let found: Vec<Result<Option<usize>, Error>> =
+            ["moe", "curly", "larry", "shemp", "moe", ""]
+                .map(&mut key)
+                .into();
+        assert_eq!(
+            found,
+            [Some(0), Some(2), Some(1), None, Some(0), None].map(Ok)
+        );
+        let mut fields = Fields::new(NAMES, false);
+        let index = |f: &mut Fields, i: u64| f.deserialize(i.into_deserializer());
+        assert_eq!(index(&mut fields, 2), Ok::<_, Error>(Some(2)));
+        assert_eq!(index(&mut fields, 3), Ok::<_, Error>(None));
+        let bytes = |f: &mut Fields, b: &[u8]| f.deserialize(BytesDeserializer::<Error>::new(b));
+        assert_eq!(bytes(&mut fields, b"larry"), Ok(Some(1)));
+        assert_eq!(bytes(&mut fields, b"\xff"), Ok(None));
+
+        let mut strict = Fields::new(NAMES, true);
+        let e = (&mut strict)
+            .deserialize("shemp".into_deserializer())
+            .map_err(|e: Error| e.to_string());
+        assert_eq!(
+            e,
+            Err("unknown field `shemp`, expected one of `moe`, `larry`, `curly`".into())
+        );
+        assert_eq!(
+            index(&mut strict, 3).map_err(|e: Error| e.to_string()),
+            Err("invalid value: integer `3`, expected field index 0 <= i < 3".into())
+        );
+        assert_eq!(
+            bytes(&mut strict, b"sh\xffmp").map_err(|e| e.to_string()),
+            Err("unknown field `sh\u{fffd}mp`, expected one of `moe`, `larry`, `curly`".into())
+        );
+        let e = (&mut Fields::new(&[], true))
+            .deserialize("moe".into_deserializer())
+            .map_err(|e: Error| e.to_string());
+        assert_eq!(e, Err("unknown field `moe`, there are no fields".into()));
+    }
 }
