@@ -12,8 +12,12 @@ test: times are printed, never asserted.
     python3 bench/compiler/build.py --workspace . --work /tmp/x [--types 2000 --services 200]
 
 Dependencies are built once into --target-dir (default: <work>/target) before anything is
-measured; each measured build then touches build.rs and builds with CARGO_INCREMENTAL=0, so the
-crate and its build script are compiled from nothing while the dependencies are reused.
+measured, by a first build of each crate on a small API of the same shape (`synth.py --types 4`:
+at 2,000 types a first build of the real API would take as long as the measured one); each
+measured build then points the crate at the real API, touches build.rs and builds with
+CARGO_INCREMENTAL=0, so the crate and its build script are compiled from nothing while the
+dependencies are reused. `--only prost|rosetta` measures one crate; each row is printed as soon
+as it is measured.
 """
 
 import argparse
@@ -61,12 +65,24 @@ def write(path, text):
         f.write(text)
 
 
-def make_crates(work, root, types, services):
-    api = os.path.join(work, "api")
-    if not os.path.isdir(api):
+def synthesize(out, types, services):
+    """The synthesized API (IDL and proto3) in `out`, unless it is already there."""
+    if not os.path.isdir(out):
         subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "synth.py"),
-                        "--types", str(types), "--services", str(services), "--out", api],
+                        "--types", str(types), "--services", str(services), "--out", out],
                        check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+def point_api(crate, api):
+    """Points the crate's `api` link at `api` (the warm-up API or the measured one)."""
+    link = os.path.join(crate, "api")
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink(api, link)
+
+
+def make_crates(work, root):
     crates = {}
     prost = os.path.join(work, "prost")
     write(os.path.join(prost, "Cargo.toml"), """[package]
@@ -115,9 +131,6 @@ rosetta-codegen = {{ path = "{root}/codegen" }}
     # Long chains of nested messages exceed rustc's default trait-solver depth (E0275) in
     # prost's code as in Rosetta's; both crates raise it alike.
     for d in crates.values():
-        link = os.path.join(d, "api")
-        if not os.path.exists(link):
-            os.symlink(api, link)
         lock = os.path.join(root, "Cargo.lock")
         if os.path.exists(lock) and not os.path.exists(os.path.join(d, "Cargo.lock")):
             with open(lock) as src:
@@ -169,21 +182,29 @@ def main():
     ap.add_argument("--target-dir", default=None)
     ap.add_argument("--types", type=int, default=2000)
     ap.add_argument("--services", type=int, default=200)
+    ap.add_argument("--only", choices=["prost", "rosetta"], default=None)
     a = ap.parse_args()
     root = os.path.abspath(a.workspace)
     work = os.path.abspath(a.work)
     target_dir = os.path.abspath(a.target_dir or os.path.join(work, "target"))
-    crates = make_crates(work, root, a.types, a.services)
+    crates = make_crates(work, root)
+    api = synthesize(os.path.join(work, "api"), a.types, a.services)
+    warm_up = synthesize(os.path.join(work, "api-warm-up"), 4, 1)
     env = dict(os.environ, CARGO_INCREMENTAL="0")
     rows = []
     for label, crate in crates.items():
         name = os.path.basename(crate)
-        print(f"{label}: building dependencies and a first build...", file=sys.stderr, flush=True)
+        if a.only and name != a.only:
+            continue
+        point_api(crate, warm_up)
+        print(f"{label}: building dependencies (a first build on a small API)...",
+              file=sys.stderr, flush=True)
         wall, cpu, rss, rc, err = build(crate, target_dir, env)
         if rc != 0:
             print(f"{label}: the first build failed:\n{err[-3000:]}", file=sys.stderr)
             rows.append((label, None, None, None, None, None))
             continue
+        point_api(crate, api)
         os.utime(os.path.join(crate, "build.rs"))
         print(f"{label}: measured build...", file=sys.stderr, flush=True)
         wall, cpu, rss, rc, err = build(crate, target_dir, env)
@@ -193,6 +214,8 @@ def main():
             continue
         lines, build_rs = generated(target_dir, f"bench-{name}")
         rows.append((label, lines, build_rs, wall, cpu, rss))
+        print(f"{label}: {lines:,} lines, build.rs {build_rs:.1f} s, build {wall:.1f} s wall, "
+              f"{cpu:.1f} s CPU, peak {rss:,.0f} MiB", file=sys.stderr, flush=True)
     print(f"\n{a.types} types / {a.services} services (debug build, dependencies prebuilt)\n")
     print("| crate | generated lines | build.rs | clean build of the crate (wall) | its CPU time "
           "| peak memory |")

@@ -24,6 +24,8 @@ use tower::Service;
 
 use crate::{Protocol, Status};
 
+mod deadlines;
+
 /// The protocol parts services mount into, merged by the [`Server`].
 #[derive(Default)]
 pub struct Parts {
@@ -373,6 +375,7 @@ impl Server {
             xmlrpc,
             hand_routes,
             layers: self.layers,
+            deadlines: deadlines::Deadlines::new(),
         }));
         match cors {
             // Outside the split: a preflight never reaches authentication or a protocol.
@@ -659,10 +662,11 @@ impl App {
 /// Per call it allocates nothing of its own: the routers' futures are held inline (only gRPC-Web
 /// and Connect, which translate bodies, and XML-RPC's endpoint, called without a router, are
 /// boxed), the protocol is told from the borrowed
-/// content type, and the server's timer is set only when a timeout is configured, the caller
-/// did not send a shorter deadline of its own (gRPC handlers already run within that one) and
-/// the call is still running after its first poll (then boxed, to the deadline taken when the
-/// call arrived). The tracing span is made only when a subscriber wants debug spans.
+/// content type, and a call joins the server's deadline queue (`deadlines`: one timer for every
+/// call, not one per call) only when a timeout is configured, the caller did not send a shorter
+/// deadline of its own (gRPC handlers already run within that one) and the call is still
+/// running after its first poll (to the deadline taken when the call arrived). The tracing span
+/// is made only when a subscriber wants debug spans.
 #[derive(Clone)]
 struct Split(Arc<Routers>);
 
@@ -688,6 +692,8 @@ struct Routers {
     /// them.
     hand_routes: bool,
     layers: Layers,
+    /// The calls running under the server's timeout.
+    deadlines: deadlines::Deadlines,
 }
 
 /// The gRPC services: behind what every gRPC call goes through (`grpc::server::GrpcRoutes`).
@@ -817,7 +823,8 @@ impl Split {
         let timeout = routers
             .layers
             .timeout
-            .filter(|limit| !caller_deadline_within(protocol, req.headers(), *limit));
+            .filter(|limit| !caller_deadline_within(protocol, req.headers(), *limit))
+            .map(|limit| (limit, Arc::clone(&self.0)));
         let call = match protocol {
             Protocol::Grpc => Call::Grpc {
                 future: routers.grpc.clone().call(req),
@@ -903,8 +910,8 @@ impl Drop for PeerScope {
 }
 
 /// Whether the caller sent its own deadline, no later than `limit`: gRPC and gRPC-Web handlers
-/// are held to it by their own timer (`grpc::server::call`), so a second timer for the server's
-/// limit would never be the one to fire.
+/// are held to it by their own timer (`grpc::server::call`), so the server's limit would never
+/// be the one to fire.
 fn caller_deadline_within(protocol: Protocol, headers: &http::HeaderMap, limit: Duration) -> bool {
     #[cfg(feature = "grpc")]
     if matches!(protocol, Protocol::Grpc | Protocol::GrpcWeb) {
@@ -949,13 +956,14 @@ impl Future for Call {
     }
 }
 
-/// The server's timeout of one call. The timer is set only when the call is still running
-/// after its first poll (it runs to `deadline`, taken when the call arrived): most unary calls
-/// finish in that poll, and a timer held inline would make every call's future larger to move.
+/// The server's timeout of one call. The call joins the server's [`deadlines::Deadlines`] only
+/// when it is still running after its first poll (to the deadline taken when it arrived): most
+/// unary calls finish in that poll.
 struct Bound {
     deadline: tokio::time::Instant,
     limit: Duration,
-    timer: Option<Pin<Box<tokio::task::Unconstrained<tokio::time::Sleep>>>>,
+    routers: Arc<Routers>,
+    ticket: Option<deadlines::Ticket>,
 }
 
 pin_project_lite::pin_project! {
@@ -977,19 +985,20 @@ pin_project_lite::pin_project! {
 impl SplitFuture {
     fn new(
         call: Call,
-        timeout: Option<Duration>,
+        timeout: Option<(Duration, Arc<Routers>)>,
         protocol: Protocol,
         span: tracing::Span,
         peer: Option<SocketAddr>,
     ) -> Self {
         // No limit, or one too far to represent: no timer, as `tokio::time::timeout`'s.
-        let bound = timeout.and_then(|limit| {
+        let bound = timeout.and_then(|(limit, routers)| {
             tokio::time::Instant::now()
                 .checked_add(limit)
                 .map(|deadline| Bound {
                     deadline,
                     limit,
-                    timer: None,
+                    routers,
+                    ticket: None,
                 })
         });
         SplitFuture {
@@ -1015,15 +1024,10 @@ impl Future for SplitFuture {
         let Some(bound) = this.bound else {
             return Poll::Pending;
         };
-        // Unconstrained, as `tokio::time::timeout` polls its timer: a call that used up the
-        // task's budget must not keep its deadline from firing.
-        let deadline = bound.deadline;
-        let timer = bound.timer.get_or_insert_with(|| {
-            Box::pin(tokio::task::unconstrained(tokio::time::sleep_until(
-                deadline,
-            )))
-        });
-        if timer.as_mut().poll(cx).is_pending() {
+        let ticket = bound
+            .ticket
+            .get_or_insert_with(|| bound.routers.deadlines.register(bound.deadline));
+        if !ticket.poll_expired(cx) {
             return Poll::Pending;
         }
         tracing::info!(protocol = this.protocol.as_str(), "deadline exceeded");
