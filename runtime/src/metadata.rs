@@ -136,6 +136,12 @@ impl ResponseMetadata {
         self.lock().compress
     }
 
+    /// Which handle this is (tests compare handles across a move).
+    #[cfg(test)]
+    pub(crate) fn id_for_tests(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
     /// Nothing to send: no header or trailer set, and no one else holds the handle (a stream
     /// that could still set trailers).
     #[cfg(all(feature = "grpc", feature = "server"))]
@@ -390,7 +396,7 @@ mod serve {
     }
 
     thread_local! {
-        /// A handle the thread's last REST or XML-RPC call left unused, for its next call.
+        /// A handle the thread's last call left unused, for its next call.
         static SPARE: std::cell::Cell<Option<ResponseMetadata>> = const {
             std::cell::Cell::new(None)
         };
@@ -401,15 +407,15 @@ mod serve {
         /// ([`apply_and_recycle`]) when there is one. Most handlers never touch theirs, and the
         /// handle's allocation, with its two header maps, and its drop were a fifth of what
         /// Rosetta added to a small REST call.
-        #[cfg(any(feature = "rest", feature = "xmlrpc"))]
+        #[cfg(any(feature = "rest", feature = "xmlrpc", feature = "grpc"))]
         pub(crate) fn for_call() -> Self {
             SPARE.with(std::cell::Cell::take).unwrap_or_default()
         }
 
         /// The call is over: the handle is kept for the thread's next call if nobody else holds
         /// it (no context, stream or task can reach it any more) and nothing is in it.
-        #[cfg(any(feature = "rest", feature = "xmlrpc"))]
-        fn recycle(mut self) {
+        #[cfg(any(feature = "rest", feature = "xmlrpc", feature = "grpc"))]
+        pub(crate) fn recycle(mut self) {
             let Some(shared) = Arc::get_mut(&mut self.0) else {
                 return;
             };

@@ -543,8 +543,9 @@ pub(crate) fn request_parts<P>(
         .copied()
         .unwrap_or(Protocol::Grpc);
     // Made here, not by a layer in front of the services: no extension to insert, look up and
-    // drop per call, and the answer carries the handle only when the handler used it.
-    let response = ResponseMetadata::new();
+    // drop per call, and the answer carries the handle only when the handler used it (an
+    // unused one is the thread's next call's, `answer`).
+    let response = ResponseMetadata::for_call();
     // Built in one go: each builder method moves the whole context again.
     let mut ctx = Context::served(protocol, method.into(), headers, peer, response.clone())
         .with_deadline(deadline);
@@ -557,7 +558,9 @@ pub(crate) fn request_parts<P>(
 /// set something or still holds the handle (a stream that may set trailers as it runs), so the
 /// common call carries none.
 fn answer<T>(mut response: tonic::Response<T>, metadata: ResponseMetadata) -> tonic::Response<T> {
-    if !metadata.is_idle() {
+    if metadata.is_idle() {
+        metadata.recycle();
+    } else {
         response.extensions_mut().insert(metadata);
     }
     response
@@ -1128,8 +1131,12 @@ mod tests {
 
     #[test]
     fn the_answer_carries_the_metadata_handle_only_when_the_handler_used_it() {
-        let idle = answer(tonic::Response::new(()), ResponseMetadata::new());
+        // An unused handle is not sent: it is the thread's next call's.
+        let unused = ResponseMetadata::for_call();
+        let id = unused.id_for_tests();
+        let idle = answer(tonic::Response::new(()), unused);
         assert!(idle.extensions().get::<ResponseMetadata>().is_none());
+        assert_eq!(ResponseMetadata::for_call().id_for_tests(), id);
         let used = ResponseMetadata::new();
         used.insert_trailer("x-t", "1").unwrap();
         let used = answer(tonic::Response::new(()), used);
