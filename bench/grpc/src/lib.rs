@@ -16,6 +16,20 @@ pub mod api {
 
 use api::proto::greeter_server::{Greeter as TonicGreeter, GreeterServer};
 
+/// One `SayHello("world")` from a tonic client, as every load driver makes it: whether the
+/// answer came back right.
+pub async fn say_hello_world(
+    client: &mut api::proto::greeter_client::GreeterClient<tonic::transport::Channel>,
+) -> bool {
+    let request = api::proto::HelloRequest {
+        name: "world".to_string(),
+    };
+    client
+        .say_hello(request)
+        .await
+        .is_ok_and(|r| r.get_ref().message == "Hello, world!")
+}
+
 /// The logic, behind the generated Rosetta trait.
 pub struct Generated;
 

@@ -10,9 +10,8 @@
 //! `BENCH_GRPC_ADAPTER=1` adds a diagnostic pair: the generated adapter on tonic's own server
 //! against the hand-written one (isolates the adapter from the one-port server).
 
-use rosetta_bench_grpc::api;
 use rosetta_bench_grpc::api::proto::greeter_client::GreeterClient;
-use rosetta_bench_grpc::{Kind, serve};
+use rosetta_bench_grpc::{Kind, say_hello_world, serve};
 use rosetta_bench_support::{Options, Sample, Tally, alternate, drive, pin_load_generator, report};
 
 /// One round against a fresh server of `kind`.
@@ -30,14 +29,7 @@ fn round(kind: Kind, o: &Options) -> Sample {
         let mut client = GreeterClient::new(channel.clone());
         async move {
             while tally.running() {
-                let request = api::proto::HelloRequest {
-                    name: "world".to_string(),
-                };
-                let ok = client
-                    .say_hello(request)
-                    .await
-                    .is_ok_and(|r| r.get_ref().message == "Hello, world!");
-                tally.record(ok);
+                tally.record(say_hello_world(&mut client).await);
             }
         }
     })

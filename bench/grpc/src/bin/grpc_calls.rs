@@ -8,8 +8,8 @@
 //! more, that many tasks share the N calls on the one channel, as the throughput rounds do).
 //! Exits non-zero if any answer is wrong.
 
-use rosetta_bench_grpc::api;
 use rosetta_bench_grpc::api::proto::greeter_client::GreeterClient;
+use rosetta_bench_grpc::say_hello_world;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -37,14 +37,7 @@ fn main() {
                 tokio::spawn(async move {
                     let mut wrong = 0u64;
                     for _ in 0..calls {
-                        let request = api::proto::HelloRequest {
-                            name: "world".to_string(),
-                        };
-                        let ok = client
-                            .say_hello(request)
-                            .await
-                            .is_ok_and(|r| r.get_ref().message == "Hello, world!");
-                        wrong += u64::from(!ok);
+                        wrong += u64::from(!say_hello_world(&mut client).await);
                     }
                     wrong
                 })
