@@ -240,6 +240,9 @@ impl Drop for Ticket {
 
 #[cfg(test)]
 mod tests {
+    //! On tokio's paused clock: time moves only when every task waits, to the next timer, so
+    //! each test reads the deadlines' order, never the machine's speed.
+
     use super::*;
     use std::time::Duration;
 
@@ -252,28 +255,35 @@ mod tests {
     #[derive(Default)]
     struct Flag(std::sync::atomic::AtomicBool);
 
+    impl Flag {
+        fn is_set(&self) -> bool {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
     impl std::task::Wake for Flag {
         fn wake(self: Arc<Self>) {
             self.0.store(true, Ordering::SeqCst);
         }
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn a_running_call_expires_at_its_deadline_and_its_task_is_woken() {
         let deadlines = Deadlines::new();
-        let start = Instant::now();
-        let ticket = deadlines.register(start + Duration::from_millis(60));
+        let ticket = deadlines.register(Instant::now() + Duration::from_millis(60));
         let woken = Arc::new(Flag::default());
         assert!(!expired(&ticket, &woken));
-        while !woken.0.load(Ordering::SeqCst) {
-            assert!(start.elapsed() < Duration::from_secs(10), "never woken");
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        // Just before the deadline: still running, not woken.
+        tokio::time::sleep(Duration::from_millis(59)).await;
+        assert!(!woken.is_set(), "woken early");
+        assert!(!expired(&ticket, &woken), "expired early");
+        // Past it: the sweeper ran at the deadline.
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        assert!(woken.is_set(), "never woken");
         assert!(expired(&ticket, &woken));
-        assert!(start.elapsed() >= Duration::from_millis(60), "fired early");
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn finished_calls_never_expire_and_later_calls_still_do() {
         let deadlines = Deadlines::new();
         let start = Instant::now();
@@ -284,13 +294,11 @@ mod tests {
         let later = deadlines.register(start + Duration::from_millis(80));
         let woken = Arc::new(Flag::default());
         assert!(!expired(&later, &woken));
-        tokio::time::sleep(Duration::from_millis(40)).await;
+        tokio::time::sleep(Duration::from_millis(79)).await;
         assert!(!expired(&later, &woken), "expired before its deadline");
-        while !expired(&later, &woken) {
-            assert!(start.elapsed() < Duration::from_secs(10), "never expired");
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        assert!(woken.0.load(Ordering::SeqCst));
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        assert!(expired(&later, &woken), "never expired");
+        assert!(woken.is_set());
     }
 
     #[tokio::test]
@@ -310,28 +318,23 @@ mod tests {
     fn the_sweeper_ends_with_the_server() {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
+            .start_paused(true)
             .build()
             .unwrap();
         rt.block_on(async {
+            let alive = || {
+                tokio::runtime::Handle::current()
+                    .metrics()
+                    .num_alive_tasks()
+            };
             let deadlines = Deadlines::new();
             drop(deadlines.register(Instant::now() + Duration::from_millis(1)));
             // The sweeper runs, finds the queue empty after the deadline and goes idle.
-            tokio::time::sleep(Duration::from_millis(30)).await;
-            assert_eq!(
-                tokio::runtime::Handle::current()
-                    .metrics()
-                    .num_alive_tasks(),
-                1
-            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            assert_eq!(alive(), 1);
             drop(deadlines);
-            tokio::task::yield_now().await;
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            assert_eq!(
-                tokio::runtime::Handle::current()
-                    .metrics()
-                    .num_alive_tasks(),
-                0
-            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            assert_eq!(alive(), 0);
         });
     }
 }
