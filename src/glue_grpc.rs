@@ -1,10 +1,12 @@
 //! The gRPC glue macros generated code invokes: per type its domain ↔ prost conversions, per
-//! service the tonic adapter and the typed client, each written once here.
+//! service the adapter (the tower service tonic's router calls) and the typed client, each
+//! written once here.
 //!
-//! A generated file states facts (which field has which conversion kind, which rpc is which
-//! tonic method) and these macros expand them; the work is in the runtime
-//! (`grpc::convert::Kind` per field, `grpc::server::{unary, …}` per rpc). Generated code
-//! invokes them inside `__if_grpc!`, so they expand only with the `grpc` feature.
+//! A generated file states facts (which field has which conversion kind, which rpc has which
+//! path and messages) and these macros expand them; the work is in the runtime
+//! (`grpc::convert::Kind` per field, `grpc::service::Rpc` and `grpc::server::{unary, …}` per
+//! rpc). Generated code invokes them inside `__if_grpc!`, so they expand only with the `grpc`
+//! feature.
 //!
 //! A field's conversion kind is written as a call, `Opt(Boxed(Message(proto::Node)))`, which
 //! [`__grpc_kind!`] turns into the runtime's kind type (`Opt<Boxed<Message<proto::Node>>>`,
@@ -231,97 +233,82 @@ macro_rules! __grpc_enum {
     };
 }
 
-/// A service's `GrpcAdapter<S>`: the struct, `new`, `into_service`, its mount, and tonic's
-/// generated server trait implemented by one runtime call per rpc (`grpc::server::unary`,
-/// `server_streaming`, `client_streaming` or `streaming`: decoding, validation, the deadline,
-/// errors, compression).
+/// A service's `GrpcAdapter<S>`: the struct, `new`, `into_service`, its mount, and the tower
+/// service tonic's router calls, which matches the request's path to an rpc and serves it with
+/// one runtime call (`grpc::service::Rpc::{unary, …}` around `grpc::server::{unary, …}`:
+/// decoding, validation, the deadline, errors, compression).
 ///
 /// ```text
 /// #[doc = "…"]
-/// impl super::Trait => super::proto::trait_server { TonicTrait, TonicServer },
-///     "pkg.Service", super::proto::FILE_DESCRIPTOR_SET;
-/// unary tonic_method("Service.Method", ProstIn => ProstOut) |request: Domain| method(request.a);
-/// server_streaming watch[WatchStream]("Service.Watch", () => ProstOut) |_: ()| watch();
-/// client_streaming record("Service.Record", ProstIn => ProstOut) |requests: _| record(requests);
+/// impl super::Trait, "pkg.Service", super::proto::FILE_DESCRIPTOR_SET;
+/// unary "Method"("Service.Method", ProstIn => ProstOut) |request: Domain| method(request.a);
+/// server_streaming "Watch"("Service.Watch", () => ProstOut) |_: ()| watch();
+/// client_streaming "Record"("Service.Record", ProstIn => ProstOut) |requests: _| record(requests);
 /// ```
 ///
-/// The closure's arguments are what the trait method takes after the `Context`.
+/// Each rpc line gives its .proto name, its name in the request context, its prost messages,
+/// and the trait method's arguments after the `Context`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __grpc_adapter {
-    (@request unary $in:ty) => { $crate::__private::tonic::Request<$in> };
-    (@request server_streaming $in:ty) => { $crate::__private::tonic::Request<$in> };
-    (@request client_streaming $in:ty) => {
-        $crate::__private::tonic::Request<$crate::__private::tonic::Streaming<$in>>
+    // One answer: compressed only from `min_compressed_size` bytes up.
+    (@call unary $request:ident, $name:literal, $config:ident, $handler:expr) => {
+        $crate::__private::grpc::server::unary(
+            $request, $name, $config.min_compressed_size, $handler,
+        )
     };
-    (@request streaming $in:ty) => {
-        $crate::__private::tonic::Request<$crate::__private::tonic::Streaming<$in>>
-    };
-    (@response $out:ty, []) => { $crate::__private::tonic::Response<$out> };
-    (@response $out:ty, [$stream:ident]) => { $crate::__private::tonic::Response<Self::$stream> };
-    (@stream $out:ty, []) => {};
-    (@stream $out:ty, [$stream:ident]) => {
-        type $stream = $crate::__private::grpc::server::ResponseStream<$out>;
-    };
-    // One answer: compressed only from `min` bytes up.
-    (@call unary $request:ident, $name:literal, $min:ident, $handler:expr) => {
-        $crate::__private::grpc::server::unary($request, $name, $min, $handler)
-    };
-    (@call client_streaming $request:ident, $name:literal, $min:ident, $handler:expr) => {
-        $crate::__private::grpc::server::client_streaming($request, $name, $min, $handler)
+    (@call client_streaming $request:ident, $name:literal, $config:ident, $handler:expr) => {
+        $crate::__private::grpc::server::client_streaming(
+            $request, $name, $config.min_compressed_size, $handler,
+        )
     };
     // A response stream: its messages follow the stream's coding.
-    (@call server_streaming $request:ident, $name:literal, $min:ident, $handler:expr) => {{
-        let _ = $min;
+    (@call server_streaming $request:ident, $name:literal, $config:ident, $handler:expr) => {
         $crate::__private::grpc::server::server_streaming($request, $name, $handler)
-    }};
-    (@call streaming $request:ident, $name:literal, $min:ident, $handler:expr) => {{
-        let _ = $min;
+    };
+    (@call streaming $request:ident, $name:literal, $config:ident, $handler:expr) => {
         $crate::__private::grpc::server::streaming($request, $name, $handler)
-    }};
+    };
     (
         $(#[$attr:meta])*
-        impl $trait:path => $($server:ident)::+ { $tonic_trait:ident, $service:ident },
-            $full_name:literal, $descriptors:expr;
-        $($kind:ident $method:ident $([$stream:ident])? ($name:literal, $in:ty => $out:ty)
+        impl $trait:path, $full_name:literal, $descriptors:expr;
+        $($kind:ident $rpc:literal($name:literal, $in:ty => $out:ty)
             |$req:tt: $rty:ty| $call:ident($($arg:expr),*);)*
     ) => {
         $(#[$attr])*
         pub struct GrpcAdapter<S> {
             inner: ::std::sync::Arc<S>,
-            /// Responses smaller than this are never compressed (`GrpcOptions::compression_min_size`).
-            min_compressed_size: usize,
+            config: $crate::__private::grpc::service::ServiceConfig,
+        }
+
+        impl<S> ::core::clone::Clone for GrpcAdapter<S> {
+            fn clone(&self) -> Self {
+                Self {
+                    inner: ::std::sync::Arc::clone(&self.inner),
+                    config: self.config,
+                }
+            }
         }
 
         impl<S> GrpcAdapter<S> {
-            /// Wraps a shared implementation.
+            /// Wraps a shared implementation, with the default [`GrpcOptions`]' limits and
+            /// codings.
+            ///
+            /// [`GrpcOptions`]: $crate::grpc::GrpcOptions
             pub fn new(inner: ::std::sync::Arc<S>) -> Self {
                 Self {
                     inner,
-                    min_compressed_size:
-                        $crate::__private::grpc::server::DEFAULT_COMPRESSION_MIN_SIZE,
+                    config: ::core::default::Default::default(),
                 }
             }
         }
 
         impl<S: $trait> GrpcAdapter<S> {
-            /// The tonic service, with the message size limits and the request and response
-            /// codings of `options`.
-            pub fn into_service(
-                mut self,
-                options: &$crate::__private::grpc::GrpcOptions,
-            ) -> $($server)::+::$service<Self> {
-                self.min_compressed_size = options.compression_min_size;
-                let mut service = $($server)::+::$service::new(self)
-                    .max_decoding_message_size(options.max_decoding_message_size)
-                    .max_encoding_message_size(options.max_encoding_message_size);
-                for &encoding in &options.accept_compression {
-                    service = service.accept_compressed(encoding);
-                }
-                for &encoding in &options.send_compression {
-                    service = service.send_compressed(encoding);
-                }
-                service
+            /// The service as tonic's router mounts it, with the message size limits and the
+            /// request and response codings of `options`.
+            pub fn into_service(mut self, options: &$crate::__private::grpc::GrpcOptions) -> Self {
+                self.config = $crate::__private::grpc::service::ServiceConfig::new(options);
+                self
             }
 
             /// Registers the service of `inner` with the server being built (the service's
@@ -336,51 +323,68 @@ macro_rules! __grpc_adapter {
             }
         }
 
-        // tonic's server trait is an `async_trait`; each method is written as what that
-        // attribute makes of an `async fn` (the boxed future), boxing the runtime call's future
-        // itself: an `async` block around it would hold the request twice (captured, then
-        // passed on), and the box would outgrow the allocator's fast path. It is also one state
-        // machine less per rpc for rustc to type-check and lay out (issue 17).
-        impl<S: $trait> $($server)::+::$tonic_trait for GrpcAdapter<S> {
-            $(
-                $crate::__grpc_adapter!(@stream $out, [$($stream)?]);
+        impl<S> $crate::__private::tonic::server::NamedService for GrpcAdapter<S> {
+            const NAME: &'static str = $full_name;
+        }
 
-                fn $method<'life0, 'async_trait>(
-                    &'life0 self,
-                    request: $crate::__grpc_adapter!(@request $kind $in),
-                ) -> ::core::pin::Pin<::std::boxed::Box<
-                    dyn ::core::future::Future<
-                        Output = ::core::result::Result<
-                            $crate::__grpc_adapter!(@response $out, [$($stream)?]),
-                            $crate::__private::tonic::Status,
-                        >,
-                    > + ::core::marker::Send + 'async_trait,
-                >>
-                where
-                    'life0: 'async_trait,
-                    Self: 'async_trait,
-                {
-                    let inner = &self.inner;
-                    let min = self.min_compressed_size;
-                    ::std::boxed::Box::pin($crate::__grpc_adapter!(@call $kind request, $name, min,
-                        move |ctx, $req: $rty| inner.$call(ctx $(, $arg)*)))
+        impl<S: $trait, B> $crate::__private::tonic::codegen::Service<
+            $crate::__private::tonic::codegen::http::Request<B>,
+        > for GrpcAdapter<S>
+        where
+            B: $crate::__private::tonic::codegen::Body + ::core::marker::Send + 'static,
+            B::Error: ::core::convert::Into<$crate::__private::tonic::codegen::StdError>
+                + ::core::marker::Send
+                + 'static,
+        {
+            type Response = $crate::__private::grpc::service::Response;
+            type Error = ::core::convert::Infallible;
+            type Future = $crate::__private::grpc::service::ResponseFuture;
+
+            fn poll_ready(
+                &mut self,
+                _: &mut ::core::task::Context<'_>,
+            ) -> ::core::task::Poll<::core::result::Result<(), ::core::convert::Infallible>> {
+                ::core::task::Poll::Ready(::core::result::Result::Ok(()))
+            }
+
+            fn call(
+                &mut self,
+                req: $crate::__private::tonic::codegen::http::Request<B>,
+            ) -> Self::Future {
+                let config = self.config;
+                match req.uri().path() {
+                    $(::core::concat!("/", $full_name, "/", $rpc) => {
+                        let inner = ::std::sync::Arc::clone(&self.inner);
+                        ::std::boxed::Box::pin(
+                            $crate::__private::grpc::service::Rpc::<$in, $out>::$kind(
+                                req,
+                                config,
+                                move |request| $crate::__grpc_adapter!(@call $kind request, $name,
+                                    config, move |ctx, $req: $rty| async move {
+                                        inner.$call(ctx $(, $arg)*).await
+                                    }),
+                            ),
+                        )
+                    })*
+                    path => $crate::__private::grpc::service::unimplemented(path),
                 }
-            )*
+            }
         }
     };
 }
 
 /// A service's typed `GrpcClient`: the struct, its constructors and settings, and one method per
 /// rpc, each one runtime call (`grpc::client::unary`, `server_streaming`, `client_streaming` or
-/// `streaming`: the request as its message, a failing status as the rpc's typed error, the
-/// response read back).
+/// `streaming`: the request as its message, sent by `grpc::client::Method`, a failing status
+/// as the rpc's typed error, the response read back).
 ///
 /// ```text
 /// #[doc = "…"]
-/// super::proto::trait_client::TraitClient;
-/// #[doc = " Fetch one."] unary get(id: String) -> super::Item, GetError = get(super::GetRequest { id });
-/// server_streaming watch() -> super::Event = watch(());
-/// client_streaming upload(requests: super::Chunk) -> super::Summary = upload(requests);
+/// "pkg.Service";
+/// #[doc = " Fetch one."]
+/// unary get(id: String) -> super::Item, GetError = "Get"(ProstIn => ProstOut, super::GetRequest { id });
+/// server_streaming watch() -> super::Event = "Watch"(() => ProstOut, ());
+/// client_streaming upload(requests: super::Chunk) -> super::Summary = "Upload"(ProstIn => ProstOut, requests);
 /// ```
 ///
 /// The error type is `Status` when none is given; a client stream's argument is a stream of
@@ -398,21 +402,29 @@ macro_rules! __grpc_client {
     (@arg streaming $ty:ty) => {
         impl $crate::stream::Stream<Item = $ty> + ::core::marker::Send + 'static
     };
+    (@message unary $in:ty) => { $in };
+    (@message server_streaming $in:ty) => { $in };
+    (@message client_streaming $in:ty) => {
+        $crate::__private::grpc::client::OutgoingMessages<$in>
+    };
+    (@message streaming $in:ty) => {
+        $crate::__private::grpc::client::OutgoingMessages<$in>
+    };
     (@ok unary $ret:ty, $err:ty) => { $ret };
     (@ok client_streaming $ret:ty, $err:ty) => { $ret };
     (@ok server_streaming $ret:ty, $err:ty) => { $crate::Streaming<$ret, $err> };
     (@ok streaming $ret:ty, $err:ty) => { $crate::Streaming<$ret, $err> };
     (
         $(#[$attr:meta])*
-        $($client:ident)::+;
+        $full_name:literal;
         $($(#[$method_attr:meta])*
         $kind:ident $method:ident($($arg:ident: $arg_ty:ty),*) -> $ret:ty $(, $err:ty)?
-            = $tonic:ident($request:expr);)*
+            = $rpc:literal($in:ty => $out:ty, $request:expr);)*
     ) => {
         $(#[$attr])*
         #[derive(Debug, Clone)]
         pub struct GrpcClient {
-            inner: $($client)::+<$crate::__private::tonic::transport::Channel>,
+            inner: $crate::__private::grpc::client::Channel,
         }
 
         impl GrpcClient {
@@ -427,7 +439,7 @@ macro_rules! __grpc_client {
             /// Rosetta speaks (gzip, deflate, zstd: it says so in `grpc-accept-encoding`) and
             /// sends requests uncompressed until [`Self::send_compressed`].
             pub fn new(channel: $crate::__private::tonic::transport::Channel) -> Self {
-                let mut inner = $($client)::+::new(channel);
+                let mut inner = $crate::__private::tonic::client::Grpc::new(channel);
                 for encoding in $crate::__private::grpc::ALL_ENCODINGS {
                     inner = inner.accept_compressed(encoding);
                 }
@@ -456,10 +468,9 @@ macro_rules! __grpc_client {
                 self
             }
 
-            /// The underlying tonic client (prost messages), for metadata, compression and limits.
-            pub fn tonic(
-                &mut self,
-            ) -> &mut $($client)::+<$crate::__private::tonic::transport::Channel> {
+            /// The underlying tonic client (`tonic::client::Grpc`), for calls with prost
+            /// messages, metadata, compression and limits.
+            pub fn tonic(&mut self) -> &mut $crate::__private::grpc::client::Channel {
                 &mut self.inner
             }
 
@@ -473,10 +484,18 @@ macro_rules! __grpc_client {
                     $crate::__grpc_client!(@ok $kind $ret, $crate::__grpc_client!(@error $($err)?)),
                     $crate::__grpc_client!(@error $($err)?),
                 > {
-                    let mut client = self.inner.clone();
+                    let method = $crate::__private::grpc::client::Method::<$in, $out> {
+                        service: $full_name,
+                        method: $rpc,
+                        path: ::core::concat!("/", $full_name, "/", $rpc),
+                        types: ::core::marker::PhantomData,
+                    };
+                    let channel = self.inner.clone();
                     $crate::__private::grpc::client::$kind(
                         $request,
-                        move |m| async move { client.$tonic(m).await },
+                        move |m: $crate::__grpc_client!(@message $kind $in)| {
+                            method.$kind(channel, m)
+                        },
                     )
                     .await
                 }

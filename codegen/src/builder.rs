@@ -542,12 +542,12 @@ fn check_attribute_paths(ir: &Ir, config: &rust::Config) -> Result<(), Error> {
 /// gRPC: writes the emitted `.proto` files to `<out>/rosetta-proto/` (for users; nothing here
 /// reads them back), builds the `FileDescriptorSet` from the IR (`emit::descriptor`, no `protoc`
 /// and no parse of the text) and writes it encoded beside them (for reflection),
-/// and runs tonic-prost-build once per package into `<out>/rosetta-prost/<package>.rs`
+/// and runs prost-build (messages only) once per package into `<out>/rosetta-prost/<package>.rs`
 /// (a folder of its own: prost's `_.rs` for files without a package would clash with
 /// Rosetta's). Each package's prost code refers to the other packages' prost types through
 /// relative extern paths (`super::super::common::proto::Money`), the layout the generated
-/// `proto` modules have; prost, prost-types and tonic are reached through the `rosetta`
-/// crate, so a user's crate needs no dependency but `rosetta`.
+/// `proto` modules have; prost and prost-types are reached through the `rosetta` crate, so a
+/// user's crate needs no dependency but `rosetta`.
 fn compile_grpc(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), Error> {
     let krate = config.crate_path.as_str();
     use crate::emit::proto;
@@ -609,16 +609,18 @@ fn compile_grpc(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), Er
         std::fs::create_dir_all(&scratch).map_err(|e| Error {
             message: format!("cannot create `{}`: {e}", scratch.display()),
         })?;
-        let mut builder = tonic_prost_build::configure()
-            .build_server(config.server)
-            .build_client(config.client)
-            .build_transport(true)
-            .emit_rerun_if_changed(false)
+        let mut builder = prost_build::Config::new();
+        // prost writes its messages already indented; its `format` pass (a default feature, off
+        // here) would parse and print the whole package file at once, which held 4.9 GB at
+        // 20,000 types. No service generator: the adapters and clients are Rosetta's own
+        // (`__grpc_adapter!`, `__grpc_client!`).
+        builder
             .out_dir(&scratch)
-            .codec_path(format!("{krate}::__private::grpc::Codec"));
+            .prost_path(format!("{krate}::__private::prost"))
+            .prost_types_path(format!("{krate}::__private::prost_types"));
         // Exact paths are used verbatim; a prefix match would snake-case `__private`.
         for wkt in ["Timestamp", "Any"] {
-            builder = builder.extern_path(
+            builder.extern_path(
                 format!(".google.protobuf.{wkt}"),
                 format!("{krate}::__private::prost_types::{wkt}"),
             );
@@ -630,26 +632,15 @@ fn compile_grpc(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), Er
                     Some(p) => format!(".{p}.{name}"),
                     None => format!(".{name}"),
                 };
-                builder =
-                    builder.extern_path(full, format!("{krate}::__private::grpc::value::{name}"));
+                builder.extern_path(full, format!("{krate}::__private::grpc::value::{name}"));
             }
         }
         for (proto_path, rust_path) in externs {
-            builder = builder.extern_path(proto_path, rust_path);
+            builder.extern_path(proto_path, rust_path);
         }
-        let mut config = tonic_prost_build::Config::new();
-        // prost writes its messages already indented; its `format` pass would parse and print
-        // the whole package file at once, which held 4.9 GB at 20,000 types. tonic's services
-        // are formatted one by one either way.
-        config
-            .format(false)
-            .prost_path(format!("{krate}::__private::prost"))
-            .prost_types_path(format!("{krate}::__private::prost_types"));
-        builder
-            .compile_fds_with_config(set, config)
-            .map_err(|e| Error {
-                message: format!("tonic-prost-build failed: {e}"),
-            })?;
+        builder.compile_fds(set).map_err(|e| Error {
+            message: format!("prost-build failed: {e}"),
+        })?;
         let name = prost_file_name(package.as_deref());
         // prost names the file after its module path (`obstacle.r#type.self_.rs`).
         let prost_name = match package {
@@ -665,10 +656,8 @@ fn compile_grpc(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), Er
         // prost's file is the largest text of the build (about 100 MB at 20,000 types): each
         // rewrite drops the text before it.
         let generated = std::fs::read_to_string(scratch.join(&prost_name)).unwrap_or_default();
-        let qualified = qualify_tonic_paths(&generated, &format!("{krate}::__private::tonic"));
+        let text = plain_enum_maps(&generated);
         drop(generated);
-        let text = plain_enum_maps(&qualified);
-        drop(qualified);
         write_all(&prost_dir, std::iter::once((name.as_str(), text.as_str())))?;
     }
     // The scratch folder is rewritten on every run; it must not be left in a CLI's output.
@@ -694,31 +683,6 @@ fn extern_rust_path(from: Option<&str>, to: Option<&str>, name: &str) -> String 
     parts.push("proto".to_string());
     parts.push(crate::emit::proto::prost_type(name).to_string());
     parts.join("::")
-}
-
-/// tonic-build writes `tonic::…` paths, which need `tonic` among the user's dependencies; they
-/// are pointed at the copy `rosetta` re-exports instead. Only paths that start a path (not
-/// `x::tonic::`, not `my_tonic::`) are rewritten.
-fn qualify_tonic_paths(code: &str, tonic: &str) -> String {
-    let mut out = String::with_capacity(code.len() + code.len() / 8);
-    let mut rest = code;
-    while let Some(i) = rest.find("tonic::") {
-        let before = &rest[..i];
-        let starts_path = !before
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':');
-        out.push_str(before);
-        if starts_path {
-            out.push_str(tonic);
-            out.push_str("::");
-        } else {
-            out.push_str("tonic::");
-        }
-        rest = &rest[i + "tonic::".len()..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// prost-derive builds accessor names for maps of enums from the field name, which fails for a
@@ -1040,18 +1004,6 @@ mod tests {
                 r#"#[prost(btree_map = "string, enumeration(Box)", tag = "6")] #[prost(map = "string, enumeration(a::B)", tag = "7")] x"#
             ),
             r#"#[prost(btree_map = "string, int32", tag = "6")] #[prost(map = "string, int32", tag = "7")] x"#
-        );
-    }
-
-    #[test]
-    fn tonic_paths_point_at_the_reexport() {
-        assert_eq!(
-            qualify_tonic_paths(
-                "use tonic::codegen::*; x: tonic::Request<T>, my_tonic::a, ::tonic::b",
-                "::rosetta::__private::tonic"
-            ),
-            "use ::rosetta::__private::tonic::codegen::*; \
-             x: ::rosetta::__private::tonic::Request<T>, my_tonic::a, ::tonic::b"
         );
     }
 }

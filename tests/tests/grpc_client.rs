@@ -173,7 +173,7 @@ fn handlers_see_metadata_peer_and_deadline() {
         request
             .metadata_mut()
             .insert("x-user", "ada".parse().unwrap());
-        let reply = client.tonic().say_hello(request).await.unwrap();
+        let reply = say_hello_raw(&mut client, request).await.unwrap();
         assert_eq!(
             reply.into_inner().message,
             "Grpc Greeter.SayHello x-user=ada peer=true deadline=true"
@@ -231,7 +231,7 @@ fn compressed_calls_with_the_typed_client() {
             .await
             .unwrap();
         let big = seed::proto::HelloRequest { name: name.clone() };
-        let response = client.tonic().say_hello(big).await.unwrap();
+        let response = say_hello_raw(&mut client, big).await.unwrap();
         assert_eq!(response.metadata().get("grpc-encoding").unwrap(), "gzip");
         assert_eq!(response.into_inner().message, format!("Hello, {name}!"));
     });
@@ -271,7 +271,28 @@ fn compression_is_configurable() {
         let big = seed::proto::HelloRequest {
             name: "n".repeat(5000),
         };
-        let response = tonic.tonic().say_hello(big).await.unwrap();
+        let response = say_hello_raw(&mut tonic, big).await.unwrap();
         assert!(response.metadata().get("grpc-encoding").is_none());
     });
+}
+
+/// `Greeter.SayHello` sent with prost messages through the typed client's tonic channel
+/// (`GrpcClient::tonic`), so the response's metadata can be read.
+async fn say_hello_raw(
+    client: &mut seed::greeter::GrpcClient,
+    request: impl rosetta::__private::tonic::IntoRequest<seed::proto::HelloRequest>,
+) -> Result<
+    rosetta::__private::tonic::Response<seed::proto::HelloResponse>,
+    rosetta::__private::tonic::Status,
+> {
+    let grpc = client.tonic();
+    grpc.ready().await.expect("the channel is ready");
+    grpc.unary(
+        request.into_request(),
+        rosetta::__private::tonic::codegen::http::uri::PathAndQuery::from_static(
+            "/Greeter/SayHello",
+        ),
+        rosetta::grpc::Codec::default(),
+    )
+    .await
 }

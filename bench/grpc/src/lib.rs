@@ -14,14 +14,21 @@ pub mod api {
     rosetta::include_idl!("_");
 }
 
-use api::proto::greeter_server::{Greeter as TonicGreeter, GreeterServer};
+/// The same Greeter as tonic-build writes it from the same descriptors: the hand-written
+/// baseline's server trait and the load clients (both sides are called by the same client).
+#[allow(missing_docs, clippy::all)]
+pub mod tonic_api {
+    include!(concat!(env!("OUT_DIR"), "/tonic/_.rs"));
+}
+
+use tonic_api::greeter_server::{Greeter as TonicGreeter, GreeterServer};
 
 /// One `SayHello("world")` from a tonic client, as every load driver makes it: whether the
 /// answer came back right.
 pub async fn say_hello_world(
-    client: &mut api::proto::greeter_client::GreeterClient<tonic::transport::Channel>,
+    client: &mut tonic_api::greeter_client::GreeterClient<tonic::transport::Channel>,
 ) -> bool {
-    let request = api::proto::HelloRequest {
+    let request = tonic_api::HelloRequest {
         name: "world".to_string(),
     };
     client
@@ -71,7 +78,7 @@ impl api::Greeter for Generated {
 
 /// A stream of hand-written tonic responses.
 type TonicStream =
-    Pin<Box<dyn Stream<Item = Result<api::proto::HelloResponse, tonic::Status>> + Send>>;
+    Pin<Box<dyn Stream<Item = Result<tonic_api::HelloResponse, tonic::Status>> + Send>>;
 
 /// The same logic, by hand on tonic's server trait.
 pub struct Hand;
@@ -80,10 +87,10 @@ pub struct Hand;
 impl TonicGreeter for Hand {
     async fn say_hello(
         &self,
-        request: tonic::Request<api::proto::HelloRequest>,
-    ) -> Result<tonic::Response<api::proto::HelloResponse>, tonic::Status> {
+        request: tonic::Request<tonic_api::HelloRequest>,
+    ) -> Result<tonic::Response<tonic_api::HelloResponse>, tonic::Status> {
         let name = request.into_inner().name;
-        Ok(tonic::Response::new(api::proto::HelloResponse {
+        Ok(tonic::Response::new(tonic_api::HelloResponse {
             message: format!("Hello, {name}!"),
         }))
     }
@@ -92,11 +99,11 @@ impl TonicGreeter for Hand {
 
     async fn feed(
         &self,
-        request: tonic::Request<api::proto::FeedRequest>,
+        request: tonic::Request<tonic_api::FeedRequest>,
     ) -> Result<tonic::Response<TonicStream>, tonic::Status> {
         let count = request.into_inner().count;
         let feed = futures_util::stream::iter((0..count).map(|i| {
-            Ok(api::proto::HelloResponse {
+            Ok(tonic_api::HelloResponse {
                 message: format!("Hello, {i}!"),
             })
         }));
@@ -107,10 +114,10 @@ impl TonicGreeter for Hand {
 
     async fn echo(
         &self,
-        request: tonic::Request<tonic::Streaming<api::proto::HelloRequest>>,
+        request: tonic::Request<tonic::Streaming<tonic_api::HelloRequest>>,
     ) -> Result<tonic::Response<TonicStream>, tonic::Status> {
         let echoes = request.into_inner().map(|request| {
-            request.map(|r| api::proto::HelloResponse {
+            request.map(|r| tonic_api::HelloResponse {
                 message: format!("Hello, {}!", r.name),
             })
         });

@@ -10,7 +10,7 @@
 //! `BENCH_GRPC_ADAPTER=1` adds a diagnostic pair: the generated adapter on tonic's own server
 //! against the hand-written one (isolates the adapter from the one-port server).
 
-use rosetta_bench_grpc::api::proto::greeter_client::GreeterClient;
+use rosetta_bench_grpc::tonic_api::greeter_client::GreeterClient;
 use rosetta_bench_grpc::{Kind, say_hello_world, serve};
 use rosetta_bench_support::{Options, Sample, Tally, alternate, drive, pin_load_generator, report};
 

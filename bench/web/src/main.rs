@@ -22,7 +22,7 @@ mod api {
     rosetta::include_idl!("_");
 }
 
-use api::proto::greeter_client::GreeterClient;
+use rosetta_bench_grpc::tonic_api::{self, greeter_client::GreeterClient};
 
 /// The logic, behind the generated Rosetta trait.
 struct Generated;
@@ -71,7 +71,7 @@ fn serve() {
 /// One call over a web protocol: the request's content type and body, and whether the answer
 /// is the expected greeting.
 fn web_request(proto: Proto) -> (&'static str, Bytes) {
-    let message = api::proto::HelloRequest {
+    let message = tonic_api::HelloRequest {
         name: "world".to_string(),
     }
     .encode_to_vec();
@@ -106,7 +106,7 @@ fn web_answer_ok(proto: Proto, body: &[u8]) -> bool {
             }
         }
     };
-    api::proto::HelloResponse::decode(message).is_ok_and(|r| r.message == "Hello, world!")
+    tonic_api::HelloResponse::decode(message).is_ok_and(|r| r.message == "Hello, world!")
 }
 
 /// One round of `proto` calls against a fresh server process.
@@ -142,7 +142,7 @@ fn round(proto: Proto, o: &Options) -> Sample {
             while tally.running() {
                 let ok = match proto {
                     Proto::Grpc => grpc
-                        .say_hello(api::proto::HelloRequest {
+                        .say_hello(tonic_api::HelloRequest {
                             name: "world".to_string(),
                         })
                         .await

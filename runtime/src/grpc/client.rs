@@ -1,6 +1,13 @@
-//! What generated `GrpcClient`s call: connecting, and turning responses back into domain values.
+//! What generated `GrpcClient`s call: connecting, sending an rpc over tonic's generic client
+//! ([`Method`]), and turning responses back into domain values.
 
 use std::future::Future;
+use std::marker::PhantomData;
+
+use tonic::GrpcMethod;
+use tonic::codegen::http::uri::PathAndQuery;
+
+use super::codec::Codec;
 
 use super::convert::{FromProto, IntoProto};
 use super::status::FromTonicStatus;
@@ -18,6 +25,96 @@ pub async fn connect(url: impl Into<String>) -> Result<tonic::transport::Channel
         .await
         .map_err(|e| Status::unavailable(format!("cannot connect to `{url}`: {e}")))
 }
+
+/// The channel a generated `GrpcClient` calls through: tonic's generic client, which
+/// [`Method`] sends each rpc with (tonic-build's per-service client is not generated).
+pub type Channel = tonic::client::Grpc<tonic::transport::Channel>;
+
+#[doc(hidden)]
+/// One rpc as a generated client sends it: `P` its prost request message, `R` its prost
+/// response message, `service` the full service name (`pkg.Service`), `method` the rpc's name,
+/// `path` `/pkg.Service/Method`. Each function sends one call of its kind, as tonic-build's
+/// client methods do (waiting for the channel to be ready, the method named in the request's
+/// extensions for interceptors and layers).
+pub struct Method<P, R> {
+    /// The full service name.
+    pub service: &'static str,
+    /// The rpc's name in the .proto.
+    pub method: &'static str,
+    /// The HTTP/2 path of the call.
+    pub path: &'static str,
+    #[doc(hidden)]
+    pub types: PhantomData<fn(P) -> R>,
+}
+
+impl<P, R> Method<P, R>
+where
+    P: prost::Message + Send + Sync + 'static,
+    R: prost::Message + Default + Send + Sync + 'static,
+{
+    async fn ready<M>(
+        &self,
+        channel: &mut Channel,
+        message: M,
+    ) -> Result<(tonic::Request<M>, PathAndQuery), tonic::Status> {
+        channel
+            .ready()
+            .await
+            .map_err(|e| tonic::Status::unavailable(format!("the channel is not ready: {e}")))?;
+        let mut request = tonic::Request::new(message);
+        request
+            .extensions_mut()
+            .insert(GrpcMethod::new(self.service, self.method));
+        Ok((request, PathAndQuery::from_static(self.path)))
+    }
+
+    /// Sends one unary call.
+    pub async fn unary(
+        self,
+        mut channel: Channel,
+        message: P,
+    ) -> Result<tonic::Response<R>, tonic::Status> {
+        let (request, path) = self.ready(&mut channel, message).await?;
+        channel.unary(request, path, Codec::default()).await
+    }
+
+    /// Sends one server-streaming call.
+    pub async fn server_streaming(
+        self,
+        mut channel: Channel,
+        message: P,
+    ) -> Result<tonic::Response<tonic::Streaming<R>>, tonic::Status> {
+        let (request, path) = self.ready(&mut channel, message).await?;
+        channel
+            .server_streaming(request, path, Codec::default())
+            .await
+    }
+
+    /// Sends one client-streaming call.
+    pub async fn client_streaming(
+        self,
+        mut channel: Channel,
+        messages: OutgoingMessages<P>,
+    ) -> Result<tonic::Response<R>, tonic::Status> {
+        let (request, path) = self.ready(&mut channel, messages).await?;
+        channel
+            .client_streaming(request, path, Codec::default())
+            .await
+    }
+
+    /// Sends one bidirectional call.
+    pub async fn streaming(
+        self,
+        mut channel: Channel,
+        messages: OutgoingMessages<P>,
+    ) -> Result<tonic::Response<tonic::Streaming<R>>, tonic::Status> {
+        let (request, path) = self.ready(&mut channel, messages).await?;
+        channel.streaming(request, path, Codec::default()).await
+    }
+}
+
+/// The request messages of a client stream, as a generated client sends them.
+pub type OutgoingMessages<P> = std::pin::Pin<Box<dyn futures_core::Stream<Item = P> + Send>>;
 
 #[doc(hidden)]
 /// A domain value from a response message; a message that is not a valid domain value is
@@ -107,7 +204,7 @@ where
     S: futures_core::Stream<Item = Req> + Send + 'static,
     Req: IntoProto<P> + 'static,
     P: Send + 'static,
-    F: FnOnce(std::pin::Pin<Box<dyn futures_core::Stream<Item = P> + Send>>) -> Fut,
+    F: FnOnce(OutgoingMessages<P>) -> Fut,
     Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
     Out: FromProto<R>,
     E: FromTonicStatus + From<Status>,
@@ -129,7 +226,7 @@ where
     S: futures_core::Stream<Item = Req> + Send + 'static,
     Req: IntoProto<P> + 'static,
     P: Send + 'static,
-    F: FnOnce(std::pin::Pin<Box<dyn futures_core::Stream<Item = P> + Send>>) -> Fut,
+    F: FnOnce(OutgoingMessages<P>) -> Fut,
     Fut: Future<Output = Result<tonic::Response<tonic::Streaming<R>>, tonic::Status>>,
     R: Send + 'static,
     Out: FromProto<R> + 'static,

@@ -2,7 +2,7 @@
 //!
 //! tonic-prost's `ProstCodec` answers a body that is not valid protobuf with `INTERNAL`; the
 //! request is what is wrong, so Rosetta says `INVALID_ARGUMENT` (generated services use this codec
-//! through tonic-prost-build's `codec_path`).
+//! through `grpc::service::Rpc` and `grpc::client::Method`).
 
 use std::marker::PhantomData;
 

@@ -1,4 +1,4 @@
-//! gRPC glue (feature `grpc`): what the generated tonic adapters, conversions and clients call.
+//! gRPC glue (feature `grpc`): what the generated adapters, conversions and clients call.
 //!
 //! - [`convert`]: domain ↔ prost conversions. A protobuf message that is not a valid domain value
 //!   (a missing required message field, an unknown enum number, a `oneof` not set, a timestamp out
@@ -15,7 +15,8 @@
 //! - `framing` (private): the request framing check every gRPC request goes through — a
 //!   truncated or malformed message prefix, a compressed flag without `grpc-encoding`, a unary
 //!   call with no message or two — each refused with the status the gRPC documents name.
-//! - [`client`]: connecting a generated `GrpcClient`.
+//! - [`service`]: a generated service's calls dispatched through tonic's `server::Grpc`.
+//! - [`client`]: connecting a generated `GrpcClient`, and sending its rpcs.
 
 pub mod client;
 
@@ -40,6 +41,8 @@ pub mod convert;
 mod framing;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "server")]
+pub mod service;
 pub mod status;
 pub mod value;
 

@@ -8,8 +8,8 @@
 //! more, that many tasks share the N calls on the one channel, as the throughput rounds do).
 //! Exits non-zero if any answer is wrong.
 
-use rosetta_bench_grpc::api::proto::greeter_client::GreeterClient;
 use rosetta_bench_grpc::say_hello_world;
+use rosetta_bench_grpc::tonic_api::greeter_client::GreeterClient;
 
 fn main() {
     let mut args = std::env::args().skip(1);

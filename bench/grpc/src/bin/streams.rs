@@ -11,8 +11,8 @@
 use std::net::SocketAddr;
 
 use rosetta_bench_grpc::Kind;
-use rosetta_bench_grpc::api;
-use rosetta_bench_grpc::api::proto::greeter_client::GreeterClient;
+use rosetta_bench_grpc::tonic_api;
+use rosetta_bench_grpc::tonic_api::greeter_client::GreeterClient;
 use rosetta_bench_support::{Options, Sample, alternate, pin_load_generator, report};
 
 /// Which stream a measurement drives.
@@ -38,12 +38,12 @@ fn measure(addr: SocketAddr, shape: Shape, messages: u32) {
         let mut client = GreeterClient::new(channel);
         let mut responses = match shape {
             Shape::ServerStream => client
-                .feed(api::proto::FeedRequest { count: messages })
+                .feed(tonic_api::FeedRequest { count: messages })
                 .await
                 .expect("feed"),
             Shape::Bidirectional => {
                 let names =
-                    futures_util::stream::iter((0..messages).map(|i| api::proto::HelloRequest {
+                    futures_util::stream::iter((0..messages).map(|i| tonic_api::HelloRequest {
                         name: i.to_string(),
                     }));
                 client.echo(names).await.expect("echo")

@@ -56,7 +56,7 @@ pub(super) const GATE_END: &str = "__rosetta_gate_end";
 /// [`super::apply_gates`] turns the markers into `::rosetta::__if_<feature>! { … }`, which keeps
 /// the tokens only when the feature is on: with the feature off, `__require_<feature>!()` is the
 /// one error, instead of every path into the missing runtime module failing too. (The wrapping is
-/// done on the formatted text because prettyplease does not format the inside of a macro call.)
+/// done on the printed text, so the gated items keep their own layout.)
 pub(super) fn gated(feature: &str, tokens: TokenStream) -> TokenStream {
     gated_all(&[feature], tokens)
 }
