@@ -15,7 +15,7 @@ use heck::ToSnakeCase;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::ident::{field_ident, type_ident};
+use super::ident::{field_ident, str_literal, type_ident};
 use super::protocols::Glue;
 use super::types::{Gen, docs};
 use crate::emit::openapi::{self, Component};
@@ -124,9 +124,9 @@ fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> TokenStream {
     let api = &f.api;
     let version = &f.version;
     let description = &f.description;
-    let tag = f.tag.to_compact();
+    let tag = str_literal(&f.tag.to_compact());
     let ops = f.operations.iter().map(|(path, method, op)| {
-        let op = op.to_compact();
+        let op = str_literal(&op.to_compact());
         quote!((#path, #method, #op))
     });
     let schemas = f.roots.iter().map(|c| schema_path(g, *c));
@@ -195,7 +195,7 @@ pub(super) fn schema_static(g: &Gen, c: Component) -> TokenStream {
     };
     let (schema, refs) = openapi::component(g.ir, c);
     let name = c.name(g.ir);
-    let json = schema.to_compact();
+    let json = str_literal(&schema.to_compact());
     let ident = schema_ident(g.ir, c);
     let refs = refs.into_iter().map(|r| schema_path(g, r));
     quote! {
