@@ -296,22 +296,16 @@ impl<'g, 'a> Conv<'g, 'a> {
     }
 }
 
-/// The gRPC items of one package: its prost module and the conversions of its types and of the
-/// request structs of its services, one item per type or request so the caller can format and
-/// write each before building the next (one item for the package grew with the API: hundreds of
-/// MB of syntax tree at 2,000 types). `g` is at the package module (depth 0).
-pub(super) fn package(
-    g: &Gen,
-    emit: &mut dyn FnMut(TokenStream) -> Result<(), String>,
-) -> Result<(), String> {
+/// The package's prost module: its messages included from prost-build's file, and the
+/// descriptor set. `g` is at the package module (depth 0).
+pub(super) fn proto_module(g: &Gen) -> TokenStream {
     // Relative to the package file itself (`include!` resolves from the file it is written in),
     // so the output works wherever it was written: `$OUT_DIR` (the Builder) or a folder of the
     // crate (`rosetta generate --target rust`), with no build script.
     let file = format!("{PROST_DIR}/{}", prost_file_name(g.package.as_deref()));
     let descriptors = format!("{PROTO_DIR}/{DESCRIPTOR_FILE}");
     let k = &g.krate;
-    let c = Conv::new(g);
-    emit(quote! {
+    quote! {
         /// The protobuf messages (prost) of this package, generated from its `.proto`
         /// descriptors; the gRPC glue converts between them and the domain types.
         #[allow(missing_docs, clippy::all, clippy::pedantic, unreachable_pub, non_camel_case_types)]
@@ -324,23 +318,29 @@ pub(super) fn package(
             pub const FILE_DESCRIPTOR_SET: &[u8] =
                 ::std::include_bytes!(#descriptors);
         }
-    })?;
-    for (id, t) in g.ir.types.iter().enumerate() {
-        if t.package == g.package {
-            emit(c.type_impls(id))?;
+    }
+}
+
+/// The domain ↔ prost conversions of type `id` (of `g`'s package), one item per type: one item
+/// for the package grew with the API (hundreds of MB of syntax tree at 2,000 types). `g` is at
+/// the package module (depth 0).
+pub(super) fn type_conversions(g: &Gen, id: usize) -> TokenStream {
+    Conv::new(g).type_impls(id)
+}
+
+/// The conversions of the request structs of service `s`'s parameter lists, an item each.
+pub(super) fn request_conversions(g: &Gen, s: &Service) -> Vec<TokenStream> {
+    let c = Conv::new(g);
+    let mut items = Vec::new();
+    for rpc in &s.rpcs {
+        if let Input::Params(request) = &rpc.input {
+            let name = &request.name;
+            let domain = type_ident(name);
+            c.set_owner(g.package.as_deref(), name);
+            items.push(c.struct_impls(quote!(#domain), c.proto_local(name), &request.fields));
         }
     }
-    for s in g.ir.services.iter().filter(|s| s.package == g.package) {
-        for rpc in &s.rpcs {
-            if let Input::Params(request) = &rpc.input {
-                let name = &request.name;
-                let domain = type_ident(name);
-                c.set_owner(g.package.as_deref(), name);
-                emit(c.struct_impls(quote!(#domain), c.proto_local(name), &request.fields))?;
-            }
-        }
-    }
-    Ok(())
+    items
 }
 
 /// What the adapter and client need to know about one rpc.
