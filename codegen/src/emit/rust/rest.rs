@@ -311,9 +311,10 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc, index: &Literal) -> TokenStrea
     } else {
         quote!(self.inner.send(&REST_ROUTES[#index], #request).await)
     };
+    let args = super::types::after_self(args);
     quote! {
         #doc
-        pub async fn #method(&self, #args) -> ::std::result::Result<#output, #error> {
+        pub async fn #method(&self #args) -> ::std::result::Result<#output, #error> {
             #call
         }
     }

@@ -18,6 +18,16 @@ pub(super) struct Gen<'a> {
     pub depth: usize,
 }
 
+/// A method's parameters after `&self` (or `ctx`): `, a: A, b: B`, or nothing, so that a
+/// method without any has no trailing comma.
+pub(super) fn after_self(args: TokenStream) -> TokenStream {
+    if args.is_empty() {
+        args
+    } else {
+        quote!(, #args)
+    }
+}
+
 /// `#[doc = "..."]` lines.
 pub(super) fn docs(lines: &[String]) -> TokenStream {
     let lines = lines.iter().map(|l| format!(" {l}"));
@@ -491,9 +501,10 @@ impl Gen<'_> {
             } else {
                 output
             };
+            let args = after_self(args);
             methods.extend(quote! {
                 #mdoc
-                fn #method(&self, ctx: #k::Context, #args)
+                fn #method(&self, ctx: #k::Context #args)
                     -> impl ::std::future::Future<Output = ::std::result::Result<#output, #error>> + ::std::marker::Send;
             });
         }

@@ -167,10 +167,11 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
         }
         _ => None,
     };
+    let args = super::types::after_self(args);
     quote! {
         #doc
         #many
-        pub async fn #method(&self, #args) -> ::std::result::Result<#output, #error> {
+        pub async fn #method(&self #args) -> ::std::result::Result<#output, #error> {
             #body
         }
     }
