@@ -41,7 +41,9 @@ pub mod convert;
 mod framing;
 #[cfg(feature = "server")]
 pub mod server;
+/// A generated service's dispatch: glue for generated code, not a stable API.
 #[cfg(feature = "server")]
+#[doc(hidden)]
 pub mod service;
 pub mod status;
 pub mod value;
