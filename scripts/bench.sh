@@ -5,7 +5,8 @@
 # --rounds each), the server under test its own process pinned to core 0 and the load generator
 # pinned to core 1 (bench/support), and prints ONE table: per pair the median rate and the median
 # server CPU per request (the server process's own accounting, /proc/<pid>/task/*/schedstat) of each side, both
-# ratios, and the machine's load average over the run.
+# ratios (each the median of the rounds' own A/B ratios: A's round and B's round run back to back,
+# so the machine's drift moves both), and the machine's load average over the run.
 #
 #   bash scripts/bench.sh [--quick] [--seconds S] [--rounds N] [--no-compiler]
 #
@@ -137,6 +138,7 @@ for r in table[1:]:
 print()
 print("cost: server CPU µs per request/message (Kafka: the whole process's CPU per record),")
 print("or instructions per document for decode. Rates: requests, calls, messages or records per second.")
+print("A/B: the median of the rounds' own ratios (A's round i over B's round i, run back to back).")
 if loads:
     print(f"load average (1 min) during the pairs: min {min(loads):.2f}, median "
           f"{statistics.median(loads):.2f}, max {max(loads):.2f} ({len(loads)} samples)")

@@ -490,6 +490,12 @@ pub fn median(mut values: Vec<f64>) -> f64 {
 
 /// Prints the medians of a pair and the `RESULT` line `scripts/bench.sh` reads (tab-separated:
 /// pair, unit, A's label, rate and CPU µs per unit, B's, then A/B of the rates and of the CPU).
+///
+/// The ratios are the medians of each round's own ratio (A's round `i` over B's round `i`, run
+/// back to back), not the ratio of the two medians: the shared machine's speed drifts by 20% and
+/// more over a minute, which moves both halves of a round alike but not two medians taken from
+/// rounds minutes apart.
+///
 /// Panics when any request failed: a benchmark of failing calls measures nothing.
 pub fn report(pair: &str, unit: &str, labels: [&str; 2], samples: &[Vec<Sample>; 2]) {
     let errors: u64 = samples.iter().flatten().map(|s| s.errors).sum();
@@ -502,22 +508,30 @@ pub fn report(pair: &str, unit: &str, labels: [&str; 2], samples: &[Vec<Sample>;
         rate(&samples[1]),
         cpu(&samples[1]),
     );
+    let paired = |f: fn(&Sample) -> f64| {
+        median(
+            samples[0]
+                .iter()
+                .zip(&samples[1])
+                .map(|(a, b)| f(a) / f(b))
+                .collect(),
+        )
+    };
+    let (rate_ratio, cpu_ratio) = (paired(Sample::rate), paired(Sample::cpu_us));
     println!(
-        "{pair}: {} {ar:.0} {unit}/s, {ac:.2} µs CPU each; {} {br:.0} {unit}/s, {bc:.2} µs; \
-         {}/{}: {:.3}x the {unit}/s, {:.3}x the CPU each (medians of {} rounds)",
+        "{pair}: {} {ar:.0} {unit}/s, {ac:.2} µs CPU each; {} {br:.0} {unit}/s, {bc:.2} µs \
+         (medians of {} rounds); {}/{}: {rate_ratio:.3}x the {unit}/s, {cpu_ratio:.3}x the CPU \
+         each (medians of the rounds' own ratios; ratios of the medians {:.3}x and {:.3}x)",
         labels[0],
         labels[1],
+        samples[0].len(),
         labels[0],
         labels[1],
         ar / br,
         ac / bc,
-        samples[0].len()
     );
     println!(
-        "RESULT\t{pair}\t{unit}\t{}\t{ar:.0}\t{ac:.3}\t{}\t{br:.0}\t{bc:.3}\t{:.3}\t{:.3}",
-        labels[0],
-        labels[1],
-        ar / br,
-        ac / bc
+        "RESULT\t{pair}\t{unit}\t{}\t{ar:.0}\t{ac:.3}\t{}\t{br:.0}\t{bc:.3}\t{rate_ratio:.3}\t{cpu_ratio:.3}",
+        labels[0], labels[1],
     );
 }
