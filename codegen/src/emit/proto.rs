@@ -14,11 +14,15 @@
 //! Architecture invariant: this emitter MUST be deterministic, and the names it gives synthesized
 //! messages come from [`crate::conventions`], the functions the checker uses for collisions.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use askama::Template;
 use heck::{ToShoutySnakeCase, ToSnakeCase};
 use proc_macro2::{Ident, Span};
 
 use super::OutputFile;
+use super::rust::ident::cached;
 use crate::conventions::{
     needs_proto_wrapper, proto_wrapper_field, proto_wrapper_name, proto_wrappers,
     response_message_name,
@@ -152,13 +156,24 @@ pub fn prost_ident(text: &str) -> Ident {
 /// A prost message, enum, oneof enum or variant name (`to_upper_camel`).
 pub fn prost_type(name: &str) -> Ident {
     use heck::ToUpperCamelCase;
-    prost_ident(&prost_sanitize(name.to_upper_camel_case()))
+    cached(&PROST_TYPES, name, |name| {
+        prost_ident(&prost_sanitize(name.to_upper_camel_case()))
+    })
 }
 
 /// A prost field, method or nested-module name (`to_snake`).
 pub fn prost_field(name: &str) -> Ident {
-    use heck::ToSnakeCase;
-    prost_ident(&prost_sanitize(name.to_snake_case()))
+    cached(&PROST_FIELDS, name, |name| {
+        prost_ident(&prost_sanitize(name.to_snake_case()))
+    })
+}
+
+thread_local! {
+    /// prost's names of IDL names, converted once per name and thread (each is used by every
+    /// conversion, adapter and client that mentions it; heck's conversion costs thousands of
+    /// instructions).
+    static PROST_TYPES: RefCell<HashMap<Box<str>, Ident>> = RefCell::default();
+    static PROST_FIELDS: RefCell<HashMap<Box<str>, Ident>> = RefCell::default();
 }
 
 /// The field name of a synthesized `<Rpc>Response`.

@@ -51,10 +51,11 @@ thread_local! {
     /// at every reference to it (heck's case conversion was 13% of `generate --target rust`).
     static TYPE_IDENTS: RefCell<HashMap<Box<str>, Ident>> = RefCell::default();
     static FIELD_IDENTS: RefCell<HashMap<Box<str>, Ident>> = RefCell::default();
+    static UPPER_CAMEL: RefCell<HashMap<Box<str>, Box<str>>> = RefCell::default();
 }
 
 /// The identifier `make` gives `name`, made once per thread.
-fn cached(
+pub(crate) fn cached(
     cache: &'static std::thread::LocalKey<RefCell<HashMap<Box<str>, Ident>>>,
     name: &str,
     make: fn(&str) -> Ident,
@@ -71,8 +72,15 @@ fn cached(
 
 /// The UpperCamelCase text of a name (no escaping).
 pub fn upper_camel(name: &str) -> String {
-    let s = name.to_upper_camel_case();
-    if s.is_empty() { "_".to_string() } else { s }
+    UPPER_CAMEL.with(|cache| {
+        if let Some(text) = cache.borrow().get(name) {
+            return text.to_string();
+        }
+        let s = name.to_upper_camel_case();
+        let s = if s.is_empty() { "_".to_string() } else { s };
+        cache.borrow_mut().insert(name.into(), s.as_str().into());
+        s
+    })
 }
 
 /// `<Rpc>Error`: the error enum of rpc `rpc_name`, spelled here only.

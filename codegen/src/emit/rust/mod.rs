@@ -7,7 +7,7 @@
 //! (with XML-RPC on) `rosetta::XmlRpc`, the same derives users put on their own structs.
 
 mod grpc;
-mod ident;
+pub(crate) mod ident;
 mod kafka;
 mod print;
 mod protocols;

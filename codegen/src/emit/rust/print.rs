@@ -251,12 +251,11 @@ impl Printer {
         let TokenTree::Punct(p) = &tokens[*i] else {
             return;
         };
-        // The longest operator whose characters are joint.
-        let mut op = String::new();
-        op.push(p.as_char());
-        let mut len = 1;
+        // The longest operator whose characters are joint (in place: a punctuation character is
+        // ASCII, and this runs for every punctuation token of the output).
+        let mut chars = [p.as_char() as u8, 0, 0];
+        let (mut count, mut op_len, mut len) = (1, 1, 1);
         if p.spacing() == Spacing::Joint {
-            let mut chars = op.clone();
             let mut j = *i;
             while let (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b))) =
                 (tokens.get(j), tokens.get(j + 1))
@@ -264,17 +263,19 @@ impl Printer {
                 if a.spacing() != Spacing::Joint {
                     break;
                 }
-                chars.push(b.as_char());
+                chars[count] = b.as_char() as u8;
+                count += 1;
                 j += 1;
-                if OPERATORS.contains(&chars.as_str()) {
-                    op = chars.clone();
+                if OPERATORS.iter().any(|o| o.as_bytes() == &chars[..count]) {
+                    op_len = count;
                     len = j + 1 - *i;
                 }
-                if chars.len() == 3 {
+                if count == 3 {
                     break;
                 }
             }
         }
+        let op = std::str::from_utf8(&chars[..op_len]).expect("punctuation characters are ASCII");
         let last_alone = match &tokens[*i + len - 1] {
             TokenTree::Punct(last) if last.spacing() == Spacing::Alone => Some(last.as_char()),
             _ => None,
@@ -283,9 +284,9 @@ impl Printer {
         let prev = self.prev();
         let glued_before = matches!(prev, Prev::Start | Prev::Glued);
         let after_value = matches!(prev, Prev::Word | Prev::Close | Prev::GenericClose { .. });
-        match op.as_str() {
+        match op {
             "," | ";" => {
-                self.put(&op, false, Prev::Spaced);
+                self.put(op, false, Prev::Spaced);
                 let ends_line = match mode {
                     Mode::Block => op == ";",
                     Mode::List => op == "," && angles.is_empty() && !*pipe_open,
@@ -295,40 +296,36 @@ impl Printer {
                     self.newline();
                 }
             }
-            "." | "?" => self.put(
-                &op,
-                false,
-                if op == "." { Prev::Glued } else { Prev::Close },
-            ),
-            ":" => self.put(&op, false, Prev::Spaced),
+            "." | "?" => self.put(op, false, if op == "." { Prev::Glued } else { Prev::Close }),
+            ":" => self.put(op, false, Prev::Spaced),
             "::" => {
                 let space = matches!(
                     prev,
                     Prev::Keyword | Prev::Spaced | Prev::GenericClose { spaced: true }
                 );
-                self.put(&op, space, Prev::Glued);
+                self.put(op, space, Prev::Glued);
             }
-            ".." | "..=" => self.put(&op, false, Prev::Glued),
+            ".." | "..=" => self.put(op, false, Prev::Glued),
             "<" if !matches!(prev, Prev::Close) => {
                 angles.push(self.last_word_is("impl"));
-                self.put(&op, matches!(prev, Prev::Spaced), Prev::Glued);
+                self.put(op, matches!(prev, Prev::Spaced), Prev::Glued);
             }
             ">" if !angles.is_empty() => {
                 let spaced = angles.pop().unwrap_or(false);
-                self.put(&op, false, Prev::GenericClose { spaced });
+                self.put(op, false, Prev::GenericClose { spaced });
             }
-            "&" | "#" | "'" | "$" => self.put(&op, !glued_before, Prev::Glued),
-            "!" if matches!(prev, Prev::Word) => self.put(&op, false, Prev::Glued),
-            "!" | "*" | "-" if !after_value => self.put(&op, !glued_before, Prev::Glued),
+            "&" | "#" | "'" | "$" => self.put(op, !glued_before, Prev::Glued),
+            "!" if matches!(prev, Prev::Word) => self.put(op, false, Prev::Glued),
+            "!" | "*" | "-" if !after_value => self.put(op, !glued_before, Prev::Glued),
             "|" if !*pipe_open => {
                 *pipe_open = true;
-                self.put(&op, !glued_before, Prev::Glued);
+                self.put(op, !glued_before, Prev::Glued);
             }
             "|" => {
                 *pipe_open = false;
-                self.put(&op, false, Prev::Spaced);
+                self.put(op, false, Prev::Spaced);
             }
-            _ => self.put(&op, prev != Prev::Start, Prev::Spaced),
+            _ => self.put(op, prev != Prev::Start, Prev::Spaced),
         }
         self.alone = last_alone;
     }
