@@ -51,35 +51,30 @@ thread_local! {
     /// at every reference to it (heck's case conversion was 13% of `generate --target rust`).
     static TYPE_IDENTS: RefCell<HashMap<Box<str>, Ident>> = RefCell::default();
     static FIELD_IDENTS: RefCell<HashMap<Box<str>, Ident>> = RefCell::default();
-    static UPPER_CAMEL: RefCell<HashMap<Box<str>, Box<str>>> = RefCell::default();
+    static UPPER_CAMEL: RefCell<HashMap<Box<str>, String>> = RefCell::default();
 }
 
-/// The identifier `make` gives `name`, made once per thread.
-pub(crate) fn cached(
-    cache: &'static std::thread::LocalKey<RefCell<HashMap<Box<str>, Ident>>>,
+/// What `make` gives `name` (an identifier, a cased text), made once per thread.
+pub(crate) fn cached<V: Clone + 'static>(
+    cache: &'static std::thread::LocalKey<RefCell<HashMap<Box<str>, V>>>,
     name: &str,
-    make: fn(&str) -> Ident,
-) -> Ident {
+    make: fn(&str) -> V,
+) -> V {
     cache.with(|cache| {
-        if let Some(ident) = cache.borrow().get(name) {
-            return ident.clone();
+        if let Some(value) = cache.borrow().get(name) {
+            return value.clone();
         }
-        let ident = make(name);
-        cache.borrow_mut().insert(name.into(), ident.clone());
-        ident
+        let value = make(name);
+        cache.borrow_mut().insert(name.into(), value.clone());
+        value
     })
 }
 
 /// The UpperCamelCase text of a name (no escaping).
 pub fn upper_camel(name: &str) -> String {
-    UPPER_CAMEL.with(|cache| {
-        if let Some(text) = cache.borrow().get(name) {
-            return text.to_string();
-        }
+    cached(&UPPER_CAMEL, name, |name| {
         let s = name.to_upper_camel_case();
-        let s = if s.is_empty() { "_".to_string() } else { s };
-        cache.borrow_mut().insert(name.into(), s.as_str().into());
-        s
+        if s.is_empty() { "_".to_string() } else { s }
     })
 }
 
