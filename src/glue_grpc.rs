@@ -1,274 +1,31 @@
-//! The gRPC glue macros generated code invokes: per type its domain ↔ prost conversions, per
-//! service the adapter (the tower service tonic's router calls) and the typed client, each
-//! written once here.
+//! The gRPC glue macros generated code invokes: per service the adapter (the tower service
+//! tonic's router calls) and the typed client, each written once here. Types need no gRPC glue
+//! of their own: their `__proto!` encoding is their message.
 //!
-//! A generated file states facts (which field has which conversion kind, which rpc has which
-//! path and messages) and these macros expand them; the work is in the runtime
-//! (`grpc::convert::Kind` per field, `grpc::service::Rpc` and `grpc::server::{unary, …}` per
-//! rpc). Generated code invokes them inside `__if_grpc!`, so they expand only with the `grpc`
-//! feature.
-//!
-//! A field's conversion kind is written as a call, `Opt(Boxed(Message(proto::Node)))`, which
-//! [`__grpc_kind!`] turns into the runtime's kind type (`Opt<Boxed<Message<proto::Node>>>`,
-//! from `grpc::convert::kinds`, glob-imported inside each generated function, so a kind is
-//! written without a path and cannot be shadowed by a user's own items). Calls rather than
-//! generic types because the formatter prints a macro's input token by token: `Required(M)`
-//! stays readable where `Required < M >` would not.
-
-/// The runtime's kind type for a kind written as a call: `Convert`, `Required(M)`,
-/// `Message(M)`, `Opt(K)`, `Boxed(K)`, `List(K)`, `Map(K)` (`M` a prost type, `K` a kind).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __grpc_kind {
-    (Required($message:ty)) => { Required<$message> };
-    (Message($message:ty)) => { Message<$message> };
-    ($kind:ident($($inner:tt)+)) => { $kind<$crate::__grpc_kind!($($inner)+)> };
-    ($kind:ident) => { $kind };
-}
-
-/// `FromProto` and `IntoProto` between a generated struct and its prost message, one runtime
-/// call per field.
-///
-/// `Domain = proto::Message { field, field(Kind), field("wire"), field("wire", Kind), … }`: a
-/// field without a kind is moved (same Rust type on both sides); `"wire"` is the IDL name
-/// reported in a violation's path when it is not the field's Rust name. When some prost field
-/// is named unlike its domain field, every field is written `field as prost_field(…)`.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __grpc_message {
-    (@impls $domain:ty, $proto:path, [$(($field:ident $pfield:ident [$($spec:tt)*]))*]) => {
-        impl $crate::__private::grpc::FromProto<$proto> for $domain {
-            fn from_proto(
-                proto: $proto,
-                path: &$crate::__private::validate::Path<'_>,
-            ) -> ::core::result::Result<Self, $crate::Violation> {
-                #[allow(unused_imports)]
-                use $crate::__private::grpc::convert::kinds::*;
-                let _ = (&proto, path);
-                ::core::result::Result::Ok(Self {
-                    $($field: $crate::__grpc_message!(
-                        @from proto.$pfield, path, ::core::stringify!($field); $($spec)*
-                    ),)*
-                })
-            }
-        }
-
-        impl $crate::__private::grpc::IntoProto<$proto> for $domain {
-            fn into_proto(self) -> $proto {
-                #[allow(unused_imports)]
-                use $crate::__private::grpc::convert::kinds::*;
-                $proto {
-                    $($pfield: $crate::__grpc_message!(@into self.$field; $($spec)*),)*
-                }
-            }
-        }
-    };
-    (@from $x:expr, $path:ident, $name:expr;) => { $x };
-    (@from $x:expr, $path:ident, $name:expr; $wire:literal) => { $x };
-    (@from $x:expr, $path:ident, $name:expr; $wire:literal, $($kind:tt)+) => {
-        <$crate::__grpc_kind!($($kind)+) as $crate::__private::grpc::convert::Kind<_, _>>
-            ::from_proto($x, &$path.field($wire))?
-    };
-    (@from $x:expr, $path:ident, $name:expr; $($kind:tt)+) => {
-        <$crate::__grpc_kind!($($kind)+) as $crate::__private::grpc::convert::Kind<_, _>>
-            ::from_proto($x, &$path.field($name))?
-    };
-    (@into $x:expr;) => { $x };
-    (@into $x:expr; $wire:literal) => { $x };
-    (@into $x:expr; $wire:literal, $($kind:tt)+) => {
-        $crate::__grpc_message!(@into $x; $($kind)+)
-    };
-    (@into $x:expr; $($kind:tt)+) => {
-        <$crate::__grpc_kind!($($kind)+) as $crate::__private::grpc::convert::Kind<_, _>>
-            ::into_proto($x)
-    };
-    ($domain:ty = $proto:path {
-        $($field:ident as $pfield:ident $(($($spec:tt)*))?),* $(,)?
-    }) => {
-        $crate::__grpc_message!(@impls $domain, $proto,
-            [$(($field $pfield [$($($spec)*)?]))*]);
-    };
-    ($domain:ty = $proto:path { $($field:ident $(($($spec:tt)*))?),* $(,)? }) => {
-        $crate::__grpc_message!(@impls $domain, $proto, [$(($field $field [$($($spec)*)?]))*]);
-    };
-}
-
-/// `FromProto` and `IntoProto` between a domain value and a prost message of one field: a
-/// wrapper message .proto needs for a container inside a container (the path stays the
-/// container's), or an rpc's `<Rpc>Response { result }` (`result("result", …)`: the path names
-/// it).
-///
-/// `Domain = proto::Wrapper { field("wire", Kind) }`, wire and kind optional as in
-/// [`__grpc_message!`].
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __grpc_wrapper {
-    (@from $x:expr, $path:ident;) => { ::core::result::Result::Ok($x) };
-    (@from $x:expr, $path:ident; $wire:literal) => { ::core::result::Result::Ok($x) };
-    (@from $x:expr, $path:ident; $wire:literal, $($kind:tt)+) => {
-        <$crate::__grpc_kind!($($kind)+) as $crate::__private::grpc::convert::Kind<_, _>>
-            ::from_proto($x, &$path.field($wire))
-    };
-    (@from $x:expr, $path:ident; $($kind:tt)+) => {
-        <$crate::__grpc_kind!($($kind)+) as $crate::__private::grpc::convert::Kind<_, _>>
-            ::from_proto($x, $path)
-    };
-    ($domain:ty = $proto:path { $pfield:ident $(($($spec:tt)*))? }) => {
-        impl $crate::__private::grpc::FromProto<$proto> for $domain {
-            fn from_proto(
-                proto: $proto,
-                path: &$crate::__private::validate::Path<'_>,
-            ) -> ::core::result::Result<Self, $crate::Violation> {
-                #[allow(unused_imports)]
-                use $crate::__private::grpc::convert::kinds::*;
-                let _ = path;
-                $crate::__grpc_wrapper!(@from proto.$pfield, path; $($($spec)*)?)
-            }
-        }
-
-        impl $crate::__private::grpc::IntoProto<$proto> for $domain {
-            fn into_proto(self) -> $proto {
-                #[allow(unused_imports)]
-                use $crate::__private::grpc::convert::kinds::*;
-                $proto {
-                    $pfield: $crate::__grpc_message!(@into self; $($($spec)*)?),
-                }
-            }
-        }
-    };
-}
-
-/// `FromProto` and `IntoProto` between a generated union and its prost message, whose `oneof`
-/// field `oneof` holds one member per variant.
-///
-/// `Domain = proto::Message { oneof: proto::message::Oneof { Variant("wire", Kind), … } }`;
-/// when some prost member is named unlike its variant, every variant is written
-/// `Variant as Member("wire", Kind)`. No member set is a violation.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __grpc_oneof {
-    (@impls $domain:ty, $proto:path, $oneof:ident, $members:ty,
-        [$(($variant:ident $member:ident $wire:literal [$($kind:tt)+]))*]) => {
-        impl $crate::__private::grpc::FromProto<$proto> for $domain {
-            fn from_proto(
-                proto: $proto,
-                path: &$crate::__private::validate::Path<'_>,
-            ) -> ::core::result::Result<Self, $crate::Violation> {
-                #[allow(unused_imports)]
-                use $crate::__private::grpc::convert::kinds::*;
-                type __Members = $members;
-                match proto.$oneof {
-                    $(::core::option::Option::Some(__Members::$member(x)) => {
-                        ::core::result::Result::Ok(Self::$variant(
-                            <$crate::__grpc_kind!($($kind)+)
-                                as $crate::__private::grpc::convert::Kind<_, _>>
-                                ::from_proto(x, &path.field($wire))?,
-                        ))
-                    })*
-                    ::core::option::Option::None => ::core::result::Result::Err(
-                        $crate::__private::grpc::convert::oneof_not_set(path),
-                    ),
-                }
-            }
-        }
-
-        impl $crate::__private::grpc::IntoProto<$proto> for $domain {
-            fn into_proto(self) -> $proto {
-                #[allow(unused_imports)]
-                use $crate::__private::grpc::convert::kinds::*;
-                type __Members = $members;
-                $proto {
-                    $oneof: ::core::option::Option::Some(match self {
-                        $(Self::$variant(x) => __Members::$member(
-                            <$crate::__grpc_kind!($($kind)+)
-                                as $crate::__private::grpc::convert::Kind<_, _>>
-                                ::into_proto(x),
-                        ),)*
-                    }),
-                }
-            }
-        }
-    };
-    ($domain:ty = $proto:path { $oneof:ident: $members:ty {
-        $($variant:ident as $member:ident($wire:literal, $($kind:tt)+)),* $(,)?
-    } }) => {
-        $crate::__grpc_oneof!(@impls $domain, $proto, $oneof, $members,
-            [$(($variant $member $wire [$($kind)+]))*]);
-    };
-    ($domain:ty = $proto:path { $oneof:ident: $members:ty {
-        $($variant:ident($wire:literal, $($kind:tt)+)),* $(,)?
-    } }) => {
-        $crate::__grpc_oneof!(@impls $domain, $proto, $oneof, $members,
-            [$(($variant $variant $wire [$($kind)+]))*]);
-    };
-}
-
-/// `FromProto<i32>` and `IntoProto<i32>` for a generated enum (its `from_number` and `number`):
-/// an undeclared number is a violation naming the enum (`= "Name"` when its IDL name is not the
-/// Rust one).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __grpc_enum {
-    ($domain:ident) => {
-        $crate::__grpc_enum!($domain = ::core::stringify!($domain));
-    };
-    ($domain:ty = $name:expr) => {
-        impl $crate::__private::grpc::FromProto<i32> for $domain {
-            fn from_proto(
-                number: i32,
-                path: &$crate::__private::validate::Path<'_>,
-            ) -> ::core::result::Result<Self, $crate::Violation> {
-                Self::from_number(number).ok_or_else(|| {
-                    $crate::__private::grpc::convert::unknown_enum(number, $name, path)
-                })
-            }
-        }
-
-        impl $crate::__private::grpc::IntoProto<i32> for $domain {
-            #[inline]
-            fn into_proto(self) -> i32 {
-                self.number()
-            }
-        }
-    };
-}
+//! A generated file states facts (which rpc has which path, request type and response message)
+//! and these macros expand them; the work is in the runtime (`grpc::service::Rpc` and
+//! `grpc::server::{unary, …}` per call, `grpc::client` for the client). Generated code invokes
+//! them inside `__if_grpc!`, so they expand only with the `grpc` feature.
 
 /// A service's `GrpcAdapter<S>`: the struct, `new`, `into_service`, its mount, and the tower
 /// service tonic's router calls, which matches the request's path to an rpc and serves it with
-/// one runtime call (`grpc::service::Rpc::{unary, …}` around `grpc::server::{unary, …}`:
-/// decoding, validation, the deadline, errors, compression).
+/// one runtime call (`grpc::service::Rpc::{unary, …}`: decoding, validation, the deadline,
+/// errors, compression).
 ///
 /// ```text
 /// #[doc = "…"]
 /// impl super::Trait, "pkg.Service", super::proto::FILE_DESCRIPTOR_SET;
-/// unary "Method"("Service.Method", ProstIn => ProstOut) |request: Domain| method(request.a);
-/// server_streaming "Watch"("Service.Watch", () => ProstOut) |_: ()| watch();
-/// client_streaming "Record"("Service.Record", ProstIn => ProstOut) |requests: _| record(requests);
+/// unary "Method"("Service.Method", super::MethodRequest => super::Item) |request: super::MethodRequest| method(request.a);
+/// server_streaming "Watch"("Service.Watch", () => super::Event) |_: ()| watch();
+/// client_streaming "Record"("Service.Record", super::Chunk => Reply<i64>) |requests: _| record(requests);
 /// ```
 ///
-/// Each rpc line gives its .proto name, its name in the request context, its prost messages,
-/// and the trait method's arguments after the `Context`.
+/// Each rpc line gives its .proto name, its name in the request context, its request type and
+/// the message its answer travels in (`grpc::message`), and the trait method's arguments after
+/// the `Context`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __grpc_adapter {
-    // One answer: compressed only from `min_compressed_size` bytes up.
-    (@call unary $request:ident, $name:literal, $config:ident, $handler:expr) => {
-        $crate::__private::grpc::server::unary(
-            $request, $name, $config.min_compressed_size, $handler,
-        )
-    };
-    (@call client_streaming $request:ident, $name:literal, $config:ident, $handler:expr) => {
-        $crate::__private::grpc::server::client_streaming(
-            $request, $name, $config.min_compressed_size, $handler,
-        )
-    };
-    // A response stream: its messages follow the stream's coding.
-    (@call server_streaming $request:ident, $name:literal, $config:ident, $handler:expr) => {
-        $crate::__private::grpc::server::server_streaming($request, $name, $handler)
-    };
-    (@call streaming $request:ident, $name:literal, $config:ident, $handler:expr) => {
-        $crate::__private::grpc::server::streaming($request, $name, $handler)
-    };
     (
         $(#[$attr:meta])*
         impl $trait:path, $full_name:literal, $descriptors:expr;
@@ -359,10 +116,10 @@ macro_rules! __grpc_adapter {
                             $crate::__private::grpc::service::Rpc::<$in, $out>::$kind(
                                 req,
                                 config,
-                                move |request| $crate::__grpc_adapter!(@call $kind request, $name,
-                                    config, move |ctx, $req: $rty| async move {
-                                        inner.$call(ctx $(, $arg)*).await
-                                    }),
+                                $name,
+                                move |ctx, $req: $rty| async move {
+                                    inner.$call(ctx $(, $arg)*).await
+                                },
                             ),
                         )
                     })*
@@ -382,10 +139,12 @@ macro_rules! __grpc_adapter {
 /// #[doc = "…"]
 /// "pkg.Service";
 /// #[doc = " Fetch one."]
-/// unary get(id: String) -> super::Item, GetError = "Get"(ProstIn => ProstOut, super::GetRequest { id });
-/// server_streaming watch() -> super::Event = "Watch"(() => ProstOut, ());
-/// client_streaming upload(requests: super::Chunk) -> super::Summary = "Upload"(ProstIn => ProstOut, requests);
+/// unary get(id: String) -> super::Item, GetError = "Get"(super::Item, super::GetRequest { id });
+/// server_streaming watch() -> super::Event = "Watch"(super::Event, ());
+/// client_streaming upload(requests: super::Chunk) -> i64 = "Upload"(Reply<i64>, requests);
 /// ```
+///
+/// Each method names the message its answer travels in (`grpc::message`) and the request value.
 ///
 /// The error type is `Status` when none is given; a client stream's argument is a stream of
 /// the type given, a server stream's answer a `Streaming` of it.
@@ -402,14 +161,10 @@ macro_rules! __grpc_client {
     (@arg streaming $ty:ty) => {
         impl $crate::stream::Stream<Item = $ty> + ::core::marker::Send + 'static
     };
-    (@message unary $in:ty) => { $in };
-    (@message server_streaming $in:ty) => { $in };
-    (@message client_streaming $in:ty) => {
-        $crate::__private::grpc::client::OutgoingMessages<$in>
-    };
-    (@message streaming $in:ty) => {
-        $crate::__private::grpc::client::OutgoingMessages<$in>
-    };
+    (@message unary) => { $crate::__private::grpc::Encoded };
+    (@message server_streaming) => { $crate::__private::grpc::Encoded };
+    (@message client_streaming) => { $crate::__private::grpc::client::OutgoingMessages };
+    (@message streaming) => { $crate::__private::grpc::client::OutgoingMessages };
     (@ok unary $ret:ty, $err:ty) => { $ret };
     (@ok client_streaming $ret:ty, $err:ty) => { $ret };
     (@ok server_streaming $ret:ty, $err:ty) => { $crate::Streaming<$ret, $err> };
@@ -419,7 +174,7 @@ macro_rules! __grpc_client {
         $full_name:literal;
         $($(#[$method_attr:meta])*
         $kind:ident $method:ident($($arg:ident: $arg_ty:ty),*) -> $ret:ty $(, $err:ty)?
-            = $rpc:literal($in:ty => $out:ty, $request:expr);)*
+            = $rpc:literal($out:ty, $request:expr);)*
     ) => {
         $(#[$attr])*
         #[derive(Debug, Clone)]
@@ -468,8 +223,8 @@ macro_rules! __grpc_client {
                 self
             }
 
-            /// The underlying tonic client (`tonic::client::Grpc`), for calls with prost
-            /// messages, metadata, compression and limits.
+            /// The underlying tonic client (`tonic::client::Grpc`), for calls with a codec of
+            /// your own, metadata, compression and limits.
             pub fn tonic(&mut self) -> &mut $crate::__private::grpc::client::Channel {
                 &mut self.inner
             }
@@ -484,7 +239,7 @@ macro_rules! __grpc_client {
                     $crate::__grpc_client!(@ok $kind $ret, $crate::__grpc_client!(@error $($err)?)),
                     $crate::__grpc_client!(@error $($err)?),
                 > {
-                    let method = $crate::__private::grpc::client::Method::<$in, $out> {
+                    let method = $crate::__private::grpc::client::Method::<$out> {
                         service: $full_name,
                         method: $rpc,
                         path: ::core::concat!("/", $full_name, "/", $rpc),
@@ -493,7 +248,7 @@ macro_rules! __grpc_client {
                     let channel = self.inner.clone();
                     $crate::__private::grpc::client::$kind(
                         $request,
-                        move |m: $crate::__grpc_client!(@message $kind $in)| {
+                        move |m: $crate::__grpc_client!(@message $kind)| {
                             method.$kind(channel, m)
                         },
                     )

@@ -41,11 +41,15 @@ pub use rosetta_runtime::rest;
 #[cfg(feature = "grpc")]
 pub use rosetta_runtime::grpc;
 
+#[cfg(any(feature = "grpc", feature = "kafka"))]
+pub use rosetta_runtime::proto;
+
 #[cfg(feature = "derive")]
 pub use rosetta_macros::*;
 
 mod glue_grpc;
 mod glue_kafka;
+mod glue_proto;
 mod glue_rpc;
 
 /// Includes the Rust that `rosetta_codegen::Builder` generated into `OUT_DIR`.
@@ -79,6 +83,8 @@ pub mod __private {
     pub use rosetta_runtime::grpc;
     #[cfg(feature = "grpc")]
     pub use rosetta_runtime::grpc::{prost, prost_types, tonic};
+    #[cfg(any(feature = "grpc", feature = "kafka"))]
+    pub use rosetta_runtime::proto;
     #[cfg(feature = "rest")]
     pub use rosetta_runtime::rest;
     pub use rosetta_runtime::{json, object, status, validate};
@@ -332,21 +338,21 @@ macro_rules! __rpc_error_display {
     };
 }
 
-/// The gRPC methods of a declared error's `DeclaredError` impl: its prost message `$proto` is the
-/// `google.rpc.Status` detail, both ways. Invoked inside `__if_grpc!`, so it expands only with
-/// the `grpc` feature.
+/// The gRPC methods of a declared error's `DeclaredError` impl: the error's own message (its
+/// `__proto!` encoding) is the `google.rpc.Status` detail, both ways. Invoked inside
+/// `__if_grpc!`, so it expands only with the `grpc` feature.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __declared_error_grpc {
-    ($proto:ty) => {
+    () => {
         fn __grpc_detail(&self) -> ::core::option::Option<$crate::__private::prost_types::Any> {
-            $crate::__private::grpc::status::declared_detail::<Self, $proto>(self)
+            $crate::__private::grpc::status::declared_detail::<Self>(self)
         }
 
         fn __from_grpc_status(
             status: &$crate::__private::tonic::Status,
         ) -> ::core::option::Option<Self> {
-            $crate::__private::grpc::status::declared_from_status::<Self, $proto>(status)
+            $crate::__private::grpc::status::declared_from_status::<Self>(status)
         }
     };
 }

@@ -145,6 +145,16 @@ impl Builder {
         self
     }
 
+    /// Also generates prost-build's message structs for the `.proto` files, in each package's
+    /// `proto` module (`shop::v1::proto::Product`), for code that wants prost's types beside
+    /// the domain ones: the same wire format, so `prost::Message::decode` reads what the gRPC
+    /// glue and protobuf topics write. Off by default: the glue needs none of it (the domain
+    /// types encode themselves), and the prost code would double what the crate compiles.
+    pub fn prost_messages(&mut self, on: bool) -> &mut Self {
+        self.rust.prost_messages = on;
+        self
+    }
+
     /// Generates Kafka producers and consumers for the topics or not. By default, when the
     /// `rosetta` dependency has its `kafka` feature.
     pub fn kafka(&mut self, on: bool) -> &mut Self {
@@ -346,32 +356,16 @@ fn warning_lines(c: &crate::Compilation, xmlrpc: bool, allowed: &[String]) -> Ve
 }
 
 /// Writes the Rust target for `ir` into `out_dir`: one file per package and `_include.rs` and,
-/// with gRPC on, the prost code (`rosetta-prost/`) and the `.proto` files and descriptor set
-/// (`rosetta-proto/`) the package files include by paths relative to themselves. The `Builder`
-/// and `rosetta generate --target rust` both write through here, so the CLI's output is
-/// complete without a build script.
+/// with gRPC on, the `.proto` files and descriptor set (`rosetta-proto/`) the package files
+/// include by paths relative to themselves. The `Builder` and `rosetta generate --target rust`
+/// both write through here, so the CLI's output is complete without a build script.
 pub fn write_rust(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), Error> {
     check_attribute_paths(ir, config)?;
-    // The glue and the prost + tonic code read the same checked model and write different
-    // files, so they are made side by side: on two cores a 2,000-type API's `--target rust`
-    // takes the longer of the two instead of their sum.
-    std::thread::scope(|scope| {
-        let grpc = config.grpc.then(|| {
-            std::thread::Builder::new()
-                .name("rosetta-grpc".into())
-                .spawn_scoped(scope, || compile_grpc(ir, config, out_dir))
-        });
-        // A thread that cannot start: the gRPC code is made here, after the glue.
-        let glue = write_glue(ir, config, out_dir);
-        let grpc = match grpc {
-            None => Ok(()),
-            Some(Ok(handle)) => handle
-                .join()
-                .unwrap_or_else(|_| Err(Error::new("internal error: the gRPC generator panicked"))),
-            Some(Err(_)) => compile_grpc(ir, config, out_dir),
-        };
-        glue.and(grpc)
-    })
+    write_glue(ir, config, out_dir)?;
+    if config.grpc {
+        compile_grpc(ir, config, out_dir)?;
+    }
+    Ok(())
 }
 
 /// The glue: one file per package and `_include.rs`.
@@ -541,17 +535,11 @@ fn check_attribute_paths(ir: &Ir, config: &rust::Config) -> Result<(), Error> {
 
 /// gRPC: writes the emitted `.proto` files to `<out>/rosetta-proto/` (for users; nothing here
 /// reads them back), builds the `FileDescriptorSet` from the IR (`emit::descriptor`, no `protoc`
-/// and no parse of the text) and writes it encoded beside them (for reflection),
-/// and runs prost-build (messages only) once per package into `<out>/rosetta-prost/<package>.rs`
-/// (a folder of its own: prost's `_.rs` for files without a package would clash with
-/// Rosetta's). Each package's prost code refers to the other packages' prost types through
-/// relative extern paths (`super::super::common::proto::Money`), the layout the generated
-/// `proto` modules have; prost and prost-types are reached through the `rosetta` crate, so a
-/// user's crate needs no dependency but `rosetta`.
+/// and no parse of the text) and writes it encoded beside them (for reflection). No message
+/// code is generated from them: the domain types are the messages (`__proto!`).
 fn compile_grpc(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), Error> {
-    let krate = config.crate_path.as_str();
     use crate::emit::proto;
-    use crate::emit::proto::{DESCRIPTOR_FILE, PROST_DIR, PROTO_DIR, prost_file_name};
+    use crate::emit::proto::{DESCRIPTOR_FILE, PROTO_DIR};
     let err = |message: String| Error { message };
     let protos = proto::generate(ir).map_err(err)?;
     let proto_dir = out_dir.join(PROTO_DIR);
@@ -568,7 +556,28 @@ fn compile_grpc(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), Er
         &proto_dir.join(DESCRIPTOR_FILE),
         &prost::Message::encode_to_vec(&fds),
     )?;
+    if config.prost_messages {
+        compile_prost(ir, fds, config, out_dir)?;
+    }
+    Ok(())
+}
 
+/// With [`Builder::prost_messages`]: prost-build's messages for the `.proto` files, once per
+/// package into `<out>/rosetta-prost/<package>.rs` (a folder of its own: prost's `_.rs` for
+/// files without a package would clash with Rosetta's), for code that wants prost's types
+/// beside the domain ones (the same wire format). Each package's prost code refers to the
+/// other packages' prost types through relative extern paths
+/// (`super::super::common::proto::Money`), the layout the generated `proto` modules have;
+/// prost and prost-types are reached through the `rosetta` crate, so a user's crate needs no
+/// dependency but `rosetta`.
+fn compile_prost(
+    ir: &Ir,
+    fds: prost_types::FileDescriptorSet,
+    config: &rust::Config,
+    out_dir: &Path,
+) -> Result<(), Error> {
+    use crate::emit::proto::{PROST_DIR, prost_file_name};
+    let krate = config.crate_path.as_str();
     let prost_dir = out_dir.join(PROST_DIR);
     std::fs::create_dir_all(&prost_dir).map_err(|e| Error {
         message: format!("cannot create `{}`: {e}", prost_dir.display()),
@@ -588,12 +597,7 @@ fn compile_grpc(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), Er
                 continue;
             }
             f.service.clear();
-            // The `any` messages of every package are the runtime's, mapped below.
-            let names = f
-                .message_type
-                .iter()
-                .map(|m| m.name().to_string())
-                .filter(|n| !crate::conventions::PROTO_VALUE_MESSAGES.contains(&n.as_str()));
+            let names = f.message_type.iter().map(|m| m.name().to_string());
             let enums = f.enum_type.iter().map(|e| e.name().to_string());
             for name in names.chain(enums) {
                 let pkg = f.package.as_deref().filter(|p| !p.is_empty());
@@ -624,16 +628,6 @@ fn compile_grpc(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), Er
                 format!(".google.protobuf.{wkt}"),
                 format!("{krate}::__private::prost_types::{wkt}"),
             );
-        }
-        // `any`: each package declares the `RosettaValue` family; all are the runtime's types.
-        for p in &packages {
-            for name in crate::conventions::PROTO_VALUE_MESSAGES {
-                let full = match p {
-                    Some(p) => format!(".{p}.{name}"),
-                    None => format!(".{name}"),
-                };
-                builder.extern_path(full, format!("{krate}::__private::grpc::value::{name}"));
-            }
         }
         for (proto_path, rust_path) in externs {
             builder.extern_path(proto_path, rust_path);

@@ -10,6 +10,8 @@ pub mod metadata;
 pub mod object;
 #[doc(hidden)]
 pub mod openapi_join;
+#[cfg(any(feature = "grpc", feature = "kafka"))]
+pub mod proto;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod status;

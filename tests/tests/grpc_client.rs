@@ -292,7 +292,7 @@ async fn say_hello_raw(
         rosetta::__private::tonic::codegen::http::uri::PathAndQuery::from_static(
             "/Greeter/SayHello",
         ),
-        rosetta::grpc::Codec::default(),
+        rosetta::grpc::tonic_prost::ProstCodec::default(),
     )
     .await
 }

@@ -1,15 +1,14 @@
-//! Every container shape through the generated gRPC conversions (`idl/grpc_shapes.idl`):
-//! containers in containers (the wrapper messages .proto nests), union members that are
-//! containers, optionals or dynamic values, unions in maps, optional and recursive fields,
-//! timestamps and dynamic values at depth. A value goes to its prost message and back unchanged,
-//! and through the generated adapter and client over the wire; a bad value deep inside is
-//! reported at its full path. (Union members that are containers once did not compile at all:
+//! Every container shape through the generated gRPC codec (`idl/grpc_shapes.idl`): containers
+//! in containers (the wrapper messages .proto nests), union members that are containers,
+//! optionals or dynamic values, unions in maps, optional and recursive fields, timestamps and
+//! dynamic values at depth. prost's messages for the emitted `.proto` read a value's bytes and
+//! write them back unchanged, the value goes through the generated adapter and client over the
+//! wire, and a bad value deep inside is reported at its full path. (Union members that are containers once did not compile at all:
 //! the absent-member `#[serde(default)]` of fields was put on variants too.)
 
 use std::collections::BTreeMap;
 
-use rosetta::grpc::{FromProto, IntoProto};
-use rosetta::validate::Path;
+use rosetta::__private::prost::Message;
 use rosetta::{Context, Status, Timestamp, Value};
 use rosetta_tests::RunningServer;
 
@@ -104,9 +103,8 @@ fn deep() -> Deep {
 
 #[test]
 fn every_shape_round_trips_through_its_prost_message() {
-    let value = deep();
-    let message: proto::Deep = value.clone().into_proto();
-    assert_eq!(Deep::from_proto(message, &Path::Root).unwrap(), value);
+    rosetta_tests::prost_agrees::<Deep, proto::Deep>(&deep(), false);
+    rosetta_tests::prost_agrees::<Deep, proto::Deep>(&Deep::default(), true);
 }
 
 #[test]
@@ -121,22 +119,33 @@ fn union_members_that_are_containers_round_trip_as_json() {
     }
 }
 
+/// `message` (a prost `Deep` made wrong) as Rosetta's codec refuses it: the violation a gRPC
+/// server answers with.
+fn refusal(message: &proto::Deep) -> rosetta::Violation {
+    let err = rosetta::proto::decode::<Deep>(&message.encode_to_vec()).unwrap_err();
+    rosetta::grpc::codec::violation(&err)
+}
+
 #[test]
 fn a_bad_value_deep_inside_is_reported_at_its_path() {
+    let prost_of = |value: &Deep| {
+        proto::Deep::decode(&rosetta::proto::encode(value)[..]).expect("prost reads it")
+    };
     // An undeclared enum number in `b[0]["d"]` (a map inside a list inside an optional: two
     // wrapper messages deep).
     let mut bad = deep();
     bad.b = Some(vec![[("d".to_string(), Day::Mon)].into()]);
-    let mut message: proto::Deep = bad.into_proto();
+    let mut message = prost_of(&bad);
     let list = message.b.as_mut().expect("b is set");
     let map = list.items.first_mut().expect("one map");
     map.entries.insert("d".to_string(), 7);
-    let err = Deep::from_proto(message, &Path::Root).unwrap_err();
+    let err = refusal(&message);
     assert_eq!(err.field, r#"b[0]["d"]"#);
     assert_eq!(err.rule, "proto");
+    assert!(err.message.contains("7 is not a value of enum"), "{err:?}");
 
     // A union with no member set, inside three maps.
-    let mut message: proto::Deep = deep().into_proto();
+    let mut message = prost_of(&deep());
     let shape = message
         .c
         .get_mut("x")
@@ -144,8 +153,8 @@ fn a_bad_value_deep_inside_is_reported_at_its_path() {
         .and_then(|m| m.entries.get_mut("z"))
         .expect("c.x.y.z");
     shape.shape = None;
-    let err = Deep::from_proto(message, &Path::Root).unwrap_err();
-    assert_eq!(err.field, r#"c["x"]["y"]["z"]"#);
+    assert_eq!(refusal(&message).field, r#"c["x"]["y"]["z"]"#);
+
 }
 
 #[test]

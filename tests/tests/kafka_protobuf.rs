@@ -3,11 +3,8 @@
 //! `.proto`), and each reads what the other wrote — so a consumer in another language can decode
 //! `shop.orders` with the `.proto` that `rosetta generate --target proto` emits.
 
-use rosetta::__private::prost::Message;
 use rosetta::Timestamp;
-use rosetta::grpc::{FromProto, IntoProto};
 use rosetta::kafka::ProtobufMessage;
-use rosetta::validate::Path;
 use rosetta_examples::shop::common::Money;
 use rosetta_examples::shop::v1::{Order, OrderLine, proto};
 
@@ -35,19 +32,13 @@ fn order() -> Order {
 
 fn check<D, P>(value: D)
 where
-    D: ProtobufMessage + IntoProto<P> + FromProto<P> + Clone + PartialEq + std::fmt::Debug,
-    P: Message + Default,
+    D: ProtobufMessage + rosetta::proto::ProtoMessage + PartialEq + std::fmt::Debug,
+    P: rosetta::__private::prost::Message + Default,
 {
-    let ours = value.encode_proto();
-    let prost_message: P = value.clone().into_proto();
-    let theirs = prost_message.encode_to_vec();
-    assert_eq!(ours, theirs, "{value:?}");
-    let decoded = P::decode(&ours[..]).expect("prost reads the Kafka bytes");
-    assert_eq!(D::from_proto(decoded, &Path::Root).expect("valid"), value);
-    assert_eq!(
-        D::decode_proto(&theirs).expect("Kafka reads prost's bytes"),
-        value
-    );
+    rosetta_tests::prost_agrees::<D, P>(&value, true);
+    // The topic's codec is the same encoding.
+    assert_eq!(value.encode_proto(), rosetta::proto::encode(&value));
+    assert_eq!(D::decode_proto(&value.encode_proto()).as_ref(), Ok(&value));
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! What generated `GrpcClient`s call: connecting, sending an rpc over tonic's generic client
-//! ([`Method`]), and turning responses back into domain values.
+//! ([`Method`]) with Rosetta's codec (requests encoded from the domain types, responses decoded
+//! into them), and a failing status as the rpc's typed error.
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -7,12 +8,11 @@ use std::marker::PhantomData;
 use tonic::GrpcMethod;
 use tonic::codegen::http::uri::PathAndQuery;
 
-use super::codec::Codec;
-
-use super::convert::{FromProto, IntoProto};
+use super::codec::{Codec, Encoded, Responses};
+use super::message::Carries;
 use super::status::FromTonicStatus;
+use crate::proto::ProtoMessage;
 use crate::status::Status;
-use crate::validate::Path;
 
 /// Connects a channel to `url` (`http://127.0.0.1:8080`); a bad URL or a refused connection is
 /// `UNAVAILABLE`.
@@ -31,12 +31,12 @@ pub async fn connect(url: impl Into<String>) -> Result<tonic::transport::Channel
 pub type Channel = tonic::client::Grpc<tonic::transport::Channel>;
 
 #[doc(hidden)]
-/// One rpc as a generated client sends it: `P` its prost request message, `R` its prost
-/// response message, `service` the full service name (`pkg.Service`), `method` the rpc's name,
-/// `path` `/pkg.Service/Method`. Each function sends one call of its kind, as tonic-build's
-/// client methods do (waiting for the channel to be ready, the method named in the request's
+/// One rpc as a generated client sends it: `R` its response message (decoded by the codec),
+/// `service` the full service name (`pkg.Service`), `method` the rpc's name, `path`
+/// `/pkg.Service/Method`. Each function sends one call of its kind, as tonic-build's client
+/// methods do (waiting for the channel to be ready, the method named in the request's
 /// extensions for interceptors and layers).
-pub struct Method<P, R> {
+pub struct Method<R> {
     /// The full service name.
     pub service: &'static str,
     /// The rpc's name in the .proto.
@@ -44,13 +44,12 @@ pub struct Method<P, R> {
     /// The HTTP/2 path of the call.
     pub path: &'static str,
     #[doc(hidden)]
-    pub types: PhantomData<fn(P) -> R>,
+    pub types: PhantomData<fn() -> R>,
 }
 
-impl<P, R> Method<P, R>
+impl<R> Method<R>
 where
-    P: prost::Message + Send + Sync + 'static,
-    R: prost::Message + Default + Send + Sync + 'static,
+    R: ProtoMessage + Send + Sync + 'static,
 {
     async fn ready<M>(
         &self,
@@ -68,25 +67,29 @@ where
         Ok((request, PathAndQuery::from_static(self.path)))
     }
 
+    fn codec() -> Codec<R, Responses> {
+        Codec::default()
+    }
+
     /// Sends one unary call.
     pub async fn unary(
         self,
         mut channel: Channel,
-        message: P,
+        message: Encoded,
     ) -> Result<tonic::Response<R>, tonic::Status> {
         let (request, path) = self.ready(&mut channel, message).await?;
-        channel.unary(request, path, Codec::default()).await
+        channel.unary(request, path, Self::codec()).await
     }
 
     /// Sends one server-streaming call.
     pub async fn server_streaming(
         self,
         mut channel: Channel,
-        message: P,
+        message: Encoded,
     ) -> Result<tonic::Response<tonic::Streaming<R>>, tonic::Status> {
         let (request, path) = self.ready(&mut channel, message).await?;
         channel
-            .server_streaming(request, path, Codec::default())
+            .server_streaming(request, path, Self::codec())
             .await
     }
 
@@ -94,11 +97,11 @@ where
     pub async fn client_streaming(
         self,
         mut channel: Channel,
-        messages: OutgoingMessages<P>,
+        messages: OutgoingMessages,
     ) -> Result<tonic::Response<R>, tonic::Status> {
         let (request, path) = self.ready(&mut channel, messages).await?;
         channel
-            .client_streaming(request, path, Codec::default())
+            .client_streaming(request, path, Self::codec())
             .await
     }
 
@@ -106,133 +109,118 @@ where
     pub async fn streaming(
         self,
         mut channel: Channel,
-        messages: OutgoingMessages<P>,
+        messages: OutgoingMessages,
     ) -> Result<tonic::Response<tonic::Streaming<R>>, tonic::Status> {
         let (request, path) = self.ready(&mut channel, messages).await?;
-        channel.streaming(request, path, Codec::default()).await
+        channel.streaming(request, path, Self::codec()).await
     }
 }
 
-/// The request messages of a client stream, as a generated client sends them.
-pub type OutgoingMessages<P> = std::pin::Pin<Box<dyn futures_core::Stream<Item = P> + Send>>;
+/// The request messages of a client stream, encoded, as a generated client sends them.
+pub type OutgoingMessages = std::pin::Pin<Box<dyn futures_core::Stream<Item = Encoded> + Send>>;
 
 #[doc(hidden)]
-/// A domain value from a response message; a message that is not a valid domain value is
-/// `INTERNAL` (the server broke the contract).
-#[inline]
-pub fn decode_response<D: FromProto<P>, P>(message: P) -> Result<D, Status> {
-    D::from_proto(message, &Path::Root)
-        .map_err(|v| Status::internal(format!("invalid response from the server: {v}")))
-}
-
-#[doc(hidden)]
-/// One unary call of a generated client, start to end: the domain request as its message, the
-/// call (`send`, the tonic client's method), a failing status as the rpc's typed error, and the
-/// response message read back ([`decode_response`]). The generated method is this one call.
-pub async fn unary<Req, P, R, Out, E, F, Fut>(request: Req, send: F) -> Result<Out, E>
+/// One unary call of a generated client, start to end: the domain request encoded, the call
+/// (`send`, the tonic client's method), a failing status as the rpc's typed error, and the
+/// value the response message carries. The generated method is this one call.
+pub async fn unary<Req, R, Out, E, F, Fut>(request: Req, send: F) -> Result<Out, E>
 where
-    Req: IntoProto<P>,
-    F: FnOnce(P) -> Fut,
+    Req: ProtoMessage,
+    F: FnOnce(Encoded) -> Fut,
     Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
-    Out: FromProto<R>,
-    E: FromTonicStatus + From<Status>,
+    R: Carries<Out>,
+    E: FromTonicStatus,
 {
-    let response = send(request.into_proto())
+    let response = send(Encoded::of(&request))
         .await
         .map_err(E::from_tonic_status)?;
-    decode_response(response.into_inner()).map_err(E::from)
+    Ok(response.into_inner().unwrap())
 }
 
 #[doc(hidden)]
-/// A response stream as the generated client returns it: each message read back
-/// ([`decode_response`]: an invalid one is `INTERNAL`), a failing status as the rpc's typed
-/// error, which ends it.
+/// A response stream as the generated client returns it: each message's value (a message that
+/// does not decode is `INTERNAL`, from the codec), a failing status as the rpc's typed error,
+/// which ends it.
 pub fn incoming<R, Out, E>(messages: tonic::Streaming<R>) -> crate::Streaming<Out, E>
 where
-    R: Send + 'static,
-    Out: FromProto<R> + 'static,
-    E: FromTonicStatus + From<Status> + 'static,
+    R: Carries<Out> + Send + 'static,
+    Out: 'static,
+    E: FromTonicStatus + 'static,
 {
     use futures_util::StreamExt;
     Box::pin(crate::stream::FuseOnError::new(messages.map(
         move |item| match item {
-            Ok(message) => decode_response(message).map_err(E::from),
+            Ok(message) => Ok(message.unwrap()),
             Err(status) => Err(E::from_tonic_status(status)),
         },
     )))
 }
 
-/// The request messages of a client stream, converted to prost as tonic pulls them (nothing is
-/// read ahead of what HTTP/2 flow control lets through).
-fn outgoing<Req, P>(
+/// The request messages of a client stream, encoded as tonic pulls them (nothing is read ahead
+/// of what HTTP/2 flow control lets through).
+fn outgoing<Req: ProtoMessage + 'static>(
     requests: impl futures_core::Stream<Item = Req> + Send + 'static,
-) -> impl futures_core::Stream<Item = P> + Send + 'static
-where
-    Req: IntoProto<P> + 'static,
-    P: 'static,
-{
+) -> OutgoingMessages {
     use futures_util::StreamExt;
-    requests.map(IntoProto::into_proto)
+    Box::pin(requests.map(|request| Encoded::of(&request)))
 }
 
 #[doc(hidden)]
-/// One server-streaming call of a generated client: the request as its message, the call, and
-/// the response messages as a typed stream ([`incoming`]).
-pub async fn server_streaming<Req, P, R, Out, E, F, Fut>(
+/// One server-streaming call of a generated client: the request encoded, the call, and the
+/// response messages as a typed stream ([`incoming`]).
+pub async fn server_streaming<Req, R, Out, E, F, Fut>(
     request: Req,
     send: F,
 ) -> Result<crate::Streaming<Out, E>, E>
 where
-    Req: IntoProto<P>,
-    F: FnOnce(P) -> Fut,
+    Req: ProtoMessage,
+    F: FnOnce(Encoded) -> Fut,
     Fut: Future<Output = Result<tonic::Response<tonic::Streaming<R>>, tonic::Status>>,
-    R: Send + 'static,
-    Out: FromProto<R> + 'static,
-    E: FromTonicStatus + From<Status> + 'static,
+    R: Carries<Out> + Send + 'static,
+    Out: 'static,
+    E: FromTonicStatus + 'static,
 {
-    let response = send(request.into_proto())
+    let response = send(Encoded::of(&request))
         .await
         .map_err(E::from_tonic_status)?;
     Ok(incoming(response.into_inner()))
 }
 
 #[doc(hidden)]
-/// One client-streaming call of a generated client: the request stream, converted as it is
-/// sent, and the one answer.
-pub async fn client_streaming<Req, P, R, Out, E, S, F, Fut>(requests: S, send: F) -> Result<Out, E>
+/// One client-streaming call of a generated client: the request stream, encoded as it is sent,
+/// and the one answer.
+pub async fn client_streaming<Req, R, Out, E, S, F, Fut>(requests: S, send: F) -> Result<Out, E>
 where
     S: futures_core::Stream<Item = Req> + Send + 'static,
-    Req: IntoProto<P> + 'static,
-    P: Send + 'static,
-    F: FnOnce(OutgoingMessages<P>) -> Fut,
+    Req: ProtoMessage + 'static,
+    F: FnOnce(OutgoingMessages) -> Fut,
     Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
-    Out: FromProto<R>,
-    E: FromTonicStatus + From<Status>,
+    R: Carries<Out>,
+    E: FromTonicStatus,
 {
-    let response = send(Box::pin(outgoing(requests)))
+    let response = send(outgoing(requests))
         .await
         .map_err(E::from_tonic_status)?;
-    decode_response(response.into_inner()).map_err(E::from)
+    Ok(response.into_inner().unwrap())
 }
 
 #[doc(hidden)]
 /// One bidirectional call of a generated client: the request stream out, the typed response
 /// stream back.
-pub async fn streaming<Req, P, R, Out, E, S, F, Fut>(
+pub async fn streaming<Req, R, Out, E, S, F, Fut>(
     requests: S,
     send: F,
 ) -> Result<crate::Streaming<Out, E>, E>
 where
     S: futures_core::Stream<Item = Req> + Send + 'static,
-    Req: IntoProto<P> + 'static,
-    P: Send + 'static,
-    F: FnOnce(OutgoingMessages<P>) -> Fut,
+    Req: ProtoMessage + 'static,
+    F: FnOnce(OutgoingMessages) -> Fut,
     Fut: Future<Output = Result<tonic::Response<tonic::Streaming<R>>, tonic::Status>>,
-    R: Send + 'static,
-    Out: FromProto<R> + 'static,
-    E: FromTonicStatus + From<Status> + 'static,
+    R: Carries<Out> + Send + 'static,
+    Out: 'static,
+    E: FromTonicStatus + 'static,
 {
-    let response = send(Box::pin(outgoing(requests)))
+    let response = send(outgoing(requests))
         .await
         .map_err(E::from_tonic_status)?;
     Ok(incoming(response.into_inner()))

@@ -1,14 +1,15 @@
 //! gRPC glue (feature `grpc`): what the generated adapters, conversions and clients call.
 //!
-//! - [`convert`]: domain ↔ prost conversions. A protobuf message that is not a valid domain value
-//!   (a missing required message field, an unknown enum number, a `oneof` not set, a timestamp out
-//!   of range) is a [`Violation`](crate::Violation) with its field path, never a panic.
+//! - [`codec`]: tonic's codec over Rosetta's protobuf encoding ([`crate::proto`]): the domain
+//!   types are the messages. A message that is not a valid domain value (a missing required
+//!   message field, an unknown enum number, a `oneof` not set, a timestamp out of range) is
+//!   `INVALID_ARGUMENT` with its field path, never a panic; [`message`] wraps a non-message
+//!   answer in its `<Rpc>Response`.
 //! - [`status`]: errors ↔ [`tonic::Status`]. The code is the kind's
 //!   ([`ErrorKind::grpc_code`](crate::ErrorKind::grpc_code)); the details (`grpc-status-details-bin`)
 //!   are a `google.rpc.Status` whose `details` hold the declared error's own message as an `Any`
 //!   (`type.googleapis.com/<package>.<Error>`), or a `google.rpc.BadRequest` listing every
 //!   constraint violation — Google's rich error model, which grpcio-status and other clients read.
-//! - [`codec`]: the prost codec with malformed input reported as `INVALID_ARGUMENT`.
 //! - [`server`]: the registry of mounted services, reflection (v1 and v1alpha) and
 //!   `grpc.health.v1` (on by default), message size limits, compression (gzip, deflate, zstd),
 //!   the request [`Context`](crate::Context).
@@ -34,9 +35,6 @@ pub(crate) mod names {
     pub(crate) const GRPC_MESSAGE: HeaderName = HeaderName::from_static("grpc-message");
 }
 pub mod codec;
-/// Domain ↔ prost conversions: glue for generated code, not a stable API.
-#[doc(hidden)]
-pub mod convert;
 #[cfg(feature = "server")]
 mod framing;
 #[cfg(feature = "server")]
@@ -45,13 +43,13 @@ pub mod server;
 #[cfg(feature = "server")]
 #[doc(hidden)]
 pub mod service;
+pub mod message;
 pub mod status;
-pub mod value;
 
 pub use client::connect;
 pub use codec::ALL_ENCODINGS;
-pub use codec::Codec;
-pub use convert::{FromProto, IntoProto};
+pub use codec::{Codec, Encoded};
+pub use message::Carries;
 #[cfg(feature = "server")]
 pub use server::{GrpcOptions, Registry};
 pub use status::{FromTonicStatus, IntoTonicStatus};

@@ -27,12 +27,13 @@ use tonic::service::Routes;
 use tower::Layer;
 
 use super::codec::ALL_ENCODINGS;
-use super::convert::{FromProto, IntoProto};
+use super::codec::Encoded;
+use super::message::Carries;
 use super::status::{IntoTonicStatus, status_to_tonic};
 use crate::context::{Context, Protocol};
 use crate::metadata::{MessageCompression, ResponseMetadata};
 use crate::status::Status;
-use crate::validate::{Path, Validate};
+use crate::validate::Validate;
 
 /// Turns on `options`' request and response codings on a tonic-generated server (each generated
 /// server type has its own `accept_compressed` and `send_compressed`, so a macro, not a trait).
@@ -595,19 +596,13 @@ pub fn grpc_timeout(headers: &http::HeaderMap) -> Option<Duration> {
 }
 
 #[doc(hidden)]
-/// The domain request from its prost message: converted, then validated. Either failure is
-/// `INVALID_ARGUMENT` with the field paths in a `google.rpc.BadRequest`.
+/// The request, validated (the codec already decoded it): a violation is `INVALID_ARGUMENT`
+/// with every field path in a `google.rpc.BadRequest`.
 #[inline]
-pub fn decode_request<D, P>(message: P) -> Result<D, tonic::Status>
-where
-    D: FromProto<P> + Validate,
-{
-    let value = D::from_proto(message, &Path::Root)
-        .map_err(|v| status_to_tonic(Status::from_violations(vec![v])))?;
-    value
+pub fn validate_request<D: Validate>(message: &D) -> Result<(), tonic::Status> {
+    message
         .validate()
-        .map_err(|violations| status_to_tonic(Status::from_violations(violations)))?;
-    Ok(value)
+        .map_err(|violations| status_to_tonic(Status::from_violations(violations)))
 }
 
 #[doc(hidden)]
@@ -684,59 +679,56 @@ impl<F: Future> Future for Within<F> {
 /// request from its message (invalid is `INVALID_ARGUMENT` with every violation), the handler
 /// within the caller's deadline ([`call`]), its error as a status, and the answer as its
 /// message ([`response`]). The generated method is this one call.
-pub async fn unary<P, Req, Out, E, R, F, Fut>(
+pub async fn unary<P, Out, E, R, F, Fut>(
     request: tonic::Request<P>,
     method: &'static str,
     min_compressed_size: usize,
     handler: F,
-) -> Result<tonic::Response<R>, tonic::Status>
+) -> Result<tonic::Response<Encoded>, tonic::Status>
 where
-    Req: FromProto<P> + Validate,
+    P: Validate,
     E: IntoTonicStatus,
-    F: FnOnce(Context, Req) -> Fut,
+    F: FnOnce(Context, P) -> Fut,
     Fut: Future<Output = Result<Out, E>>,
-    Out: IntoProto<R>,
-    R: prost::Message,
+    R: Carries<Out>,
 {
-    let (ctx, message, metadata) = request_parts(request, method);
-    let request: Req = decode_request(message)?;
+    let (ctx, request, metadata) = request_parts(request, method);
+    validate_request(&request)?;
     handed_one(&ctx);
     let compression = ResponseCompression::of(&ctx, min_compressed_size);
     let deadline = ctx.remaining();
     let out = call(deadline, move || handler(ctx, request))
         .await
         .map_err(|status| refusal(status, &metadata))?;
-    let response = compression.response(out.into_proto(), &metadata);
+    let response = compression.response(Encoded::of(&R::wrap(out)), &metadata);
     Ok(answer(response, metadata))
 }
 
 /// The response stream of a generated server-streaming adapter method (tonic's associated
-/// `<Rpc>Stream` type): prost messages, or the status that ends the stream.
+/// `<Rpc>Stream` type): encoded messages, or the status that ends the stream.
 pub type ResponseStream<R> =
     std::pin::Pin<Box<dyn futures_core::Stream<Item = Result<R, tonic::Status>> + Send + 'static>>;
 
 #[doc(hidden)]
-/// A client stream as the handler sees it: each prost message converted and validated into the
-/// domain request (an invalid one is an `invalid_argument` item with every violation, and the
-/// stream goes on: the handler decides whether to stop), a transport or framing failure as the
-/// status tonic reports.
-pub fn incoming<P, Req>(messages: tonic::Streaming<P>) -> crate::Streaming<Req>
+/// A client stream as the handler sees it: each message validated (an invalid one is an
+/// `invalid_argument` item with every violation, and the stream goes on: the handler decides
+/// whether to stop), a malformed message, transport or framing failure as the status tonic
+/// reports.
+pub fn incoming<P>(messages: tonic::Streaming<P>) -> crate::Streaming<P>
 where
-    P: Send + 'static,
-    Req: FromProto<P> + Validate + Send + 'static,
+    P: Validate + Send + 'static,
 {
     incoming_flagged(messages, None)
 }
 
 /// [`incoming`], telling `flags` as each message is handed over (what
 /// [`Context::request_compressed`] reads).
-fn incoming_flagged<P, Req>(
+fn incoming_flagged<P>(
     messages: tonic::Streaming<P>,
     flags: Option<MessageCompression>,
-) -> crate::Streaming<Req>
+) -> crate::Streaming<P>
 where
-    P: Send + 'static,
-    Req: FromProto<P> + Validate + Send + 'static,
+    P: Validate + Send + 'static,
 {
     use futures_util::StreamExt;
     Box::pin(messages.map(move |item| match item {
@@ -744,7 +736,8 @@ where
             if let Some(flags) = &flags {
                 flags.handed();
             }
-            decode_message(message)
+            message.validate().map_err(Status::from_violations)?;
+            Ok(message)
         }
         Err(status) => Err(super::status::tonic_to_status(&status)),
     }))
@@ -760,17 +753,6 @@ fn handed_one(ctx: &Context) {
     if let Some(flags) = ctx.extensions().get::<MessageCompression>() {
         flags.handed();
     }
-}
-
-/// [`decode_request`] for one message of a client stream, failing with a domain [`Status`].
-fn decode_message<D, P>(message: P) -> Result<D, Status>
-where
-    D: FromProto<P> + Validate,
-{
-    let value =
-        D::from_proto(message, &Path::Root).map_err(|v| Status::from_violations(vec![v]))?;
-    value.validate().map_err(Status::from_violations)?;
-    Ok(value)
 }
 
 #[doc(hidden)]
@@ -845,47 +827,50 @@ where
 /// One server-streaming rpc of a generated adapter: the context and the validated request as
 /// for [`unary`], the handler (within the deadline) returning its stream, and that stream sent
 /// by [`outgoing`]. The generated method is this one call.
-pub async fn server_streaming<P, Req, Out, E, R, F, Fut>(
+pub async fn server_streaming<P, Out, E, R, F, Fut>(
     request: tonic::Request<P>,
     method: &'static str,
     handler: F,
-) -> Result<tonic::Response<ResponseStream<R>>, tonic::Status>
+) -> Result<tonic::Response<ResponseStream<Encoded>>, tonic::Status>
 where
-    Req: FromProto<P> + Validate,
+    P: Validate,
     E: IntoTonicStatus + 'static,
-    F: FnOnce(Context, Req) -> Fut,
+    F: FnOnce(Context, P) -> Fut,
     Fut: Future<Output = Result<crate::Streaming<Out, E>, E>>,
-    Out: IntoProto<R> + 'static,
-    R: 'static,
+    Out: 'static,
+    R: Carries<Out> + 'static,
 {
-    let (ctx, message, metadata) = request_parts(request, method);
-    let request: Req = decode_request(message)?;
+    let (ctx, request, metadata) = request_parts(request, method);
+    validate_request(&request)?;
     handed_one(&ctx);
     let deadline = ctx.deadline();
     let stream = call(ctx.remaining(), move || handler(ctx, request))
         .await
         .map_err(|status| refusal(status, &metadata))?;
-    let response = tonic::Response::new(outgoing(stream, deadline, IntoProto::into_proto));
+    let response = tonic::Response::new(outgoing(stream, deadline, encode::<Out, R>));
     Ok(answer(response, metadata))
+}
+
+/// One answer of a stream as its message, encoded.
+fn encode<Out, R: Carries<Out>>(out: Out) -> Encoded {
+    Encoded::of(&R::wrap(out))
 }
 
 #[doc(hidden)]
 /// One client-streaming rpc of a generated adapter: the context, the request messages as a
 /// typed stream ([`incoming`]), the handler within the deadline, and its one answer.
-pub async fn client_streaming<P, Req, Out, E, R, F, Fut>(
+pub async fn client_streaming<P, Out, E, R, F, Fut>(
     request: tonic::Request<tonic::Streaming<P>>,
     method: &'static str,
     min_compressed_size: usize,
     handler: F,
-) -> Result<tonic::Response<R>, tonic::Status>
+) -> Result<tonic::Response<Encoded>, tonic::Status>
 where
-    P: Send + 'static,
-    Req: FromProto<P> + Validate + Send + 'static,
+    P: Validate + Send + 'static,
     E: IntoTonicStatus,
-    F: FnOnce(Context, crate::Streaming<Req>) -> Fut,
+    F: FnOnce(Context, crate::Streaming<P>) -> Fut,
     Fut: Future<Output = Result<Out, E>>,
-    Out: IntoProto<R>,
-    R: prost::Message,
+    R: Carries<Out>,
 {
     let (ctx, messages, metadata) = request_parts(request, method);
     let requests = incoming_flagged(messages, flags(&ctx));
@@ -893,25 +878,24 @@ where
     let out = call(ctx.remaining(), move || handler(ctx, requests))
         .await
         .map_err(|status| refusal(status, &metadata))?;
-    let response = compression.response(out.into_proto(), &metadata);
+    let response = compression.response(Encoded::of(&R::wrap(out)), &metadata);
     Ok(answer(response, metadata))
 }
 
 #[doc(hidden)]
 /// One bidirectional rpc of a generated adapter: [`incoming`] in, [`outgoing`] out.
-pub async fn streaming<P, Req, Out, E, R, F, Fut>(
+pub async fn streaming<P, Out, E, R, F, Fut>(
     request: tonic::Request<tonic::Streaming<P>>,
     method: &'static str,
     handler: F,
-) -> Result<tonic::Response<ResponseStream<R>>, tonic::Status>
+) -> Result<tonic::Response<ResponseStream<Encoded>>, tonic::Status>
 where
-    P: Send + 'static,
-    Req: FromProto<P> + Validate + Send + 'static,
+    P: Validate + Send + 'static,
     E: IntoTonicStatus + 'static,
-    F: FnOnce(Context, crate::Streaming<Req>) -> Fut,
+    F: FnOnce(Context, crate::Streaming<P>) -> Fut,
     Fut: Future<Output = Result<crate::Streaming<Out, E>, E>>,
-    Out: IntoProto<R> + 'static,
-    R: 'static,
+    Out: 'static,
+    R: Carries<Out> + 'static,
 {
     let (ctx, messages, metadata) = request_parts(request, method);
     let requests = incoming_flagged(messages, flags(&ctx));
@@ -919,7 +903,7 @@ where
     let stream = call(ctx.remaining(), move || handler(ctx, requests))
         .await
         .map_err(|status| refusal(status, &metadata))?;
-    let response = tonic::Response::new(outgoing(stream, deadline, IntoProto::into_proto));
+    let response = tonic::Response::new(outgoing(stream, deadline, encode::<Out, R>));
     Ok(answer(response, metadata))
 }
 
@@ -928,7 +912,7 @@ where
 /// under `min_compressed_size` ([`GrpcOptions::compression_min_size`]) whatever the client
 /// accepts.
 #[inline]
-pub fn response<P: prost::Message>(message: P, min_compressed_size: usize) -> tonic::Response<P> {
+pub fn response(message: Encoded, min_compressed_size: usize) -> tonic::Response<Encoded> {
     response_as(message, min_compressed_size, None)
 }
 
@@ -952,11 +936,7 @@ impl ResponseCompression {
 
     /// The answer, marked uncompressed where the size rule or the handler (its choice in
     /// `metadata`, [`ResponseMetadata::set_compression`]) says so.
-    fn response<P: prost::Message>(
-        self,
-        message: P,
-        metadata: &ResponseMetadata,
-    ) -> tonic::Response<P> {
+    fn response(self, message: Encoded, metadata: &ResponseMetadata) -> tonic::Response<Encoded> {
         if self.accepts_coding {
             response_as(message, self.min_compressed_size, metadata.compression())
         } else {
@@ -967,14 +947,14 @@ impl ResponseCompression {
 
 /// [`response`], with the handler's choice ([`ResponseMetadata::set_compression`]) over the
 /// size rule when it made one.
-fn response_as<P: prost::Message>(
-    message: P,
+fn response_as(
+    message: Encoded,
     min_compressed_size: usize,
     compress: Option<bool>,
-) -> tonic::Response<P> {
+) -> tonic::Response<Encoded> {
     let uncompressed = match compress {
         Some(compress) => !compress,
-        None => min_compressed_size > 0 && message.encoded_len() < min_compressed_size,
+        None => min_compressed_size > 0 && message.len() < min_compressed_size,
     };
     let mut response = tonic::Response::new(message);
     if uncompressed {
@@ -1165,19 +1145,19 @@ mod tests {
 
     #[test]
     fn small_responses_are_not_compressed() {
-        let small = response(String::from("hi"), 1024);
+        let small = response(Encoded(b"hi".to_vec()), 1024);
         assert_eq!(
             small.extensions().get::<SingleMessageCompressionOverride>(),
             Some(&SingleMessageCompressionOverride::Disable)
         );
-        let large = response("x".repeat(2000), 1024);
+        let large = response(Encoded(vec![b'x'; 2000]), 1024);
         assert!(
             large
                 .extensions()
                 .get::<SingleMessageCompressionOverride>()
                 .is_none()
         );
-        let always = response(String::from("hi"), 0);
+        let always = response(Encoded(b"hi".to_vec()), 0);
         assert!(
             always
                 .extensions()

@@ -1,6 +1,7 @@
 //! A generated service as tonic's router calls it: the request's path picks the rpc, and
 //! tonic's own per-call machinery ([`tonic::server::Grpc`]: framing, compression, size limits)
-//! runs it with Rosetta's prost [`Codec`] around the adapter's runtime call.
+//! runs it with Rosetta's [`Codec`] (the domain types are the messages) around the runtime's
+//! per-call function.
 //!
 //! Rosetta writes this dispatch itself (the `__grpc_adapter!` macro, one match arm per rpc)
 //! instead of generating tonic-build's server module and implementing its trait: tonic-build's
@@ -18,7 +19,12 @@ use std::task::{Context as TaskContext, Poll};
 use tonic::codec::{CompressionEncoding, EnabledCompressionEncodings};
 
 use super::codec::Codec;
-use super::server::GrpcOptions;
+use super::message::Carries;
+use super::server::{self, GrpcOptions};
+use super::status::IntoTonicStatus;
+use crate::context::Context;
+use crate::proto::ProtoMessage;
+use crate::validate::Validate;
 
 /// An HTTP response of a gRPC call, as tonic's router takes it.
 pub type Response = http::Response<tonic::body::Body>;
@@ -66,17 +72,19 @@ fn enabled(encodings: &[CompressionEncoding]) -> EnabledCompressionEncodings {
     set
 }
 
-/// The rpcs of one request and one response type: `P` the prost request message, `R` the
-/// prost response message. Each function serves one call of its kind; `handler` is the
-/// adapter's runtime call ([`super::server::unary`] and its siblings), called once.
+/// The rpcs of one request and one response message: `P` the request (a domain message, or
+/// `()`), `R` the message that carries the answer ([`Carries`]: the domain type itself, or a
+/// `<Rpc>Response` wrapper). Each function serves one call of its kind: tonic's
+/// [`tonic::server::Grpc`] decodes and frames, the runtime's per-call function
+/// ([`server::unary`] and its siblings) validates, calls `handler` once, and encodes.
 pub struct Rpc<P, R>(PhantomData<fn(P) -> R>);
 
 impl<P, R> Rpc<P, R>
 where
-    P: prost::Message + Default + Send + 'static,
-    R: prost::Message + Send + 'static,
+    P: ProtoMessage + Validate + Send + 'static,
+    R: ProtoMessage,
 {
-    fn grpc(config: &ServiceConfig) -> tonic::server::Grpc<Codec<R, P>> {
+    fn grpc(config: &ServiceConfig) -> tonic::server::Grpc<Codec<P>> {
         tonic::server::Grpc::new(Codec::default())
             .apply_compression_config(config.accept, config.send)
             .apply_max_message_size_config(
@@ -86,70 +94,92 @@ where
     }
 
     /// One unary call.
-    pub async fn unary<B, F, Fut>(
+    pub async fn unary<B, Out, E, F, Fut>(
         req: http::Request<B>,
         config: ServiceConfig,
+        method: &'static str,
         handler: F,
     ) -> Result<Response, Infallible>
     where
         B: http_body::Body + Send + 'static,
         B::Error: Into<tonic::codegen::StdError> + Send,
-        F: FnOnce(tonic::Request<P>) -> Fut,
-        Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
+        R: Carries<Out>,
+        E: IntoTonicStatus,
+        F: FnOnce(Context, P) -> Fut,
+        Fut: Future<Output = Result<Out, E>>,
     {
-        Ok(Self::grpc(&config).unary(Once(Some(handler)), req).await)
+        let min = config.min_compressed_size;
+        let call = move |request| server::unary::<P, Out, E, R, F, Fut>(request, method, min, handler);
+        Ok(Self::grpc(&config).unary(Once(Some(call)), req).await)
     }
 
-    /// One server-streaming call.
-    pub async fn server_streaming<B, F, Fut, S>(
+    /// One server-streaming call: its messages follow the stream's coding.
+    pub async fn server_streaming<B, Out, E, F, Fut>(
         req: http::Request<B>,
         config: ServiceConfig,
+        method: &'static str,
         handler: F,
     ) -> Result<Response, Infallible>
     where
         B: http_body::Body + Send + 'static,
         B::Error: Into<tonic::codegen::StdError> + Send,
-        F: FnOnce(tonic::Request<P>) -> Fut,
-        Fut: Future<Output = Result<tonic::Response<S>, tonic::Status>>,
-        S: futures_core::Stream<Item = Result<R, tonic::Status>> + Send + 'static,
+        R: Carries<Out> + 'static,
+        Out: 'static,
+        E: IntoTonicStatus + 'static,
+        F: FnOnce(Context, P) -> Fut,
+        Fut: Future<Output = Result<crate::Streaming<Out, E>, E>>,
     {
+        let call =
+            move |request| server::server_streaming::<P, Out, E, R, F, Fut>(request, method, handler);
         Ok(Self::grpc(&config)
-            .server_streaming(Once(Some(handler)), req)
+            .server_streaming(Once(Some(call)), req)
             .await)
     }
 
     /// One client-streaming call.
-    pub async fn client_streaming<B, F, Fut>(
+    pub async fn client_streaming<B, Out, E, F, Fut>(
         req: http::Request<B>,
         config: ServiceConfig,
+        method: &'static str,
         handler: F,
     ) -> Result<Response, Infallible>
     where
         B: http_body::Body + Send + 'static,
         B::Error: Into<tonic::codegen::StdError> + Send,
-        F: FnOnce(tonic::Request<tonic::Streaming<P>>) -> Fut,
-        Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
+        R: Carries<Out>,
+        E: IntoTonicStatus,
+        F: FnOnce(Context, crate::Streaming<P>) -> Fut,
+        Fut: Future<Output = Result<Out, E>>,
     {
+        let min = config.min_compressed_size;
+        let call = move |request| {
+            server::client_streaming::<P, Out, E, R, F, Fut>(request, method, min, handler)
+        };
         Ok(Self::grpc(&config)
-            .client_streaming(Once(Some(handler)), req)
+            .client_streaming(Once(Some(call)), req)
             .await)
     }
 
     /// One bidirectional call.
-    pub async fn streaming<B, F, Fut, S>(
+    pub async fn streaming<B, Out, E, F, Fut>(
         req: http::Request<B>,
         config: ServiceConfig,
+        method: &'static str,
         handler: F,
     ) -> Result<Response, Infallible>
     where
         B: http_body::Body + Send + 'static,
         B::Error: Into<tonic::codegen::StdError> + Send,
-        F: FnOnce(tonic::Request<tonic::Streaming<P>>) -> Fut + Send,
-        Fut: Future<Output = Result<tonic::Response<S>, tonic::Status>>,
-        S: futures_core::Stream<Item = Result<R, tonic::Status>> + Send + 'static,
+        R: Carries<Out> + 'static,
+        Out: 'static,
+        E: IntoTonicStatus + 'static,
+        F: FnOnce(Context, crate::Streaming<P>) -> Fut + Send,
+        Fut: Future<Output = Result<crate::Streaming<Out, E>, E>>,
     {
+        let call =
+            move |request| server::streaming::<P, Out, E, R, F, Fut>(request, method, handler);
         Ok(Self::grpc(&config)
-            .streaming(Once(Some(handler)), req)
+            .streaming(Once(Some(call)), req)
             .await)
     }
 }

@@ -11,7 +11,7 @@
 
 use prost::Message;
 
-use super::convert::{FromProto, IntoProto};
+use crate::proto::ProtoMessage;
 
 use crate::error::ErrorKind;
 use crate::status::{Declared, DeclaredError, Probe, RpcError, Status, Visitor};
@@ -115,13 +115,13 @@ pub fn detail<P: Message + Default>(s: &tonic::Status, type_name: &str) -> Optio
     status
         .details
         .iter()
-        .find(|a| {
-            a.type_url
-                .rsplit_once('/')
-                .map_or(a.type_url.as_str(), |(_, name)| name)
-                == type_name
-        })
+        .find(|a| self::type_name(&a.type_url) == type_name)
         .and_then(|a| P::decode(a.value.as_slice()).ok())
+}
+
+/// The message name of a type URL: what follows its last `/`.
+fn type_name(type_url: &str) -> &str {
+    type_url.rsplit_once('/').map_or(type_url, |(_, name)| name)
 }
 
 /// A tonic status as a [`Status`]: the kind of its code, its message, and the violations of a
@@ -192,27 +192,27 @@ impl<E: RpcError> FromTonicStatus for E {
 
 /// A declared error's message packed for the details (what generated `DeclaredError` impls with
 /// gRPC glue return from `__grpc_detail`): type URL `type.googleapis.com/<full name>`.
-pub fn declared_detail<E, P>(error: &E) -> Option<prost_types::Any>
+pub fn declared_detail<E>(error: &E) -> Option<prost_types::Any>
 where
-    E: DeclaredError + Clone + IntoProto<P>,
-    P: Message,
+    E: DeclaredError + ProtoMessage,
 {
     Some(prost_types::Any {
         type_url: format!("{TYPE_URL_PREFIX}{}", E::FULL_NAME),
-        value: error.clone().into_proto().encode_to_vec(),
+        value: crate::proto::encode(error),
     })
 }
 
-/// The declared error `E` (prost message `P`) in a status's details, if there is one that
-/// decodes and converts (what generated `DeclaredError` impls with gRPC glue return from
-/// `__from_grpc_status`).
-pub fn declared_from_status<E, P>(status: &tonic::Status) -> Option<E>
+/// The declared error `E` in a status's details, if there is one that decodes (what generated
+/// `DeclaredError` impls with gRPC glue return from `__from_grpc_status`).
+pub fn declared_from_status<E>(status: &tonic::Status) -> Option<E>
 where
-    E: DeclaredError + FromProto<P>,
-    P: Message + Default,
+    E: DeclaredError + ProtoMessage,
 {
-    let p = detail::<P>(status, E::FULL_NAME)?;
-    E::from_proto(p, &crate::validate::Path::Root).ok()
+    let any = rpc_status(status)?
+        .details
+        .into_iter()
+        .find(|a| type_name(&a.type_url) == E::FULL_NAME)?;
+    crate::proto::decode(&any.value).ok()
 }
 
 #[cfg(test)]

@@ -27,7 +27,8 @@ mod error;
 mod event;
 mod producer;
 #[doc(hidden)]
-pub mod proto;
+/// The protobuf codec, shared with gRPC: see [`crate::proto`].
+pub use crate::proto;
 mod stream;
 mod topic;
 

@@ -16,18 +16,18 @@
 //!     ::rosetta::__kafka_handler!("ProductEvent" { created = Created(super::Product), .. });
 //!     // trait Handler { created(Record<Product>), .., tombstone }, its Arc impl, Dispatch
 //! }
-//! ::rosetta::__kafka_proto!(struct Order, "Order" { field 1 id, repeated 3 lines, .. });
+//! ::rosetta::__proto!(struct Order, "Order" { field 1 id, repeated 3 lines, .. });
 //! ```
 
 use std::collections::BTreeSet;
 
 use heck::ToSnakeCase;
-use proc_macro2::{Ident, Literal, TokenStream};
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::ident::field_ident;
 use super::types::{Gen, docs, holds_bytes};
-use crate::ir::{Encoding, Field, Ir, Topic, TopicKey, Type, TypeKind};
+use crate::ir::{Encoding, Ir, Topic, TopicKey, Type, TypeKind};
 
 /// How deep a key field may sit below nested unions before the emitter gives up.
 const MAX_KEY_DEPTH: usize = 32;
@@ -40,8 +40,8 @@ fn module_name(topic: &str) -> String {
 /// The typed producer and consumer of `t`: its module, then the protobuf wire format of each
 /// type it is the first protobuf topic to reach, one item each (written one by one: together
 /// they grew with the API, 5 MB for one topic of a 2,000-type API). Each is one call of a
-/// facade macro (`__kafka_topic!`, `__kafka_handler!`, `__kafka_proto!`, in the facade's
-/// `glue_kafka.rs`) stating the item's facts; the macros write the impls.
+/// facade macro (`__kafka_topic!`, `__kafka_handler!`, `__proto!`, in the facade's
+/// `glue_kafka.rs` and `glue_proto.rs`) stating the item's facts; the macros write the impls.
 pub(super) fn topic<'a>(
     g: &'a Gen,
     t: &Topic,
@@ -101,7 +101,7 @@ pub(super) fn topic<'a>(
     // their token trees together were most of the generator's peak memory.
     Ok(items
         .into_iter()
-        .chain(protobuf_firsts.iter().map(|id| protobuf_impl(g, *id))))
+        .chain(protobuf_firsts.iter().map(|id| super::protobuf::type_impl(g, *id))))
 }
 
 /// The expression reading string field `field` of `var` (a reference to type `id`, or to a
@@ -212,42 +212,3 @@ pub(super) fn protobuf_firsts(ir: &Ir) -> Vec<Vec<usize>> {
         .collect()
 }
 
-/// `ProtoValue` for an enum; `ProtoMessage`, `ProtoValue` and `ProtobufMessage` for a struct,
-/// error or union: one `__kafka_proto!` call with its fields' kinds and numbers.
-fn protobuf_impl(inner: &Gen, id: usize) -> TokenStream {
-    let k = &inner.krate;
-    let def = &inner.ir.types[id];
-    let path = inner.type_path(id);
-    let full = def.full_name();
-    match &def.kind {
-        TypeKind::Enum(_) => quote!(#k::__kafka_proto!(enum #path, #full);),
-        TypeKind::Union(u) => {
-            let variants = u.variants.iter().map(|v| {
-                let n = number(v);
-                let variant = super::ident::type_ident(&v.name);
-                quote!(#n #variant)
-            });
-            quote!(#k::__kafka_proto!(union #path, #full { #(#variants),* });)
-        }
-        _ => {
-            let name = &def.name;
-            let fields = def.fields().iter().map(|f| {
-                let n = number(f);
-                let field = field_ident(&f.name);
-                let idl = idl_name(&field, &f.name);
-                let kind = match &f.ty {
-                    Type::Optional(_) => quote!(optional),
-                    Type::List(_) => quote!(repeated),
-                    Type::Map(_) => quote!(map),
-                    _ => quote!(field),
-                };
-                quote!(#kind #n #field #idl)
-            });
-            quote!(#k::__kafka_proto!(struct #path, #name { #(#fields),* });)
-        }
-    }
-}
-
-fn number(f: &Field) -> Literal {
-    Literal::u32_unsuffixed(f.number)
-}

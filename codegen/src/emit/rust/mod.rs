@@ -10,6 +10,7 @@ mod grpc;
 pub(crate) mod ident;
 mod kafka;
 mod print;
+mod protobuf;
 mod protocols;
 mod rest;
 mod types;
@@ -39,6 +40,9 @@ pub struct Config {
     pub grpc: bool,
     /// Kafka: typed producers and consumers per topic.
     pub kafka: bool,
+    /// With gRPC: prost-build's message structs in each package's `proto` module as well
+    /// (`Builder::prost_messages`).
+    pub prost_messages: bool,
     /// The server side of XML-RPC, REST and gRPC: handlers, route and method tables, the tonic
     /// adapter, OpenAPI, `Server<S>` (needs the facade's `server` feature).
     pub server: bool,
@@ -58,6 +62,7 @@ impl Default for Config {
             rest: true,
             grpc: true,
             kafka: true,
+            prost_messages: false,
             server: true,
             client: true,
             type_attributes: Vec::new(),
@@ -108,12 +113,12 @@ enum Job {
     Service { index: usize, first: bool },
     /// A topic's module.
     Topic(usize),
-    /// The package's prost module.
+    /// The package's `proto` module (the descriptor set).
     GrpcModule,
-    /// A type's gRPC conversions.
-    GrpcType(usize),
-    /// The conversions of a service's request structs.
-    GrpcRequests(usize),
+    /// A type's protobuf encoding (its gRPC message).
+    ProtoType(usize),
+    /// The protobuf encoding of a service's request structs.
+    ProtoRequests(usize),
 }
 
 /// What every job of a run reads.
@@ -171,11 +176,11 @@ impl Run<'_> {
                 })?;
             }
             Job::GrpcModule => items.push(protocols::gated("grpc", grpc::proto_module(g))),
-            Job::GrpcType(id) => {
-                items.push(protocols::gated("grpc", grpc::type_conversions(g, id)));
+            Job::ProtoType(id) => {
+                items.push(protocols::gated("grpc", protobuf::type_impl(g, id)));
             }
-            Job::GrpcRequests(i) => {
-                for item in grpc::request_conversions(g, &ir.services[i]) {
+            Job::ProtoRequests(i) => {
+                for item in protobuf::request_impls(g, &ir.services[i]) {
                     items.push(protocols::gated("grpc", item));
                 }
             }
@@ -250,7 +255,8 @@ pub fn generate_each(
         } else {
             Vec::new()
         },
-        protobuf_firsts: if config.kafka {
+        // With gRPC every type has its protobuf encoding already (`Job::ProtoType`).
+        protobuf_firsts: if config.kafka && !config.grpc {
             kafka::protobuf_firsts(ir)
         } else {
             Vec::new()
@@ -272,11 +278,11 @@ pub fn generate_each(
         members.topics.iter().for_each(|&i| push(Job::Topic(i)));
         if config.grpc {
             push(Job::GrpcModule);
-            members.types.iter().for_each(|&id| push(Job::GrpcType(id)));
+            members.types.iter().for_each(|&id| push(Job::ProtoType(id)));
             members
                 .services
                 .iter()
-                .for_each(|&i| push(Job::GrpcRequests(i)));
+                .for_each(|&i| push(Job::ProtoRequests(i)));
         }
     }
     std::thread::scope(|scope| -> Result<(), String> {

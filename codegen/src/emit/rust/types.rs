@@ -363,7 +363,7 @@ impl Gen<'_> {
         let fault = e.fault_code;
         let full_name = t.full_name();
         let grpc = if self.config.grpc {
-            super::protocols::gated("grpc", super::grpc::declared_error_methods(self, id))
+            super::protocols::gated("grpc", super::grpc::declared_error_methods(self))
         } else {
             TokenStream::new()
         };

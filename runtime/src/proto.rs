@@ -1,18 +1,22 @@
-//! The protobuf wire format of generated types, for the `protobuf` topic encoding.
+//! The protobuf wire format of generated types: gRPC's messages and the `protobuf` topic
+//! encoding of Kafka.
 //!
-//! Generated code implements [`ProtoMessage`] for every struct, error and union a protobuf topic
-//! reaches, and [`ProtoValue`] for those and for enums, field by field with the helpers here. The
-//! bytes are exactly what the emitted `.proto` describes (the design's mapping: field numbers as
-//! written, `optional` with explicit presence, a union as a message holding one `oneof`, `timestamp`
-//! as `google.protobuf.Timestamp`, `map<string, T>` as map entries, packed repeated scalars, a
+//! Generated code implements [`ProtoMessage`] for every struct, error, union and request message
+//! (`__proto!`), and [`ProtoValue`] for those and for enums, field by field with the helpers
+//! here; gRPC's codec ([`crate::grpc`]) and Kafka's protobuf topics both call it, so the domain
+//! types are their own protobuf messages with no second set of types between. The bytes are
+//! exactly what the emitted `.proto` describes (the design's mapping: field numbers as written,
+//! `optional` with explicit presence, a union as a message holding one `oneof`, `timestamp` as
+//! `google.protobuf.Timestamp`, `map<string, T>` as map entries, packed repeated scalars, a
 //! container nested in a container as its wrapper message, `any` as `RosettaValue`), so any
-//! protobuf library reading the topic with that `.proto` sees the same values.
+//! protobuf library reading them with that `.proto` sees the same values.
 //!
 //! Decoding never panics: bytes come from the network and from producers nobody here wrote. It
 //! accepts what proto3 parsers accept (packed or unpacked repeated scalars, fields in any order,
 //! unknown fields skipped, absent scalars as their default) and refuses what cannot be a domain
 //! value: a missing struct or timestamp field, an enum number the IDL does not declare, a union
-//! with no variant set, invalid UTF-8 in a string, and nesting deeper than [`MAX_DEPTH`].
+//! with no variant set, invalid UTF-8 in a string, and nesting deeper than [`MAX_DEPTH`]. Each
+//! refusal says where it was found ([`DecodeError::field_path`], `lines[2].total`).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -49,10 +53,20 @@ impl WireType {
     }
 }
 
-/// Why bytes are not a valid protobuf encoding of the expected type.
+/// Why bytes are not a valid protobuf encoding of the expected type, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
     message: String,
+    /// Where the fault is, innermost segment first (pushed as the error leaves each level).
+    path: Vec<Segment>,
+}
+
+/// One step of a [`DecodeError`]'s path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Field(&'static str),
+    Index(usize),
+    Key(String),
 }
 
 impl DecodeError {
@@ -60,17 +74,59 @@ impl DecodeError {
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
+            path: Vec::new(),
         }
     }
 
-    /// A required field (`Type.field`) was absent.
-    pub fn missing(field: &str) -> Self {
-        Self::new(format!("missing required field `{field}`"))
+    /// A required field (`Type.field`) was absent; the path names `field`.
+    pub fn missing(field: &'static str) -> Self {
+        let name = field.rsplit('.').next().unwrap_or(field);
+        Self::new(format!("missing required field `{field}`")).at_field(name)
+    }
+
+    /// The same error, found inside field `name` of the enclosing message.
+    #[cold]
+    pub fn at_field(mut self, name: &'static str) -> Self {
+        self.path.push(Segment::Field(name));
+        self
+    }
+
+    /// The same error, found in item `index` of a repeated field.
+    #[cold]
+    pub fn at_index(mut self, index: usize) -> Self {
+        self.path.push(Segment::Index(index));
+        self
+    }
+
+    /// The same error, found in the value of map key `key`.
+    #[cold]
+    pub fn at_key(mut self, key: &str) -> Self {
+        self.path.push(Segment::Key(key.to_string()));
+        self
     }
 
     /// The human-readable cause.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// Where the fault is, as validation paths are written (`items[0].price`, `tags["a"]`);
+    /// empty for the top-level message itself.
+    pub fn field_path(&self) -> String {
+        let mut out = String::new();
+        for segment in self.path.iter().rev() {
+            match segment {
+                Segment::Field(name) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(name);
+                }
+                Segment::Index(i) => out.push_str(&format!("[{i}]")),
+                Segment::Key(k) => out.push_str(&format!("[{k:?}]")),
+            }
+        }
+        out
     }
 }
 
@@ -249,6 +305,18 @@ pub trait ProtoMessage: Sized {
     fn decode_fields(reader: &mut Reader<'_>) -> Result<Self, DecodeError>;
 }
 
+/// `google.protobuf.Empty`: the request or answer of an rpc that takes or returns nothing.
+impl ProtoMessage for () {
+    fn encode_fields(&self, _: &mut Vec<u8>) {}
+
+    fn decode_fields(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        while let Some((_, wire)) = reader.next_field()? {
+            reader.skip(wire)?;
+        }
+        Ok(())
+    }
+}
+
 /// The message as a top-level protobuf encoding.
 pub fn encode<M: ProtoMessage>(message: &M) -> Vec<u8> {
     let mut buf = Vec::new();
@@ -263,10 +331,7 @@ pub fn decode<M: ProtoMessage>(bytes: &[u8]) -> Result<M, DecodeError> {
 
 /// [`ProtoValue::encode_value`] of a message: its length, then its fields.
 pub fn encode_nested<M: ProtoMessage>(message: &M, buf: &mut Vec<u8>) {
-    let mut inner = Vec::new();
-    message.encode_fields(&mut inner);
-    put_varint(buf, inner.len() as u64);
-    buf.extend_from_slice(&inner);
+    put_message(buf, |inner| message.encode_fields(inner));
 }
 
 /// [`ProtoValue::decode_value`] of a message.
@@ -306,13 +371,12 @@ pub fn encode_repeated<T: ProtoValue>(buf: &mut Vec<u8>, field: u32, values: &[T
         if values.is_empty() {
             return;
         }
-        let mut inner = Vec::new();
-        for v in values {
-            v.encode_value(&mut inner);
-        }
         put_key(buf, field, WireType::Len);
-        put_varint(buf, inner.len() as u64);
-        buf.extend_from_slice(&inner);
+        put_message(buf, |inner| {
+            for v in values {
+                v.encode_value(inner);
+            }
+        });
     } else {
         for v in values {
             encode_variant(buf, field, v);
@@ -389,12 +453,14 @@ pub fn merge_repeated<T: ProtoValue>(
             depth: reader.depth,
         };
         while !packed.is_empty() {
-            values.push(T::decode_value(&mut packed)?);
+            let index = values.len();
+            values.push(T::decode_value(&mut packed).map_err(|e| e.at_index(index))?);
         }
         return Ok(());
     }
-    expect_wire::<T>(wire)?;
-    values.push(T::decode_value(reader)?);
+    let index = values.len();
+    expect_wire::<T>(wire).map_err(|e| e.at_index(index))?;
+    values.push(T::decode_value(reader).map_err(|e| e.at_index(index))?);
     Ok(())
 }
 
@@ -413,15 +479,19 @@ pub fn merge_map<V: ProtoValue>(
         while let Some((number, wire)) = entry.next_field()? {
             match number {
                 1 => merge_field(wire, entry, &mut key)?,
-                2 => merge_field(wire, entry, &mut value)?,
+                2 => merge_field(wire, entry, &mut value).map_err(|e| match &key {
+                    Some(k) => e.at_key(k),
+                    None => e,
+                })?,
                 _ => entry.skip(wire)?,
             }
         }
+        let key = key.unwrap_or_default();
         let value = match value {
             Some(v) => v,
-            None => V::absent_in_map()?,
+            None => V::absent_in_map().map_err(|e| e.at_key(&key))?,
         };
-        Ok((key.unwrap_or_default(), value))
+        Ok((key, value))
     })?;
     map.insert(key, value);
     Ok(())
@@ -429,7 +499,7 @@ pub fn merge_map<V: ProtoValue>(
 
 /// The value of a singular field after the last field was read: the value read, or the
 /// default if the type has one, or an error naming `field` (`Type.field`).
-pub fn required<T: ProtoValue>(slot: Option<T>, field: &str) -> Result<T, DecodeError> {
+pub fn required<T: ProtoValue>(slot: Option<T>, field: &'static str) -> Result<T, DecodeError> {
     slot.or_else(T::absent)
         .ok_or_else(|| DecodeError::missing(field))
 }
@@ -625,13 +695,21 @@ impl<T: ProtoValue> ProtoValue for Box<T> {
     }
 }
 
-/// Writes the fields of a wrapper message or of one `RosettaValue` family message into a
-/// length-delimited value.
+/// Writes a length-delimited value made by `fields` (a nested message, a wrapper message, a
+/// packed run): written in place after a one-byte length, which is widened afterwards (moving
+/// the bytes written) only when the value is 128 bytes or longer. No buffer per nested value.
 fn put_message(buf: &mut Vec<u8>, fields: impl FnOnce(&mut Vec<u8>)) {
-    let mut inner = Vec::new();
-    fields(&mut inner);
-    put_varint(buf, inner.len() as u64);
-    buf.extend_from_slice(&inner);
+    let start = buf.len();
+    buf.push(0);
+    fields(buf);
+    let len = buf.len() - start - 1;
+    if len < 0x80 {
+        buf[start] = len as u8;
+    } else {
+        let mut prefix = Vec::with_capacity(10);
+        put_varint(&mut prefix, len as u64);
+        buf.splice(start..=start, prefix);
+    }
 }
 
 // Nested containers. Where .proto has no direct form for a container (a list element, a map
