@@ -154,7 +154,6 @@ fn a_bad_value_deep_inside_is_reported_at_its_path() {
         .expect("c.x.y.z");
     shape.shape = None;
     assert_eq!(refusal(&message).field, r#"c["x"]["y"]["z"]"#);
-
 }
 
 #[test]

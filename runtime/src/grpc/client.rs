@@ -88,9 +88,7 @@ where
         message: Encoded,
     ) -> Result<tonic::Response<tonic::Streaming<R>>, tonic::Status> {
         let (request, path) = self.ready(&mut channel, message).await?;
-        channel
-            .server_streaming(request, path, Self::codec())
-            .await
+        channel.server_streaming(request, path, Self::codec()).await
     }
 
     /// Sends one client-streaming call.
@@ -100,9 +98,7 @@ where
         messages: OutgoingMessages,
     ) -> Result<tonic::Response<R>, tonic::Status> {
         let (request, path) = self.ready(&mut channel, messages).await?;
-        channel
-            .client_streaming(request, path, Self::codec())
-            .await
+        channel.client_streaming(request, path, Self::codec()).await
     }
 
     /// Sends one bidirectional call.

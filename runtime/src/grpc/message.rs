@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use crate::proto::{
-    self, DecodeError, ProtoMessage, ProtoValue, Reader, encode_field, encode_map,
-    encode_optional, encode_repeated, merge_field, merge_map, merge_repeated,
+    self, DecodeError, ProtoMessage, ProtoValue, Reader, encode_field, encode_map, encode_optional,
+    encode_repeated, merge_field, merge_map, merge_repeated,
 };
 
 /// The name the response wrappers give their one field.
@@ -169,9 +169,15 @@ mod tests {
     #[test]
     fn wrappers_round_trip_and_name_their_field() {
         let list = ReplyList(vec![1i64, -2, 3]);
-        assert_eq!(proto::decode::<ReplyList<i64>>(&proto::encode(&list)), Ok(list));
+        assert_eq!(
+            proto::decode::<ReplyList<i64>>(&proto::encode(&list)),
+            Ok(list)
+        );
         let map = ReplyMap([("a".to_string(), "b".to_string())].into());
-        assert_eq!(proto::decode::<ReplyMap<String>>(&proto::encode(&map)), Ok(map));
+        assert_eq!(
+            proto::decode::<ReplyMap<String>>(&proto::encode(&map)),
+            Ok(map)
+        );
         let none = ReplyOptional::<u32>(None);
         assert!(proto::encode(&none).is_empty());
         assert_eq!(proto::decode::<ReplyOptional<u32>>(&[]), Ok(none));

@@ -37,13 +37,13 @@ pub(crate) mod names {
 pub mod codec;
 #[cfg(feature = "server")]
 mod framing;
+pub mod message;
 #[cfg(feature = "server")]
 pub mod server;
 /// A generated service's dispatch: glue for generated code, not a stable API.
 #[cfg(feature = "server")]
 #[doc(hidden)]
 pub mod service;
-pub mod message;
 pub mod status;
 
 pub use client::connect;

@@ -109,7 +109,8 @@ where
         Fut: Future<Output = Result<Out, E>>,
     {
         let min = config.min_compressed_size;
-        let call = move |request| server::unary::<P, Out, E, R, F, Fut>(request, method, min, handler);
+        let call =
+            move |request| server::unary::<P, Out, E, R, F, Fut>(request, method, min, handler);
         Ok(Self::grpc(&config).unary(Once(Some(call)), req).await)
     }
 
@@ -129,8 +130,9 @@ where
         F: FnOnce(Context, P) -> Fut,
         Fut: Future<Output = Result<crate::Streaming<Out, E>, E>>,
     {
-        let call =
-            move |request| server::server_streaming::<P, Out, E, R, F, Fut>(request, method, handler);
+        let call = move |request| {
+            server::server_streaming::<P, Out, E, R, F, Fut>(request, method, handler)
+        };
         Ok(Self::grpc(&config)
             .server_streaming(Once(Some(call)), req)
             .await)
@@ -178,9 +180,7 @@ where
     {
         let call =
             move |request| server::streaming::<P, Out, E, R, F, Fut>(request, method, handler);
-        Ok(Self::grpc(&config)
-            .streaming(Once(Some(call)), req)
-            .await)
+        Ok(Self::grpc(&config).streaming(Once(Some(call)), req).await)
     }
 }
 

@@ -99,9 +99,11 @@ pub(super) fn topic<'a>(
     }];
     // Made one at a time as the caller writes them: a topic can reach thousands of types, and
     // their token trees together were most of the generator's peak memory.
-    Ok(items
-        .into_iter()
-        .chain(protobuf_firsts.iter().map(|id| super::protobuf::type_impl(g, *id))))
+    Ok(items.into_iter().chain(
+        protobuf_firsts
+            .iter()
+            .map(|id| super::protobuf::type_impl(g, *id)),
+    ))
 }
 
 /// The expression reading string field `field` of `var` (a reference to type `id`, or to a
@@ -211,4 +213,3 @@ pub(super) fn protobuf_firsts(ir: &Ir) -> Vec<Vec<usize>> {
         })
         .collect()
 }
-

@@ -278,7 +278,10 @@ pub fn generate_each(
         members.topics.iter().for_each(|&i| push(Job::Topic(i)));
         if config.grpc {
             push(Job::GrpcModule);
-            members.types.iter().for_each(|&id| push(Job::ProtoType(id)));
+            members
+                .types
+                .iter()
+                .for_each(|&id| push(Job::ProtoType(id)));
             members
                 .services
                 .iter()

@@ -45,7 +45,12 @@ pub(super) fn request_impls(g: &Gen, s: &Service) -> Vec<TokenStream> {
         .filter_map(|rpc| match &rpc.input {
             crate::ir::Input::Params(request) => {
                 let path = type_ident(&request.name);
-                Some(struct_impl(g, quote!(#path), &request.name, &request.fields))
+                Some(struct_impl(
+                    g,
+                    quote!(#path),
+                    &request.name,
+                    &request.fields,
+                ))
             }
             _ => None,
         })
