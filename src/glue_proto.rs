@@ -61,8 +61,15 @@ macro_rules! __proto {
                 $(let mut $field = $crate::__proto!(@slot $kind);)*
                 while let ::core::option::Option::Some((number, wire)) = reader.next_field()? {
                     match number {
-                        $($n => $crate::__proto!(@merge $kind wire, reader, &mut $field)
-                            .map_err(|e| e.at_field($crate::__proto!(@name $field $($idl)?)))?,)*
+                        // A failure names its field (a `match`, not `map_err`: no closure
+                        // to compile per field).
+                        $($n => if let ::core::result::Result::Err(e) =
+                            $crate::__proto!(@merge $kind wire, reader, &mut $field)
+                        {
+                            return ::core::result::Result::Err(
+                                e.at_field($crate::__proto!(@name $field $($idl)?)),
+                            );
+                        },)*
                         _ => reader.skip(wire)?,
                     }
                 }
@@ -90,19 +97,26 @@ macro_rules! __proto {
                 while let ::core::option::Option::Some((number, wire)) = reader.next_field()? {
                     match number {
                         $($n => {
-                            value = ::core::option::Option::Some(Self::$variant(
-                                $crate::__private::proto::decode_variant(wire, reader)
-                                    .map_err(|e| e.at_field($wire))?,
-                            ))
+                            match $crate::__private::proto::decode_variant(wire, reader) {
+                                ::core::result::Result::Ok(v) => {
+                                    value = ::core::option::Option::Some(Self::$variant(v));
+                                }
+                                ::core::result::Result::Err(e) => {
+                                    return ::core::result::Result::Err(e.at_field($wire));
+                                }
+                            }
                         })*
                         _ => reader.skip(wire)?,
                     }
                 }
-                value.ok_or_else(|| {
-                    $crate::__private::proto::DecodeError::new(::core::concat!(
-                        "no variant of union `", $full, "` is set"
-                    ))
-                })
+                match value {
+                    ::core::option::Option::Some(v) => ::core::result::Result::Ok(v),
+                    ::core::option::Option::None => ::core::result::Result::Err(
+                        $crate::__private::proto::DecodeError::new(::core::concat!(
+                            "no variant of union `", $full, "` is set"
+                        )),
+                    ),
+                }
             }
         );
     };

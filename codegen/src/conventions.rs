@@ -49,16 +49,6 @@ pub fn service_module_name(service: &str) -> String {
 /// through them inline (its `MAX_KEY_DEPTH` guard is the same number).
 pub const MAX_KEY_UNION_DEPTH: usize = 32;
 
-/// The messages that carry `any` in .proto, declared once per package that uses it
-/// (`rosetta_value_<package>.proto`) and mapped by the `Builder` to the runtime's prost types
-/// (`rosetta_runtime::grpc::value`, whose `MESSAGES` lists the same names).
-pub const PROTO_VALUE_MESSAGES: [&str; 4] = [
-    "RosettaValue",
-    "RosettaStruct",
-    "RosettaMember",
-    "RosettaArray",
-];
-
 /// Where .proto has no direct form for a container, Rosetta lowers it to a synthesized wrapper
 /// message, declared nested in the message that uses it (so two messages never share one and no
 /// user type can collide at the top level). A type needs a wrapper when it is a `list`, `map` or

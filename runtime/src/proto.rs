@@ -219,22 +219,26 @@ impl<'a> Reader<'a> {
         Ok(head)
     }
 
-    /// Reads a length-delimited nested message with `f`, one level deeper.
-    pub fn nested<T>(
-        &mut self,
-        f: impl FnOnce(&mut Reader<'a>) -> Result<T, DecodeError>,
-    ) -> Result<T, DecodeError> {
+    /// The reader of a length-delimited nested message, one level deeper.
+    pub fn enter(&mut self) -> Result<Reader<'a>, DecodeError> {
         let bytes = self.len_delimited()?;
         if self.depth >= MAX_DEPTH {
             return Err(DecodeError::new(format!(
                 "messages nested deeper than {MAX_DEPTH}"
             )));
         }
-        let mut inner = Reader {
+        Ok(Reader {
             buf: bytes,
             depth: self.depth + 1,
-        };
-        f(&mut inner)
+        })
+    }
+
+    /// Reads a length-delimited nested message with `f`, one level deeper.
+    pub fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Reader<'a>) -> Result<T, DecodeError>,
+    ) -> Result<T, DecodeError> {
+        f(&mut self.enter()?)
     }
 
     /// Skips the value of a field this type does not know.
@@ -331,12 +335,14 @@ pub fn decode<M: ProtoMessage>(bytes: &[u8]) -> Result<M, DecodeError> {
 
 /// [`ProtoValue::encode_value`] of a message: its length, then its fields.
 pub fn encode_nested<M: ProtoMessage>(message: &M, buf: &mut Vec<u8>) {
-    put_message(buf, |inner| message.encode_fields(inner));
+    let start = open_len(buf);
+    message.encode_fields(buf);
+    close_len(buf, start);
 }
 
 /// [`ProtoValue::decode_value`] of a message.
 pub fn decode_nested<M: ProtoMessage>(reader: &mut Reader<'_>) -> Result<M, DecodeError> {
-    reader.nested(M::decode_fields)
+    M::decode_fields(&mut reader.enter()?)
 }
 
 /// [`ProtoValue::absent_in_map`] of a message: the empty message, if that is a valid value.
@@ -372,11 +378,11 @@ pub fn encode_repeated<T: ProtoValue>(buf: &mut Vec<u8>, field: u32, values: &[T
             return;
         }
         put_key(buf, field, WireType::Len);
-        put_message(buf, |inner| {
-            for v in values {
-                v.encode_value(inner);
-            }
-        });
+        let start = open_len(buf);
+        for v in values {
+            v.encode_value(buf);
+        }
+        close_len(buf, start);
     } else {
         for v in values {
             encode_variant(buf, field, v);
@@ -410,13 +416,14 @@ pub fn encode_map<V: ProtoValue>(buf: &mut Vec<u8>, field: u32, map: &BTreeMap<S
     }
 }
 
-fn expect_wire<T: ProtoValue>(wire: WireType) -> Result<(), DecodeError> {
-    if wire == T::WIRE_TYPE {
+/// A field of the wire type its value has (not generic: it is checked for every field of every
+/// generated type, and each instantiation would be code to compile).
+fn expect_wire(wire: WireType, expected: WireType) -> Result<(), DecodeError> {
+    if wire == expected {
         Ok(())
     } else {
         Err(DecodeError::new(format!(
-            "wire type {wire:?} where {:?} was expected",
-            T::WIRE_TYPE
+            "wire type {wire:?} where {expected:?} was expected"
         )))
     }
 }
@@ -427,7 +434,7 @@ pub fn merge_field<T: ProtoValue>(
     reader: &mut Reader<'_>,
     slot: &mut Option<T>,
 ) -> Result<(), DecodeError> {
-    expect_wire::<T>(wire)?;
+    expect_wire(wire, T::WIRE_TYPE)?;
     *slot = Some(T::decode_value(reader)?);
     Ok(())
 }
@@ -437,7 +444,7 @@ pub fn decode_variant<T: ProtoValue>(
     wire: WireType,
     reader: &mut Reader<'_>,
 ) -> Result<T, DecodeError> {
-    expect_wire::<T>(wire)?;
+    expect_wire(wire, T::WIRE_TYPE)?;
     T::decode_value(reader)
 }
 
@@ -453,14 +460,20 @@ pub fn merge_repeated<T: ProtoValue>(
             depth: reader.depth,
         };
         while !packed.is_empty() {
-            let index = values.len();
-            values.push(T::decode_value(&mut packed).map_err(|e| e.at_index(index))?);
+            match T::decode_value(&mut packed) {
+                Ok(v) => values.push(v),
+                Err(e) => return Err(e.at_index(values.len())),
+            }
         }
         return Ok(());
     }
-    let index = values.len();
-    expect_wire::<T>(wire).map_err(|e| e.at_index(index))?;
-    values.push(T::decode_value(reader).map_err(|e| e.at_index(index))?);
+    if let Err(e) = expect_wire(wire, T::WIRE_TYPE) {
+        return Err(e.at_index(values.len()));
+    }
+    match T::decode_value(reader) {
+        Ok(v) => values.push(v),
+        Err(e) => return Err(e.at_index(values.len())),
+    }
     Ok(())
 }
 
@@ -473,26 +486,31 @@ pub fn merge_map<V: ProtoValue>(
     if wire != WireType::Len {
         return Err(DecodeError::new("a map entry must be length-delimited"));
     }
-    let (key, value) = reader.nested(|entry| {
-        let mut key: Option<String> = None;
-        let mut value: Option<V> = None;
-        while let Some((number, wire)) = entry.next_field()? {
-            match number {
-                1 => merge_field(wire, entry, &mut key)?,
-                2 => merge_field(wire, entry, &mut value).map_err(|e| match &key {
-                    Some(k) => e.at_key(k),
-                    None => e,
-                })?,
-                _ => entry.skip(wire)?,
+    let mut entry = reader.enter()?;
+    let mut key: Option<String> = None;
+    let mut value: Option<V> = None;
+    while let Some((number, wire)) = entry.next_field()? {
+        match number {
+            1 => merge_field(wire, &mut entry, &mut key)?,
+            2 => {
+                if let Err(e) = merge_field(wire, &mut entry, &mut value) {
+                    return Err(match &key {
+                        Some(k) => e.at_key(k),
+                        None => e,
+                    });
+                }
             }
+            _ => entry.skip(wire)?,
         }
-        let key = key.unwrap_or_default();
-        let value = match value {
-            Some(v) => v,
-            None => V::absent_in_map().map_err(|e| e.at_key(&key))?,
-        };
-        Ok((key, value))
-    })?;
+    }
+    let key = key.unwrap_or_default();
+    let value = match value {
+        Some(v) => v,
+        None => match V::absent_in_map() {
+            Ok(v) => v,
+            Err(e) => return Err(e.at_key(&key)),
+        },
+    };
     map.insert(key, value);
     Ok(())
 }
@@ -500,8 +518,13 @@ pub fn merge_map<V: ProtoValue>(
 /// The value of a singular field after the last field was read: the value read, or the
 /// default if the type has one, or an error naming `field` (`Type.field`).
 pub fn required<T: ProtoValue>(slot: Option<T>, field: &'static str) -> Result<T, DecodeError> {
-    slot.or_else(T::absent)
-        .ok_or_else(|| DecodeError::missing(field))
+    match slot {
+        Some(v) => Ok(v),
+        None => match T::absent() {
+            Some(v) => Ok(v),
+            None => Err(DecodeError::missing(field)),
+        },
+    }
 }
 
 /// [`ProtoValue::encode_value`] of an enum: its IDL number as an `int32` varint.
@@ -695,13 +718,17 @@ impl<T: ProtoValue> ProtoValue for Box<T> {
     }
 }
 
-/// Writes a length-delimited value made by `fields` (a nested message, a wrapper message, a
-/// packed run): written in place after a one-byte length, which is widened afterwards (moving
-/// the bytes written) only when the value is 128 bytes or longer. No buffer per nested value.
-fn put_message(buf: &mut Vec<u8>, fields: impl FnOnce(&mut Vec<u8>)) {
-    let start = buf.len();
+/// Starts a length-delimited value (a nested message, a wrapper message, a packed run) written
+/// in place after a one-byte length; returns where the length is, for [`close_len`]. No buffer
+/// per nested value, and not generic: every message type and field shares this code.
+fn open_len(buf: &mut Vec<u8>) -> usize {
     buf.push(0);
-    fields(buf);
+    buf.len() - 1
+}
+
+/// Ends the value [`open_len`] started: writes its length, widening it (and moving the bytes
+/// written) only when the value is 128 bytes or longer.
+fn close_len(buf: &mut Vec<u8>, start: usize) {
     let len = buf.len() - start - 1;
     if len < 0x80 {
         buf[start] = len as u8;
@@ -710,6 +737,13 @@ fn put_message(buf: &mut Vec<u8>, fields: impl FnOnce(&mut Vec<u8>)) {
         put_varint(&mut prefix, len as u64);
         buf.splice(start..=start, prefix);
     }
+}
+
+/// A length-delimited value made by `fields` ([`open_len`], [`close_len`]).
+fn put_message(buf: &mut Vec<u8>, fields: impl FnOnce(&mut Vec<u8>)) {
+    let start = open_len(buf);
+    fields(buf);
+    close_len(buf, start);
 }
 
 // Nested containers. Where .proto has no direct form for a container (a list element, a map
@@ -729,20 +763,21 @@ impl<T: ProtoValue> ProtoValue for Vec<T> {
     const WIRE_TYPE: WireType = WireType::Len;
 
     fn encode_value(&self, buf: &mut Vec<u8>) {
-        put_message(buf, |inner| encode_repeated(inner, 1, self));
+        let start = open_len(buf);
+        encode_repeated(buf, 1, self);
+        close_len(buf, start);
     }
 
     fn decode_value(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        reader.nested(|r| {
-            let mut items = Vec::new();
-            while let Some((number, wire)) = r.next_field()? {
-                match number {
-                    1 => merge_repeated(wire, r, &mut items)?,
-                    _ => r.skip(wire)?,
-                }
+        let r = &mut reader.enter()?;
+        let mut items = Vec::new();
+        while let Some((number, wire)) = r.next_field()? {
+            match number {
+                1 => merge_repeated(wire, r, &mut items)?,
+                _ => r.skip(wire)?,
             }
-            Ok(items)
-        })
+        }
+        Ok(items)
     }
 
     fn is_default(&self) -> bool {
@@ -759,20 +794,21 @@ impl<T: ProtoValue> ProtoValue for BTreeMap<String, T> {
     const WIRE_TYPE: WireType = WireType::Len;
 
     fn encode_value(&self, buf: &mut Vec<u8>) {
-        put_message(buf, |inner| encode_map(inner, 1, self));
+        let start = open_len(buf);
+        encode_map(buf, 1, self);
+        close_len(buf, start);
     }
 
     fn decode_value(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        reader.nested(|r| {
-            let mut entries = BTreeMap::new();
-            while let Some((number, wire)) = r.next_field()? {
-                match number {
-                    1 => merge_map(wire, r, &mut entries)?,
-                    _ => r.skip(wire)?,
-                }
+        let r = &mut reader.enter()?;
+        let mut entries = BTreeMap::new();
+        while let Some((number, wire)) = r.next_field()? {
+            match number {
+                1 => merge_map(wire, r, &mut entries)?,
+                _ => r.skip(wire)?,
             }
-            Ok(entries)
-        })
+        }
+        Ok(entries)
     }
 
     fn is_default(&self) -> bool {
@@ -790,20 +826,21 @@ impl<T: ProtoValue> ProtoValue for Option<T> {
     const WIRE_TYPE: WireType = WireType::Len;
 
     fn encode_value(&self, buf: &mut Vec<u8>) {
-        put_message(buf, |inner| encode_optional(inner, 1, self));
+        let start = open_len(buf);
+        encode_optional(buf, 1, self);
+        close_len(buf, start);
     }
 
     fn decode_value(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        reader.nested(|r| {
-            let mut value = None;
-            while let Some((number, wire)) = r.next_field()? {
-                match number {
-                    1 => merge_field(wire, r, &mut value)?,
-                    _ => r.skip(wire)?,
-                }
+        let r = &mut reader.enter()?;
+        let mut value = None;
+        while let Some((number, wire)) = r.next_field()? {
+            match number {
+                1 => merge_field(wire, r, &mut value)?,
+                _ => r.skip(wire)?,
             }
-            Ok(value)
-        })
+        }
+        Ok(value)
     }
 
     fn is_default(&self) -> bool {
@@ -816,8 +853,8 @@ impl<T: ProtoValue> ProtoValue for Option<T> {
 }
 
 // `any`: the `RosettaValue` message family of the emitted `.proto`, byte for byte what prost
-// writes for the gRPC side's types (`grpc::value`, tested against them in
-// `tests/tests/kafka_protobuf.rs`): a `oneof kind` with one case per `Value` variant, nil as
+// writes for it (tested against prost-build's messages in `tests/tests/kafka_dynamic.rs` and
+// `grpc_shapes.rs`): a `oneof kind` with one case per `Value` variant, nil as
 // `nil_value = true`, structs as ordered `RosettaMember { name = 1; value = 2; }` lists under
 // `RosettaStruct { members = 1; }`, arrays as `RosettaArray { items = 1; }`.
 
@@ -866,11 +903,11 @@ impl ProtoMessage for Value {
                 7 => Value::DateTime(decode_variant(wire, reader)?),
                 8 => Value::Base64(decode_variant(wire, reader)?),
                 9 => {
-                    expect_wire::<Value>(wire)?;
+                    expect_wire(wire, WireType::Len)?;
                     Value::Struct(reader.nested(decode_members)?)
                 }
                 10 => {
-                    expect_wire::<Value>(wire)?;
+                    expect_wire(wire, WireType::Len)?;
                     Value::Array(reader.nested(|a| {
                         let mut items = Vec::new();
                         while let Some((number, wire)) = a.next_field()? {

@@ -1,4 +1,4 @@
-//! What the Kafka glue macros (`__kafka_topic!`, `__kafka_handler!`, `__kafka_proto!`) expand to,
+//! What the Kafka glue macros (`__kafka_topic!`, `__kafka_handler!`, `__proto!`) expand to,
 //! on the shapes of `idl/kafka_glue.idl`, without a broker: the topic constants and encodings,
 //! the key read through nested unions, dispatch to the handler method of each variant (through a
 //! `Box`, an `Arc`, and `handler_fn` for a plain value), and the protobuf wire format of enums,
