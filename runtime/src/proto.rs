@@ -957,8 +957,8 @@ fn decode_members(reader: &mut Reader<'_>) -> Result<Vec<(String, Value)>, Decod
 }
 
 /// An `any` field, list element or map value: a `RosettaValue` message. An absent `any` field
-/// is nil (the absent-member rule); a present one is always written, nil included, as the gRPC
-/// conversions write it.
+/// is nil (the absent-member rule); a present one is always written, nil included (as prost
+/// writes a set message field).
 impl ProtoValue for Value {
     const WIRE_TYPE: WireType = WireType::Len;
 

@@ -67,7 +67,7 @@ where
         Ok((request, PathAndQuery::from_static(self.path)))
     }
 
-    fn codec() -> Codec<R, Responses> {
+    fn codec() -> Codec<Encoded, R, Responses> {
         Codec::default()
     }
 

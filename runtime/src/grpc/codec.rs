@@ -1,9 +1,9 @@
 //! [`Codec`]: tonic's codec over Rosetta's own protobuf encoding ([`crate::proto`]), so the
 //! domain types travel as they are, with no prost messages or conversions between.
 //!
-//! What is sent is already [`Encoded`]: the server encodes an answer before tonic takes it (its
-//! size decides whether it is compressed) and the client encodes a request the same way, so the
-//! encoder only copies bytes. What is received is decoded straight into the domain type `U`. A
+//! What is sent is any message: a stream's messages are encoded by the encoder into a buffer it
+//! keeps for the call (no allocation per message), and a unary answer arrives already
+//! [`Encoded`] (its size decides whether it is compressed), as a client's requests do. What is received is decoded straight into the domain type `U`. A
 //! request that is not valid protobuf, or not a valid value (a required field missing, an enum
 //! number the IDL does not declare, a union with no variant), is `INVALID_ARGUMENT` with the
 //! field's path in a `google.rpc.BadRequest` (rule `proto`), where tonic-prost's codec answers
@@ -24,10 +24,28 @@ use crate::validate::Violation;
 pub struct Encoded(pub Vec<u8>);
 
 impl Encoded {
-    /// `message`'s encoding.
-    #[inline]
+    /// `message`'s encoding, in a buffer of exactly its size: it is written into a buffer
+    /// kept per thread (grown once, not for every message) and copied out, so a message costs
+    /// one allocation (a `Vec` grown from empty took four for a small message).
     pub fn of<M: ProtoMessage>(message: &M) -> Self {
-        Encoded(proto::encode(message))
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Vec<u8>> =
+                std::cell::RefCell::new(Vec::with_capacity(SCRATCH_KEPT));
+        }
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut buf) => {
+                buf.clear();
+                message.encode_fields(&mut buf);
+                let encoded = Encoded(buf.as_slice().to_vec());
+                if buf.capacity() > SCRATCH_KEPT {
+                    // A large answer does not keep its buffer for the thread's lifetime.
+                    *buf = Vec::with_capacity(SCRATCH_KEPT);
+                }
+                encoded
+            }
+            // Only if an encoding encoded again on the same thread: its own buffer then.
+            Err(_) => Encoded(proto::encode(message)),
+        })
     }
 
     /// The encoded size in bytes.
@@ -42,6 +60,9 @@ impl Encoded {
         self.0.is_empty()
     }
 }
+
+/// The per-thread encoding buffer [`Encoded::of`] keeps between messages.
+const SCRATCH_KEPT: usize = 16 * 1024;
 
 /// Which end decodes: the server reads requests, the client responses.
 pub trait Side: Send + 'static {
@@ -91,13 +112,14 @@ pub fn violation(error: &DecodeError) -> Violation {
     }
 }
 
-/// A tonic codec that sends [`Encoded`] messages and decodes `U`, failing as side `S` says.
+/// A tonic codec that sends `T` (a message, or one already [`Encoded`]) and decodes `U`,
+/// failing as side `S` says.
 #[derive(Debug)]
-pub struct Codec<U, S = Requests> {
-    _types: PhantomData<fn() -> (U, S)>,
+pub struct Codec<T, U, S = Requests> {
+    _types: PhantomData<fn(T) -> (U, S)>,
 }
 
-impl<U, S> Default for Codec<U, S> {
+impl<T, U, S> Default for Codec<T, U, S> {
     fn default() -> Self {
         Codec {
             _types: PhantomData,
@@ -105,18 +127,22 @@ impl<U, S> Default for Codec<U, S> {
     }
 }
 
-impl<U, S> tonic::codec::Codec for Codec<U, S>
+impl<T, U, S> tonic::codec::Codec for Codec<T, U, S>
 where
+    T: ProtoMessage + Send + 'static,
     U: ProtoMessage + Send + 'static,
     S: Side,
 {
-    type Encode = Encoded;
+    type Encode = T;
     type Decode = U;
-    type Encoder = EncodedEncoder;
+    type Encoder = MessageEncoder<T>;
     type Decoder = MessageDecoder<U, S>;
 
     fn encoder(&mut self) -> Self::Encoder {
-        EncodedEncoder
+        MessageEncoder {
+            scratch: Vec::new(),
+            _type: PhantomData,
+        }
     }
 
     fn decoder(&mut self) -> Self::Decoder {
@@ -126,21 +152,40 @@ where
     }
 }
 
-/// Copies an [`Encoded`] message into tonic's frame.
-#[derive(Debug, Clone, Copy)]
-pub struct EncodedEncoder;
+/// Encodes each message into a buffer kept for the call, then into tonic's frame.
+#[derive(Debug)]
+pub struct MessageEncoder<T> {
+    scratch: Vec<u8>,
+    _type: PhantomData<fn(T)>,
+}
 
-impl Encoder for EncodedEncoder {
-    type Item = Encoded;
+impl<T: ProtoMessage> Encoder for MessageEncoder<T> {
+    type Item = T;
     type Error = Status;
 
-    fn encode(&mut self, item: Encoded, buf: &mut EncodeBuf<'_>) -> Result<(), Status> {
-        buf.put_slice(&item.0);
+    fn encode(&mut self, item: T, buf: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        self.scratch.clear();
+        item.encode_fields(&mut self.scratch);
+        buf.put_slice(&self.scratch);
+        if self.scratch.capacity() > SCRATCH_KEPT {
+            self.scratch = Vec::new();
+        }
         Ok(())
     }
 
     fn buffer_settings(&self) -> BufferSettings {
         BufferSettings::default()
+    }
+}
+
+/// An [`Encoded`] message is its bytes (it is only ever sent: decoding one is refused).
+impl ProtoMessage for Encoded {
+    fn encode_fields(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(&self.0);
+    }
+
+    fn decode_fields(_: &mut proto::Reader<'_>) -> Result<Self, DecodeError> {
+        Err(DecodeError::new("an encoded message is only sent"))
     }
 }
 
@@ -155,9 +200,17 @@ impl<U: ProtoMessage, S: Side> Decoder for MessageDecoder<U, S> {
     type Error = Status;
 
     fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<U>, Status> {
-        // One contiguous run (tonic hands over one message's bytes; usually one chunk already).
-        let bytes = buf.copy_to_bytes(buf.remaining());
-        proto::decode::<U>(&bytes).map(Some).map_err(S::refuse)
+        // tonic hands over one message's bytes, nearly always as one chunk: read it in place,
+        // and copy only a message split across chunks.
+        let len = buf.remaining();
+        let result = if buf.chunk().len() == len {
+            let result = proto::decode::<U>(buf.chunk());
+            buf.advance(len);
+            result
+        } else {
+            proto::decode::<U>(&buf.copy_to_bytes(len))
+        };
+        result.map(Some).map_err(S::refuse)
     }
 
     fn buffer_settings(&self) -> BufferSettings {

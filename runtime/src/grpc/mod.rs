@@ -1,4 +1,4 @@
-//! gRPC glue (feature `grpc`): what the generated adapters, conversions and clients call.
+//! gRPC glue (feature `grpc`): what the generated adapters and clients call.
 //!
 //! - [`codec`]: tonic's codec over Rosetta's protobuf encoding ([`crate::proto`]): the domain
 //!   types are the messages. A message that is not a valid domain value (a missing required

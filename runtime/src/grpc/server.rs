@@ -831,7 +831,7 @@ pub async fn server_streaming<P, Out, E, R, F, Fut>(
     request: tonic::Request<P>,
     method: &'static str,
     handler: F,
-) -> Result<tonic::Response<ResponseStream<Encoded>>, tonic::Status>
+) -> Result<tonic::Response<ResponseStream<R>>, tonic::Status>
 where
     P: Validate,
     E: IntoTonicStatus + 'static,
@@ -847,13 +847,8 @@ where
     let stream = call(ctx.remaining(), move || handler(ctx, request))
         .await
         .map_err(|status| refusal(status, &metadata))?;
-    let response = tonic::Response::new(outgoing(stream, deadline, encode::<Out, R>));
+    let response = tonic::Response::new(outgoing(stream, deadline, R::wrap));
     Ok(answer(response, metadata))
-}
-
-/// One answer of a stream as its message, encoded.
-fn encode<Out, R: Carries<Out>>(out: Out) -> Encoded {
-    Encoded::of(&R::wrap(out))
 }
 
 #[doc(hidden)]
@@ -888,7 +883,7 @@ pub async fn streaming<P, Out, E, R, F, Fut>(
     request: tonic::Request<tonic::Streaming<P>>,
     method: &'static str,
     handler: F,
-) -> Result<tonic::Response<ResponseStream<Encoded>>, tonic::Status>
+) -> Result<tonic::Response<ResponseStream<R>>, tonic::Status>
 where
     P: Validate + Send + 'static,
     E: IntoTonicStatus + 'static,
@@ -903,7 +898,7 @@ where
     let stream = call(ctx.remaining(), move || handler(ctx, requests))
         .await
         .map_err(|status| refusal(status, &metadata))?;
-    let response = tonic::Response::new(outgoing(stream, deadline, encode::<Out, R>));
+    let response = tonic::Response::new(outgoing(stream, deadline, R::wrap));
     Ok(answer(response, metadata))
 }
 

@@ -18,7 +18,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use tonic::codec::{CompressionEncoding, EnabledCompressionEncodings};
 
-use super::codec::Codec;
+use super::codec::{Codec, Encoded};
 use super::message::Carries;
 use super::server::{self, GrpcOptions};
 use super::status::IntoTonicStatus;
@@ -82,9 +82,11 @@ pub struct Rpc<P, R>(PhantomData<fn(P) -> R>);
 impl<P, R> Rpc<P, R>
 where
     P: ProtoMessage + Validate + Send + 'static,
-    R: ProtoMessage,
+    R: ProtoMessage + Send + 'static,
 {
-    fn grpc(config: &ServiceConfig) -> tonic::server::Grpc<Codec<P>> {
+    fn grpc<T: ProtoMessage + Send + 'static>(
+        config: &ServiceConfig,
+    ) -> tonic::server::Grpc<Codec<T, P>> {
         tonic::server::Grpc::new(Codec::default())
             .apply_compression_config(config.accept, config.send)
             .apply_max_message_size_config(
@@ -111,7 +113,9 @@ where
         let min = config.min_compressed_size;
         let call =
             move |request| server::unary::<P, Out, E, R, F, Fut>(request, method, min, handler);
-        Ok(Self::grpc(&config).unary(Once(Some(call)), req).await)
+        Ok(Self::grpc::<Encoded>(&config)
+            .unary(Once(Some(call)), req)
+            .await)
     }
 
     /// One server-streaming call: its messages follow the stream's coding.
@@ -133,7 +137,7 @@ where
         let call = move |request| {
             server::server_streaming::<P, Out, E, R, F, Fut>(request, method, handler)
         };
-        Ok(Self::grpc(&config)
+        Ok(Self::grpc::<R>(&config)
             .server_streaming(Once(Some(call)), req)
             .await)
     }
@@ -157,7 +161,7 @@ where
         let call = move |request| {
             server::client_streaming::<P, Out, E, R, F, Fut>(request, method, min, handler)
         };
-        Ok(Self::grpc(&config)
+        Ok(Self::grpc::<Encoded>(&config)
             .client_streaming(Once(Some(call)), req)
             .await)
     }
@@ -180,7 +184,9 @@ where
     {
         let call =
             move |request| server::streaming::<P, Out, E, R, F, Fut>(request, method, handler);
-        Ok(Self::grpc(&config).streaming(Once(Some(call)), req).await)
+        Ok(Self::grpc::<R>(&config)
+            .streaming(Once(Some(call)), req)
+            .await)
     }
 }
 

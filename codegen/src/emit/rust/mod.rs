@@ -36,7 +36,7 @@ pub struct Config {
     pub xmlrpc: bool,
     /// REST: axum routes, problem+json errors, a client.
     pub rest: bool,
-    /// gRPC: the tonic adapter and conversions, a client.
+    /// gRPC: the tonic adapter, the types' protobuf encoding, a client.
     pub grpc: bool,
     /// Kafka: typed producers and consumers per topic.
     pub kafka: bool,
@@ -206,7 +206,7 @@ const WORKERS: usize = 2;
 
 /// Generates what [`generate`] does, handing the text to `write(file name, text)` piece by
 /// piece: every piece of a file in order, then the next file. Each piece (a type with its glue,
-/// a service with its module, a topic, a type's gRPC conversions) is built and printed on its
+/// a service with its module, a topic, a type's protobuf encoding) is built and printed on its
 /// own by one of [`WORKERS`] threads (token trees are not `Send`: each thread builds its own),
 /// and handed over in order through bounded channels, so memory follows a few pieces, not the
 /// package; a caller that writes to disk keeps no more than that. The text is the same as one
