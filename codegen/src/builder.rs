@@ -361,11 +361,23 @@ fn warning_lines(c: &crate::Compilation, xmlrpc: bool, allowed: &[String]) -> Ve
 /// both write through here, so the CLI's output is complete without a build script.
 pub fn write_rust(ir: &Ir, config: &rust::Config, out_dir: &Path) -> Result<(), Error> {
     check_attribute_paths(ir, config)?;
-    write_glue(ir, config, out_dir)?;
-    if config.grpc {
-        compile_grpc(ir, config, out_dir)?;
-    }
-    Ok(())
+    // The descriptors are built on a thread of their own while the glue is: they read the same
+    // IR and write other files, and were a tenth of `generate --target rust` run after it.
+    std::thread::scope(|scope| {
+        let grpc = config
+            .grpc
+            .then(|| scope.spawn(|| compile_grpc(ir, config, out_dir)));
+        let glue = write_glue(ir, config, out_dir);
+        let grpc = grpc.map(|handle| {
+            handle.join().unwrap_or_else(|_| {
+                Err(Error::new(
+                    "internal error: building the gRPC descriptors panicked",
+                ))
+            })
+        });
+        glue?;
+        grpc.unwrap_or(Ok(()))
+    })
 }
 
 /// The glue: one file per package and `_include.rs`.

@@ -4,6 +4,9 @@
 //! Architecture invariant: everything after [`load`] is a pure function of the [`Program`], so the
 //! same input always gives the same diagnostics and the same IR.
 
+mod ahead;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -199,6 +202,7 @@ pub fn load(fs: &dyn FileSystem, roots: &[PathBuf], options: &Options) -> (Progr
         sources: SourceMap::new(),
         files: Vec::new(),
         diagnostics: Diagnostics::default(),
+        ahead: ahead::parse_ahead(fs, roots, options),
     };
     for root in roots {
         match fs.canonicalize(root) {
@@ -231,6 +235,8 @@ struct Loader<'a> {
     sources: SourceMap,
     files: Vec<Option<ParsedFile>>,
     diagnostics: Diagnostics,
+    /// Files read and parsed ahead, on several threads ([`ahead`]), by canonical path.
+    ahead: HashMap<PathBuf, ahead::Ahead>,
 }
 
 impl Loader<'_> {
@@ -240,7 +246,11 @@ impl Loader<'_> {
         if let Some(id) = self.sources.find_path(&canon) {
             return id;
         }
-        let bytes = match self.fs.read(&canon) {
+        let (read, ahead) = match self.ahead.remove(&canon) {
+            Some(a) => (Ok(a.text.into_bytes()), Some((a.id, a.parsed))),
+            None => (self.fs.read(&canon), None),
+        };
+        let bytes = match read {
             Ok(b) => b,
             Err(e) => {
                 let id = self
@@ -279,7 +289,12 @@ impl Loader<'_> {
             );
             return id;
         }
-        let ast = match syntax::parse(id, &self.sources.get(id).text) {
+        // Parsed ahead under this very id, the same parse (see `ahead`); else parsed here.
+        let parsed = match ahead {
+            Some((ahead_id, parsed)) if ahead_id == id => parsed,
+            _ => syntax::parse(id, &self.sources.get(id).text),
+        };
+        let ast = match parsed {
             Ok(ast) => ast,
             Err(d) => {
                 self.diagnostics.push(*d);
@@ -394,4 +409,71 @@ fn check_import_cycles(program: &Program) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Compiles in-memory files, every one a root, in the order given.
+    fn compile_files(files: &[(&str, &str)]) -> Compilation {
+        let mut fs = MemoryFs::new();
+        for (name, text) in files {
+            fs.insert(*name, text.as_bytes().to_vec());
+        }
+        let roots: Vec<PathBuf> = files.iter().map(|(name, _)| PathBuf::from(name)).collect();
+        compile_with(&fs, &roots, &Options::default())
+    }
+
+    #[test]
+    fn a_wrong_guess_when_parsing_ahead_changes_nothing() {
+        // The scan of `root.idl` stops at the escape, so `b.idl` is parsed ahead under id 1, but
+        // the walk gives `a.idl` id 1 and `b.idl` id 2: `b.idl` is parsed again, and its
+        // diagnostic points into it.
+        let c = compile_files(&[
+            (
+                "root.idl",
+                "import \"\\u{61}.idl\";\nstruct R { a: A = 1; }\n",
+            ),
+            ("b.idl", "struct B {\n  x: Missing = 1;\n}\n"),
+            ("a.idl", "struct A { n: i32 = 1; }\n"),
+        ]);
+        let names: Vec<&str> = c
+            .program
+            .sources
+            .files()
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(names, ["root.idl", "a.idl", "b.idl"]);
+        let rendered = c.render_diagnostics();
+        assert!(rendered.contains("b.idl:2:"), "{rendered}");
+        assert!(rendered.contains("Missing"), "{rendered}");
+        assert_eq!(c.diagnostics.sorted().len(), 1, "{rendered}");
+    }
+
+    #[test]
+    fn files_parsed_ahead_keep_the_walks_ids() {
+        let c = compile_files(&[
+            (
+                "root.idl",
+                "package p;\nimport \"a.idl\";\nimport \"b.idl\";\n",
+            ),
+            ("b.idl", "package p;\nstruct B {\n  x: Missing = 1;\n}\n"),
+            (
+                "a.idl",
+                "package p;\nimport \"b.idl\";\nstruct A { b: B = 1; }\n",
+            ),
+        ]);
+        let names: Vec<&str> = c
+            .program
+            .sources
+            .files()
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(names, ["root.idl", "a.idl", "b.idl"]);
+        let rendered = c.render_diagnostics();
+        assert!(rendered.contains("b.idl:3:"), "{rendered}");
+    }
 }

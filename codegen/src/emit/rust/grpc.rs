@@ -9,7 +9,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::ident::{field_ident, type_ident};
+use super::ident::{field_ident, lit, moved, type_ident};
 use super::protocols::Glue;
 use super::types::{Gen, docs};
 use crate::emit::proto::{DESCRIPTOR_FILE, PROST_DIR, PROTO_DIR, prost_file_name};
@@ -98,16 +98,18 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
         client_methods.extend(client_method(g, s, rpc, &names));
     }
 
-    let adapter_doc = format!(
+    let adapter_doc = lit(format!(
         " Serves a [`{0}`](super::{0}) implementation over gRPC: validates each request, \
          calls the trait, and maps errors to gRPC statuses.",
         s.name
-    );
-    let client_doc = format!(
+    ));
+    let client_doc = lit(format!(
         " A gRPC client of `{full_name}` that takes and returns domain types; declared errors come \
          back typed."
-    );
+    ));
     let service_doc = docs(&s.docs);
+    let full_name = lit(full_name);
+    let (adapter_methods, client_methods) = (moved(adapter_methods), moved(client_methods));
     let server = quote! {
         #k::__grpc_adapter! {
             #[doc = #adapter_doc]
@@ -136,10 +138,10 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
 /// One rpc of `__grpc_adapter!`: its kind, .proto name, context name, request type and answer
 /// message, and the trait method's arguments after the `Context`.
 fn adapter_method(g: &Gen, rpc: &Rpc, n: &RpcNames) -> TokenStream {
-    let name = &n.rpc;
+    let name = lit(&n.rpc);
     let input = &n.input;
     let output = &n.output;
-    let context_name = &n.context_name;
+    let context_name = lit(&n.context_name);
     let rust_method = field_ident(&rpc.name);
     let kind = rpc_kind(rpc);
     let (arg, call) = match (&rpc.input, g.request_type(rpc)) {
@@ -154,6 +156,7 @@ fn adapter_method(g: &Gen, rpc: &Rpc, n: &RpcNames) -> TokenStream {
             )
         }
     };
+    let (arg, call) = (moved(arg), moved(call));
     quote! {
         #kind #name(#context_name, #input => #output) |#arg| #call;
     }
@@ -173,7 +176,7 @@ fn rpc_kind(rpc: &Rpc) -> TokenStream {
 /// One method of `__grpc_client!`: its docs, kind, Rust signature, error type, .proto name,
 /// answer message and request value.
 fn client_method(g: &Gen, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream {
-    let name = &n.rpc;
+    let name = lit(&n.rpc);
     let output = &n.output;
     let rust_method = field_ident(&rpc.name);
     let mut doc_lines = rpc.docs.clone();
@@ -207,6 +210,7 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream {
         quote!(, #e)
     });
     let kind = rpc_kind(rpc);
+    let (doc, args, ret, request) = (moved(doc), moved(args), moved(ret), moved(request));
     quote! {
         #doc
         #kind #rust_method(#args) -> #ret #error = #name(#output, #request);

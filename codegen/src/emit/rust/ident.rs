@@ -113,8 +113,38 @@ pub(crate) fn str_literal(s: &str) -> proc_macro2::Literal {
     }
     repr.push_str(&s[plain..]);
     repr.push('"');
-    repr.parse()
-        .unwrap_or_else(|_| proc_macro2::Literal::string(s))
+    // SAFETY: `repr` is a valid string literal by construction: quoted, with every `"`, `\\`
+    // and control character escaped (held by `string_literals_escape_what_they_must`). Checking
+    // it again through proc-macro2's lexer cost as much as building it.
+    unsafe { proc_macro2::Literal::from_str_unchecked(&repr) }
+}
+
+/// A string literal token for `quote!`: interpolating a `String` or `&str` directly goes
+/// through proc-macro2's `Literal::string` (see [`str_literal`]).
+pub(crate) fn lit(s: impl AsRef<str>) -> proc_macro2::Literal {
+    str_literal(s.as_ref())
+}
+
+/// A token stream that `quote!` splices in by moving it, once: quote's own interpolation of a
+/// `TokenStream` clones it, and proc-macro2 then copies every token of the shared stream to
+/// iterate it, so an item nested n levels deep was copied n times (a seventh of
+/// `generate --target rust`).
+pub(crate) struct Moved(std::cell::Cell<proc_macro2::TokenStream>);
+
+/// `tokens`, to be spliced into one `quote!` by move ([`Moved`]); a second splice is empty.
+pub(crate) fn moved(tokens: proc_macro2::TokenStream) -> Moved {
+    Moved(std::cell::Cell::new(tokens))
+}
+
+impl quote::ToTokens for Moved {
+    fn to_tokens(&self, out: &mut proc_macro2::TokenStream) {
+        let tokens = self.0.take();
+        if out.is_empty() {
+            *out = tokens;
+        } else {
+            out.extend(tokens);
+        }
+    }
 }
 
 pub(crate) fn wire_rename(rust: &Ident, wire: &str) -> Option<String> {

@@ -73,6 +73,7 @@ pub(super) fn gated_all(features: &[&str], tokens: TokenStream) -> TokenStream {
         .iter()
         .map(|f| quote::format_ident!("{f}"))
         .collect();
+    let tokens = super::ident::moved(tokens);
     quote!(#begin!(#(#features),*); #tokens #end!(#(#features),*);)
 }
 
@@ -88,17 +89,19 @@ pub(super) fn service_glue(g: &Gen, s: &Service) -> Result<TokenStream, String> 
     if g.config.grpc {
         parts.push(super::grpc::service(g, s)?.select(g, "grpc"));
     }
-    let items = parts.iter().map(|p| &p.0);
-    let mounts: Vec<&TokenStream> = parts.iter().map(|p| &p.1).collect();
+    let any = !parts.is_empty();
+    let (items, mounts): (TokenStream, TokenStream) = parts.into_iter().unzip();
     // `Server<S>` exists whenever a request/response protocol is on, so user code that mounts it
     // does not depend on which protocols have anything to mount.
-    let server = (g.config.server && !parts.is_empty())
-        .then(|| gated("server", server_wrapper(g, s, &mounts)));
-    Ok(quote!(#(#items)* #server))
+    let mut out = items;
+    if g.config.server && any {
+        out.extend(gated("server", server_wrapper(g, s, mounts)));
+    }
+    Ok(out)
 }
 
 /// `Server<S>`: serves an implementation of the service trait on every generated protocol.
-fn server_wrapper(g: &Gen, s: &Service, mounts: &[&TokenStream]) -> TokenStream {
+fn server_wrapper(g: &Gen, s: &Service, mounts: TokenStream) -> TokenStream {
     let k = &g.krate;
     let trait_name = super::ident::type_ident(&s.name);
     let doc = format!(
@@ -132,7 +135,7 @@ fn server_wrapper(g: &Gen, s: &Service, mounts: &[&TokenStream]) -> TokenStream 
         impl<S: super::#trait_name> #k::server::Mount for Server<S> {
             #[allow(unused_variables)]
             fn mount(self, parts: &mut #k::server::Parts) {
-                #(#mounts)*
+                #mounts
             }
         }
     }

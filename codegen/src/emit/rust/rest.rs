@@ -15,7 +15,7 @@ use heck::ToSnakeCase;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::ident::{field_ident, str_literal, type_ident};
+use super::ident::{field_ident, lit, moved, str_literal, type_ident};
 use super::protocols::Glue;
 use super::types::{Gen, docs};
 use crate::emit::openapi::{self, Component};
@@ -26,9 +26,9 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     let k = &g.krate;
     let rt = quote!(#k::__private::rest);
     let trait_name = type_ident(&s.name);
-    let fragment = fragment(g, s, &rt);
+    let fragment = moved(fragment(g, s, &rt));
     let rpcs: Vec<&Rpc> = s.rpcs.iter().collect();
-    let routes = rpcs.iter().map(|rpc| route(g, s, rpc, &rt));
+    let routes = rpcs.iter().map(|rpc| moved(route(g, s, rpc, &rt)));
     let count = Literal::usize_unsuffixed(rpcs.len());
     let shared = quote! {
         /// The REST route of each rpc, in IDL order: what the server serves and the client calls.
@@ -59,11 +59,11 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
             (false, false, Some(req)) => (quote!(handle), quote!(ctx, request: #req)),
             (false, false, None) => (quote!(handle_unit), quote!(ctx)),
         };
-        let call = if rpc.client_streaming {
+        let call = moved(if rpc.client_streaming {
             quote!(svc.#method(ctx, requests))
         } else {
             call
-        };
+        });
         items.extend(quote! {
             #k::__rest_handler!(#handler, #service, #handle, #route, |svc, #args| #call);
         });
@@ -76,11 +76,12 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     let mount = quote! {
         #rt::mount(parts, &self.inner, &REST_OPENAPI, &REST_ROUTES, &[#(#handlers),*]);
     };
-    let client_doc = format!(
+    let client_doc = lit(format!(
         " A typed REST client of the `{}` service: one method per rpc, declared errors \
          rebuilt from the server's problem+json.",
         s.name
-    );
+    ));
+    let methods = moved(methods);
     let client = quote! {
         #[doc = #client_doc]
         #[derive(Debug, Clone)]
@@ -121,11 +122,12 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
 /// The service's OpenAPI fragment as a `Fragment` literal of JSON texts.
 fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> TokenStream {
     let f = openapi::service_fragment(g.ir, s);
-    let api = &f.api;
-    let version = &f.version;
-    let description = &f.description;
+    let api = lit(&f.api);
+    let version = lit(&f.version);
+    let description = lit(&f.description);
     let tag = str_literal(&f.tag.to_compact());
     let ops = f.operations.iter().map(|(path, method, op)| {
+        let (path, method) = (lit(path), lit(method));
         let op = str_literal(&op.to_compact());
         quote!((#path, #method, #op))
     });
@@ -194,7 +196,7 @@ pub(super) fn schema_static(g: &Gen, c: Component) -> TokenStream {
         quote!(#k::__private::rest)
     };
     let (schema, refs) = openapi::component(g.ir, c);
-    let name = c.name(g.ir);
+    let name = lit(c.name(g.ir));
     let json = str_literal(&schema.to_compact());
     let ident = schema_ident(g.ir, c);
     let refs = refs.into_iter().map(|r| schema_path(g, r));
@@ -227,9 +229,9 @@ fn param_kind(t: &Type, rt: &TokenStream) -> (TokenStream, bool) {
 
 /// The static `Route` of an rpc.
 fn route(g: &Gen, s: &Service, rpc: &Rpc, rt: &TokenStream) -> TokenStream {
-    let name = format!("{}.{}", s.name, rpc.name);
+    let name = lit(format!("{}.{}", s.name, rpc.name));
     let method = format_ident!("{}", rpc.http.method.as_str());
-    let path = &rpc.http.path;
+    let path = lit(&rpc.http.path);
     let query = rpc.http.method.uses_query();
     let inputs: Vec<(&str, &Type)> = match &rpc.input {
         Input::Unit => Vec::new(),
@@ -249,6 +251,7 @@ fn route(g: &Gen, s: &Service, rpc: &Rpc, rt: &TokenStream) -> TokenStream {
         .filter(|(n, _)| query || in_path(n))
         .map(|(n, t)| {
             let (kind, list) = param_kind(t, rt);
+            let n = lit(n);
             if list {
                 quote!(#kind.list_param(#n))
             } else {
@@ -311,7 +314,8 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc, index: &Literal) -> TokenStrea
     } else {
         quote!(self.inner.send(&REST_ROUTES[#index], #request).await)
     };
-    let args = super::types::after_self(args);
+    let args = moved(super::types::after_self(args));
+    let (doc, output, error, call) = (moved(doc), moved(output), moved(error), moved(call));
     quote! {
         #doc
         pub async fn #method(&self #args) -> ::std::result::Result<#output, #error> {

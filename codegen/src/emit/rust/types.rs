@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::ident::{field_ident, type_ident, wire_rename};
+use super::ident::{field_ident, lit, moved, type_ident, wire_rename};
 use super::{Config, package_segments};
 use crate::ir::*;
 
@@ -30,7 +30,7 @@ pub(super) fn after_self(args: TokenStream) -> TokenStream {
 
 /// `#[doc = "..."]` lines.
 pub(super) fn docs(lines: &[String]) -> TokenStream {
-    let lines = lines.iter().map(|l| format!(" {l}"));
+    let lines = lines.iter().map(|l| lit(format!(" {l}")));
     quote!(#(#[doc = #lines])*)
 }
 
@@ -225,15 +225,18 @@ impl Gen<'_> {
             doc_lines.push(String::new());
             doc_lines.push("**Deprecated** in the IDL.".to_string());
         }
-        let doc = docs(&doc_lines);
-        let rename = wire_rename(&name, &f.name)
-            .map(|w| quote!(#[serde(rename = #w)] #[rosetta(rename = #w)]));
-        let serde = self.serde_field_attrs(&f.ty);
-        let constraints = Self::constraint_attrs(&f.constraints, &f.ty);
-        let extra = self.extra_attributes(
+        let doc = moved(docs(&doc_lines));
+        let rename = wire_rename(&name, &f.name).map(|w| {
+            let w = lit(w);
+            quote!(#[serde(rename = #w)] #[rosetta(rename = #w)])
+        });
+        let serde = moved(self.serde_field_attrs(&f.ty));
+        let constraints = moved(Self::constraint_attrs(&f.constraints, &f.ty));
+        let extra = moved(self.extra_attributes(
             &self.config.field_attributes,
             &format!("{owner}.{}", f.name),
-        )?;
+        )?);
+        let ty = moved(ty);
         Ok(quote!(#doc #rename #serde #constraints #extra pub #name: #ty,))
     }
 
@@ -242,18 +245,20 @@ impl Gen<'_> {
         let t = &self.ir.types[id];
         let full = t.full_name();
         let name = type_ident(&t.name);
-        let doc = docs(&t.docs);
-        let fields = fields
-            .iter()
-            .map(|f| self.field(&full, f))
-            .collect::<Result<Vec<_>, _>>()?;
-        let model = self.model_attr(self.ir.types[id].has_zero_value);
-        let extra = self.extra_attributes(&self.config.type_attributes, &full)?;
+        let doc = moved(docs(&t.docs));
+        let fields = moved(
+            fields
+                .iter()
+                .map(|f| self.field(&full, f))
+                .collect::<Result<TokenStream, _>>()?,
+        );
+        let model = moved(self.model_attr(self.ir.types[id].has_zero_value));
+        let extra = moved(self.extra_attributes(&self.config.type_attributes, &full)?);
         Ok(quote! {
             #doc
             #model
             #extra
-            pub struct #name { #(#fields)* }
+            pub struct #name { #fields }
         })
     }
 
@@ -277,7 +282,7 @@ impl Gen<'_> {
         let variants = e.values.iter().enumerate().map(|(i, v)| {
             let vname = type_ident(&v.name);
             let vdoc = docs(&v.docs);
-            let wire = &v.name;
+            let wire = lit(&v.name);
             let number = proc_macro2::Literal::i32_unsuffixed(v.number);
             let default = (i == 0).then(|| quote!(#[default]));
             quote!(#vdoc #default #[serde(rename = #wire)] #[rosetta(rename = #wire)] #vname = #number,)
@@ -289,7 +294,7 @@ impl Gen<'_> {
         });
         let arms_name = e.values.iter().map(|v| {
             let vname = type_ident(&v.name);
-            let wire = &v.name;
+            let wire = lit(&v.name);
             quote!(Self::#vname => #wire,)
         });
         let all = e.values.iter().map(|v| {
@@ -337,7 +342,7 @@ impl Gen<'_> {
             let vname = type_ident(&v.name);
             let vdoc = docs(&v.docs);
             let ty = self.rust_type(&v.ty, v.boxed);
-            let wire = &v.name;
+            let wire = lit(&v.name);
             // A variant's value is there by definition: no absent-member default (serde has
             // none for variants), only the value's own encoding.
             let serde = self.serde_with_attrs(&v.ty);
@@ -357,7 +362,7 @@ impl Gen<'_> {
         let k = &self.krate;
         let name = type_ident(&t.name);
         let item = self.struct_item(id, &e.body.fields)?;
-        let wire = &t.name;
+        let wire = lit(&t.name);
         let kind = format_ident!("{}", super::ident::upper_camel(e.kind.name()));
         let status = e.http_status;
         let fault = e.fault_code;
@@ -501,7 +506,8 @@ impl Gen<'_> {
             } else {
                 output
             };
-            let args = after_self(args);
+            let args = moved(after_self(args));
+            let (mdoc, output, error) = (moved(mdoc), moved(output), moved(error));
             methods.extend(quote! {
                 #mdoc
                 fn #method(&self, ctx: #k::Context #args)
@@ -509,8 +515,13 @@ impl Gen<'_> {
             });
         }
         module_items.extend(super::protocols::service_glue(&inner, s)?);
-        let module_doc = format!(" The `{}` service's error enums and protocol glue.", s.name);
+        let module_doc = lit(format!(
+            " The `{}` service's error enums and protocol glue.",
+            s.name
+        ));
         let inception = super::inception_allow(self.package.as_deref(), &module);
+        let (items, doc) = (moved(items), moved(doc));
+        let (methods, module_items) = (moved(methods), moved(module_items));
         Ok(quote! {
             #items
             #doc
@@ -546,12 +557,13 @@ impl Gen<'_> {
     ) -> Result<TokenStream, String> {
         let name = type_ident(&request.name);
         let owner = format!("{}.{}", s.full_name(), request.name);
-        let doc = format!(" The parameters of `{}.{}`.", s.name, rpc.name);
+        let doc = lit(format!(" The parameters of `{}.{}`.", s.name, rpc.name));
         let fields = request
             .fields
             .iter()
             .map(|p| self.field(&owner, p))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<TokenStream, _>>()?;
+        let fields = moved(fields);
         let default = request
             .fields
             .iter()
@@ -560,7 +572,7 @@ impl Gen<'_> {
         Ok(quote! {
             #[doc = #doc]
             #model
-            pub struct #name { #(#fields)* }
+            pub struct #name { #fields }
         })
     }
 

@@ -9,7 +9,7 @@ use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::ident::{field_ident, type_ident};
+use super::ident::{field_ident, lit, moved, type_ident};
 use super::protocols::Glue;
 use super::types::{Gen, docs};
 use crate::ir::{Input, Ir, Output, RequestMessage, Rpc, Service, Type, TypeKind};
@@ -29,7 +29,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     let rpcs: Vec<&Rpc> = s.rpcs.iter().filter(|r| !r.is_streaming()).collect();
     for rpc in rpcs.iter().copied() {
         server.extend(handler(g, s, rpc));
-        specs.push(method_spec(g, s, rpc));
+        specs.push(moved(method_spec(g, s, rpc)));
         let h = handler_ident(rpc);
         handlers.push(quote!(#h::<S>));
         client_methods.extend(client_method(g, s, rpc));
@@ -77,7 +77,7 @@ fn handler(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
     let k = &g.krate;
     let service = type_ident(&s.name);
     let name = handler_ident(rpc);
-    let call = g.call_method(rpc, quote!(svc), quote!(ctx), quote!(req));
+    let call = moved(g.call_method(rpc, quote!(svc), quote!(ctx), quote!(req)));
     match (&rpc.input, g.request_type(rpc)) {
         (Input::Unit, _) | (_, None) => quote! {
             #k::__xmlrpc_handler!(none #name, super::#service, |svc, ctx| #call);
@@ -87,6 +87,7 @@ fn handler(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
         },
         (Input::Params(_), Some(ty)) => {
             let (names, required) = params_shape(rpc);
+            let names = names.into_iter().map(lit);
             quote! {
                 #k::__xmlrpc_handler!(
                     params #name, super::#service, #ty, [#(#names),*], #required,
@@ -100,11 +101,11 @@ fn handler(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
 /// The method table entry of one rpc.
 fn method_spec(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
     let k = &g.krate;
-    let name = &rpc.xmlrpc_name;
-    let idl_name = format!("{}.{}", s.name, rpc.name);
-    let signature = signature(g.ir, rpc);
+    let name = lit(&rpc.xmlrpc_name);
+    let idl_name = lit(format!("{}.{}", s.name, rpc.name));
+    let signature = signature(g.ir, rpc).into_iter().map(lit);
     let (_, required) = params_shape(rpc);
-    let help = help(g.ir, s, rpc);
+    let help = lit(help(g.ir, s, rpc));
     quote! {
         #k::xmlrpc::server::MethodSpec {
             name: #name,
@@ -127,7 +128,7 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
     };
     let output = g.output_type(&rpc.output);
     let error = g.rpc_error_type(s, rpc, true);
-    let wire = &rpc.xmlrpc_name;
+    let wire = lit(&rpc.xmlrpc_name);
     let (_, required) = params_shape(rpc);
     let (args, values) = match &rpc.input {
         Input::Unit => (quote!(), Vec::new()),
@@ -142,7 +143,7 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
                 .iter()
                 .zip(&idents)
                 .map(|(p, id)| {
-                    let n = &p.name;
+                    let n = lit(&p.name);
                     quote!(#id = #n)
                 })
                 .collect();
@@ -154,7 +155,7 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
     if !doc_lines.is_empty() {
         doc_lines.push(String::new());
     }
-    doc_lines.push(format!("Calls XML-RPC `{wire}`."));
+    doc_lines.push(format!("Calls XML-RPC `{}`.", rpc.xmlrpc_name));
     if rpc.deprecated {
         doc_lines.push(String::new());
         doc_lines.push("**Deprecated** in the IDL.".to_string());
@@ -167,7 +168,8 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
         }
         _ => None,
     };
-    let args = super::types::after_self(args);
+    let args = moved(super::types::after_self(args));
+    let (doc, output, error, body) = (moved(doc), moved(output), moved(error), moved(body));
     quote! {
         #doc
         #many
@@ -180,11 +182,12 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
 /// `XmlRpcClient`: a typed async client of the service.
 fn client(g: &Gen, s: &Service, methods: TokenStream) -> TokenStream {
     let k = &g.krate;
-    let doc = format!(
+    let doc = lit(format!(
         " A typed XML-RPC client of [`{0}`](super::{0}): one method per rpc; faults come back as \
          the rpc's typed error.",
         s.name
-    );
+    ));
+    let methods = moved(methods);
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
