@@ -2,8 +2,6 @@
 
 use std::collections::HashMap;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
-
 use super::{Ctx, emit};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::program::{BUILTINS, full_name};
@@ -115,12 +113,14 @@ pub(super) fn check_duplicate_members(ctx: &Ctx, out: &mut Diagnostics) {
     }
 }
 
+// Cached: the same few names come back in every struct (heck's conversion was most of this
+// check's time on a 2,000-type API).
 fn snake(s: &str) -> String {
-    s.to_snake_case()
+    crate::emit::rust::ident::snake_case(s)
 }
 
 fn camel(s: &str) -> String {
-    s.to_upper_camel_case()
+    crate::emit::rust::ident::upper_camel(s)
 }
 
 /// Reports every name whose normalized form was already seen.

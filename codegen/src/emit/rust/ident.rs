@@ -43,7 +43,12 @@ pub fn type_ident(name: &str) -> Ident {
 
 /// A field, parameter, method or module name: `snake_case`.
 pub fn field_ident(name: &str) -> Ident {
-    cached(&FIELD_IDENTS, name, |name| escape(&name.to_snake_case()))
+    cached(&FIELD_IDENTS, name, |name| escape(&snake_case(name)))
+}
+
+/// The snake_case text of a name (no escaping).
+pub(crate) fn snake_case(name: &str) -> String {
+    cached(&SNAKE_CASE, name, |name| name.to_snake_case())
 }
 
 thread_local! {
@@ -52,6 +57,7 @@ thread_local! {
     static TYPE_IDENTS: RefCell<HashMap<Box<str>, Ident>> = RefCell::default();
     static FIELD_IDENTS: RefCell<HashMap<Box<str>, Ident>> = RefCell::default();
     static UPPER_CAMEL: RefCell<HashMap<Box<str>, String>> = RefCell::default();
+    static SNAKE_CASE: RefCell<HashMap<Box<str>, String>> = RefCell::default();
 }
 
 /// What `make` gives `name` (an identifier, a cased text), made once per thread.
@@ -83,13 +89,18 @@ pub(crate) fn rpc_error_ident(rpc_name: &str) -> proc_macro2::Ident {
     quote::format_ident!("{}Error", upper_camel(rpc_name))
 }
 
-/// The text an identifier stands for on the wire when it differs from the Rust spelling without
-/// `r#` (a `self_` field is `self` in JSON): `Some(wire)` when a rename attribute is needed.
 /// The string literal of `s`, escaped in one pass over its bytes: proc-macro2's
 /// `Literal::string` escapes char by char through `escape_debug` (with its Unicode printability
 /// tables), which was a tenth of `generate --target rust` on the OpenAPI fragments' JSON. Only
 /// `"`, `\\` and control characters are escaped; the lexer then reads the text as written.
+/// Text with quotes (JSON) and nothing a raw string cannot hold is a raw string, `r#"…"#`,
+/// copied as it is: quicker to write and to read.
 pub(crate) fn str_literal(s: &str) -> proc_macro2::Literal {
+    if s.contains('"') && !s.contains("\"#") && !s.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        let repr = format!("r#\"{s}\"#");
+        // SAFETY: a raw string literal: `"#` does not occur in `s`, nor does a control character.
+        return unsafe { proc_macro2::Literal::from_str_unchecked(&repr) };
+    }
     let mut repr = String::with_capacity(s.len() + 2);
     repr.push('"');
     let mut plain = 0;
@@ -147,6 +158,8 @@ impl quote::ToTokens for Moved {
     }
 }
 
+/// The text an identifier stands for on the wire when it differs from the Rust spelling without
+/// `r#` (a `self_` field is `self` in JSON): `Some(wire)` when a rename attribute is needed.
 pub(crate) fn wire_rename(rust: &Ident, wire: &str) -> Option<String> {
     let text = rust.to_string();
     let plain = text.strip_prefix("r#").unwrap_or(&text);
@@ -181,6 +194,8 @@ mod tests {
             "line\nnext\ttab\r",
             "\u{0}\u{1f}\u{7f}",
             "héllo ☃ 𝄞",
+            "{\"json\":\"text\"}",
+            "a \"#tag\" stays escaped",
         ] {
             let lit = str_literal(s);
             let syn::Lit::Str(back) = syn::Lit::new(lit.clone()) else {
@@ -188,6 +203,8 @@ mod tests {
             };
             assert_eq!(back.value(), s, "{lit}");
         }
+        assert_eq!(str_literal("{\"a\":1}").to_string(), "r#\"{\"a\":1}\"#");
+        assert_eq!(str_literal("plain").to_string(), "\"plain\"");
     }
 
     #[test]

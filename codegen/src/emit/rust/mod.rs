@@ -195,7 +195,12 @@ impl Run<'_> {
             let printed = format_tokens(tokens);
             #[cfg(test)]
             print::assert_same_tokens(&original, &printed);
-            text.push_str(&apply_gates(&printed, &config.crate_path));
+            // Most items have no gate: their text is kept as printed, not gone over line by line.
+            if printed.contains(protocols::GATE_BEGIN) {
+                text.push_str(&apply_gates(&printed, &config.crate_path));
+            } else {
+                text.push_str(&printed);
+            }
         }
         Ok(text)
     }

@@ -11,11 +11,10 @@
 //! problem responses, `/openapi.json` — is in `rosetta_runtime::rest`, reached through
 //! `::rosetta::__private`.
 
-use heck::ToSnakeCase;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::ident::{field_ident, lit, moved, str_literal, type_ident};
+use super::ident::{field_ident, lit, moved, snake_case, str_literal, type_ident};
 use super::protocols::Glue;
 use super::types::{Gen, docs};
 use crate::emit::openapi::{self, Component};
@@ -42,7 +41,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     let mut methods = TokenStream::new();
     for (i, rpc) in rpcs.iter().copied().enumerate() {
         let index = Literal::usize_unsuffixed(i);
-        let handler = format_ident!("rest_{}", rpc.name.to_snake_case());
+        let handler = format_ident!("rest_{}", snake_case(&rpc.name));
         let call = g.call_method(rpc, quote!(svc), quote!(ctx), quote!(request));
         let method = field_ident(&rpc.name);
         let route = quote!(REST_ROUTES[#index]);

@@ -5,11 +5,10 @@
 //! the fault form of errors are runtime functions (`rosetta::xmlrpc::glue`); what is generated
 //! is names, types and the call of the trait method.
 
-use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::ident::{field_ident, lit, moved, type_ident};
+use super::ident::{field_ident, lit, moved, snake_case, type_ident};
 use super::protocols::Glue;
 use super::types::{Gen, docs};
 use crate::ir::{Input, Ir, Output, RequestMessage, Rpc, Service, Type, TypeKind};
@@ -68,7 +67,7 @@ fn params_shape(rpc: &Rpc) -> (Vec<&str>, usize) {
 }
 
 fn handler_ident(rpc: &Rpc) -> proc_macro2::Ident {
-    format_ident!("xmlrpc_{}", rpc.name.to_snake_case())
+    format_ident!("xmlrpc_{}", snake_case(&rpc.name))
 }
 
 /// `fn xmlrpc_<rpc>(svc, ctx, params)`: decode, validate, call, encode, expanded by the
@@ -120,7 +119,7 @@ fn method_spec(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
 /// One `XmlRpcClient` method.
 fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
     let k = &g.krate;
-    let snake = rpc.name.to_snake_case();
+    let snake = snake_case(&rpc.name);
     let method = if CLIENT_RESERVED.contains(&snake.as_str()) {
         format_ident!("call_{}", snake)
     } else {
