@@ -425,6 +425,12 @@ mod tests {
         compile_with(&fs, &roots, &Options::default())
     }
 
+    /// The files of a compilation, in id order.
+    fn file_names(c: &Compilation) -> Vec<&str> {
+        let files = c.program.sources.files();
+        files.iter().map(|f| f.name.as_str()).collect()
+    }
+
     #[test]
     fn a_wrong_guess_when_parsing_ahead_changes_nothing() {
         // The scan of `root.idl` stops at the escape, so `b.idl` is parsed ahead under id 1, but
@@ -438,14 +444,7 @@ mod tests {
             ("b.idl", "struct B {\n  x: Missing = 1;\n}\n"),
             ("a.idl", "struct A { n: i32 = 1; }\n"),
         ]);
-        let names: Vec<&str> = c
-            .program
-            .sources
-            .files()
-            .iter()
-            .map(|f| f.name.as_str())
-            .collect();
-        assert_eq!(names, ["root.idl", "a.idl", "b.idl"]);
+        assert_eq!(file_names(&c), ["root.idl", "a.idl", "b.idl"]);
         let rendered = c.render_diagnostics();
         assert!(rendered.contains("b.idl:2:"), "{rendered}");
         assert!(rendered.contains("Missing"), "{rendered}");
@@ -465,14 +464,7 @@ mod tests {
                 "package p;\nimport \"b.idl\";\nstruct A { b: B = 1; }\n",
             ),
         ]);
-        let names: Vec<&str> = c
-            .program
-            .sources
-            .files()
-            .iter()
-            .map(|f| f.name.as_str())
-            .collect();
-        assert_eq!(names, ["root.idl", "a.idl", "b.idl"]);
+        assert_eq!(file_names(&c), ["root.idl", "a.idl", "b.idl"]);
         let rendered = c.render_diagnostics();
         assert!(rendered.contains("b.idl:3:"), "{rendered}");
     }

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::timestamp::Timestamp;
+use crate::validate::{ErrorPath, PathSegment};
 use crate::value::Value;
 
 /// The deepest message nesting [`decode`] accepts (prost's default recursion limit).
@@ -57,16 +58,7 @@ impl WireType {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
     message: String,
-    /// Where the fault is, innermost segment first (pushed as the error leaves each level).
-    path: Vec<Segment>,
-}
-
-/// One step of a [`DecodeError`]'s path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
-    Field(&'static str),
-    Index(usize),
-    Key(String),
+    path: ErrorPath,
 }
 
 impl DecodeError {
@@ -74,7 +66,7 @@ impl DecodeError {
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
-            path: Vec::new(),
+            path: ErrorPath::default(),
         }
     }
 
@@ -87,21 +79,21 @@ impl DecodeError {
     /// The same error, found inside field `name` of the enclosing message.
     #[cold]
     pub fn at_field(mut self, name: &'static str) -> Self {
-        self.path.push(Segment::Field(name));
+        self.path.push(PathSegment::Field(name.to_string()));
         self
     }
 
     /// The same error, found in item `index` of a repeated field.
     #[cold]
     pub fn at_index(mut self, index: usize) -> Self {
-        self.path.push(Segment::Index(index));
+        self.path.push(PathSegment::Index(index));
         self
     }
 
     /// The same error, found in the value of map key `key`.
     #[cold]
     pub fn at_key(mut self, key: &str) -> Self {
-        self.path.push(Segment::Key(key.to_string()));
+        self.path.push(PathSegment::Key(key.to_string()));
         self
     }
 
@@ -113,20 +105,7 @@ impl DecodeError {
     /// Where the fault is, as validation paths are written (`items[0].price`, `tags["a"]`);
     /// empty for the top-level message itself.
     pub fn field_path(&self) -> String {
-        let mut out = String::new();
-        for segment in self.path.iter().rev() {
-            match segment {
-                Segment::Field(name) => {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(name);
-                }
-                Segment::Index(i) => out.push_str(&format!("[{i}]")),
-                Segment::Key(k) => out.push_str(&format!("[{k:?}]")),
-            }
-        }
-        out
+        self.path.render()
     }
 }
 

@@ -2,7 +2,9 @@
 //! runs, reporting every violation with its field path.
 //!
 //! Paths are built lazily: [`Path`] is a linked list on the stack, turned into text only when a
-//! violation is recorded, so validating valid input allocates nothing.
+//! violation is recorded, so validating valid input allocates nothing. A decoder's error carries
+//! the owned [`ErrorPath`] instead (XML-RPC conversion, protobuf decoding), and both are written
+//! the same way: `lines[2].quantity`, `tags["a"]`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -59,18 +61,15 @@ impl<'a> Path<'a> {
             Path::Root => {}
             Path::Field(parent, name) => {
                 parent.write(out);
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(name);
+                write_field(out, name);
             }
             Path::Index(parent, i) => {
                 parent.write(out);
-                out.push_str(&format!("[{i}]"));
+                write_index(out, *i);
             }
             Path::Key(parent, k) => {
                 parent.write(out);
-                out.push_str(&format!("[{k:?}]"));
+                write_key(out, k);
             }
         }
     }
@@ -80,6 +79,74 @@ impl<'a> Path<'a> {
         let mut s = String::new();
         self.write(&mut s);
         s
+    }
+}
+
+/// `.name` after a segment, `name` first.
+fn write_field(out: &mut String, name: &str) {
+    if !out.is_empty() {
+        out.push('.');
+    }
+    out.push_str(name);
+}
+
+/// `[2]`.
+fn write_index(out: &mut String, index: usize) {
+    out.push_str(&format!("[{index}]"));
+}
+
+/// `["red"]`: the key as a Rust string literal, so any text reads back unambiguously.
+fn write_key(out: &mut String, key: &str) {
+    out.push_str(&format!("[{key:?}]"));
+}
+
+/// One step of an [`ErrorPath`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PathSegment {
+    /// A struct member, message field or named parameter: `.price`.
+    Field(String),
+    /// A list or array index: `[2]`.
+    Index(usize),
+    /// A map key: `["red"]`.
+    Key(String),
+}
+
+/// Where in a value a decoder's error is, built as the error leaves each level (so the
+/// segments are pushed innermost first): the path of XML-RPC's `ValueError` and of protobuf's
+/// `DecodeError`. Only an error pays for it: an empty path does not allocate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorPath {
+    /// Innermost segment first.
+    rev: Vec<PathSegment>,
+}
+
+impl ErrorPath {
+    /// One level further out.
+    pub fn push(&mut self, segment: PathSegment) {
+        self.rev.push(segment);
+    }
+
+    /// Whether the error is at the top-level value itself.
+    pub fn is_empty(&self) -> bool {
+        self.rev.is_empty()
+    }
+
+    /// The segments, outermost first.
+    pub fn segments(&self) -> impl Iterator<Item = &PathSegment> {
+        self.rev.iter().rev()
+    }
+
+    /// The path as text, as [`Path::render`] writes it: `items[2].price` (empty at the top).
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for segment in self.segments() {
+            match segment {
+                PathSegment::Field(name) => write_field(&mut out, name),
+                PathSegment::Index(i) => write_index(&mut out, *i),
+                PathSegment::Key(k) => write_key(&mut out, k),
+            }
+        }
+        out
     }
 }
 
@@ -277,6 +344,27 @@ impl LazyRegex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_path_reads_as_a_validation_path() {
+        let root = Path::Root;
+        let items = root.field("items");
+        let second = items.index(2);
+        let tags = second.field("tags");
+        let key = tags.key("a \"b\"");
+        let mut error = ErrorPath::default();
+        for segment in [
+            PathSegment::Key("a \"b\"".into()),
+            PathSegment::Field("tags".into()),
+            PathSegment::Index(2),
+            PathSegment::Field("items".into()),
+        ] {
+            error.push(segment);
+        }
+        assert_eq!(error.render(), key.render());
+        assert_eq!(error.render(), r#"items[2].tags["a \"b\""]"#);
+        assert!(ErrorPath::default().render().is_empty());
+    }
 
     #[test]
     fn paths_render_lazily() {

@@ -10,6 +10,8 @@ use std::fmt;
 use std::hash::BuildHasher;
 
 use super::{Fault, Timestamp, Value};
+use crate::validate::ErrorPath;
+pub use crate::validate::PathSegment;
 
 /// Converts a Rust value into an XML-RPC [`Value`].
 ///
@@ -114,23 +116,11 @@ impl Members for Positional<'_> {
     }
 }
 
-/// One step of a [`ValueError`] path.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PathSegment {
-    /// A struct member or named parameter: `.price`.
-    Field(String),
-    /// An array index: `[2]`.
-    Index(usize),
-    /// A map key: `["red"]`.
-    Key(String),
-}
-
 /// A value that does not convert, and where it is: `items[2].price: expected double, found
 /// string`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueError {
-    /// Innermost segment first: errors are built at the leaf and gain segments on the way out.
-    rev_path: Vec<PathSegment>,
+    path: ErrorPath,
     message: String,
 }
 
@@ -138,7 +128,7 @@ impl ValueError {
     /// An error at the current position (no path yet).
     pub fn new(message: impl Into<String>) -> Self {
         ValueError {
-            rev_path: Vec::new(),
+            path: ErrorPath::default(),
             message: message.into(),
         }
     }
@@ -151,53 +141,32 @@ impl ValueError {
     /// The same error, one struct member (or named parameter) further out.
     #[must_use]
     pub fn in_field(mut self, name: &str) -> Self {
-        self.rev_path.push(PathSegment::Field(name.to_owned()));
+        self.path.push(PathSegment::Field(name.to_owned()));
         self
     }
 
     /// The same error, one array index further out.
     #[must_use]
     pub fn at_index(mut self, index: usize) -> Self {
-        self.rev_path.push(PathSegment::Index(index));
+        self.path.push(PathSegment::Index(index));
         self
     }
 
     /// The same error, one map key further out.
     #[must_use]
     pub fn at_key(mut self, key: &str) -> Self {
-        self.rev_path.push(PathSegment::Key(key.to_owned()));
+        self.path.push(PathSegment::Key(key.to_owned()));
         self
     }
 
     /// The path segments, outermost first.
     pub fn segments(&self) -> impl Iterator<Item = &PathSegment> {
-        self.rev_path.iter().rev()
+        self.path.segments()
     }
 
     /// The path as text, e.g. `items[2].price` (empty at top level).
     pub fn path(&self) -> String {
-        let mut out = String::new();
-        for seg in self.segments() {
-            match seg {
-                PathSegment::Field(name) => {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(name);
-                }
-                PathSegment::Index(i) => {
-                    out.push('[');
-                    out.push_str(&i.to_string());
-                    out.push(']');
-                }
-                PathSegment::Key(k) => {
-                    out.push('[');
-                    out.push_str(&format!("{k:?}"));
-                    out.push(']');
-                }
-            }
-        }
-        out
+        self.path.render()
     }
 
     /// The message without the path.
@@ -214,7 +183,7 @@ impl ValueError {
 
 impl fmt::Display for ValueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.rev_path.is_empty() {
+        if self.path.is_empty() {
             f.write_str(&self.message)
         } else {
             write!(f, "{}: {}", self.path(), self.message)
