@@ -90,7 +90,7 @@ enum Target {
     /// The checked model as JSON (`ir.json`): what every emitter reads.
     Ir,
     /// Rust: one file per package (`shop.v1.rs`), `_include.rs` nesting them all and, with gRPC,
-    /// the prost code and descriptors they include (`rosetta-prost/`, `rosetta-proto/`); include
+    /// the `.proto` files and descriptor set they include (`rosetta-proto/`); include
     /// `_include.rs` from a crate, no build script needed.
     Rust,
     /// Protocol Buffers: one `.proto` per IDL file, for gRPC clients in any language.
