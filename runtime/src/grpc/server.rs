@@ -966,6 +966,49 @@ fn response_as(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::StreamExt;
+
+    /// A handler's stream that is always ready: `0, 1, 2, …`.
+    fn endless() -> crate::Streaming<u32> {
+        Box::pin(futures_util::stream::iter((0..).map(Ok)))
+    }
+
+    #[tokio::test]
+    async fn an_outgoing_stream_ends_at_its_deadline_even_when_always_ready() {
+        let at = Instant::now() + Duration::from_millis(20);
+        let mut out = outgoing(endless(), Some(at), |n| n * 2);
+        assert_eq!(out.next().await.map(|r| r.ok()), Some(Some(0)));
+        assert_eq!(out.next().await.map(|r| r.ok()), Some(Some(2)));
+        tokio::time::sleep_until(at.into()).await;
+        let status = out
+            .next()
+            .await
+            .and_then(Result::err)
+            .expect("the deadline's status");
+        assert_eq!(status.code(), tonic::Code::DeadlineExceeded);
+        assert!(out.next().await.is_none(), "nothing after the deadline");
+    }
+
+    #[tokio::test]
+    async fn an_outgoing_stream_ends_at_the_first_error() {
+        let items = vec![Ok(1), Err(Status::not_found("gone")), Ok(3)];
+        let mut out = outgoing(
+            Box::pin(futures_util::stream::iter(items)),
+            None,
+            |n: u32| n,
+        );
+        assert_eq!(out.next().await.map(|r| r.ok()), Some(Some(1)));
+        let status = out
+            .next()
+            .await
+            .and_then(Result::err)
+            .expect("the error's status");
+        assert_eq!(status.code(), tonic::Code::NotFound);
+        assert!(
+            out.next().await.is_none(),
+            "nothing is polled after the error"
+        );
+    }
 
     fn timeout(v: &str) -> Option<Duration> {
         let mut h = http::HeaderMap::new();
