@@ -42,15 +42,23 @@ pub enum WireType {
 }
 
 impl WireType {
+    #[inline]
     fn from_bits(bits: u64) -> Result<Self, DecodeError> {
         Ok(match bits {
             0 => WireType::Varint,
             1 => WireType::Fixed64,
             2 => WireType::Len,
             5 => WireType::Fixed32,
-            3 | 4 => return Err(DecodeError::new("groups are not supported")),
-            other => return Err(DecodeError::new(format!("invalid wire type {other}"))),
+            other => return Err(Self::invalid(other)),
         })
+    }
+
+    #[cold]
+    fn invalid(bits: u64) -> DecodeError {
+        match bits {
+            3 | 4 => DecodeError::new("groups are not supported"),
+            other => DecodeError::new(format!("invalid wire type {other}")),
+        }
     }
 }
 
@@ -136,6 +144,9 @@ impl<'a> Reader<'a> {
     }
 
     /// The next field's number and wire type, or `None` at the end of the message.
+    // The hot path of every decode, called from each message's generated `decode_fields` in
+    // the user's crate: inlined there (as prost's are), its failures out of line.
+    #[inline]
     pub fn next_field(&mut self) -> Result<Option<(u32, WireType)>, DecodeError> {
         if self.buf.is_empty() {
             return Ok(None);
@@ -144,14 +155,27 @@ impl<'a> Reader<'a> {
         let wire = WireType::from_bits(key & 7)?;
         let number = key >> 3;
         if number == 0 || number > (1 << 29) - 1 {
-            return Err(DecodeError::new(format!("invalid field number {number}")));
+            return Err(invalid_field_number(number));
         }
         // In range by the check above.
         Ok(Some((number as u32, wire)))
     }
 
-    /// Reads a base-128 varint.
+    /// Reads a base-128 varint (one byte, the common case, inline).
+    #[inline]
     pub fn varint(&mut self) -> Result<u64, DecodeError> {
+        if let Some((&byte, rest)) = self.buf.split_first()
+            && byte < 0x80
+        {
+            self.buf = rest;
+            return Ok(u64::from(byte));
+        }
+        self.long_varint()
+    }
+
+    /// A varint of more than one byte.
+    #[inline(never)]
+    fn long_varint(&mut self) -> Result<u64, DecodeError> {
         let mut value = 0u64;
         for (i, byte) in self.buf.iter().enumerate().take(10) {
             value |= u64::from(byte & 0x7f) << (7 * i);
@@ -187,15 +211,17 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a length-delimited run of bytes.
+    #[inline]
     pub fn len_delimited(&mut self) -> Result<&'a [u8], DecodeError> {
         let len = self.varint()?;
-        let len = usize::try_from(len)
-            .ok()
-            .filter(|l| *l <= self.buf.len())
-            .ok_or_else(|| DecodeError::new("length runs past the end of the message"))?;
-        let (head, rest) = self.buf.split_at(len);
-        self.buf = rest;
-        Ok(head)
+        match usize::try_from(len) {
+            Ok(len) if len <= self.buf.len() => {
+                let (head, rest) = self.buf.split_at(len);
+                self.buf = rest;
+                Ok(head)
+            }
+            _ => Err(past_the_end()),
+        }
     }
 
     /// The reader of a length-delimited nested message, one level deeper.
@@ -232,6 +258,7 @@ impl<'a> Reader<'a> {
 }
 
 /// Appends a base-128 varint.
+#[inline]
 pub fn put_varint(buf: &mut Vec<u8>, mut value: u64) {
     while value >= 0x80 {
         buf.push((value as u8) | 0x80);
@@ -241,6 +268,7 @@ pub fn put_varint(buf: &mut Vec<u8>, mut value: u64) {
 }
 
 /// Appends a field key: the field number and the wire type.
+#[inline]
 pub fn put_key(buf: &mut Vec<u8>, field: u32, wire: WireType) {
     put_varint(buf, (u64::from(field) << 3) | wire as u64);
 }
@@ -305,6 +333,16 @@ pub fn encode<M: ProtoMessage>(message: &M) -> Vec<u8> {
     let mut buf = Vec::new();
     message.encode_fields(&mut buf);
     buf
+}
+
+#[cold]
+fn invalid_field_number(number: u64) -> DecodeError {
+    DecodeError::new(format!("invalid field number {number}"))
+}
+
+#[cold]
+fn past_the_end() -> DecodeError {
+    DecodeError::new("length runs past the end of the message")
 }
 
 /// A top-level message from its protobuf encoding.
