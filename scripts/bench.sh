@@ -80,7 +80,8 @@ failed=()
 run() {
   local out
   echo >&2; echo "== $*" >&2
-  if out=$("$@" 2>&1 | tee /dev/stderr); then
+  # -a: reopening /dev/stderr without it truncates a log file the output is redirected to.
+  if out=$("$@" 2>&1 | tee -a /dev/stderr); then
     grep '^RESULT' <<<"$out" >>"$results" || true
   else
     failed+=("$*")
