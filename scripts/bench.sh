@@ -80,8 +80,9 @@ failed=()
 run() {
   local out
   echo >&2; echo "== $*" >&2
-  # -a: reopening /dev/stderr without it truncates a log file the output is redirected to.
-  if out=$("$@" 2>&1 | tee -a /dev/stderr); then
+  # Through the inherited stderr, not by reopening /dev/stderr: that truncates (or, with -a,
+  # writes past) a log file the output is redirected to.
+  if out=$("$@" 2>&1 | tee >(cat >&2)); then
     grep '^RESULT' <<<"$out" >>"$results" || true
   else
     failed+=("$*")
