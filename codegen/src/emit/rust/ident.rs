@@ -138,7 +138,7 @@ pub(crate) fn lit(s: impl AsRef<str>) -> proc_macro2::Literal {
 
 /// A token stream that `quote!` splices in by moving it, once: quote's own interpolation of a
 /// `TokenStream` clones it, and proc-macro2 then copies every token of the shared stream to
-/// iterate it, so an item nested n levels deep was copied n times (a seventh of
+/// iterate it, so an item nested n levels deep was copied n times (a tenth of
 /// `generate --target rust`).
 pub(crate) struct Moved(std::cell::Cell<proc_macro2::TokenStream>);
 
