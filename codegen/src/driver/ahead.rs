@@ -36,7 +36,7 @@ pub(super) struct Ahead {
 }
 
 /// Reads the files a load of `roots` is predicted to read and parses them on up to
-/// `available_parallelism` threads, by canonical path. Empty when there is nothing to share.
+/// `available_parallelism` threads, by canonical path.
 pub(super) fn parse_ahead(
     fs: &dyn FileSystem,
     roots: &[PathBuf],
@@ -54,13 +54,11 @@ pub(super) fn parse_ahead(
         }
     }
     let files = walk.files;
+    // One file or one core: one thread, so the walk still reads each file once.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(files.len());
-    if threads < 2 {
-        // One file (or one core): the walk parses it, as it would have.
-        return HashMap::new();
-    }
+        .min(files.len())
+        .max(1);
     // Largest first, each thread taking the next: the threads finish close together.
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(files[i].2.len()));

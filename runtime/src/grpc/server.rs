@@ -973,6 +973,14 @@ mod tests {
         Box::pin(futures_util::stream::iter((0..).map(Ok)))
     }
 
+    /// The code of the status the stream sends next (it must send one).
+    async fn last_status<Out, E: IntoTonicStatus, R>(out: &mut Outgoing<Out, E, R>) -> tonic::Code {
+        match out.next().await {
+            Some(Err(status)) => status.code(),
+            _ => panic!("expected the stream's final status"),
+        }
+    }
+
     #[tokio::test]
     async fn an_outgoing_stream_ends_at_its_deadline_even_when_always_ready() {
         let at = Instant::now() + Duration::from_millis(20);
@@ -980,12 +988,7 @@ mod tests {
         assert_eq!(out.next().await.map(|r| r.ok()), Some(Some(0)));
         assert_eq!(out.next().await.map(|r| r.ok()), Some(Some(2)));
         tokio::time::sleep_until(at.into()).await;
-        let status = out
-            .next()
-            .await
-            .and_then(Result::err)
-            .expect("the deadline's status");
-        assert_eq!(status.code(), tonic::Code::DeadlineExceeded);
+        assert_eq!(last_status(&mut out).await, tonic::Code::DeadlineExceeded);
         assert!(out.next().await.is_none(), "nothing after the deadline");
     }
 
@@ -998,12 +1001,7 @@ mod tests {
             |n: u32| n,
         );
         assert_eq!(out.next().await.map(|r| r.ok()), Some(Some(1)));
-        let status = out
-            .next()
-            .await
-            .and_then(Result::err)
-            .expect("the error's status");
-        assert_eq!(status.code(), tonic::Code::NotFound);
+        assert_eq!(last_status(&mut out).await, tonic::Code::NotFound);
         assert!(
             out.next().await.is_none(),
             "nothing is polled after the error"
