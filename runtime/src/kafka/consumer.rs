@@ -1058,7 +1058,16 @@ mod tests {
         );
         let group = runner.client_config(Mode::Group).expect("config");
         assert_eq!(group.get("enable.auto.commit"), Some("true"));
+        assert_eq!(group.get("auto.commit.interval.ms"), Some("1000"));
         assert_eq!(group.get("queued.max.messages.kbytes"), None);
+    }
+
+    #[test]
+    fn the_users_commit_interval_wins() {
+        let mut config = KafkaConfig::new("127.0.0.1:9");
+        config.set("auto.commit.interval.ms", "200");
+        let group = config.consumer_config("g").expect("config");
+        assert_eq!(group.get("auto.commit.interval.ms"), Some("200"));
     }
 
     #[test]
