@@ -29,11 +29,13 @@ const IMAGE_RECORDS: u64 = 100;
 const KEYS: u64 = 20;
 const GROUP: &str = "one-group";
 
-/// Who handled each `(topic, "key/seq")`: `(consumer, partition)` per handling; and the first
-/// handling's time per topic.
+/// Who handled one record: `(consumer, partition)` per handling.
+type HandledBy = Vec<(usize, i32)>;
+
+/// Who handled each `(topic, "key/seq")`, and the first handling's time per topic.
 #[derive(Clone)]
 struct Handled {
-    counts: Arc<Mutex<BTreeMap<(String, String), Vec<(usize, i32)>>>>,
+    counts: Arc<Mutex<BTreeMap<(String, String), HandledBy>>>,
     first: Arc<Mutex<BTreeMap<String, Duration>>>,
     started: Instant,
 }

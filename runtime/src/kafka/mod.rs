@@ -35,7 +35,8 @@ mod topic;
 pub use crate::dead_letter::{DEAD_LETTER_SUFFIX, dead_letter_topic};
 pub use admin::ensure_topics;
 pub use config::{
-    EMBEDDED_GROUP_TIMING, KafkaConfig, PRODUCER_MESSAGE_MAX_BYTES, builtin_features,
+    AUTO_COMMIT_INTERVAL_MS, EMBEDDED_GROUP_TIMING, KafkaConfig, PRODUCER_MESSAGE_MAX_BYTES,
+    builtin_features,
 };
 pub use consumer::{
     ConsumerRunner, FnHandler, Handler, HandlerError, Header, Record, RetryPolicy, RunSummary,
