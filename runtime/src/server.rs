@@ -956,11 +956,12 @@ impl Future for Call {
     }
 }
 
-/// The server's timeout of one call. The call joins the server's [`deadlines::Deadlines`] only
-/// when it is still running after its first poll (to the deadline taken when it arrived): most
-/// unary calls finish in that poll.
+/// The server's timeout of one call. The call reads the clock and joins the server's
+/// [`deadlines::Deadlines`] only when it is still running after its first poll: most unary calls
+/// finish in that poll, and a clock read per call was a measurable part of a small REST call's
+/// cost. The limit therefore counts from the end of the first poll, which follows the call's
+/// arrival at once (a handler that blocks its first poll is late by that much, never early).
 struct Bound {
-    deadline: tokio::time::Instant,
     limit: Duration,
     routers: Arc<Routers>,
     ticket: Option<deadlines::Ticket>,
@@ -990,16 +991,10 @@ impl SplitFuture {
         span: tracing::Span,
         peer: Option<SocketAddr>,
     ) -> Self {
-        // No limit, or one too far to represent: no timer, as `tokio::time::timeout`'s.
-        let bound = timeout.and_then(|(limit, routers)| {
-            tokio::time::Instant::now()
-                .checked_add(limit)
-                .map(|deadline| Bound {
-                    deadline,
-                    limit,
-                    routers,
-                    ticket: None,
-                })
+        let bound = timeout.map(|(limit, routers)| Bound {
+            limit,
+            routers,
+            ticket: None,
         });
         SplitFuture {
             call,
@@ -1024,9 +1019,19 @@ impl Future for SplitFuture {
         let Some(bound) = this.bound else {
             return Poll::Pending;
         };
-        let ticket = bound
-            .ticket
-            .get_or_insert_with(|| bound.routers.deadlines.register(bound.deadline));
+        let ticket = match &mut bound.ticket {
+            Some(ticket) => ticket,
+            None => {
+                // No deadline when the limit is too far to represent, as `tokio::time::timeout`.
+                let Some(deadline) = tokio::time::Instant::now().checked_add(bound.limit) else {
+                    *this.bound = None;
+                    return Poll::Pending;
+                };
+                bound
+                    .ticket
+                    .insert(bound.routers.deadlines.register(deadline))
+            }
+        };
         if !ticket.poll_expired(cx) {
             return Poll::Pending;
         }
@@ -1054,14 +1059,13 @@ mod connections {
 
     use super::*;
 
-    /// What the watchdog knows of a connection: calls in flight, when the last one ended (or
-    /// the connection opened), and whether any call was ever made. Atomics only: a call's start
-    /// and end take no lock.
+    /// What the watchdog knows of a connection: calls in flight, how many ended, and whether
+    /// any call was ever made. Atomics only: a call's start and end take no lock and read no
+    /// clock (the watchdog dates the ends it sees, see [`Watch::deadline`]).
     struct Activity {
         in_flight: AtomicUsize,
-        opened: Instant,
-        /// When the last call ended, in nanoseconds after `opened` (0: none has).
-        last_end: AtomicU64,
+        /// Calls ended so far.
+        ended: AtomicU64,
         served: AtomicBool,
         /// The connection speaks HTTP/2 (its first call said so).
         http2: AtomicBool,
@@ -1075,8 +1079,7 @@ mod connections {
         fn new() -> Self {
             Activity {
                 in_flight: AtomicUsize::new(0),
-                opened: Instant::now(),
-                last_end: AtomicU64::new(0),
+                ended: AtomicU64::new(0),
                 served: AtomicBool::new(false),
                 http2: AtomicBool::new(false),
                 shutdown: AtomicBool::new(false),
@@ -1118,15 +1121,6 @@ mod connections {
                 limits.idle_timeout.min(limits.header_read_timeout)
             }
         }
-
-        /// When the connection falls idle too long, if nothing is in flight.
-        fn deadline(&self, limits: &ConnectionLimits) -> Option<Instant> {
-            if self.in_flight.load(Ordering::SeqCst) > 0 {
-                return None;
-            }
-            let since = self.opened + Duration::from_nanos(self.last_end.load(Ordering::SeqCst));
-            Some(since + self.idle_limit(limits))
-        }
     }
 
     /// A call in flight, until its response body is finished or dropped.
@@ -1135,8 +1129,7 @@ mod connections {
     impl Drop for InFlight {
         fn drop(&mut self) {
             let activity = &self.0;
-            let ended = u64::try_from(activity.opened.elapsed().as_nanos()).unwrap_or(u64::MAX);
-            activity.last_end.fetch_max(ended, Ordering::SeqCst);
+            activity.ended.fetch_add(1, Ordering::SeqCst);
             activity.in_flight.fetch_sub(1, Ordering::SeqCst);
         }
     }
@@ -1309,12 +1302,36 @@ mod connections {
         done: bool,
     }
 
-    /// One connection: its calls, its task, its peer (for the log).
+    /// One connection: its calls, its task, its peer (for the log), and what the watchdog saw
+    /// of it last.
     struct Watch {
         activity: Arc<Activity>,
         task: tokio::task::AbortHandle,
         peer: SocketAddr,
+        /// `activity.ended` when the watchdog last looked.
+        ended: u64,
+        /// When the connection was last seen busy: opened, or the look that found a call in
+        /// flight or ended since the look before.
+        busy: Instant,
     }
+
+    impl Watch {
+        /// When the connection falls idle too long, if nothing is in flight. A call's end is
+        /// dated by the first look that sees it, so the connection closes after its limit and at
+        /// most one look interval ([`LOOK_EVERY`] of the shortest limit) later, never sooner.
+        fn deadline(&mut self, limits: &ConnectionLimits, now: Instant) -> Option<Instant> {
+            let in_flight = self.activity.in_flight.load(Ordering::SeqCst);
+            let ended = self.activity.ended.load(Ordering::SeqCst);
+            if in_flight > 0 || ended != self.ended {
+                self.ended = ended;
+                self.busy = now;
+            }
+            (in_flight == 0).then(|| self.busy + self.activity.idle_limit(limits))
+        }
+    }
+
+    /// How often the watchdog looks at least, as a fraction of the shortest limit.
+    const LOOK_EVERY: u32 = 4;
 
     impl Watchdog {
         fn start(limits: ConnectionLimits) -> Self {
@@ -1351,6 +1368,8 @@ mod connections {
                 activity,
                 task,
                 peer,
+                ended: 0,
+                busy: Instant::now(),
             });
             drop(watched);
             self.shared.1.notify_one();
@@ -1373,8 +1392,8 @@ mod connections {
     }
 
     /// The watchdog thread: closes every connection idle past its limit
-    /// ([`Activity::deadline`]); looks again at the earliest deadline, or within the shortest
-    /// limit while calls are in flight.
+    /// ([`Watch::deadline`]); looks again at the earliest deadline, and at least every quarter of
+    /// the shortest limit (which bounds how late a call's end is dated).
     fn watch(shared: &(std::sync::Mutex<Watchlist>, std::sync::Condvar), limits: ConnectionLimits) {
         let (lock, wake) = shared;
         let mut watched = lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -1385,9 +1404,9 @@ mod connections {
                 return;
             }
             let now = Instant::now();
-            let mut next = now + limits.idle_timeout.min(limits.header_read_timeout);
-            for w in &watched.connections {
-                match w.activity.deadline(&limits) {
+            let mut next = now + limits.idle_timeout.min(limits.header_read_timeout) / LOOK_EVERY;
+            for w in &mut watched.connections {
+                match w.deadline(&limits, now) {
                     Some(deadline) if deadline <= now => {
                         // Nothing in flight: dropping the connection closes it.
                         tracing::debug!(peer = %w.peer, "idle connection closed");
