@@ -8,7 +8,7 @@
 //!
 //! A failure names, for each record handled twice, which consumers handled it from which
 //! partition: once (CI, 2026-12-02, tansu) a whole partition was handled by two members, which
-//! no local run of hundreds reproduced. Offsets are committed every second since
+//! 87 local runs did not reproduce. Offsets are committed every second since
 //! (`AUTO_COMMIT_INTERVAL_MS`), so a partition's next owner resumes close to where its last one
 //! stopped even when the commit at revocation did not count.
 

@@ -16,7 +16,9 @@ pub const PRODUCER_MESSAGE_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// A group consumer's default `auto.commit.interval.ms` (librdkafka's is 5 s): how long a record
 /// may have been handled before its offset is committed, hence what a partition's next owner may
-/// handle again when the commit at revocation did not count.
+/// handle again when the commit at revocation did not count (a broker that hands the partition
+/// over before that commit lands, an owner that crashed). A commit a second per consumer, none
+/// while nothing new was handled.
 pub const AUTO_COMMIT_INTERVAL_MS: &str = "1000";
 
 /// Consumer-group timing [`KafkaConfig::start_embedded_if_needed`] sets unless given: a member
@@ -137,12 +139,8 @@ impl KafkaConfig {
         // Cooperative (incremental) rebalancing: when a member joins or leaves, only the
         // partitions that move are revoked, so members of one group keep consuming (and
         // committing) through a rebalance instead of all stopping and resuming from the last
-        // commit, which is what made records be handled twice.
-        // Stored offsets are committed every second rather than librdkafka's 5 s: a partition's
-        // next owner resumes from the last commit whenever the commit at revocation cannot
-        // count (a broker that hands the partition over before that commit lands, the owner
-        // crashing), so the interval bounds what is handled twice. A commit a second per
-        // consumer, and none while nothing new was handled.
+        // commit, which is what made records be handled twice. The commit interval bounds what
+        // is handled twice when the commit at revocation does not count (see the constant).
         config
             .set("auto.offset.reset", "earliest")
             .set("enable.auto.commit", "true")

@@ -1058,7 +1058,10 @@ mod tests {
         );
         let group = runner.client_config(Mode::Group).expect("config");
         assert_eq!(group.get("enable.auto.commit"), Some("true"));
-        assert_eq!(group.get("auto.commit.interval.ms"), Some("1000"));
+        assert_eq!(
+            group.get("auto.commit.interval.ms"),
+            Some(super::super::AUTO_COMMIT_INTERVAL_MS)
+        );
         assert_eq!(group.get("queued.max.messages.kbytes"), None);
     }
 
