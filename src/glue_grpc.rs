@@ -15,14 +15,15 @@
 /// ```text
 /// #[doc = "…"]
 /// impl super::Trait, "pkg.Service", super::proto::FILE_DESCRIPTOR_SET;
-/// unary "Method"("Service.Method", super::MethodRequest => super::Item) |request: super::MethodRequest| method(request.a);
-/// server_streaming "Watch"("Service.Watch", () => super::Event) |_: ()| watch();
-/// client_streaming "Record"("Service.Record", super::Chunk => Reply<i64>) |requests: _| record(requests);
+/// unary "Method"("Service.Method", super::MethodRequest => super::Item) |request: super::MethodRequest| call_method(request);
+/// server_streaming "Watch"("Service.Watch", () => super::Event) |_: ()| call_watch();
+/// client_streaming "Record"("Service.Record", super::Chunk => Reply<i64>) |requests: _| call_record(requests);
 /// ```
 ///
 /// Each rpc line gives its .proto name, its name in the request context, its request type and
-/// the message its answer travels in (`grpc::message`), and the trait method's arguments after
-/// the `Context`.
+/// the message its answer travels in (`grpc::message`), and the rpc's invoker in the service's
+/// module (`call_<rpc>(svc, ctx, request)`, the one call of the trait method every protocol
+/// makes) with the request it is given.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __grpc_adapter {
@@ -112,15 +113,11 @@ macro_rules! __grpc_adapter {
                 match req.uri().path() {
                     $(::core::concat!("/", $full_name, "/", $rpc) => {
                         let inner = ::std::sync::Arc::clone(&self.inner);
-                        ::std::boxed::Box::pin(
-                            $crate::__private::grpc::service::Rpc::<$in, $out>::$kind(
-                                req,
-                                config,
-                                $name,
-                                move |ctx, $req: $rty| async move {
-                                    inner.$call(ctx $(, $arg)*).await
-                                },
-                            ),
+                        $crate::__private::grpc::service::Rpc::<$in, $out>::$kind(
+                            req,
+                            config,
+                            $name,
+                            move |ctx, $req: $rty| $call(inner, ctx $(, $arg)*),
                         )
                     })*
                     path => $crate::__private::grpc::service::unimplemented(path),

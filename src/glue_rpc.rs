@@ -1,6 +1,6 @@
 //! The per-rpc server functions of the XML-RPC and REST glue, written once here: a generated file
 //! names each in one macro call (the rpc's handler name, its service trait, how its request is
-//! decoded, and the call of the trait method) instead of spelling out the same function per rpc.
+//! decoded, and the call of its invoker) instead of spelling out the same function per rpc.
 //!
 //! Every function is a thin adapter: decoding, validation, encoding and the error mapping are
 //! runtime calls (`rosetta::xmlrpc::glue`, `rosetta::rest`). Not a public API.
@@ -12,48 +12,43 @@
 /// - `params(T, ["a", "b"], required)`: the parameters by position into the request struct `T`
 ///   (the first `required` must be there), validated.
 ///
-/// `|svc, ctx, req| call` is the call of the trait method (`req` is unused with `none`).
+/// `|svc, ctx, req| call` is the call of the rpc's invoker (`call_<rpc>(svc, ctx, req)`;
+/// `req` is unused with `none`).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __xmlrpc_handler {
     (none $name:ident, $service:path, |$svc:ident, $ctx:ident| $call:expr) => {
-        $crate::__xmlrpc_handler!(@fn $name, $service, $svc, $ctx, params, {
-            $crate::xmlrpc::glue::decode_none(&params)?;
-            $crate::xmlrpc::glue::encode_result($call.await)
-        });
+        $crate::__xmlrpc_handler!(@fn $name, $service, $svc, $ctx, params,
+            $crate::xmlrpc::glue::serve_none(params, move || $call));
     };
     (message $name:ident, $service:path, $ty:ty, |$svc:ident, $ctx:ident, $req:ident| $call:expr) => {
-        $crate::__xmlrpc_handler!(@fn $name, $service, $svc, $ctx, params, {
-            let $req: $ty = $crate::xmlrpc::glue::decode_message(params)?;
-            $crate::xmlrpc::glue::validate(&$req)?;
-            $crate::xmlrpc::glue::encode_result($call.await)
-        });
+        $crate::__xmlrpc_handler!(@fn $name, $service, $svc, $ctx, params,
+            $crate::xmlrpc::glue::serve_message(params, move |$req: $ty| $call));
     };
     (
         params $name:ident, $service:path, $ty:ty, [$($param:literal),*], $required:literal,
         |$svc:ident, $ctx:ident, $req:ident| $call:expr
     ) => {
-        $crate::__xmlrpc_handler!(@fn $name, $service, $svc, $ctx, params, {
-            let $req: $ty =
-                $crate::xmlrpc::glue::decode_params(params, &[$($param),*], $required)?;
-            $crate::xmlrpc::glue::validate(&$req)?;
-            $crate::xmlrpc::glue::encode_result($call.await)
-        });
+        $crate::__xmlrpc_handler!(@fn $name, $service, $svc, $ctx, params,
+            $crate::xmlrpc::glue::serve_params(
+                params, &[$($param),*], $required, move |$req: $ty| $call,
+            ));
     };
-    (@fn $name:ident, $service:path, $svc:ident, $ctx:ident, $params:ident, $body:block) => {
+    (@fn $name:ident, $service:path, $svc:ident, $ctx:ident, $params:ident, $serve:expr) => {
         fn $name<S: $service>(
             $svc: ::std::sync::Arc<S>,
             $ctx: $crate::Context,
             $params: ::std::vec::Vec<$crate::xmlrpc::Value>,
         ) -> $crate::xmlrpc::server::HandlerFuture {
-            ::std::boxed::Box::pin(async move $body)
+            $serve
         }
     };
 }
 
 /// `fn $name<S: $service>(svc, request) -> Reply`: one rpc's REST handler, through the runtime's
 /// `rest::$handle` (`handle`, `handle_unit`, `handle_server_stream`, …) with the route `$route`;
-/// `|svc, args…| call` is the call of the trait method, `args` what `$handle` passes (the
+/// `|svc, args…| call` is the call of the rpc's invoker (`call_<rpc>(svc, ctx, request)`, the
+/// future that owns the service while the trait method runs), `args` what `$handle` passes (the
 /// context, and the decoded request with its type).
 #[doc(hidden)]
 #[macro_export]
@@ -66,11 +61,7 @@ macro_rules! __rest_handler {
             $svc: ::std::sync::Arc<S>,
             request: $crate::__private::rest::Request,
         ) -> $crate::__private::rest::Reply {
-            ::std::boxed::Box::pin($crate::__private::rest::$handle(
-                &$route,
-                request,
-                move |$($arg $(: $ty)?),*| async move { $call.await },
-            ))
+            $crate::__private::rest::$handle(&$route, request, move |$($arg $(: $ty)?),*| $call)
         }
     };
 }

@@ -2007,14 +2007,10 @@ mod tests {
                 schemas: &[],
             };
             fn peer(_: Arc<()>, request: Request) -> Reply {
-                Box::pin(crate::rest::handle_unit(
-                    &ROUTES[0],
-                    request,
-                    |ctx: crate::Context| async move {
-                        let peer = ctx.peer().map(|p| p.ip().to_string());
-                        Ok::<_, Status>(peer.unwrap_or_else(|| "none".into()))
-                    },
-                ))
+                crate::rest::handle_unit(&ROUTES[0], request, |ctx: crate::Context| async move {
+                    let peer = ctx.peer().map(|p| p.ip().to_string());
+                    Ok::<_, Status>(peer.unwrap_or_else(|| "none".into()))
+                })
             }
             crate::rest::mount(parts, &Arc::new(()), &FRAGMENT, &ROUTES, &[peer]);
         }

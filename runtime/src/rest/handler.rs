@@ -20,6 +20,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::Reply;
 use super::problem::{IntoProblem, Problem};
 use super::route::{Kind, Route};
 use super::text::{self, Input, Texts};
@@ -38,22 +39,24 @@ type Refusal = Box<Problem>;
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 /// Serves one call of an rpc that takes input: decode, validate, call, respond.
-pub async fn handle<Req, Out, E, F, Fut>(
+pub fn handle<Req, Out, E, F, Fut>(
     route: &'static Route,
     request: http::Request<Body>,
     call: F,
-) -> Response
+) -> Reply
 where
-    Req: DeserializeOwned + Validate,
-    Out: Serialize,
-    E: IntoProblem,
-    F: FnOnce(Context, Req) -> Fut,
-    Fut: Future<Output = Result<Out, E>>,
+    Req: DeserializeOwned + Validate + Send + 'static,
+    Out: Serialize + 'static,
+    E: IntoProblem + 'static,
+    F: FnOnce(Context, Req) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Out, E>> + Send + 'static,
 {
-    match valid_input(route, request).await {
-        Ok((ctx, metadata, input)) => answer(metadata, respond(route, call(ctx, input).await)),
-        Err(refused) => refused,
-    }
+    Box::pin(async move {
+        match valid_input(route, request).await {
+            Ok((ctx, metadata, input)) => answer(metadata, respond(route, call(ctx, input).await)),
+            Err(refused) => refused,
+        }
+    })
 }
 
 /// The call's context and its request struct, decoded ([`decode`]) and valid; or the problem
@@ -83,20 +86,20 @@ pub fn handle_unit<Out, E, F, Fut>(
     route: &'static Route,
     request: http::Request<Body>,
     call: F,
-) -> impl Future<Output = Response>
+) -> Reply
 where
-    Out: Serialize,
-    E: IntoProblem,
+    Out: Serialize + 'static,
+    E: IntoProblem + 'static,
     F: FnOnce(Context) -> Fut,
-    Fut: Future<Output = Result<Out, E>>,
+    Fut: Future<Output = Result<Out, E>> + Send + 'static,
 {
     let (parts, _) = request.into_parts();
     let (ctx, metadata) = context(route, parts);
     // A combinator, not an `async` block: the block would hold the handler's future twice (as
     // the value it captured and as the future it awaits).
-    futures_util::FutureExt::map(call(ctx), move |result| {
+    Box::pin(futures_util::FutureExt::map(call(ctx), move |result| {
         answer(metadata, respond(route, result))
-    })
+    }))
 }
 
 /// The handler's context (the protocol, the rpc, the headers (moved, not copied), the peer),

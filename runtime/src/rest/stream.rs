@@ -25,6 +25,7 @@ use http::{HeaderValue, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::Reply;
 use super::handler::{BODY_LIMIT, answer, context, valid_input};
 use super::problem::{IntoProblem, Problem};
 use super::route::Route;
@@ -156,55 +157,59 @@ fn not_acceptable() -> Response {
 #[doc(hidden)]
 /// Serves one call of a server-streaming rpc that takes input: the request as for a unary route
 /// (path, query or JSON body; validated), then the handler's stream as SSE or NDJSON.
-pub async fn handle_server_stream<Req, Out, E, F, Fut>(
+pub fn handle_server_stream<Req, Out, E, F, Fut>(
     route: &'static Route,
     request: http::Request<Body>,
     call: F,
-) -> Response
+) -> Reply
 where
-    Req: DeserializeOwned + Validate,
+    Req: DeserializeOwned + Validate + Send + 'static,
     Out: Serialize + 'static,
     E: IntoProblem + 'static,
-    F: FnOnce(Context, Req) -> Fut,
-    Fut: Future<Output = Result<Streaming<Out, E>, E>>,
+    F: FnOnce(Context, Req) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Streaming<Out, E>, E>> + Send + 'static,
 {
-    let Some(format) = Format::negotiate(request.headers()) else {
-        return not_acceptable();
-    };
-    let (ctx, metadata, input) = match valid_input(route, request).await {
-        Ok(v) => v,
-        Err(refused) => return refused,
-    };
-    let response = match call(ctx, input).await {
-        Ok(stream) => stream_response(format, stream),
-        Err(e) => e.into_problem().into_http(),
-    };
-    answer(metadata, response)
+    Box::pin(async move {
+        let Some(format) = Format::negotiate(request.headers()) else {
+            return not_acceptable();
+        };
+        let (ctx, metadata, input) = match valid_input(route, request).await {
+            Ok(v) => v,
+            Err(refused) => return refused,
+        };
+        let response = match call(ctx, input).await {
+            Ok(stream) => stream_response(format, stream),
+            Err(e) => e.into_problem().into_http(),
+        };
+        answer(metadata, response)
+    })
 }
 
 #[doc(hidden)]
 /// Serves one call of a server-streaming rpc that takes nothing.
-pub async fn handle_server_stream_unit<Out, E, F, Fut>(
+pub fn handle_server_stream_unit<Out, E, F, Fut>(
     route: &'static Route,
     request: http::Request<Body>,
     call: F,
-) -> Response
+) -> Reply
 where
     Out: Serialize + 'static,
     E: IntoProblem + 'static,
-    F: FnOnce(Context) -> Fut,
-    Fut: Future<Output = Result<Streaming<Out, E>, E>>,
+    F: FnOnce(Context) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Streaming<Out, E>, E>> + Send + 'static,
 {
-    let Some(format) = Format::negotiate(request.headers()) else {
-        return not_acceptable();
-    };
-    let (parts, _) = request.into_parts();
-    let (ctx, metadata) = context(route, parts);
-    let response = match call(ctx).await {
-        Ok(stream) => stream_response(format, stream),
-        Err(e) => e.into_problem().into_http(),
-    };
-    answer(metadata, response)
+    Box::pin(async move {
+        let Some(format) = Format::negotiate(request.headers()) else {
+            return not_acceptable();
+        };
+        let (parts, _) = request.into_parts();
+        let (ctx, metadata) = context(route, parts);
+        let response = match call(ctx).await {
+            Ok(stream) => stream_response(format, stream),
+            Err(e) => e.into_problem().into_http(),
+        };
+        answer(metadata, response)
+    })
 }
 
 /// The NDJSON request body as typed messages, or the problem that refuses it before the handler
@@ -331,59 +336,63 @@ fn decode_line<Req: DeserializeOwned + Validate>(text: &[u8], line: usize) -> Re
 #[doc(hidden)]
 /// Serves one call of a client-streaming rpc: the NDJSON body as the handler's stream, its one
 /// answer as JSON (or its problem).
-pub async fn handle_client_stream<Req, Out, E, F, Fut>(
+pub fn handle_client_stream<Req, Out, E, F, Fut>(
     route: &'static Route,
     request: http::Request<Body>,
     call: F,
-) -> Response
-where
-    Req: DeserializeOwned + Validate + Send + 'static,
-    Out: Serialize,
-    E: IntoProblem,
-    F: FnOnce(Context, Streaming<Req>) -> Fut,
-    Fut: Future<Output = Result<Out, E>>,
-{
-    let (parts, body) = request.into_parts();
-    let requests = match ndjson_body(&parts, body) {
-        Ok(r) => r,
-        Err(problem) => return problem.into_http(),
-    };
-    // The one answer as a unary route gives it (204 for a route without content).
-    let (ctx, metadata) = context(route, parts);
-    answer(
-        metadata,
-        super::handler::respond(route, call(ctx, requests).await),
-    )
-}
-
-#[doc(hidden)]
-/// Serves one call of a bidirectional rpc: the NDJSON body in, SSE or NDJSON out.
-pub async fn handle_streaming<Req, Out, E, F, Fut>(
-    route: &'static Route,
-    request: http::Request<Body>,
-    call: F,
-) -> Response
+) -> Reply
 where
     Req: DeserializeOwned + Validate + Send + 'static,
     Out: Serialize + 'static,
     E: IntoProblem + 'static,
-    F: FnOnce(Context, Streaming<Req>) -> Fut,
-    Fut: Future<Output = Result<Streaming<Out, E>, E>>,
+    F: FnOnce(Context, Streaming<Req>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Out, E>> + Send + 'static,
 {
-    let Some(format) = Format::negotiate(request.headers()) else {
-        return not_acceptable();
-    };
-    let (parts, body) = request.into_parts();
-    let requests = match ndjson_body(&parts, body) {
-        Ok(r) => r,
-        Err(problem) => return problem.into_http(),
-    };
-    let (ctx, metadata) = context(route, parts);
-    let response = match call(ctx, requests).await {
-        Ok(stream) => stream_response(format, stream),
-        Err(e) => e.into_problem().into_http(),
-    };
-    answer(metadata, response)
+    Box::pin(async move {
+        let (parts, body) = request.into_parts();
+        let requests = match ndjson_body(&parts, body) {
+            Ok(r) => r,
+            Err(problem) => return problem.into_http(),
+        };
+        // The one answer as a unary route gives it (204 for a route without content).
+        let (ctx, metadata) = context(route, parts);
+        answer(
+            metadata,
+            super::handler::respond(route, call(ctx, requests).await),
+        )
+    })
+}
+
+#[doc(hidden)]
+/// Serves one call of a bidirectional rpc: the NDJSON body in, SSE or NDJSON out.
+pub fn handle_streaming<Req, Out, E, F, Fut>(
+    route: &'static Route,
+    request: http::Request<Body>,
+    call: F,
+) -> Reply
+where
+    Req: DeserializeOwned + Validate + Send + 'static,
+    Out: Serialize + 'static,
+    E: IntoProblem + 'static,
+    F: FnOnce(Context, Streaming<Req>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Streaming<Out, E>, E>> + Send + 'static,
+{
+    Box::pin(async move {
+        let Some(format) = Format::negotiate(request.headers()) else {
+            return not_acceptable();
+        };
+        let (parts, body) = request.into_parts();
+        let requests = match ndjson_body(&parts, body) {
+            Ok(r) => r,
+            Err(problem) => return problem.into_http(),
+        };
+        let (ctx, metadata) = context(route, parts);
+        let response = match call(ctx, requests).await {
+            Ok(stream) => stream_response(format, stream),
+            Err(e) => e.into_problem().into_http(),
+        };
+        answer(metadata, response)
+    })
 }
 
 #[cfg(test)]

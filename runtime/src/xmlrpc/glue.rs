@@ -21,6 +21,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::Fault;
+#[cfg(feature = "server")]
+use super::server::HandlerFuture;
 use super::{FromXmlRpc, ToXmlRpc, Value, fault};
 use crate::error::ErrorKind;
 use crate::status::{Declared, DeclaredError, Probe, RpcError, Status, Visitor};
@@ -75,6 +77,74 @@ pub fn arity_fault(got: usize, min: usize, max: usize) -> Fault {
     Fault::invalid_params(format!(
         "wrong number of params: the method takes {takes}, got {got}"
     ))
+}
+
+/// Serves one call of an rpc that takes nothing: no parameter may be sent, then `call()`'s
+/// answer is encoded ([`encode_result`]). `call` is the generated handler's call of the rpc's
+/// invoker; the decoding and the future are written once here rather than in every handler.
+#[cfg(feature = "server")]
+pub fn serve_none<Out, E, F, Fut>(params: Vec<Value>, call: F) -> HandlerFuture
+where
+    Out: ToXmlRpc + 'static,
+    E: XmlRpcError + 'static,
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Out, E>> + Send + 'static,
+{
+    Box::pin(async move {
+        decode_none(&params)?;
+        encode_result(call().await)
+    })
+}
+
+/// Serves one call of a one-message rpc: the request decoded ([`decode_message`]) and valid,
+/// then `call(request)`'s answer encoded.
+#[cfg(feature = "server")]
+pub fn serve_message<T, Out, E, F, Fut>(params: Vec<Value>, call: F) -> HandlerFuture
+where
+    T: FromXmlRpc + Validate + 'static,
+    Out: ToXmlRpc + 'static,
+    E: XmlRpcError + 'static,
+    F: FnOnce(T) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Out, E>> + Send + 'static,
+{
+    Box::pin(async move {
+        // The request is moved into the call's future before it is awaited, so `T` need not
+        // be `Send`.
+        let answer = {
+            let request: T = decode_message(params)?;
+            validate(&request)?;
+            call(request)
+        };
+        encode_result(answer.await)
+    })
+}
+
+/// Serves one call of a parameter-list rpc: the parameters read into the request struct by
+/// `names` ([`decode_params`]) and valid, then `call(request)`'s answer encoded.
+#[cfg(feature = "server")]
+pub fn serve_params<T, Out, E, F, Fut>(
+    params: Vec<Value>,
+    names: &'static [&'static str],
+    required: usize,
+    call: F,
+) -> HandlerFuture
+where
+    T: FromXmlRpc + Validate + 'static,
+    Out: ToXmlRpc + 'static,
+    E: XmlRpcError + 'static,
+    F: FnOnce(T) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Out, E>> + Send + 'static,
+{
+    Box::pin(async move {
+        // The request is moved into the call's future before it is awaited, so `T` need not
+        // be `Send`.
+        let answer = {
+            let request: T = decode_params(params, names, required)?;
+            validate(&request)?;
+            call(request)
+        };
+        encode_result(answer.await)
+    })
 }
 
 /// Reads a parameter list into the request struct `T`: parameter `i` becomes the member

@@ -9,7 +9,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::ident::{field_ident, lit, moved, type_ident};
+use super::ident::{field_ident, invoker_ident, lit, moved, type_ident};
 use super::protocols::Glue;
 use super::types::{Gen, docs};
 use crate::emit::proto::{DESCRIPTOR_FILE, PROST_DIR, PROTO_DIR, prost_file_name};
@@ -142,19 +142,12 @@ fn adapter_method(g: &Gen, rpc: &Rpc, n: &RpcNames) -> TokenStream {
     let input = &n.input;
     let output = &n.output;
     let context_name = lit(&n.context_name);
-    let rust_method = field_ident(&rpc.name);
+    let invoker = invoker_ident(rpc);
     let kind = rpc_kind(rpc);
-    let (arg, call) = match (&rpc.input, g.request_type(rpc)) {
-        _ if rpc.client_streaming => (quote!(requests: _), quote!(#rust_method(requests))),
-        (Input::Unit, _) | (_, None) => (quote!(_: ()), quote!(#rust_method())),
-        (Input::Message(_), Some(ty)) => (quote!(request: #ty), quote!(#rust_method(request))),
-        (Input::Params(p), Some(ty)) => {
-            let fields = p.fields.iter().map(|f| field_ident(&f.name));
-            (
-                quote!(request: #ty),
-                quote!(#rust_method(#(request.#fields),*)),
-            )
-        }
+    let (arg, call) = match g.request_type(rpc) {
+        _ if rpc.client_streaming => (quote!(requests: _), quote!(#invoker(requests))),
+        None => (quote!(_: ()), quote!(#invoker())),
+        Some(ty) => (quote!(request: #ty), quote!(#invoker(request))),
     };
     let (arg, call) = (moved(arg), moved(call));
     quote! {

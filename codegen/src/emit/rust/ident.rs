@@ -84,6 +84,12 @@ pub fn upper_camel(name: &str) -> String {
     })
 }
 
+/// `call_<rpc>`: the function in a service's module through which every protocol calls the
+/// rpc's trait method ([`super::types::Gen::invoker`]).
+pub(crate) fn invoker_ident(rpc: &crate::ir::Rpc) -> Ident {
+    quote::format_ident!("call_{}", snake_case(&rpc.name))
+}
+
 /// `<Rpc>Error`: the error enum of rpc `rpc_name`, spelled here only.
 pub(crate) fn rpc_error_ident(rpc_name: &str) -> proc_macro2::Ident {
     quote::format_ident!("{}Error", upper_camel(rpc_name))

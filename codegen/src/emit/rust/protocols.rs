@@ -7,6 +7,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::ident::moved;
 use super::types::Gen;
 use crate::ir::{Service, Topic};
 
@@ -73,7 +74,7 @@ pub(super) fn gated_all(features: &[&str], tokens: TokenStream) -> TokenStream {
         .iter()
         .map(|f| quote::format_ident!("{f}"))
         .collect();
-    let tokens = super::ident::moved(tokens);
+    let tokens = moved(tokens);
     quote!(#begin!(#(#features),*); #tokens #end!(#(#features),*);)
 }
 
@@ -95,6 +96,14 @@ pub(super) fn service_glue(g: &Gen, s: &Service) -> Result<TokenStream, String> 
     // does not depend on which protocols have anything to mount.
     let mut out = items;
     if g.config.server && any {
+        // Each rpc's one call of the trait method, which every protocol's server glue makes.
+        // `dead_code`: a build of the facade with only some protocols' features uses only some;
+        // `manual_async_fn`: an `async fn` would leave its `Send` for every caller to prove.
+        let invokers = s.rpcs.iter().map(|rpc| moved(g.invoker(s, rpc)));
+        out.extend(gated(
+            "server",
+            quote!(#(#[allow(dead_code, clippy::manual_async_fn)] #invokers)*),
+        ));
         out.extend(gated("server", server_wrapper(g, s, mounts)));
     }
     Ok(out)

@@ -42,8 +42,11 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     for (i, rpc) in rpcs.iter().copied().enumerate() {
         let index = Literal::usize_unsuffixed(i);
         let handler = format_ident!("rest_{}", snake_case(&rpc.name));
-        let call = g.call_method(rpc, quote!(svc), quote!(ctx), quote!(request));
-        let method = field_ident(&rpc.name);
+        let call = if rpc.client_streaming {
+            g.invoke(rpc, quote!(svc), quote!(ctx), quote!(requests))
+        } else {
+            g.invoke(rpc, quote!(svc), quote!(ctx), quote!(request))
+        };
         let route = quote!(REST_ROUTES[#index]);
         let service = quote!(super::#trait_name);
         let (handle, args) = match (
@@ -58,11 +61,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
             (false, false, Some(req)) => (quote!(handle), quote!(ctx, request: #req)),
             (false, false, None) => (quote!(handle_unit), quote!(ctx)),
         };
-        let call = moved(if rpc.client_streaming {
-            quote!(svc.#method(ctx, requests))
-        } else {
-            call
-        });
+        let call = moved(call);
         items.extend(quote! {
             #k::__rest_handler!(#handler, #service, #handle, #route, |svc, #args| #call);
         });

@@ -76,7 +76,7 @@ fn handler(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
     let k = &g.krate;
     let service = type_ident(&s.name);
     let name = handler_ident(rpc);
-    let call = moved(g.call_method(rpc, quote!(svc), quote!(ctx), quote!(req)));
+    let call = moved(g.invoke(rpc, quote!(svc), quote!(ctx), quote!(req)));
     match (&rpc.input, g.request_type(rpc)) {
         (Input::Unit, _) | (_, None) => quote! {
             #k::__xmlrpc_handler!(none #name, super::#service, |svc, ctx| #call);
