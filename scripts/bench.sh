@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every performance figure of the project in one command, one table (not a test: nothing here
 # fails on a time). Builds in release, runs the compiler benchmark (scripts/bench-compiler.sh,
-# growth printed), then every generated-vs-hand-written pair as alternating rounds (A B A B …,
+# growth printed), then every generated-vs-hand-written pair as alternating rounds (A B, B A, …,
 # --rounds each), the server under test its own process pinned to core 0 and the load generator
 # pinned to core 1 (bench/support), and prints ONE table: per pair the median rate and the median
 # server CPU per request (the server process's own accounting, /proc/<pid>/task/*/schedstat) of each side, both
@@ -10,8 +10,11 @@
 #
 #   bash scripts/bench.sh [--quick] [--seconds S] [--rounds N] [--no-compiler]
 #
-# Defaults: 5 s rounds, 5 rounds per side (about 10 minutes on the 2-core machine, plus the
-# build). --quick: 1 s rounds, smaller streams, batches and compiler sizes (about 3 minutes).
+# Defaults: 2 s rounds, 12 rounds per side for the request pairs, 5 rounds per side for the
+# streams and the Kafka batches (about 10 minutes on the 2-core machine, plus the build). Many
+# short rounds rather than a few long ones: this machine's speed drifts by up to a fifth between
+# consecutive 5 s rounds, and a median of twelve back-to-back ratios holds still where one of
+# five did not. --quick: 1 s rounds, smaller streams, batches and compiler sizes (about 3 minutes).
 # On a shared machine read the CPU-per-request ratio (and the instruction counts) first: wall-clock
 # rates move with whatever else runs. Pairs:
 #   REST GET /data etc.       generated routes on the one-port server vs plain axum (bench/rest)
@@ -25,7 +28,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-seconds=5 rounds=5 messages=2000000 records=100000 compiler=1
+seconds=2 rounds=12 batch_rounds=5 messages=2000000 records=100000 compiler=1
 compiler_args=(--runs 1 --base-types 500 --base-services 50)
 decode_small=2000 decode_big=3
 while [[ $# -gt 0 ]]; do
@@ -90,9 +93,9 @@ run() {
 }
 run "$bin/rest-bench" --seconds "$seconds" --rounds "$rounds"
 run "$bin/rosetta-bench-grpc" --seconds "$seconds" --rounds "$rounds"
-run "$bin/streams" --count "$messages" --rounds "$rounds"
+run "$bin/streams" --count "$messages" --rounds "$batch_rounds"
 run "$bin/xmlrpc-bench" --seconds "$seconds" --rounds "$rounds"
-run "$bin/rosetta-bench-kafka" --count "$records" --rounds "$rounds"
+run "$bin/rosetta-bench-kafka" --count "$records" --rounds "$batch_rounds"
 
 # Decode: instructions per document (callgrind: N runs minus none, over N), the codec and the
 # bare pull, on the small call and on the 1 MB response.
@@ -126,7 +129,7 @@ cut -d' ' -f1 /proc/loadavg >>"$loads"
 
 echo
 echo "== one table: $started to $(date -u +%FT%TZ), $(nproc) cores, server on core 0 and load on core 1 (taskset),"
-echo "   $rounds alternating rounds per side of ${seconds} s (streams: $messages messages, Kafka: $records records per round), medians"
+echo "   $rounds alternating rounds per side of ${seconds} s; streams and Kafka: $batch_rounds rounds of $messages messages / $records records; medians"
 python3 - "$results" "$loads" <<'EOF'
 import statistics, sys
 rows = [l.rstrip("\n").split("\t")[1:] for l in open(sys.argv[1]) if l.startswith("RESULT")]

@@ -420,8 +420,10 @@ impl Options {
     }
 }
 
-/// Runs side A and side B in alternating rounds (A B A B …, after one unmeasured warm-up round
-/// of each), printing every round; returns each side's samples.
+/// Runs side A and side B in alternating rounds (A B, then B A, A B, …, after one unmeasured
+/// warm-up round of each), printing every round; returns each side's samples. Which side goes
+/// first alternates so that neither always runs on the machine the other left (caches, clock
+/// speed, a neighbour's burst): round `i`'s two samples still run back to back.
 pub fn alternate(
     pair: &str,
     labels: [&str; 2],
@@ -433,10 +435,14 @@ pub fn alternate(
     b();
     let mut out = [Vec::new(), Vec::new()];
     for round in 1..=rounds {
-        for (side, run) in [&mut a as &mut dyn FnMut() -> Sample, &mut b]
-            .into_iter()
-            .enumerate()
-        {
+        let mut sides = [
+            (0, &mut a as &mut dyn FnMut() -> Sample),
+            (1, &mut b as &mut dyn FnMut() -> Sample),
+        ];
+        if round % 2 == 0 {
+            sides.reverse();
+        }
+        for (side, run) in sides {
             let s = run();
             println!(
                 "{pair} round {round}: {:<12} {:>10.0}/s  {:>8.3} µs server CPU each{}",

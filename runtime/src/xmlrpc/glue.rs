@@ -107,16 +107,7 @@ where
     F: FnOnce(T) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Out, E>> + Send + 'static,
 {
-    Box::pin(async move {
-        // The request is moved into the call's future before it is awaited, so `T` need not
-        // be `Send`.
-        let answer = {
-            let request: T = decode_message(params)?;
-            validate(&request)?;
-            call(request)
-        };
-        encode_result(answer.await)
-    })
+    serve(move || decode_message(params), call)
 }
 
 /// Serves one call of a parameter-list rpc: the parameters read into the request struct by
@@ -135,11 +126,25 @@ where
     F: FnOnce(T) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Out, E>> + Send + 'static,
 {
+    serve(move || decode_params(params, names, required), call)
+}
+
+/// The future of one call: `decode()` the request, validate it, `call` it, encode the answer.
+#[cfg(feature = "server")]
+fn serve<T, Out, E, D, F, Fut>(decode: D, call: F) -> HandlerFuture
+where
+    T: Validate + 'static,
+    Out: ToXmlRpc + 'static,
+    E: XmlRpcError + 'static,
+    D: FnOnce() -> Result<T, Fault> + Send + 'static,
+    F: FnOnce(T) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Out, E>> + Send + 'static,
+{
     Box::pin(async move {
         // The request is moved into the call's future before it is awaited, so `T` need not
         // be `Send`.
         let answer = {
-            let request: T = decode_params(params, names, required)?;
+            let request = decode()?;
             validate(&request)?;
             call(request)
         };
