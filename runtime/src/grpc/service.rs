@@ -81,7 +81,7 @@ fn enabled(encodings: &[CompressionEncoding]) -> EnabledCompressionEncodings {
 /// Each returns the call's future already boxed: boxed here, the proof that it is `Send` is
 /// made once, for every rpc, when this crate is compiled; boxed in the generated adapter, rustc
 /// made it again for each rpc of every generated crate, through the whole async call tree
-/// (issue 17: a tenth of the type checking of a generated crate).
+/// (issue 17: the adapters were a seventh of the type checking of a generated crate).
 pub struct Rpc<P, R>(PhantomData<fn(P) -> R>);
 
 impl<P, R> Rpc<P, R>
