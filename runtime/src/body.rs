@@ -119,13 +119,27 @@ impl Charset {
     }
 }
 
+/// The media type of a `Content-Type` value (`application/json`), without its parameters or the
+/// space around it, as sent: media types are case-insensitive, so compare with
+/// `eq_ignore_ascii_case`. On bytes, borrowed: the server and the REST routes read it per call,
+/// and `str`'s pattern splitting, Unicode trimming and a lower-cased copy cost as much again.
+pub fn media_type(content_type: &str) -> &str {
+    let end = content_type
+        .bytes()
+        .position(|b| b == b';')
+        .unwrap_or(content_type.len());
+    content_type[..end].trim_ascii()
+}
+
 /// The `charset` parameter of a `Content-Type` value, if any.
 pub fn charset_param(content_type: &str) -> Option<&str> {
-    content_type.split(';').skip(1).find_map(|p| {
+    // Most values have no parameter at all: one byte search tells.
+    let start = content_type.bytes().position(|b| b == b';')?;
+    content_type[start + 1..].split(';').find_map(|p| {
         let (name, value) = p.split_once('=')?;
-        name.trim()
+        name.trim_ascii()
             .eq_ignore_ascii_case("charset")
-            .then(|| value.trim().trim_matches('"'))
+            .then(|| value.trim_ascii().trim_matches('"'))
     })
 }
 
@@ -565,6 +579,17 @@ mod tests {
             Some("utf-8")
         );
         assert_eq!(charset_param("text/xml"), None);
+        assert_eq!(charset_param("text/xml; version=1"), None);
+    }
+
+    #[test]
+    fn media_types_drop_parameters_and_space() {
+        assert_eq!(
+            media_type(" Application/JSON ; charset=utf-8"),
+            "Application/JSON"
+        );
+        assert_eq!(media_type("text/xml"), "text/xml");
+        assert_eq!(media_type(";charset=utf-8"), "");
     }
 
     #[test]

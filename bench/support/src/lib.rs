@@ -207,27 +207,72 @@ impl Sample {
     }
 }
 
-/// The counters a load task reports to (see [`drive`]).
+/// The counters a load task reports to (see [`drive`]), and the turn it waits for when two
+/// sides share one window ([`drive_interleaved`]).
 #[derive(Clone, Default)]
-pub struct Tally(Arc<(AtomicU64, AtomicU64, AtomicBool)>);
+pub struct Tally(Arc<TallyInner>);
+
+#[derive(Default)]
+struct TallyInner {
+    ok: AtomicU64,
+    errors: AtomicU64,
+    stopped: AtomicBool,
+    /// Not this side's turn: its tasks wait in [`Tally::running`].
+    paused: AtomicBool,
+    /// Tasks waiting for their turn.
+    parked: AtomicU64,
+    resumed: tokio::sync::Notify,
+}
 
 impl Tally {
-    /// Whether the load should go on.
-    pub fn running(&self) -> bool {
-        !self.0.2.load(Ordering::Relaxed)
+    /// Whether the load should go on; while it is the other side's turn, waits for this
+    /// side's (so no request of this side is in flight during the other's slice).
+    pub async fn running(&self) -> bool {
+        let t = &*self.0;
+        loop {
+            // Registered before the check, so a resume between the two is not missed.
+            let resumed = t.resumed.notified();
+            tokio::pin!(resumed);
+            resumed.as_mut().enable();
+            if !t.paused.load(Ordering::Acquire) || t.stopped.load(Ordering::Relaxed) {
+                return !t.stopped.load(Ordering::Relaxed);
+            }
+            t.parked.fetch_add(1, Ordering::AcqRel);
+            resumed.await;
+            t.parked.fetch_sub(1, Ordering::AcqRel);
+        }
     }
 
     /// Counts one finished request, good or failed.
     pub fn record(&self, ok: bool) {
-        let counter = if ok { &self.0.0 } else { &self.0.1 };
+        let counter = if ok { &self.0.ok } else { &self.0.errors };
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
     fn counts(&self) -> (u64, u64) {
         (
-            self.0.0.load(Ordering::Relaxed),
-            self.0.1.load(Ordering::Relaxed),
+            self.0.ok.load(Ordering::Relaxed),
+            self.0.errors.load(Ordering::Relaxed),
         )
+    }
+
+    fn stop(&self) {
+        self.0.stopped.store(true, Ordering::Relaxed);
+        self.0.paused.store(false, Ordering::Release);
+        self.0.resumed.notify_waiters();
+    }
+
+    fn resume(&self) {
+        self.0.paused.store(false, Ordering::Release);
+        self.0.resumed.notify_waiters();
+    }
+
+    /// Pauses this side and returns once its `tasks` tasks all wait for their turn.
+    async fn pause(&self, tasks: usize) {
+        self.0.paused.store(true, Ordering::Release);
+        while self.0.parked.load(Ordering::Acquire) < tasks as u64 {
+            tokio::task::yield_now().await;
+        }
     }
 }
 
@@ -256,7 +301,7 @@ where
         let (ok1, errors1) = tally.counts();
         let cpu1 = cpu_ns(pid);
         let elapsed = start.elapsed().as_secs_f64();
-        tally.0.2.store(true, Ordering::Relaxed);
+        tally.stop();
         for t in tasks {
             let _ = t.await;
         }
@@ -266,6 +311,74 @@ where
             seconds: elapsed,
             cpu_ns: cpu1 - cpu0,
         }
+    })
+}
+
+/// How long one side's turn lasts in [`drive_interleaved`]: short against the machine's drift
+/// (its speed moves by a fifth over a few seconds, which alternating rounds of seconds each
+/// cannot cancel), long against the cost of a switch (the side whose turn ends finishes its
+/// requests in flight; the next side's server finds the caches the other left).
+pub const SLICE: Duration = Duration::from_millis(50);
+
+/// Two sides in one window: `concurrency` copies of `a` and of `b` on a one-thread runtime, a
+/// warm-up of 0.5 s with both running, then turns of [`SLICE`] (A B B A A B …) until each side
+/// has had `seconds`; each side's requests and its server's CPU time (process `pids[i]`) are
+/// counted over its own turns only, and a turn ends only once every request of the side is
+/// answered. Both samples thus come from the same seconds of the machine's life.
+pub fn drive_interleaved<WA, FA, WB, FB>(
+    pids: [u32; 2],
+    concurrency: usize,
+    seconds: f64,
+    a: WA,
+    b: WB,
+) -> [Sample; 2]
+where
+    WA: Fn(Tally) -> FA,
+    FA: Future<Output = ()> + Send + 'static,
+    WB: Fn(Tally) -> FB,
+    FB: Future<Output = ()> + Send + 'static,
+{
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("load runtime");
+    rt.block_on(async {
+        let tallies = [Tally::default(), Tally::default()];
+        let mut tasks = Vec::new();
+        for _ in 0..concurrency {
+            tasks.push(tokio::spawn(a(tallies[0].clone())));
+            tasks.push(tokio::spawn(b(tallies[1].clone())));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        for t in &tallies {
+            t.pause(concurrency).await;
+        }
+        let mut samples = [Sample::default(); 2];
+        let turns = 2 * (seconds / SLICE.as_secs_f64()).ceil().max(1.0) as usize;
+        for turn in 0..turns {
+            let side = [0, 1, 1, 0][turn % 4];
+            let (t, pid) = (&tallies[side], pids[side]);
+            let (ok0, errors0) = t.counts();
+            let cpu0 = cpu_ns(pid);
+            let start = Instant::now();
+            t.resume();
+            tokio::time::sleep(SLICE).await;
+            t.pause(concurrency).await;
+            let (ok1, errors1) = t.counts();
+            let cpu1 = cpu_ns(pid);
+            let s = &mut samples[side];
+            s.count += ok1 - ok0;
+            s.errors += errors1 - errors0;
+            s.seconds += start.elapsed().as_secs_f64();
+            s.cpu_ns += cpu1 - cpu0;
+        }
+        for t in &tallies {
+            t.stop();
+        }
+        for t in tasks {
+            let _ = t.await;
+        }
+        samples
     })
 }
 
@@ -341,7 +454,7 @@ pub async fn http1_worker(
 ) {
     let mut buf = Vec::with_capacity(16 * 1024);
     let mut stream: Option<TcpStream> = None;
-    while tally.running() {
+    while tally.running().await {
         let s = match stream.as_mut() {
             Some(s) => s,
             None => match TcpStream::connect(addr).await {
@@ -444,26 +557,50 @@ pub fn alternate(
         }
         for (side, run) in sides {
             let s = run();
-            println!(
-                "{pair} round {round}: {:<12} {:>10.0}/s  {:>8.3} µs server CPU each{}",
-                labels[side],
-                s.rate(),
-                s.cpu_us(),
-                if s.errors > 0 {
-                    format!("  ({} errors)", s.errors)
-                } else {
-                    String::new()
-                }
-            );
+            print_round(pair, round, labels[side], &s);
             out[side].push(s);
         }
     }
     out
 }
 
-/// A pair of HTTP/1.1 servers under the same requests: alternating rounds of `http1_worker`
-/// load against `a` and `b` (each sent `request(addr)`, each answer judged by `check`), then the
-/// [`report`].
+/// Runs `rounds` rounds (after one unmeasured warm-up round) of `round`, which measures both
+/// sides in one window ([`drive_interleaved`]), printing every round; returns each side's samples
+/// for [`report`].
+pub fn interleaved(
+    pair: &str,
+    labels: [&str; 2],
+    rounds: usize,
+    mut round: impl FnMut() -> [Sample; 2],
+) -> [Vec<Sample>; 2] {
+    round();
+    let mut out = [Vec::new(), Vec::new()];
+    for r in 1..=rounds {
+        let both = round();
+        for (side, s) in both.into_iter().enumerate() {
+            print_round(pair, r, labels[side], &s);
+            out[side].push(s);
+        }
+    }
+    out
+}
+
+fn print_round(pair: &str, round: usize, label: &str, s: &Sample) {
+    println!(
+        "{pair} round {round}: {label:<12} {:>10.0}/s  {:>8.3} µs server CPU each{}",
+        s.rate(),
+        s.cpu_us(),
+        if s.errors > 0 {
+            format!("  ({} errors)", s.errors)
+        } else {
+            String::new()
+        }
+    );
+}
+
+/// A pair of HTTP/1.1 servers under the same requests: rounds in which `http1_worker` load
+/// against `a` and against `b` takes turns ([`interleaved`], [`drive_interleaved`]; each sent
+/// `request(addr)`, each answer judged by `check`), then the [`report`].
 pub fn http1_pair(
     pair: &str,
     labels: [&str; 2],
@@ -472,19 +609,17 @@ pub fn http1_pair(
     request: impl Fn(SocketAddr) -> Arc<[u8]>,
     check: fn(&Answer<'_>) -> bool,
 ) {
-    let round = |server: &ServerProcess| {
-        let (addr, request) = (server.addr, request(server.addr));
-        drive(server.pid(), o.connections, o.seconds, |tally| {
-            http1_worker(tally, addr, request.clone(), check)
-        })
-    };
-    let samples = alternate(
-        pair,
-        labels,
-        o.rounds,
-        || round(servers[0]),
-        || round(servers[1]),
-    );
+    let [a, b] = servers;
+    let (request_a, request_b) = (request(a.addr), request(b.addr));
+    let samples = interleaved(pair, labels, o.rounds, || {
+        drive_interleaved(
+            [a.pid(), b.pid()],
+            o.connections,
+            o.seconds,
+            |tally| http1_worker(tally, a.addr, request_a.clone(), check),
+            |tally| http1_worker(tally, b.addr, request_b.clone(), check),
+        )
+    });
     report(pair, "requests", labels, &samples);
 }
 

@@ -139,7 +139,7 @@ fn round(proto: Proto, o: &Options) -> Sample {
         async move {
             let mut grpc = grpc;
             let (content_type, body) = web_request(proto);
-            while tally.running() {
+            while tally.running().await {
                 let ok = match proto {
                     Proto::Grpc => grpc
                         .say_hello(tonic_api::HelloRequest {

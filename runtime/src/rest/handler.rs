@@ -177,7 +177,9 @@ pub(super) async fn decode<Req: DeserializeOwned>(
     parts: &mut RequestParts,
     body: Body,
 ) -> Result<Req, Refusal> {
-    let raw = if route.path.contains('{') {
+    // Only a route with parameters can have path variables: most body routes have none, and
+    // their paths need no search.
+    let raw = if !route.params.is_empty() && route.path.contains('{') {
         Some(
             RawPathParams::from_request_parts(parts, &())
                 .await
@@ -354,23 +356,23 @@ fn check_content_type(parts: &RequestParts) -> Result<(), Refusal> {
     let Some(value) = parts.headers.get(header::CONTENT_TYPE) else {
         return Ok(());
     };
-    let essence = value
-        .to_str()
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
-    {
+    let essence = body::media_type(value.to_str().unwrap_or(""));
+    let json_suffix = |mt: &str| {
+        let (b, n) = (mt.as_bytes(), mt.len());
+        n >= "application/+json".len()
+            && b[..12].eq_ignore_ascii_case(b"application/")
+            && b[n - 5..].eq_ignore_ascii_case(b"+json")
+    };
+    if essence.eq_ignore_ascii_case("application/json") || json_suffix(essence) {
         Ok(())
     } else {
         Err(Box::new(Problem::with_status(
             415,
             ErrorKind::InvalidArgument,
-            format!("the body must be application/json, not {essence:?}"),
+            format!(
+                "the body must be application/json, not {:?}",
+                essence.to_ascii_lowercase()
+            ),
         )))
     }
 }
@@ -380,6 +382,36 @@ mod tests {
     use super::*;
     use crate::rest::route::Param;
     use http::Method;
+
+    #[test]
+    fn json_and_plus_json_bodies_are_accepted_in_any_case() {
+        let check = |ct: Option<&str>| {
+            let mut request = http::Request::builder();
+            if let Some(ct) = ct {
+                request = request.header(header::CONTENT_TYPE, ct);
+            }
+            let (parts, ()) = request.body(()).unwrap().into_parts();
+            check_content_type(&parts).map_err(|p| p.into_http().status().as_u16())
+        };
+        for ok in [
+            None,
+            Some("application/json"),
+            Some(" Application/JSON ; charset=utf-8"),
+            Some("application/vnd.api+json"),
+            Some("APPLICATION/MERGE-PATCH+JSON;q=1"),
+        ] {
+            assert_eq!(check(ok), Ok(()), "{ok:?}");
+        }
+        for refused in [
+            "text/plain",
+            "application/jsonx",
+            "json",
+            "application/+jsonx",
+            "",
+        ] {
+            assert_eq!(check(Some(refused)), Err(415), "{refused:?}");
+        }
+    }
 
     static SEARCH: Route = Route {
         rpc: "Catalog.Search",
