@@ -328,6 +328,9 @@ impl Server {
         // Routes mounted by hand may read the peer's `ConnectInfo`; generated REST routes take
         // it from the server (`current_peer`), so without hand routes a REST call needs none.
         let hand_routes = http.has_routes();
+        // The same for gRPC: the generated services take the peer from the server too.
+        #[cfg(feature = "grpc")]
+        let grpc_hand_routes = grpc.has_routes();
         // Handlers turned into routes once, here, as `axum::serve` does (`into_make_service`):
         // a router that was never given its state clones every matched handler's box and makes
         // a route of it on every call (~0.2k instructions of a REST `GET /data`).
@@ -374,6 +377,8 @@ impl Server {
             #[cfg(feature = "xmlrpc")]
             xmlrpc,
             hand_routes,
+            #[cfg(feature = "grpc")]
+            grpc_hand_routes,
             layers: self.layers,
             deadlines: deadlines::Deadlines::new(),
         }));
@@ -688,6 +693,10 @@ struct Routers {
     /// Routes were mounted by hand on `http`: REST calls carry the peer as `ConnectInfo` for
     /// them.
     hand_routes: bool,
+    /// Routes were mounted by hand for gRPC content types: gRPC calls (and gRPC-Web and
+    /// Connect calls, translated to gRPC) carry the peer as `ConnectInfo` for them.
+    #[cfg(feature = "grpc")]
+    grpc_hand_routes: bool,
     layers: Layers,
     /// The calls running under the server's timeout.
     deadlines: deadlines::Deadlines,
@@ -747,15 +756,17 @@ impl Split {
             tracing::Span::none()
         };
         let mut req = req;
-        // The peer as axum's `ConnectInfo`, for the authenticator, the gRPC services and the
-        // routes mounted by hand (users' extractors). The direct XML-RPC call takes it as an
-        // argument, and the generated REST routes from the call's future while it runs
+        // The peer as axum's `ConnectInfo`, for the authenticator and the routes mounted by
+        // hand (users' extractors). The direct XML-RPC call takes it as an argument, and the
+        // generated REST routes and gRPC services from the call's future while it runs
         // (`current_peer`): their requests then carry no extension of ours (an entry boxed,
         // hashed, looked up and freed per call, a sixth of what the server added to a small
         // REST call).
         let extension = routers.layers.auth.is_some()
             || match protocol {
                 Protocol::Rest | Protocol::XmlRpc => direct_xmlrpc.is_none() && routers.hand_routes,
+                #[cfg(feature = "grpc")]
+                Protocol::Grpc | Protocol::GrpcWeb | Protocol::Connect => routers.grpc_hand_routes,
                 _ => true,
             };
         let mut direct_peer = None;
@@ -882,9 +893,9 @@ thread_local! {
 }
 
 /// The peer of the call being served on this thread, when the server passes it directly
-/// rather than as the request's `ConnectInfo`: what a generated REST route's context reads,
-/// from within the call's future.
-#[cfg(feature = "rest")]
+/// rather than as the request's `ConnectInfo`: what a generated REST route's or gRPC service's
+/// context reads, from within the call's future.
+#[cfg(any(feature = "rest", feature = "grpc"))]
 pub(crate) fn current_peer() -> Option<SocketAddr> {
     PEER.with(std::cell::Cell::get)
 }

@@ -178,6 +178,22 @@ fn handlers_see_metadata_peer_and_deadline() {
             reply.into_inner().message,
             "Grpc Greeter.SayHello x-user=ada peer=true deadline=true"
         );
+        // A Connect call reaches the handler through the gRPC services, its peer with it.
+        let connect: serde_json::Value = rosetta::rest::reqwest::Client::new()
+            .post(format!("{}/Greeter/SayHello", server.url()))
+            .header("content-type", "application/json")
+            .header("connect-protocol-version", "1")
+            .body(r#"{"name": "c"}"#)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            connect["message"],
+            "Connect Greeter.SayHello x-user=- peer=true deadline=false"
+        );
     });
 }
 

@@ -534,9 +534,13 @@ pub(crate) fn request_parts<P>(
         // called without the server (as in tests), which counts from now.
         None => grpc_timeout(&headers).and_then(|t| Instant::now().checked_add(t)),
     };
+    // From the request when routes mounted by hand share the gRPC side (or an app embeds the
+    // router), else from the server while it polls the call (`current_peer`): no extension
+    // boxed, hashed and freed per call.
     let peer = extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+        .map(|c| c.0)
+        .or_else(crate::server::current_peer);
     // gRPC-Web and Connect calls reach the handler through the gRPC services; the web layer
     // tells which protocol really carried them.
     let protocol = extensions
