@@ -115,14 +115,19 @@ pub struct ServiceFragment {
 
 /// Generates `openapi.json`: every service of the compilation.
 pub fn generate(ir: &Ir) -> Result<Vec<OutputFile>, String> {
-    let fragments: Vec<_> = ir
+    // Each service's fragment becomes text as soon as it is built, so the trees of every
+    // operation are never in memory at once (at 20,000 types they were most of the peak, and
+    // the time spent faulting in fresh pages grew faster than the API).
+    let fragments: Vec<FragmentText> = ir
         .services
         .iter()
-        .map(|s| service_fragment(ir, s))
+        .map(|s| FragmentText::new(service_fragment(ir, s)))
         .collect();
+    let compact = join_texts(ir, &fragments);
+    drop(fragments);
     Ok(vec![OutputFile {
         name: "openapi.json".to_string(),
-        contents: J::pretty(&document_text(ir, &fragments)) + "\n",
+        contents: J::pretty(&compact) + "\n",
     }])
 }
 
@@ -130,41 +135,61 @@ pub fn generate(ir: &Ir) -> Result<Vec<OutputFile>, String> {
 /// ([`rosetta_runtime::openapi_join::join`], which a server's `/openapi.json` uses too) over the
 /// fragments' JSON texts and every component they reach, each built once.
 pub fn document(ir: &Ir, fragments: &[ServiceFragment]) -> J {
+    let texts: Vec<FragmentText> = fragments
+        .iter()
+        .map(|f| FragmentText::new(f.clone()))
+        .collect();
     // The join's output is JSON this module's own pieces make up: it parses.
-    J::parse(&document_text(ir, fragments)).unwrap_or(J::Null)
+    J::parse(&join_texts(ir, &texts)).unwrap_or(J::Null)
 }
 
-/// [`document`] as the join's compact text.
-fn document_text(ir: &Ir, fragments: &[ServiceFragment]) -> String {
-    let tags: Vec<String> = fragments.iter().map(|f| f.tag.to_compact()).collect();
-    let op_texts: Vec<Vec<String>> = fragments
+/// A [`ServiceFragment`] as the join reads it: its tag and operations as compact JSON text.
+struct FragmentText {
+    api: String,
+    version: String,
+    description: String,
+    tag: String,
+    /// `(path, lower-case method, operation)`.
+    operations: Vec<(String, String, String)>,
+    roots: Vec<Component>,
+}
+
+impl FragmentText {
+    fn new(f: ServiceFragment) -> FragmentText {
+        FragmentText {
+            tag: f.tag.to_compact(),
+            operations: f
+                .operations
+                .into_iter()
+                .map(|(path, method, op)| (path, method, op.to_compact()))
+                .collect(),
+            api: f.api,
+            version: f.version,
+            description: f.description,
+            roots: f.roots,
+        }
+    }
+}
+
+/// The join's compact text of `fragments` and every component they reach.
+fn join_texts(ir: &Ir, fragments: &[FragmentText]) -> String {
+    let ops: Vec<Vec<(&str, &str, &str)>> = fragments
         .iter()
         .map(|f| {
             f.operations
                 .iter()
-                .map(|(_, _, op)| op.to_compact())
-                .collect()
-        })
-        .collect();
-    let ops: Vec<Vec<(&str, &str, &str)>> = fragments
-        .iter()
-        .zip(&op_texts)
-        .map(|(f, texts)| {
-            f.operations
-                .iter()
-                .zip(texts)
-                .map(|((path, method, _), op)| (path.as_str(), method.as_str(), op.as_str()))
+                .map(|(path, method, op)| (path.as_str(), method.as_str(), op.as_str()))
                 .collect()
         })
         .collect();
     let parts: Vec<Part<'_>> = fragments
         .iter()
-        .zip(tags.iter().zip(&ops))
-        .map(|(f, (tag, ops))| Part {
+        .zip(&ops)
+        .map(|(f, ops)| Part {
             api: &f.api,
             version: &f.version,
             description: &f.description,
-            tag,
+            tag: &f.tag,
             operations: ops,
         })
         .collect();
