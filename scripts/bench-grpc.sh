@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # gRPC benchmark (not a test): the Rosetta-generated Greeter served by the one-port server against
 # the same logic written by hand on tonic, each its own process pinned to core 0, one load client
-# on core 1 (tonic, --connections concurrent unary calls on one HTTP/2 channel). Alternating
-# rounds; the medians of calls/s and of the server's CPU per call, and their ratios (target
+# on core 1 (tonic, --connections concurrent unary calls on one HTTP/2 channel per server).
+# Rounds in which the two servers take turns of 50 ms; the medians of calls/s and of the server's CPU per call, and their ratios (target
 # >= 0.97). Then the same two servers on streams: messages/s over one server stream and over one
 # bidirectional stream, STREAM_MESSAGES per round (default 200000; target >= 0.95).
 #

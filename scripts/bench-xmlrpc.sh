@@ -7,7 +7,7 @@
 #      Python's server answers HTTP/1.0 and closes every connection while Rosetta's keeps them
 #      alive, so a last row asks both for a new connection per call (`connection: close`);
 #   2. `add(2, 3)` against dxr (the Rust XML-RPC crate, bench/xmlrpc/src/bin/dxr_server.rs) in
-#      alternating rounds: median requests/s and server CPU per request of each, and the ratios;
+#      rounds in 50 ms turns: median requests/s and server CPU per request of each, and the ratios;
 #   3. the codec's decode MB/s against a bare quick-xml event pull over the same documents
 #      (the criterion bench runtime/benches/xmlrpc_codec.rs).
 #
@@ -83,7 +83,7 @@ for row in add getProduct search add:close; do
   fi
 done
 
-# Rosetta against dxr, the Rust XML-RPC crate, on `add(2, 3)`: alternating rounds, medians of
+# Rosetta against dxr, the Rust XML-RPC crate, on `add(2, 3)`: rounds in 50 ms turns, medians of
 # requests/s and server CPU per request, and their ratios (bench/xmlrpc/src/bin/bench.rs, which
 # starts its own two servers).
 echo

@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # Every performance figure of the project in one command, one table (not a test: nothing here
 # fails on a time). Builds in release, runs the compiler benchmark (scripts/bench-compiler.sh,
-# growth printed), then every generated-vs-hand-written pair as alternating rounds (A B, B A, …,
-# --rounds each), the server under test its own process pinned to core 0 and the load generator
-# pinned to core 1 (bench/support), and prints ONE table: per pair the median rate and the median
-# server CPU per request (the server process's own accounting, /proc/<pid>/task/*/schedstat) of each side, both
-# ratios (each the median of the rounds' own A/B ratios: A's round and B's round run back to back,
-# so the machine's drift moves both), and the machine's load average over the run.
+# growth printed), then every generated-vs-hand-written pair in --rounds rounds each, the server
+# under test its own process pinned to core 0 and the load generator pinned to core 1
+# (bench/support), and prints ONE table: per pair the median rate and the median server CPU per
+# request (the server process's own accounting, /proc/<pid>/task/*/schedstat) of each side, both
+# ratios (each the median of the rounds' own A/B ratios), and the machine's load average over the
+# run. The request pairs (REST, gRPC unary, XML-RPC) measure both sides within each round, in
+# turns of 50 ms (A B B A …, bench/support::drive_interleaved), so the machine's drift moves both
+# alike; the streams and Kafka pairs alternate whole batches (A B, B A, …).
 #
 #   bash scripts/bench.sh [--quick] [--seconds S] [--rounds N] [--no-compiler]
 #
-# Defaults: 2 s rounds, 12 rounds per side for the request pairs, 5 rounds per side for the
-# streams and the Kafka batches (about 10 minutes on the 2-core machine, plus the build). Many
-# short rounds rather than a few long ones: this machine's speed drifts by up to a fifth between
-# consecutive 5 s rounds, and a median of twelve back-to-back ratios holds still where one of
-# five did not. --quick: 1 s rounds, smaller streams, batches and compiler sizes (about 3 minutes).
+# Defaults: rounds of 2 s per side, 12 rounds for the request pairs, 5 rounds per side for the
+# streams and the Kafka batches (about 6 minutes on the 2-core machine, plus the build). This
+# machine's speed drifts by up to a fifth between consecutive 5 s rounds: turns of 50 ms within a
+# round cancel that drift, and a median of twelve rounds' ratios holds still. --quick: 1 s rounds, smaller streams, batches and compiler sizes (about 3 minutes).
 # On a shared machine read the CPU-per-request ratio (and the instruction counts) first: wall-clock
 # rates move with whatever else runs. Pairs:
 #   REST GET /data etc.       generated routes on the one-port server vs plain axum (bench/rest)
@@ -129,7 +130,7 @@ cut -d' ' -f1 /proc/loadavg >>"$loads"
 
 echo
 echo "== one table: $started to $(date -u +%FT%TZ), $(nproc) cores, server on core 0 and load on core 1 (taskset),"
-echo "   $rounds alternating rounds per side of ${seconds} s; streams and Kafka: $batch_rounds rounds of $messages messages / $records records; medians"
+echo "   requests: $rounds rounds of ${seconds} s per side in 50 ms turns; streams and Kafka: $batch_rounds alternating rounds of $messages messages / $records records; medians"
 python3 - "$results" "$loads" <<'EOF'
 import statistics, sys
 rows = [l.rstrip("\n").split("\t")[1:] for l in open(sys.argv[1]) if l.startswith("RESULT")]

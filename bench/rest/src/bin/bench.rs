@@ -1,9 +1,10 @@
 //! The REST benchmark's runner: the generated routes on the one-port server (`rest-bench-server`)
 //! against the same routes hand-written on plain axum (`rest-bench-axum`), two independent server
 //! processes pinned to one core, driven from the other core by one load thread with the same
-//! HTTP/1.1 keep-alive requests. Per route, alternating rounds (generated, axum, …), the medians
-//! of requests/s and of each server's CPU per request, and their ratios (target: >= 0.97 of the
-//! requests/s, <= 1.03x the CPU per request).
+//! HTTP/1.1 keep-alive requests. Per route, rounds in which the two take turns of 50 ms
+//! (generated, axum, axum, generated, …; `drive_interleaved`), the medians of requests/s and of
+//! each server's CPU per request, and their ratios (target: >= 0.97 of the requests/s, <= 1.03x
+//! the CPU per request).
 //!
 //! `rest-bench [--seconds S] [--rounds N] [--connections N]` (defaults 5, 5, 4).
 
@@ -23,7 +24,7 @@ fn main() {
     let generated = ServerProcess::spawn_sibling("rest-bench-server", &[]);
     let axum = ServerProcess::spawn_sibling("rest-bench-axum", &[]);
     println!(
-        "REST: {} alternating rounds of {} s per server, {} keep-alive connections from one load \
+        "REST: {} rounds of {} s per server in 50 ms turns, {} keep-alive connections from one load \
          thread; each server its own process on one worker thread",
         o.rounds, o.seconds, o.connections
     );

@@ -15,7 +15,7 @@ fn main() {
     let rosetta = ServerProcess::spawn_sibling("server", &[]);
     let dxr = ServerProcess::spawn_sibling("dxr_server", &[]);
     println!(
-        "XML-RPC add(2, 3): {} alternating rounds of {} s per server, {} keep-alive connections \
+        "XML-RPC add(2, 3): {} rounds of {} s per server in 50 ms turns, {} keep-alive connections \
          from one load thread",
         o.rounds, o.seconds, o.connections
     );
