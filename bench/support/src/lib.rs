@@ -278,6 +278,14 @@ impl Tally {
     }
 }
 
+/// The load generator's runtime: one thread, the load core's.
+fn load_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("load runtime")
+}
+
 /// Runs `concurrency` copies of `worker` (each loops while [`Tally::running`], recording every
 /// request) on a one-thread runtime: a warm-up of 0.5 s, then a window of `seconds` over which
 /// the requests and the CPU time of the server process `pid` are counted.
@@ -286,11 +294,7 @@ where
     W: Fn(Tally) -> F,
     F: Future<Output = ()> + Send + 'static,
 {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("load runtime");
-    rt.block_on(async {
+    load_runtime().block_on(async {
         let tally = Tally::default();
         let tasks: Vec<_> = (0..concurrency)
             .map(|_| tokio::spawn(worker(tally.clone())))
@@ -340,11 +344,7 @@ where
     WB: Fn(Tally) -> FB,
     FB: Future<Output = ()> + Send + 'static,
 {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("load runtime");
-    rt.block_on(async {
+    load_runtime().block_on(async {
         let tallies = [Tally::default(), Tally::default()];
         let mut tasks = Vec::new();
         for _ in 0..concurrency {
