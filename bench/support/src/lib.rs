@@ -566,16 +566,15 @@ pub fn alternate(
     out
 }
 
-/// Runs `rounds` rounds (after one unmeasured warm-up round) of `round`, which measures both
-/// sides in one window ([`drive_interleaved`]), printing every round; returns each side's samples
-/// for [`report`].
+/// Runs `rounds` rounds of `round`, which measures both sides in one window after its own
+/// warm-up ([`drive_interleaved`]), printing every round; returns each side's samples for
+/// [`report`].
 pub fn interleaved(
     pair: &str,
     labels: [&str; 2],
     rounds: usize,
     mut round: impl FnMut() -> [Sample; 2],
 ) -> [Vec<Sample>; 2] {
-    round();
     let mut out = [Vec::new(), Vec::new()];
     for r in 1..=rounds {
         let both = round();

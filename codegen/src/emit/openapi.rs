@@ -121,7 +121,7 @@ pub fn generate(ir: &Ir) -> Result<Vec<OutputFile>, String> {
     let fragments: Vec<FragmentText> = ir
         .services
         .iter()
-        .map(|s| FragmentText::new(service_fragment(ir, s)))
+        .map(|s| FragmentText::new(&service_fragment(ir, s)))
         .collect();
     let compact = join_texts(ir, &fragments);
     drop(fragments);
@@ -135,10 +135,7 @@ pub fn generate(ir: &Ir) -> Result<Vec<OutputFile>, String> {
 /// ([`rosetta_runtime::openapi_join::join`], which a server's `/openapi.json` uses too) over the
 /// fragments' JSON texts and every component they reach, each built once.
 pub fn document(ir: &Ir, fragments: &[ServiceFragment]) -> J {
-    let texts: Vec<FragmentText> = fragments
-        .iter()
-        .map(|f| FragmentText::new(f.clone()))
-        .collect();
+    let texts: Vec<FragmentText> = fragments.iter().map(FragmentText::new).collect();
     // The join's output is JSON this module's own pieces make up: it parses.
     J::parse(&join_texts(ir, &texts)).unwrap_or(J::Null)
 }
@@ -155,18 +152,18 @@ struct FragmentText {
 }
 
 impl FragmentText {
-    fn new(f: ServiceFragment) -> FragmentText {
+    fn new(f: &ServiceFragment) -> FragmentText {
         FragmentText {
             tag: f.tag.to_compact(),
             operations: f
                 .operations
-                .into_iter()
-                .map(|(path, method, op)| (path, method, op.to_compact()))
+                .iter()
+                .map(|(path, method, op)| (path.clone(), method.clone(), op.to_compact()))
                 .collect(),
-            api: f.api,
-            version: f.version,
-            description: f.description,
-            roots: f.roots,
+            api: f.api.clone(),
+            version: f.version.clone(),
+            description: f.description.clone(),
+            roots: f.roots.clone(),
         }
     }
 }
