@@ -6,16 +6,16 @@
 # (bench/support), and prints ONE table: per pair the median rate and the median server CPU per
 # request (the server process's own accounting, /proc/<pid>/task/*/schedstat) of each side, both
 # ratios (each the median of the rounds' own A/B ratios), and the machine's load average over the
-# run. The request pairs (REST, gRPC unary, XML-RPC) measure both sides within each round, in
-# turns of 50 ms (A B B A …, bench/support::drive_interleaved), so the machine's drift moves both
-# alike; the streams and Kafka pairs alternate whole batches (A B, B A, …).
+# run. The request and stream pairs (REST, gRPC unary and streams, XML-RPC) measure both sides
+# within each round, in turns of 50 ms (A B B A …, bench/support::drive_interleaved), so the
+# machine's drift moves both alike; the Kafka pair alternates whole batches (A B, B A, …).
 #
 #   bash scripts/bench.sh [--quick] [--seconds S] [--rounds N] [--no-compiler]
 #
-# Defaults: rounds of 2 s per side, 12 rounds for the request pairs, 5 rounds per side for the
-# streams and the Kafka batches (about 6 minutes on the 2-core machine, plus the build). This
+# Defaults: rounds of 2 s per side, 12 rounds for the request and stream pairs, 5 rounds per side
+# for the Kafka batches (about 6 minutes on the 2-core machine, plus the build). This
 # machine's speed drifts by up to a fifth between consecutive 5 s rounds: turns of 50 ms within a
-# round cancel that drift, and a median of twelve rounds' ratios holds still. --quick: 1 s rounds, smaller streams, batches and compiler sizes (about 3 minutes).
+# round cancel that drift, and a median of twelve rounds' ratios holds still. --quick: 1 s rounds, smaller batches and compiler sizes (about 3 minutes).
 # On a shared machine read the CPU-per-request ratio (and the instruction counts) first: wall-clock
 # rates move with whatever else runs. Pairs:
 #   REST GET /data etc.       generated routes on the one-port server vs plain axum (bench/rest)
@@ -29,13 +29,13 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-seconds=2 rounds=12 batch_rounds=5 messages=2000000 records=100000 compiler=1
+seconds=2 rounds=12 batch_rounds=5 records=100000 compiler=1
 compiler_args=(--runs 1 --base-types 500 --base-services 50)
 decode_small=2000 decode_big=3
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick)
-      seconds=1 messages=200000 records=20000 decode_small=500 decode_big=1
+      seconds=1 records=20000 decode_small=500 decode_big=1
       compiler_args=(--runs 1 --base-types 100 --base-services 10)
       shift ;;
     --seconds) seconds="$2"; shift 2 ;;
@@ -94,7 +94,7 @@ run() {
 }
 run "$bin/rest-bench" --seconds "$seconds" --rounds "$rounds"
 run "$bin/rosetta-bench-grpc" --seconds "$seconds" --rounds "$rounds"
-run "$bin/streams" --count "$messages" --rounds "$batch_rounds"
+run "$bin/streams" --seconds "$seconds" --rounds "$rounds"
 run "$bin/xmlrpc-bench" --seconds "$seconds" --rounds "$rounds"
 run "$bin/rosetta-bench-kafka" --count "$records" --rounds "$batch_rounds"
 
@@ -130,7 +130,7 @@ cut -d' ' -f1 /proc/loadavg >>"$loads"
 
 echo
 echo "== one table: $started to $(date -u +%FT%TZ), $(nproc) cores, server on core 0 and load on core 1 (taskset),"
-echo "   requests: $rounds rounds of ${seconds} s per side in 50 ms turns; streams and Kafka: $batch_rounds alternating rounds of $messages messages / $records records; medians"
+echo "   requests and streams: $rounds rounds of ${seconds} s per side in 50 ms turns (streams of 2,000 messages); Kafka: $batch_rounds alternating rounds of $records records; medians"
 python3 - "$results" "$loads" <<'EOF'
 import statistics, sys
 rows = [l.rstrip("\n").split("\t")[1:] for l in open(sys.argv[1]) if l.startswith("RESULT")]

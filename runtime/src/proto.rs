@@ -435,14 +435,22 @@ pub fn encode_map<V: ProtoValue>(buf: &mut Vec<u8>, field: u32, map: &BTreeMap<S
 
 /// A field of the wire type its value has (not generic: it is checked for every field of every
 /// generated type, and each instantiation would be code to compile).
+#[inline]
 fn expect_wire(wire: WireType, expected: WireType) -> Result<(), DecodeError> {
     if wire == expected {
         Ok(())
     } else {
-        Err(DecodeError::new(format!(
-            "wire type {wire:?} where {expected:?} was expected"
-        )))
+        Err(wrong_wire(wire, expected))
     }
+}
+
+/// The error of [`expect_wire`], out of the line of every field's decoding.
+#[cold]
+#[inline(never)]
+fn wrong_wire(wire: WireType, expected: WireType) -> DecodeError {
+    DecodeError::new(format!(
+        "wire type {wire:?} where {expected:?} was expected"
+    ))
 }
 
 /// Reads a singular, optional or variant field into `slot` (the last occurrence wins).

@@ -4,8 +4,8 @@
 //! its own accounting in `/proc/<pid>` ([`cpu_ns`]), load is driven by concurrent tasks
 //! counted over a measured window ([`drive`], [`http1_worker`]), the two sides of a pair run in
 //! rounds, either taking turns of 50 ms within one window ([`interleaved`],
-//! [`drive_interleaved`]: the request pairs) or alternating whole rounds ([`alternate`]: streams,
-//! Kafka batches), and the medians are printed with one `RESULT` line per pair ([`report`]) that
+//! [`drive_interleaved`]: the request and stream pairs) or alternating whole rounds
+//! ([`alternate`]: Kafka batches), and the medians are printed with one `RESULT` line per pair ([`report`]) that
 //! `scripts/bench.sh` gathers into its table.
 //!
 //! Nothing here is a test: no figure is compared with a time.

@@ -182,6 +182,16 @@ impl FramedBody {
                 data = &data[n..];
                 continue;
             }
+            // A whole prefix in this chunk (nearly always): read it at once. A prefix copied
+            // piece by piece cost a `memcpy` call per message on a stream of small ones.
+            if self.prefix_len == 0
+                && let Some((prefix, rest)) = data.split_first_chunk::<5>()
+            {
+                self.prefix = *prefix;
+                data = rest;
+                self.message()?;
+                continue;
+            }
             let n = (5 - self.prefix_len).min(data.len());
             self.prefix[self.prefix_len..self.prefix_len + n].copy_from_slice(&data[..n]);
             self.prefix_len += n;

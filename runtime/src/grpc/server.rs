@@ -729,17 +729,41 @@ fn incoming_flagged<P>(
 where
     P: Validate + Send + 'static,
 {
-    use futures_util::StreamExt;
-    Box::pin(messages.map(move |item| match item {
-        Ok(message) => {
-            if let Some(flags) = &flags {
-                flags.handed();
+    Box::pin(Incoming { messages, flags })
+}
+
+/// The client stream [`incoming_flagged`] hands over: one concrete stream doing the flags, the
+/// validation and the status conversion in one `poll_next` (a `map` closure over tonic's stream
+/// was a call of its own per message, moving each message through one more `Result`).
+struct Incoming<P> {
+    messages: tonic::Streaming<P>,
+    flags: Option<MessageCompression>,
+}
+
+impl<P: Validate + Send + 'static> futures_core::Stream for Incoming<P> {
+    type Item = Result<P, Status>;
+
+    #[inline]
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        Poll::Ready(match std::pin::Pin::new(&mut this.messages).poll_next(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(None) => None,
+            Poll::Ready(Some(Ok(message))) => {
+                if let Some(flags) = &this.flags {
+                    flags.handed();
+                }
+                Some(match message.validate() {
+                    Ok(()) => Ok(message),
+                    Err(violations) => Err(Status::from_violations(violations)),
+                })
             }
-            message.validate().map_err(Status::from_violations)?;
-            Ok(message)
-        }
-        Err(status) => Err(super::status::tonic_to_status(&status)),
-    }))
+            Poll::Ready(Some(Err(status))) => Some(Err(super::status::tonic_to_status(&status))),
+        })
+    }
 }
 
 /// The request's message-compression flags, set by the framing check.
@@ -760,11 +784,14 @@ fn handed_one(ctx: &Context) {
 /// the caller's deadline, when it set one, ending the stream with `DEADLINE_EXCEEDED`. tonic
 /// polls this stream only when HTTP/2 flow control lets it send (no buffering here), and drops
 /// it, with the handler's stream, when the client cancels or goes away.
-pub fn outgoing<Out, E, R>(
+pub fn outgoing<Out, E, R, W>(
     stream: crate::Streaming<Out, E>,
     deadline: Option<Instant>,
-    wrap: fn(Out) -> R,
-) -> Outgoing<Out, E, R> {
+    wrap: W,
+) -> Outgoing<Out, E, W>
+where
+    W: Fn(Out) -> R,
+{
     Outgoing {
         inner: Some(stream),
         wrap,
@@ -776,25 +803,27 @@ pub fn outgoing<Out, E, R>(
 /// one concrete stream doing the wrapping, the end at the first error and the deadline in one
 /// `poll_next`. (Built from `map`, a fusing adapter and a box, each message was moved through
 /// three more layers as a `Result` holding a `tonic::Status`: a tenth of the server's time on a
-/// stream of small messages.)
+/// stream of small messages.) `wrap` is a type of its own, not a function pointer, so the
+/// generated methods' `Carries::wrap` (most often the identity) is inlined.
 #[doc(hidden)]
-pub struct Outgoing<Out, E, R> {
+pub struct Outgoing<Out, E, W> {
     /// The handler's stream, until it ends, fails or the deadline passes.
     inner: Option<crate::Streaming<Out, E>>,
-    wrap: fn(Out) -> R,
+    wrap: W,
     /// The caller's deadline, when it set one; looked at before each message, so a handler's
     /// stream that is always ready cannot outrun it.
     sleep: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
 }
 
-impl<Out, E: IntoTonicStatus, R> futures_core::Stream for Outgoing<Out, E, R> {
+impl<Out, E: IntoTonicStatus, R, W: Fn(Out) -> R + Unpin> futures_core::Stream
+    for Outgoing<Out, E, W>
+{
     type Item = Result<R, tonic::Status>;
 
     fn poll_next(
         self: std::pin::Pin<&mut Self>,
         cx: &mut TaskContext<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        use std::task::Poll;
+    ) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         let Some(inner) = this.inner.as_mut() else {
             return Poll::Ready(None);
@@ -822,7 +851,7 @@ impl<Out, E: IntoTonicStatus, R> futures_core::Stream for Outgoing<Out, E, R> {
     }
 }
 
-impl<Out, E, R> Outgoing<Out, E, R> {
+impl<Out, E, W> Outgoing<Out, E, W> {
     /// Nothing more is sent: the handler's stream and the timer are dropped now.
     fn end(&mut self) {
         self.inner = None;
@@ -838,7 +867,10 @@ pub async fn server_streaming<P, Out, E, R, F, Fut>(
     request: tonic::Request<P>,
     method: &'static str,
     handler: F,
-) -> Result<tonic::Response<Outgoing<Out, E, R>>, tonic::Status>
+) -> Result<
+    tonic::Response<Outgoing<Out, E, impl Fn(Out) -> R + Unpin + Send + 'static>>,
+    tonic::Status,
+>
 where
     P: Validate,
     E: IntoTonicStatus + 'static,
@@ -890,7 +922,10 @@ pub async fn streaming<P, Out, E, R, F, Fut>(
     request: tonic::Request<tonic::Streaming<P>>,
     method: &'static str,
     handler: F,
-) -> Result<tonic::Response<Outgoing<Out, E, R>>, tonic::Status>
+) -> Result<
+    tonic::Response<Outgoing<Out, E, impl Fn(Out) -> R + Unpin + Send + 'static>>,
+    tonic::Status,
+>
 where
     P: Validate + Send + 'static,
     E: IntoTonicStatus + 'static,
@@ -978,7 +1013,9 @@ mod tests {
     }
 
     /// The code of the status the stream sends next (it must send one).
-    async fn last_status<Out, E: IntoTonicStatus, R>(out: &mut Outgoing<Out, E, R>) -> tonic::Code {
+    async fn last_status<Out, E: IntoTonicStatus, R, W: Fn(Out) -> R + Unpin>(
+        out: &mut Outgoing<Out, E, W>,
+    ) -> tonic::Code {
         match out.next().await {
             Some(Err(status)) => status.code(),
             _ => panic!("expected the stream's final status"),

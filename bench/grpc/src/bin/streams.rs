@@ -1,19 +1,28 @@
-//! gRPC stream throughput: messages per second over one server stream (`Feed`: the client asks
-//! for `MESSAGES` greetings and reads them) and over one bidirectional stream (`Echo`: the client
-//! sends `MESSAGES` names as fast as HTTP/2 flow control lets it and reads every greeting back),
-//! the Rosetta-generated Greeter on the one-port server against the same logic written by hand
-//! on tonic, each in its own process pinned to one core, the client on the other. Alternating
-//! rounds; the medians of messages/s and of the server's CPU per message, and their ratios
+//! gRPC stream throughput: messages per second over server streams (`Feed`: the client asks for
+//! `--count` greetings and reads them) and over bidirectional streams (`Echo`: the client sends
+//! `--count` names as fast as HTTP/2 flow control lets it and reads every greeting back), the
+//! Rosetta-generated Greeter on the one-port server against the same logic written by hand on
+//! tonic, each in its own process pinned to one core, the client on the other. Per round a fresh
+//! server of each kind, the two taking turns of 50 ms in one window (`drive_interleaved`: within
+//! its turn a side runs one stream after another, and the turn ends when its stream in flight
+//! has ended); the medians of messages/s and of the server's CPU per message, and their ratios
 //! (target >= 0.95 of the messages/s).
 //!
-//! Usage: `streams [--count MESSAGES_PER_ROUND] [--rounds N]` (defaults 200000, 5).
+//! Usage: `streams [--seconds S] [--rounds N] [--count MESSAGES_PER_STREAM]` (defaults 2, 12,
+//! 2000). `streams call PORT feed|echo N` makes one stream of N messages against a server
+//! started with `rosetta-bench-grpc serve generated|hand`: the driver for counting a server's
+//! instructions per message under callgrind.
 
 use std::net::SocketAddr;
+use std::sync::OnceLock;
 
 use rosetta_bench_grpc::Kind;
 use rosetta_bench_grpc::tonic_api;
 use rosetta_bench_grpc::tonic_api::greeter_client::GreeterClient;
-use rosetta_bench_support::{Options, Sample, alternate, pin_load_generator, report};
+use rosetta_bench_support::{
+    Options, Sample, Tally, drive_interleaved, interleaved, pin_load_generator, report,
+};
+use tonic::transport::Channel;
 
 /// Which stream a measurement drives.
 #[derive(Clone, Copy, Debug)]
@@ -22,10 +31,84 @@ enum Shape {
     Bidirectional,
 }
 
-/// Sends and reads `messages` over one stream of `shape` against `addr`.
-fn measure(addr: SocketAddr, shape: Shape, messages: u32) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
+impl Shape {
+    fn parse(name: &str) -> Shape {
+        match name {
+            "feed" => Shape::ServerStream,
+            "echo" => Shape::Bidirectional,
+            other => panic!("no stream {other:?}: feed or echo"),
+        }
+    }
+}
+
+/// Makes one stream of `shape` carrying `messages` messages over `channel`, calling `received`
+/// for every greeting read back; panics on a wrong or missing one.
+async fn one_stream(channel: Channel, shape: Shape, messages: u32, mut received: impl FnMut()) {
+    let mut client = GreeterClient::new(channel);
+    let mut responses = match shape {
+        Shape::ServerStream => client
+            .feed(tonic_api::FeedRequest { count: messages })
+            .await
+            .expect("feed"),
+        Shape::Bidirectional => {
+            let names =
+                futures_util::stream::iter((0..messages).map(|i| tonic_api::HelloRequest {
+                    name: i.to_string(),
+                }));
+            client.echo(names).await.expect("echo")
+        }
+    }
+    .into_inner();
+    let mut count = 0u32;
+    while let Some(response) = responses.message().await.expect("a message") {
+        assert!(response.message.starts_with("Hello, "));
+        count += 1;
+        received();
+    }
+    assert_eq!(count, messages, "every message arrives");
+}
+
+/// One round against a fresh server of each kind, taking turns in one window: each side's task
+/// runs one stream of `o.count` messages after another, counting every message read.
+fn round(shape: Shape, o: &Options) -> [Sample; 2] {
+    let servers = [Kind::Generated, Kind::Hand].map(Kind::spawn);
+    let urls = servers.each_ref().map(|s| format!("http://{}", s.addr));
+    let channels = [OnceLock::new(), OnceLock::new()];
+    let messages = u32::try_from(o.count).expect("messages per stream");
+    let worker = |side: usize| {
+        let (url, channel) = (&urls[side], &channels[side]);
+        move |tally: Tally| {
+            let channel: Channel = channel
+                .get_or_init(|| {
+                    tonic::transport::Endpoint::from_shared(url.clone())
+                        .expect("url")
+                        .connect_lazy()
+                })
+                .clone();
+            async move {
+                while tally.running().await {
+                    one_stream(channel.clone(), shape, messages, || tally.record(true)).await;
+                }
+            }
+        }
+    };
+    drive_interleaved(
+        servers.each_ref().map(|s| s.pid()),
+        1,
+        o.seconds,
+        worker(0),
+        worker(1),
+    )
+}
+
+/// `streams call PORT feed|echo N`: one stream, for instruction counts.
+fn call(mut args: impl Iterator<Item = String>) {
+    let usage = "usage: streams call PORT feed|echo N";
+    let port: u16 = args.next().and_then(|p| p.parse().ok()).expect(usage);
+    let shape = Shape::parse(&args.next().expect(usage));
+    let messages: u32 = args.next().and_then(|n| n.parse().ok()).expect(usage);
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("client runtime");
@@ -35,58 +118,30 @@ fn measure(addr: SocketAddr, shape: Shape, messages: u32) {
             .connect()
             .await
             .expect("connect");
-        let mut client = GreeterClient::new(channel);
-        let mut responses = match shape {
-            Shape::ServerStream => client
-                .feed(tonic_api::FeedRequest { count: messages })
-                .await
-                .expect("feed"),
-            Shape::Bidirectional => {
-                let names =
-                    futures_util::stream::iter((0..messages).map(|i| tonic_api::HelloRequest {
-                        name: i.to_string(),
-                    }));
-                client.echo(names).await.expect("echo")
-            }
-        }
-        .into_inner();
-        let mut received = 0u32;
-        while let Some(response) = responses.message().await.expect("a message") {
-            assert!(response.message.starts_with("Hello, "));
-            received += 1;
-        }
-        assert_eq!(received, messages, "every message arrives");
-    })
+        one_stream(channel, shape, messages, || {}).await;
+    });
 }
 
 fn main() {
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("call") {
+        args.next();
+        call(args);
+        return;
+    }
     pin_load_generator();
-    let o = Options::from_args(0.0, 5, 1, 200_000);
-    let messages = u32::try_from(o.count).expect("messages");
+    let o = Options::from_args(2.0, 12, 1, 2000);
     println!(
-        "gRPC streams: {messages} messages per round over one stream, {} alternating rounds per \
-         server, each server its own process on one worker thread",
-        o.rounds
+        "gRPC streams: streams of {} messages one after another, {} rounds of {} s per server in \
+         50 ms turns, each server its own process on one worker thread",
+        o.count, o.rounds, o.seconds
     );
     for (shape, pair) in [
         (Shape::ServerStream, "gRPC server stream"),
         (Shape::Bidirectional, "gRPC bidirectional stream"),
     ] {
-        let run = |kind: Kind| {
-            let server = kind.spawn();
-            Sample::measure(server.pid(), || {
-                measure(server.addr, shape, messages);
-                u64::from(messages)
-            })
-        };
         let labels = ["rosetta", "tonic"];
-        let samples = alternate(
-            pair,
-            labels,
-            o.rounds,
-            || run(Kind::Generated),
-            || run(Kind::Hand),
-        );
+        let samples = interleaved(pair, labels, o.rounds, || round(shape, &o));
         report(pair, "messages", labels, &samples);
     }
 }
