@@ -60,9 +60,11 @@ pub struct Program {
     /// Full name (`pkg.Name` or `Name`) → definitions with that name (more than one is an error
     /// reported by `check_duplicate_names`).
     by_full_name: HashMap<String, Vec<DefId>>,
-    /// Per file: type name → the first item declaring it, so a lookup is a hash probe per visible
-    /// file rather than a scan (programs of 20,000 types look names up ~100,000 times).
-    by_file: Vec<HashMap<String, usize>>,
+    /// Type name → the first item declaring it in each file that declares it, in file order: a
+    /// lookup is one hash probe, then a filter over the few files declaring the name (programs of
+    /// 20,000 types look names up ~100,000 times; a probe per visible file was a tenth of
+    /// `generate --target openapi` at that size, and grew faster than the program).
+    by_name: HashMap<String, Vec<DefId>>,
 }
 
 /// What a name lookup found.
@@ -96,25 +98,27 @@ impl Program {
                     });
             }
         }
-        let by_file = files
-            .iter()
-            .map(|f| {
-                let mut m = HashMap::new();
-                if let Some(f) = f {
-                    for (i, it) in f.ast.items.iter().enumerate() {
-                        if is_type(it) {
-                            m.entry(it.name().name.clone()).or_insert(i);
-                        }
-                    }
+        let mut by_name: HashMap<String, Vec<DefId>> = HashMap::new();
+        for f in files.iter().flatten() {
+            for (i, it) in f.ast.items.iter().enumerate() {
+                if !is_type(it) {
+                    continue;
                 }
-                m
-            })
-            .collect();
+                let defs = by_name.entry(it.name().name.clone()).or_default();
+                // The first item of a file with the name (a duplicate is reported elsewhere).
+                if defs.last().is_none_or(|d| d.file != f.id) {
+                    defs.push(DefId {
+                        file: f.id,
+                        item: i,
+                    });
+                }
+            }
+        }
         Program {
             sources,
             files,
             by_full_name,
-            by_file,
+            by_name,
         }
     }
 
@@ -158,20 +162,17 @@ impl Program {
                 _ => Lookup::NotFound,
             };
         }
-        if let Some(&i) = self.by_file.get(from).and_then(|m| m.get(name)) {
-            return Lookup::Def(DefId {
-                file: from,
-                item: i,
-            });
+        let declared = self.by_name.get(name).map_or(&[][..], Vec::as_slice);
+        let in_file = |id: FileId| declared.iter().find(|d| d.file == id).copied();
+        if let Some(def) = in_file(from) {
+            return Lookup::Def(def);
         }
         let mut found: Vec<DefId> = Vec::new();
-        for (imp, _) in &file.imports {
-            if let Some(&i) = self.by_file.get(*imp).and_then(|m| m.get(name)) {
-                let def = DefId {
-                    file: *imp,
-                    item: i,
-                };
-                if !found.contains(&def) {
+        if !declared.is_empty() {
+            for (imp, _) in &file.imports {
+                if let Some(def) = in_file(*imp)
+                    && !found.contains(&def)
+                {
                     found.push(def);
                 }
             }
