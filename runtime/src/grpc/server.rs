@@ -743,7 +743,6 @@ struct Incoming<P> {
 impl<P: Validate + Send + 'static> futures_core::Stream for Incoming<P> {
     type Item = Result<P, Status>;
 
-    #[inline]
     fn poll_next(
         self: std::pin::Pin<&mut Self>,
         cx: &mut TaskContext<'_>,
