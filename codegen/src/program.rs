@@ -6,7 +6,7 @@
 //! - a plain name is looked up in the file itself, then in the files it imports directly;
 //!   two different imported definitions of it are ambiguous.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, SourceMap, Span};
@@ -83,7 +83,7 @@ pub enum Lookup {
 impl Program {
     /// Builds the lookup tables once every file is loaded.
     pub fn new(sources: SourceMap, files: Vec<Option<ParsedFile>>) -> Self {
-        let mut by_full_name: HashMap<String, Vec<DefId>> = HashMap::new();
+        let mut by_full_name: HashMap<String, Vec<DefId>> = HashMap::default();
         for f in files.iter().flatten() {
             for (i, item) in f.ast.items.iter().enumerate() {
                 if matches!(item.kind, ItemKind::Topic(_) | ItemKind::Service(_)) {
@@ -98,7 +98,7 @@ impl Program {
                     });
             }
         }
-        let mut by_name: HashMap<String, Vec<DefId>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<DefId>> = HashMap::default();
         for f in files.iter().flatten() {
             for (i, it) in f.ast.items.iter().enumerate() {
                 if !is_type(it) {
