@@ -5,8 +5,8 @@
 //! `crate`), which get a trailing underscore. Generated code spells every std item by its full
 //! path (`::std::string::String`), so an IDL type named `String` or `Option` is harmless.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};
