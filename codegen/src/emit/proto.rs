@@ -15,7 +15,7 @@
 //! messages come from [`crate::conventions`], the functions the checker uses for collisions.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use askama::Template;
 use heck::{ToShoutySnakeCase, ToSnakeCase};
@@ -172,8 +172,8 @@ thread_local! {
     /// prost's names of IDL names, converted once per name and thread (each is used by every
     /// conversion, adapter and client that mentions it; heck's conversion costs thousands of
     /// instructions).
-    static PROST_TYPES: RefCell<rustc_hash::FxHashMap<Box<str>, Ident>> = RefCell::default();
-    static PROST_FIELDS: RefCell<rustc_hash::FxHashMap<Box<str>, Ident>> = RefCell::default();
+    static PROST_TYPES: RefCell<HashMap<Box<str>, Ident>> = RefCell::default();
+    static PROST_FIELDS: RefCell<HashMap<Box<str>, Ident>> = RefCell::default();
 }
 
 /// The field name of a synthesized `<Rpc>Response`.
