@@ -15,11 +15,11 @@
 //! messages come from [`crate::conventions`], the functions the checker uses for collisions.
 
 use std::cell::RefCell;
-use rustc_hash::FxHashMap as HashMap;
 
 use askama::Template;
 use heck::{ToShoutySnakeCase, ToSnakeCase};
 use proc_macro2::{Ident, Span};
+use rustc_hash::FxHashMap as HashMap;
 
 use super::OutputFile;
 use super::rust::ident::cached;

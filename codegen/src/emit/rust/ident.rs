@@ -5,11 +5,11 @@
 //! `crate`), which get a trailing underscore. Generated code spells every std item by its full
 //! path (`::std::string::String`), so an IDL type named `String` or `Option` is harmless.
 
-use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};
+use rustc_hash::FxHashMap as HashMap;
 
 /// Every Rust keyword, strict and reserved, 2015 to 2024 editions.
 const KEYWORDS: &[&str] = &[
