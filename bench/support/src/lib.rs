@@ -5,8 +5,8 @@
 //! counted over a measured window ([`drive`], [`http1_worker`]), the two sides of a pair run in
 //! rounds, either taking turns of 50 ms within one window ([`interleaved`],
 //! [`drive_interleaved`]: the request and stream pairs) or alternating whole rounds
-//! ([`alternate`]: Kafka batches), and the medians are printed with one `RESULT` line per pair ([`report`]) that
-//! `scripts/bench.sh` gathers into its table.
+//! ([`alternate`]: Kafka batches), and the medians are printed with one `RESULT` line per pair
+//! ([`report`]) that `scripts/bench.sh` gathers into its table.
 //!
 //! Nothing here is a test: no figure is compared with a time.
 

@@ -42,30 +42,50 @@ impl Shape {
 }
 
 /// Makes one stream of `shape` carrying `messages` messages over `channel`, calling `received`
-/// for every greeting read back; panics on a wrong or missing one.
-async fn one_stream(channel: Channel, shape: Shape, messages: u32, mut received: impl FnMut()) {
+/// for every greeting read back; an error says what went wrong (a failed call, a wrong or missing
+/// greeting).
+async fn one_stream(
+    channel: Channel,
+    shape: Shape,
+    messages: u32,
+    mut received: impl FnMut(),
+) -> Result<(), String> {
     let mut client = GreeterClient::new(channel);
-    let mut responses = match shape {
-        Shape::ServerStream => client
-            .feed(tonic_api::FeedRequest { count: messages })
-            .await
-            .expect("feed"),
+    let called = match shape {
+        Shape::ServerStream => {
+            client
+                .feed(tonic_api::FeedRequest { count: messages })
+                .await
+        }
         Shape::Bidirectional => {
             let names =
                 futures_util::stream::iter((0..messages).map(|i| tonic_api::HelloRequest {
                     name: i.to_string(),
                 }));
-            client.echo(names).await.expect("echo")
+            client.echo(names).await
         }
-    }
-    .into_inner();
+    };
+    let mut responses = called.map_err(|s| format!("{shape:?}: {s}"))?.into_inner();
     let mut count = 0u32;
-    while let Some(response) = responses.message().await.expect("a message") {
-        assert!(response.message.starts_with("Hello, "));
+    while let Some(response) = responses
+        .message()
+        .await
+        .map_err(|s| format!("{shape:?} after {count} messages: {s}"))?
+    {
+        if !response.message.starts_with("Hello, ") {
+            return Err(format!(
+                "{shape:?}: a wrong greeting {:?}",
+                response.message
+            ));
+        }
         count += 1;
         received();
     }
-    assert_eq!(count, messages, "every message arrives");
+    if count == messages {
+        Ok(())
+    } else {
+        Err(format!("{shape:?}: {count} of {messages} messages arrived"))
+    }
 }
 
 /// One round against a fresh server of each kind, taking turns in one window: each side's task
@@ -86,8 +106,15 @@ fn round(shape: Shape, o: &Options) -> [Sample; 2] {
                 })
                 .clone();
             async move {
+                // A failed stream is counted, not a panic: the turns wait for every task, and
+                // `report` refuses a pair with any failure.
                 while tally.running().await {
-                    one_stream(channel.clone(), shape, messages, || tally.record(true)).await;
+                    if let Err(e) =
+                        one_stream(channel.clone(), shape, messages, || tally.record(true)).await
+                    {
+                        eprintln!("{e}");
+                        tally.record(false);
+                    }
                 }
             }
         }
@@ -118,7 +145,9 @@ fn call(mut args: impl Iterator<Item = String>) {
             .connect()
             .await
             .expect("connect");
-        one_stream(channel, shape, messages, || {}).await;
+        if let Err(e) = one_stream(channel, shape, messages, || {}).await {
+            panic!("{e}");
+        }
     });
 }
 
