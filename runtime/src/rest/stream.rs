@@ -226,13 +226,7 @@ where
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
+        .map(|v| crate::body::media_type(v).to_ascii_lowercase());
     let ok = match media.as_deref() {
         None => true,
         Some(m) => matches!(m, NDJSON | "application/jsonl" | "application/json"),

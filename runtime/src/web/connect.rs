@@ -229,15 +229,11 @@ const URL_B64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::
 
 /// The codec of a request's content type, or `Err` with its media type.
 fn codec_of(headers: &HeaderMap) -> Result<Codec, String> {
-    let mt = headers
+    let content_type = headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+        .unwrap_or_default();
+    let mt = crate::body::media_type(content_type).to_ascii_lowercase();
     match mt.as_str() {
         "application/proto" => Ok(Codec::Proto),
         "application/json" => Ok(Codec::Json),
