@@ -253,7 +253,7 @@ impl Printer<'_> {
 
     fn ty(&self, t: &TypeRef) -> String {
         match t {
-            TypeRef::Named(p) => p.name.clone(),
+            TypeRef::Named(p, _) => p.name.clone(),
             TypeRef::Generic { name, args, .. } => format!(
                 "{}<{}>",
                 name.name,

@@ -4,8 +4,6 @@
 //! formed; where it still meets something unexpected it degrades (skips the piece) rather than
 //! panic.
 
-use std::collections::HashMap;
-
 use crate::conventions::{
     dead_letter_topic, default_http_path, default_xmlrpc_name, path_variables, request_message_name,
 };
@@ -17,24 +15,19 @@ use crate::syntax::ast::{
 
 /// Builds the IR. MUST be deterministic: files in load order, items in declaration order.
 pub fn lower(program: &Program) -> Ir {
-    let mut ids: HashMap<DefId, usize> = HashMap::new();
+    let mut ids: Vec<Option<usize>> = vec![None; program.item_count()];
+    let mut defs = Vec::new();
     for f in program.parsed() {
         for (i, it) in f.ast.items.iter().enumerate() {
             if crate::program::is_type(it) {
-                let next = ids.len();
-                ids.insert(
-                    DefId {
-                        file: f.id,
-                        item: i,
-                    },
-                    next,
-                );
+                let def = DefId {
+                    file: f.id,
+                    item: i,
+                };
+                ids[program.item_index(def)] = Some(defs.len());
+                defs.push(def);
             }
         }
-    }
-    let mut defs = vec![DefId { file: 0, item: 0 }; ids.len()];
-    for (d, i) in &ids {
-        defs[*i] = *d;
     }
     let cx = Lower { program, ids, defs };
     let mut ir = Ir {
@@ -168,7 +161,9 @@ fn mark_zero_values(ir: &mut Ir) {
 
 struct Lower<'a> {
     program: &'a Program,
-    ids: HashMap<DefId, usize>,
+    /// Each type's index in `Ir::types`, by [`Program::item_index`] (`None` for services and
+    /// topics): read once per type reference, so a dense table rather than a hashed map.
+    ids: Vec<Option<usize>>,
     /// The inverse of `ids`.
     defs: Vec<DefId>,
 }
@@ -176,7 +171,7 @@ struct Lower<'a> {
 impl Lower<'_> {
     fn ty(&self, f: &ParsedFile, t: &TypeRef) -> Type {
         match t {
-            TypeRef::Named(p) => match self.program.lookup(f.id, &p.name) {
+            TypeRef::Named(p, slot) => match self.program.resolve(f.id, p, *slot) {
                 Lookup::Builtin(b) => builtin(b),
                 Lookup::Def(d) => self.named(d),
                 // Unreachable after checks; a string is the least surprising stand-in.
@@ -193,9 +188,14 @@ impl Lower<'_> {
         }
     }
 
+    /// The index in `Ir::types` of a type definition.
+    fn id(&self, d: DefId) -> Option<usize> {
+        self.ids.get(self.program.item_index(d)).copied().flatten()
+    }
+
     fn named(&self, d: DefId) -> Type {
         Type::Named {
-            id: self.ids.get(&d).copied().unwrap_or(0),
+            id: self.id(d).unwrap_or(0),
             name: self.program.full_name(d),
         }
     }
@@ -309,7 +309,7 @@ impl Lower<'_> {
                         .throws
                         .iter()
                         .filter_map(|p| match self.program.lookup(f.id, &p.name) {
-                            Lookup::Def(d) => self.ids.get(&d).copied(),
+                            Lookup::Def(d) => self.id(d),
                             _ => None,
                         })
                         .collect(),

@@ -196,17 +196,23 @@ impl<'a> Ctx<'a> {
         &self,
     ) -> impl Iterator<Item = (&'a ParsedFile, &'a ast::ServiceDecl, &'a ast::Rpc)> {
         use heck::ToSnakeCase;
-        let mut seen = std::collections::HashSet::new();
+        // A service's rpcs come one after another, so the names seen are kept for the current
+        // service only: a small set, not one of every rpc of the program.
+        let mut service: *const ast::ServiceDecl = std::ptr::null();
+        let mut seen = rustc_hash::FxHashSet::default();
         self.rpcs().filter(move |(_, s, rpc)| {
-            let service: *const ast::ServiceDecl = *s;
-            seen.insert((service, rpc.name.name.to_snake_case()))
+            if !std::ptr::eq(service, *s) {
+                service = *s;
+                seen.clear();
+            }
+            seen.insert(rpc.name.name.to_snake_case())
         })
     }
 
     /// Resolves a written type, silently.
     pub(crate) fn ty(&self, file: FileId, t: &TypeRef) -> Ty {
         match t {
-            TypeRef::Named(p) => match self.program.lookup(file, &p.name) {
+            TypeRef::Named(p, slot) => match self.program.resolve(file, p, *slot) {
                 Lookup::Builtin(b) => Ty::Builtin(b),
                 Lookup::Def(d) => Ty::Def(d),
                 Lookup::NotFound | Lookup::Ambiguous(_) => Ty::Error,

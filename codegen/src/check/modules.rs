@@ -1,7 +1,7 @@
 //! Rust module checks: in one package's Rust module, the modules Rosetta generates (one per
 //! service, one per topic, one per sub-package segment) have distinct names.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use heck::ToSnakeCase;
 
@@ -24,7 +24,7 @@ struct Module {
 /// package `shop` next to package `shop.v1`. Reported on the later declaration.
 pub(super) fn check_module_names(ctx: &Ctx, out: &mut Diagnostics) {
     // (package, module name) -> the first module of that name.
-    let mut seen: HashMap<(Option<String>, String), Module> = HashMap::new();
+    let mut seen: HashMap<(Option<String>, String), Module> = HashMap::default();
     let mut add = |package: Option<String>, name: String, m: Module, out: &mut Diagnostics| {
         match seen.get(&(package.clone(), name.clone())) {
             // One package named by several files; or a duplicate service or topic, which E0101

@@ -1,6 +1,6 @@
 //! Name checks: duplicates (also after case conversion), and names taken by built-in types.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{Ctx, emit};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -25,7 +25,7 @@ pub(super) fn check_duplicate_definitions(ctx: &Ctx, out: &mut Diagnostics) {
             );
         }
     }
-    let mut services: HashMap<String, &Ident> = HashMap::new();
+    let mut services: HashMap<String, &Ident> = HashMap::default();
     for (f, item) in ctx.items() {
         if let ItemKind::Service(s) = &item.kind {
             let full = full_name(f.package.as_deref(), &s.name.name);
@@ -130,7 +130,7 @@ fn unique<'a>(
     what: &str,
     normalize: fn(&str) -> String,
 ) {
-    let mut seen: HashMap<String, &Ident> = HashMap::new();
+    let mut seen: HashMap<String, &Ident> = HashMap::default();
     for name in names {
         if name.name.is_empty() {
             continue;

@@ -1,6 +1,6 @@
 //! Number checks: field numbers (range, duplicates, reserved) and enum values.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{Ctx, emit};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -72,7 +72,7 @@ fn check_number(n: &IntLit, out: &mut Diagnostics) {
 /// E0102: two fields of one struct, union or error share a number.
 pub(super) fn check_duplicate_field_numbers(ctx: &Ctx, out: &mut Diagnostics) {
     for (_, _, body) in ctx.bodies() {
-        let mut seen: HashMap<i64, &IntLit> = HashMap::new();
+        let mut seen: HashMap<i64, &IntLit> = HashMap::default();
         for f in body.fields() {
             let Some(v) = f.number.value else { continue };
             if let Some(first) = seen.get(&v) {
@@ -231,7 +231,7 @@ pub(super) fn check_enum_numbers(ctx: &Ctx, out: &mut Diagnostics) {
         let ItemKind::Enum(e) = &item.kind else {
             continue;
         };
-        let mut seen: HashMap<i64, &IntLit> = HashMap::new();
+        let mut seen: HashMap<i64, &IntLit> = HashMap::default();
         for v in &e.values {
             match v.number.value {
                 Some(n) if i32::try_from(n).is_ok() => {

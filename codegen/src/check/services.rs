@@ -1,7 +1,7 @@
 //! Service checks: error kinds, rpc messages, `throws`, HTTP routes, XML-RPC names, synthesized
 //! message names.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{Ctx, Ty, emit};
 use crate::conventions::{
@@ -10,7 +10,7 @@ use crate::conventions::{
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::ir::{ErrorKind, HttpMethod};
-use crate::program::{Lookup, ParsedFile, closest, full_name, is_type, unknown_type};
+use crate::program::{Lookup, ParsedFile, closest, full_name, unknown_type};
 use crate::source::Span;
 use crate::syntax::ast::{AnnotationArg, ItemKind, Rpc, RpcInput, ServiceDecl};
 use rosetta_runtime::error::RESERVED_MEMBERS;
@@ -462,7 +462,7 @@ fn routes<'a>(ctx: &Ctx<'a>) -> Vec<(HttpMethod, String, &'a Rpc, &'a ServiceDec
 
 /// E0109: two rpcs answer the same method and path (variables compared by position).
 pub(super) fn check_duplicate_routes(ctx: &Ctx, out: &mut Diagnostics) {
-    let mut seen: HashMap<(HttpMethod, String), (&Rpc, &ServiceDecl, Span)> = HashMap::new();
+    let mut seen: HashMap<(HttpMethod, String), (&Rpc, &ServiceDecl, Span)> = HashMap::default();
     for (method, path, rpc, s, span) in routes(ctx) {
         let key = (method, route_shape(&path));
         if let Some((first, fs, fspan)) = seen.get(&key) {
@@ -493,7 +493,7 @@ pub(super) fn check_duplicate_routes(ctx: &Ctx, out: &mut Diagnostics) {
 /// E0110: XML-RPC method names are unique across every service served on one `/RPC2`, and
 /// `system.*` belongs to introspection.
 pub(super) fn check_xmlrpc_names(ctx: &Ctx, out: &mut Diagnostics) {
-    let mut seen: HashMap<String, (&Rpc, Span)> = HashMap::new();
+    let mut seen: HashMap<String, (&Rpc, Span)> = HashMap::default();
     for (_, s, rpc) in ctx.distinct_rpcs() {
         if rpc.input_stream.is_some() || rpc.output_stream.is_some() {
             continue; // not served on `/RPC2` (W0002)
@@ -545,15 +545,12 @@ pub(super) fn check_xmlrpc_names(ctx: &Ctx, out: &mut Diagnostics) {
 /// E0120: the request/response messages gRPC needs for parameter lists and non-message results
 /// must not collide with declared types or each other in the package.
 pub(super) fn check_synthesized_names(ctx: &Ctx, out: &mut Diagnostics) {
-    let mut declared: HashMap<String, Span> = HashMap::new();
-    for f in ctx.files() {
-        for it in f.ast.items.iter().filter(|it| is_type(it)) {
-            declared
-                .entry(full_name(f.package.as_deref(), &it.name().name))
-                .or_insert(it.name().span);
-        }
-    }
-    let mut synthesized: HashMap<String, Span> = HashMap::new();
+    // The declared types are the program's own table (no second map of every type's name).
+    let declared = |full: &str| {
+        let def = ctx.program.type_by_full_name(full)?;
+        Some(ctx.program.item(def).name().span)
+    };
+    let mut synthesized: HashMap<String, Span> = HashMap::default();
     for (f, _, rpc) in ctx.distinct_rpcs() {
         let mut names = Vec::new();
         if matches!(rpc.input, RpcInput::Params(_)) {
@@ -567,14 +564,11 @@ pub(super) fn check_synthesized_names(ctx: &Ctx, out: &mut Diagnostics) {
         }
         for name in names {
             let full = full_name(f.package.as_deref(), &name);
-            let clash = declared
-                .get(&full)
-                .map(|s| (*s, "a declared type"))
-                .or_else(|| {
-                    synthesized
-                        .get(&full)
-                        .map(|s| (*s, "another rpc's message"))
-                });
+            let clash = declared(&full).map(|s| (s, "a declared type")).or_else(|| {
+                synthesized
+                    .get(&full)
+                    .map(|s| (*s, "another rpc's message"))
+            });
             if let Some((other, what)) = clash {
                 emit(
                     out,

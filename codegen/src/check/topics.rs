@@ -1,6 +1,6 @@
 //! Topic checks: properties present once, names unique, keys that are strings, encodings that fit.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{Ctx, Ty, emit};
 use crate::conventions::{DEAD_LETTER_SUFFIX, MAX_KEY_UNION_DEPTH, dead_letter_topic};
@@ -27,7 +27,7 @@ fn value_of(t: &TopicDecl) -> Option<&TypeRef> {
 /// E0124: a topic has exactly one `value:`, and at most one `key:` and `encoding:`.
 pub(super) fn check_topic_properties(ctx: &Ctx, out: &mut Diagnostics) {
     for (_, t) in topics(ctx) {
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         for p in &t.props {
             let what = match p.kind {
                 TopicPropKind::KeyType(_) | TopicPropKind::KeyField(_) => "key",
@@ -62,7 +62,7 @@ pub(super) fn check_topic_properties(ctx: &Ctx, out: &mut Diagnostics) {
 
 /// E0121: a topic name is declared once in a compilation.
 pub(super) fn check_duplicate_topics(ctx: &Ctx, out: &mut Diagnostics) {
-    let mut seen: HashMap<&str, &Ident> = HashMap::new();
+    let mut seen: HashMap<&str, &Ident> = HashMap::default();
     for (_, t) in topics(ctx) {
         if let Some(first) = seen.get(t.name.name.as_str()) {
             emit(
@@ -297,7 +297,9 @@ pub const PRODUCER_MESSAGE_MAX_BYTES: u64 = 16 * 1024 * 1024;
 /// even that is above the limit, no value of the topic can ever be published: every call that
 /// publishes one would fail at run time.
 pub(super) fn check_topic_value_sizes(ctx: &Ctx, out: &mut Diagnostics) {
-    let mut sizes = MinSizes::default();
+    let mut sizes = MinSizes {
+        defs: vec![Size::Unknown; ctx.program.item_count()],
+    };
     for (f, t) in topics(ctx) {
         let Some(vt) = value_of(t) else { continue };
         let min = sizes.of(ctx, &ctx.ty(f.id, vt), 0);
@@ -326,11 +328,19 @@ pub(super) fn check_topic_value_sizes(ctx: &Ctx, out: &mut Diagnostics) {
 }
 
 /// Lower bounds of encoded sizes, per definition, computed once each.
-#[derive(Default)]
 struct MinSizes {
-    /// `None` while a definition is being computed: a recursive reference counts 0, which
-    /// keeps the bound a lower bound.
-    defs: HashMap<crate::program::DefId, Option<u64>>,
+    /// By [`crate::program::Program::item_index`]: a dense table, not a map hashed at every
+    /// type reference.
+    defs: Vec<Size>,
+}
+
+/// What [`MinSizes`] knows of one definition.
+#[derive(Clone, Copy)]
+enum Size {
+    Unknown,
+    /// Being computed: a recursive reference counts 0, which keeps the bound a lower bound.
+    Computing,
+    Known(u64),
 }
 
 impl MinSizes {
@@ -352,12 +362,13 @@ impl MinSizes {
     }
 
     fn def(&mut self, ctx: &Ctx, d: crate::program::DefId) -> u64 {
-        match self.defs.get(&d) {
-            Some(Some(known)) => return *known,
-            Some(None) => return 0,
-            None => {}
+        let slot = ctx.program.item_index(d);
+        match self.defs[slot] {
+            Size::Known(known) => return known,
+            Size::Computing => return 0,
+            Size::Unknown => {}
         }
-        self.defs.insert(d, None);
+        self.defs[slot] = Size::Computing;
         let item = ctx.program.item(d);
         let field_min = |this: &mut Self, field: &crate::syntax::ast::Field| {
             let length_min = field
@@ -379,7 +390,7 @@ impl MinSizes {
             ItemKind::Union(u) => u.fields().map(|v| field_min(self, v)).min().unwrap_or(0),
             _ => 0,
         };
-        self.defs.insert(d, Some(min));
+        self.defs[slot] = Size::Known(min);
         min
     }
 }

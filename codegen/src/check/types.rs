@@ -60,9 +60,12 @@ enum Use {
 }
 
 /// Calls `f` on every named leaf of a written type.
-fn for_each_named<'a>(t: &'a TypeRef, f: &mut impl FnMut(&'a crate::syntax::ast::Ident)) {
+fn for_each_named<'a>(
+    t: &'a TypeRef,
+    f: &mut impl FnMut(&'a crate::syntax::ast::Ident, crate::syntax::ast::NameSlot),
+) {
     match t {
-        TypeRef::Named(p) => f(p),
+        TypeRef::Named(p, slot) => f(p, *slot),
         TypeRef::Generic { args, .. } => args.iter().for_each(|a| for_each_named(a, f)),
     }
 }
@@ -70,11 +73,11 @@ fn for_each_named<'a>(t: &'a TypeRef, f: &mut impl FnMut(&'a crate::syntax::ast:
 /// E0100 / E0129 / E0134: every type name must resolve to exactly one type.
 pub(super) fn check_unknown_types(ctx: &Ctx, out: &mut Diagnostics) {
     for (file, t, _) in type_refs(ctx) {
-        for_each_named(t, &mut |name| {
+        for_each_named(t, &mut |name, slot| {
             if name.name.is_empty() {
                 return;
             }
-            match ctx.program.lookup(file.id, &name.name) {
+            match ctx.program.resolve(file.id, name, slot) {
                 Lookup::Builtin(_) | Lookup::Def(_) => {}
                 Lookup::Ambiguous(defs) => {
                     let mut d = Diagnostic::error(
@@ -330,11 +333,11 @@ pub(super) fn check_infinite_types(ctx: &Ctx, out: &mut Diagnostics) {
             ));
         }
     }
-    let index: std::collections::HashMap<DefId, usize> = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, (d, _, _))| (*d, i))
-        .collect();
+    // A node's number by `Program::item_index` (a dense table: it is read once per field).
+    let mut index: Vec<Option<usize>> = vec![None; ctx.program.item_count()];
+    for (i, (d, _, _)) in nodes.iter().enumerate() {
+        index[ctx.program.item_index(*d)] = Some(i);
+    }
     // For each node: the nodes it needs (a required field's type, or a variant's type).
     let mut needs: Vec<Vec<(usize, &crate::syntax::ast::Field)>> = vec![Vec::new(); nodes.len()];
     let mut buildable = vec![false; nodes.len()];
@@ -345,13 +348,16 @@ pub(super) fn check_infinite_types(ctx: &Ctx, out: &mut Diagnostics) {
         let Some(body) = ctx.body(*def) else { continue };
         let mut free_variant = false;
         for field in body.fields() {
-            match ctx.ty(f.id, &field.ty) {
-                Ty::Def(target) if index.contains_key(&target) => {
-                    let m = index[&target];
+            let node = match ctx.ty(f.id, &field.ty) {
+                Ty::Def(target) => index[ctx.program.item_index(target)],
+                _ => None,
+            };
+            match node {
+                Some(m) => {
                     needs[n].push((m, field));
                     dependents[m].push(n);
                 }
-                _ => free_variant = true,
+                None => free_variant = true,
             }
         }
         let ready = match shape {

@@ -332,8 +332,8 @@ impl AnnotationArg {
 /// A type as written.
 #[derive(Debug, Clone)]
 pub enum TypeRef {
-    /// A built-in or declared type name, possibly package-qualified.
-    Named(Path),
+    /// A built-in or declared type name, possibly package-qualified, and its [`NameSlot`].
+    Named(Path, NameSlot),
     /// `optional<T>`, `list<T>`, `map<K, V>`.
     Generic {
         /// `optional`, `list` or `map`.
@@ -349,11 +349,18 @@ impl TypeRef {
     /// Where the type was written.
     pub fn span(&self) -> Span {
         match self {
-            TypeRef::Named(p) => p.span,
+            TypeRef::Named(p, _) => p.span,
             TypeRef::Generic { span, .. } => *span,
         }
     }
 }
+
+/// The number of a named type reference among its file's, in the order the parser met them
+/// (0, 1, 2, ...). The program resolves every name once, into a table this indexes
+/// ([`crate::program::Program::resolve`]), so the checks and lowering that read a type many times
+/// do not probe the name tables each time (issue 17: at 20,000 types those probes missed the
+/// cache and grew faster than the API).
+pub type NameSlot = u32;
 
 /// An identifier with its span.
 #[derive(Debug, Clone, PartialEq, Eq)]

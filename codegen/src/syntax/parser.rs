@@ -4,6 +4,8 @@
 //! nesting level of `optional<list<...>>`, so [`nesting_guard`] rejects deeply nested input before
 //! pest sees it; every other construct is flat.
 
+use std::cell::Cell;
+
 use pest::Parser as _;
 use pest::iterators::Pair;
 
@@ -31,7 +33,11 @@ pub fn parse(file: FileId, text: &str) -> Result<File, Box<Diagnostic>> {
             Span::new(file, 0, 0),
         ))
     })?;
-    Ok(Builder { file }.file(root))
+    Ok(Builder {
+        file,
+        names: Cell::new(0),
+    }
+    .file(root))
 }
 
 /// Rejects input nested deeper than [`MAX_NESTING`] without recursing (strings and comments skipped).
@@ -198,6 +204,8 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
 /// is a bug in this file; it degrades to an empty node rather than panicking.
 struct Builder {
     file: FileId,
+    /// The [`NameSlot`] of the next named type reference.
+    names: Cell<NameSlot>,
 }
 
 impl Builder {
@@ -319,7 +327,7 @@ impl Builder {
         Field {
             docs,
             name: name.unwrap_or_else(|| self.missing(span)),
-            ty: ty.unwrap_or_else(|| TypeRef::Named(self.missing(span))),
+            ty: ty.unwrap_or_else(|| self.named(self.missing(span))),
             number: number.unwrap_or(IntLit { value: None, span }),
             annotations,
             span,
@@ -512,7 +520,7 @@ impl Builder {
                 _ => {}
             }
         }
-        let ty = ty.unwrap_or_else(|| TypeRef::Named(self.missing(span)));
+        let ty = ty.unwrap_or_else(|| self.named(self.missing(span)));
         (kw.or(Some(span)), ty)
     }
 
@@ -531,7 +539,7 @@ impl Builder {
         }
         Param {
             name: name.unwrap_or_else(|| self.missing(span)),
-            ty: ty.unwrap_or_else(|| TypeRef::Named(self.missing(span))),
+            ty: ty.unwrap_or_else(|| self.named(self.missing(span))),
             annotations,
             span,
         }
@@ -639,7 +647,7 @@ impl Builder {
     fn type_ref(&self, p: Pair<Rule>) -> TypeRef {
         let span = self.span(&p);
         let Some(inner) = p.into_inner().next() else {
-            return TypeRef::Named(self.missing(span));
+            return self.named(self.missing(span));
         };
         match inner.as_rule() {
             Rule::generic_type => {
@@ -659,7 +667,7 @@ impl Builder {
                     span: gspan,
                 }
             }
-            _ => TypeRef::Named(self.ident(inner)),
+            _ => self.named(self.ident(inner)),
         }
     }
 
@@ -668,6 +676,13 @@ impl Builder {
             name: p.as_str().to_string(),
             span: self.span(&p),
         }
+    }
+
+    /// A named type reference, numbered in the order they are met.
+    fn named(&self, name: Ident) -> TypeRef {
+        let slot = self.names.get();
+        self.names.set(slot + 1);
+        TypeRef::Named(name, slot)
     }
 
     fn missing(&self, span: Span) -> Ident {

@@ -79,6 +79,12 @@ impl Gen<'_> {
     pub(crate) fn type_path(&self, id: usize) -> TokenStream {
         let t = &self.ir.types[id];
         let name = type_ident(&t.name);
+        if t.package == self.package {
+            // Most references: no module to go down into, so no package split into segments
+            // (two `Vec<String>` per reference) to find that out.
+            let supers = (0..self.depth).map(|_| quote!(super::));
+            return quote!(#(#supers)* #name);
+        }
         let from = package_segments(self.package.as_deref());
         let to = package_segments(t.package.as_deref());
         let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
