@@ -99,12 +99,21 @@ pub(crate) fn rpc_error_ident(rpc_name: &str) -> proc_macro2::Ident {
 /// `Literal::string` escapes char by char through `escape_debug` (with its Unicode printability
 /// tables), which was a tenth of `generate --target rust` on the OpenAPI fragments' JSON. Only
 /// `"`, `\\` and control characters are escaped; the lexer then reads the text as written.
-/// Text with quotes (JSON) and nothing a raw string cannot hold is a raw string, `r#"…"#`,
-/// copied as it is: quicker to write and to read.
+/// Text with quotes (JSON) and no control character is a raw string, `r#"…"#`, with as many `#`
+/// as it takes (`r##"…"##` for JSON with `"#/components/…` references), copied as it is: quicker
+/// to write and to read.
 pub(crate) fn str_literal(s: &str) -> proc_macro2::Literal {
-    if s.contains('"') && !s.contains("\"#") && !s.bytes().any(|b| b < 0x20 || b == 0x7f) {
-        let repr = format!("r#\"{s}\"#");
-        // SAFETY: a raw string literal: `"#` does not occur in `s`, nor does a control character.
+    if let Some(hashes) = raw_hashes(s) {
+        let fence = &"########"[..hashes];
+        let mut repr = String::with_capacity(s.len() + 2 * hashes + 3);
+        repr.push('r');
+        repr.push_str(fence);
+        repr.push('"');
+        repr.push_str(s);
+        repr.push('"');
+        repr.push_str(fence);
+        // SAFETY: a raw string literal: no `"` in `s` is followed by `hashes` `#` (so the
+        // literal ends where its fence says), and `s` has no control character.
         return unsafe { proc_macro2::Literal::from_str_unchecked(&repr) };
     }
     let mut repr = String::with_capacity(s.len() + 2);
@@ -134,6 +143,30 @@ pub(crate) fn str_literal(s: &str) -> proc_macro2::Literal {
     // and control character escaped (held by `string_literals_escape_what_they_must`). Checking
     // it again through proc-macro2's lexer cost as much as building it.
     unsafe { proc_macro2::Literal::from_str_unchecked(&repr) }
+}
+
+/// How many `#` a raw string of `s` needs, when `s` has a `"` (else an escaped string is as
+/// short) and no control character (a raw string keeps them as they are, which the printed
+/// file should not): one more than the longest run of `#` after a `"`, at most eight.
+fn raw_hashes(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    // Without an early exit, so the compiler checks many bytes at a time (a byte-by-byte
+    // loop was a few percent of `generate --target rust`: its JSON texts are megabytes).
+    let control = bytes.iter().fold(0u8, |seen, &b| {
+        seen | u8::from(b < 0x20) | u8::from(b == 0x7f)
+    });
+    if control != 0 || !s.contains('"') {
+        return None;
+    }
+    // `#` is rare in these texts (a `$ref`'s `"#/…`): each run after a `"` is counted.
+    let mut hashes = 1;
+    for (at, _) in s.match_indices('#') {
+        if at > 0 && bytes[at - 1] == b'"' {
+            let run = bytes[at..].iter().take_while(|&&b| b == b'#').count();
+            hashes = hashes.max(run + 1);
+        }
+    }
+    (hashes <= 8).then_some(hashes)
 }
 
 /// A string literal token for `quote!`: interpolating a `String` or `&str` directly goes
@@ -202,6 +235,9 @@ mod tests {
             "héllo ☃ 𝄞",
             "{\"json\":\"text\"}",
             "a \"#tag\" stays escaped",
+            "{\"$ref\":\"#/components/schemas/A\"}",
+            "\"##\" and \"###\"",
+            "\"#########\" is too many",
         ] {
             let lit = str_literal(s);
             let syn::Lit::Str(back) = syn::Lit::new(lit.clone()) else {
@@ -211,6 +247,11 @@ mod tests {
         }
         assert_eq!(str_literal("{\"a\":1}").to_string(), "r#\"{\"a\":1}\"#");
         assert_eq!(str_literal("plain").to_string(), "\"plain\"");
+        assert_eq!(
+            str_literal("{\"$ref\":\"#/a\"}").to_string(),
+            "r##\"{\"$ref\":\"#/a\"}\"##"
+        );
+        assert_eq!(str_literal("\"##\"").to_string(), "r###\"\"##\"\"###");
     }
 
     #[test]
