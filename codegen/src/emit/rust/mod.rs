@@ -126,6 +126,9 @@ struct Run<'a> {
     ir: &'a Ir,
     config: &'a Config,
     rest_reached: Vec<bool>,
+    /// Every service's OpenAPI fragment, by index, when the run has REST servers (computed once
+    /// for `rest_reached`, then read by the service's job).
+    rest_fragments: Vec<emit_openapi::ServiceFragment>,
     protobuf_firsts: Vec<Vec<usize>>,
 }
 
@@ -252,14 +255,16 @@ pub fn generate_each(
     // REST: one `Schema` static per type some service reaches, and the problem schemas once
     // per package with a service (see `rest.rs`); they make the served OpenAPI document, so
     // only the server side has them.
+    let (rest_reached, rest_fragments) = if config.rest && config.server {
+        rest::reached_types(ir)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let run = Run {
         ir,
         config,
-        rest_reached: if config.rest && config.server {
-            rest::reached_types(ir)
-        } else {
-            Vec::new()
-        },
+        rest_reached,
+        rest_fragments,
         // With gRPC every type has its protobuf encoding already (`Job::ProtoType`).
         protobuf_firsts: if config.kafka && !config.grpc {
             kafka::protobuf_firsts(ir)
@@ -311,6 +316,10 @@ pub fn generate_each(
                         krate: krate.clone(),
                         package: package.clone(),
                         depth: 0,
+                        fragment: match job {
+                            Job::Service { index, .. } => run.rest_fragments.get(index),
+                            _ => None,
+                        },
                     };
                     let text = run.text(&g, job);
                     let failed = text.is_err();

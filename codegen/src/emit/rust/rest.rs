@@ -119,7 +119,14 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
 
 /// The service's OpenAPI fragment as a `Fragment` literal of JSON texts.
 fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> TokenStream {
-    let f = openapi::service_fragment(g.ir, s);
+    let computed;
+    let f = match g.fragment {
+        Some(f) => f,
+        None => {
+            computed = openapi::service_fragment(g.ir, s);
+            &computed
+        }
+    };
     let api = lit(&f.api);
     let version = lit(&f.version);
     let description = lit(&f.description);
@@ -143,19 +150,22 @@ fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> TokenStream {
 }
 
 /// Which types need a `Schema` static: those some service's operations reach (computed once
-/// per generation, linear in the API).
-pub(super) fn reached_types(ir: &Ir) -> Vec<bool> {
-    let mut roots = Vec::new();
-    for s in &ir.services {
-        roots.extend(openapi::service_fragment(ir, s).roots);
-    }
+/// per generation, linear in the API); and every service's fragment, which says it (kept for
+/// the services' jobs, which would otherwise build each one again).
+pub(super) fn reached_types(ir: &Ir) -> (Vec<bool>, Vec<openapi::ServiceFragment>) {
+    let fragments: Vec<_> = ir
+        .services
+        .iter()
+        .map(|s| openapi::service_fragment(ir, s))
+        .collect();
+    let roots = fragments.iter().flat_map(|f| f.roots.iter().copied());
     let mut reached = vec![false; ir.types.len()];
     for c in openapi::reachable(ir, roots) {
         if let Component::Type(id) = c {
             reached[id] = true;
         }
     }
-    reached
+    (reached, fragments)
 }
 
 /// The name of a component's static in its package module.

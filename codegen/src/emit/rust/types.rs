@@ -16,6 +16,9 @@ pub(super) struct Gen<'a> {
     /// How many modules below the package module the code being generated sits (a service's
     /// module is 1), so paths to types get that many `super::` first.
     pub depth: usize,
+    /// The OpenAPI fragment of the service being generated, when the run computed it already
+    /// (it has every service's, to know which types need a REST schema).
+    pub fragment: Option<&'a crate::emit::openapi::ServiceFragment>,
 }
 
 /// A method's parameters after `&self` (or `ctx`): `, a: A, b: B`, or nothing, so that a
@@ -402,6 +405,7 @@ impl Gen<'_> {
             krate: self.krate.clone(),
             package: self.package.clone(),
             depth: self.depth + 1,
+            fragment: self.fragment,
         }
     }
 
