@@ -152,17 +152,57 @@ fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> TokenStream {
 /// Which types need a `Schema` static: those some service's operations reach (computed once
 /// per generation, linear in the API); and every service's fragment, which says it (kept for
 /// the services' jobs, which would otherwise build each one again).
+///
+/// This runs before any job can start: the fragments are built on two threads, and the types
+/// they reach are found by walking field types (a declared type's schema refers to exactly the
+/// named types in its fields' types, as [`openapi::reachable`] finds by building every schema;
+/// `the_reach_by_field_types_is_the_documents` holds the two to the same set).
 pub(super) fn reached_types(ir: &Ir) -> (Vec<bool>, Vec<openapi::ServiceFragment>) {
-    let fragments: Vec<_> = ir
-        .services
-        .iter()
-        .map(|s| openapi::service_fragment(ir, s))
-        .collect();
-    let roots = fragments.iter().flat_map(|f| f.roots.iter().copied());
+    let half = ir.services.len().div_ceil(2);
+    let build = |services: &[Service]| -> Vec<openapi::ServiceFragment> {
+        services
+            .iter()
+            .map(|s| openapi::service_fragment(ir, s))
+            .collect()
+    };
+    let (first, second) = ir.services.split_at(half);
+    let mut fragments = std::thread::scope(|scope| {
+        let later = scope.spawn(|| build(second));
+        let mut fragments = build(first);
+        match later.join() {
+            Ok(rest) => fragments.extend(rest),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        fragments
+    });
+    fragments.shrink_to_fit();
     let mut reached = vec![false; ir.types.len()];
-    for c in openapi::reachable(ir, roots) {
-        if let Component::Type(id) = c {
-            reached[id] = true;
+    let mut stack: Vec<usize> = fragments
+        .iter()
+        .flat_map(|f| &f.roots)
+        .filter_map(|c| match c {
+            Component::Type(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut reached[id], true) {
+            continue;
+        }
+        for field in ir.types[id].fields() {
+            let mut ty = &field.ty;
+            loop {
+                match ty {
+                    Type::Optional(inner) | Type::List(inner) | Type::Map(inner) => ty = inner,
+                    Type::Named { id, .. } => {
+                        if !reached[*id] {
+                            stack.push(*id);
+                        }
+                        break;
+                    }
+                    _ => break,
+                }
+            }
         }
     }
     (reached, fragments)
@@ -329,5 +369,46 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc, index: &Literal) -> TokenStrea
         pub async fn #method(&self #args) -> ::std::result::Result<#output, #error> {
             #call
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walk of field types finds the types the OpenAPI document reaches by building their
+    /// schemas: through optionals, lists, maps, unions, errors and recursion, and not the types
+    /// no operation reaches.
+    #[test]
+    fn the_reach_by_field_types_is_the_documents() {
+        let c = crate::compile_str(
+            "t.idl",
+            "package p.v1;\n\
+             struct Leaf { v: i32 = 1; }\n\
+             struct Node { next: optional<Node> = 1; leaves: list<Leaf> = 2; }\n\
+             struct Tagged { by: map<string, list<Node>> = 1; }\n\
+             union Either { node: Node = 1; text: string = 2; }\n\
+             error Missing: not_found { what: Either = 1; }\n\
+             struct Alone { v: i32 = 1; }\n\
+             struct Out { t: optional<Tagged> = 1; }\n\
+             service S {\n\
+               rpc Get(id: string) -> Out throws Missing;\n\
+               rpc Watch(Leaf) -> stream Leaf;\n\
+             }\n",
+        );
+        let rendered = c.render_diagnostics();
+        let ir = c.ir.unwrap_or_else(|| panic!("{rendered}"));
+        let (reached, fragments) = reached_types(&ir);
+        let roots = fragments.iter().flat_map(|f| f.roots.iter().copied());
+        let mut document = vec![false; ir.types.len()];
+        for component in openapi::reachable(&ir, roots) {
+            if let Component::Type(id) = component {
+                document[id] = true;
+            }
+        }
+        assert_eq!(reached, document);
+        let alone = ir.types.iter().position(|t| t.name == "Alone");
+        assert_eq!(alone.map(|id| reached[id]), Some(false));
+        assert_eq!(reached.iter().filter(|r| **r).count(), ir.types.len() - 1);
     }
 }
