@@ -121,7 +121,7 @@ pub fn generate(ir: &Ir) -> Result<Vec<OutputFile>, String> {
     let fragments: Vec<FragmentText> = ir
         .services
         .iter()
-        .map(|s| FragmentText::new(&service_fragment(ir, s)))
+        .map(|s| FragmentText::of(ir, s))
         .collect();
     let compact = join_texts(ir, &fragments);
     drop(fragments);
@@ -140,18 +140,37 @@ pub fn document(ir: &Ir, fragments: &[ServiceFragment]) -> J {
     J::parse(&join_texts(ir, &texts)).unwrap_or(J::Null)
 }
 
-/// A [`ServiceFragment`] as the join reads it: its tag and operations as compact JSON text.
-struct FragmentText {
-    api: String,
-    version: String,
-    description: String,
-    tag: String,
+/// A [`ServiceFragment`] as the join reads it, and as the Rust target's `Fragment` literals hold
+/// it: its tag and operations as compact JSON text (a fraction of the JSON trees' memory, which
+/// matters where every service's is kept for a whole run).
+pub(crate) struct FragmentText {
+    pub(crate) api: String,
+    pub(crate) version: String,
+    pub(crate) description: String,
+    pub(crate) tag: String,
     /// `(path, lower-case method, operation)`.
-    operations: Vec<(String, String, String)>,
-    roots: Vec<Component>,
+    pub(crate) operations: Vec<(String, String, String)>,
+    pub(crate) roots: Vec<Component>,
 }
 
 impl FragmentText {
+    /// Service `s`'s fragment, built and made text (its strings moved, not copied).
+    pub(crate) fn of(ir: &Ir, s: &Service) -> FragmentText {
+        let f = service_fragment(ir, s);
+        FragmentText {
+            tag: f.tag.to_compact(),
+            operations: f
+                .operations
+                .into_iter()
+                .map(|(path, method, op)| (path, method, op.to_compact()))
+                .collect(),
+            api: f.api,
+            version: f.version,
+            description: f.description,
+            roots: f.roots,
+        }
+    }
+
     fn new(f: &ServiceFragment) -> FragmentText {
         FragmentText {
             tag: f.tag.to_compact(),

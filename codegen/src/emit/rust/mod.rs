@@ -128,7 +128,7 @@ struct Run<'a> {
     rest_reached: Vec<bool>,
     /// Every service's OpenAPI fragment, by index, when the run has REST servers (computed once
     /// for `rest_reached`, then read by the service's job).
-    rest_fragments: Vec<rest::FragmentText>,
+    rest_fragments: Vec<emit_openapi::FragmentText>,
     protobuf_firsts: Vec<Vec<usize>>,
 }
 

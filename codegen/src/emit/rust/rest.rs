@@ -17,7 +17,7 @@ use quote::{format_ident, quote};
 use super::ident::{field_ident, lit, moved, snake_case, str_literal, type_ident};
 use super::protocols::Glue;
 use super::types::{Gen, docs};
-use crate::emit::openapi::{self, Component};
+use crate::emit::openapi::{self, Component, FragmentText};
 use crate::ir::{HttpMethod, Input, Ir, Output, RequestMessage, Rpc, Service, Type};
 
 /// The REST items and mount statements for `s` (`g` is nested in the service's module).
@@ -115,37 +115,6 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
         client,
         mount,
     })
-}
-
-/// A service's OpenAPI fragment as the texts its `Fragment` literal holds: the run keeps every
-/// service's (see [`reached_types`]), and as JSON trees they were a fifth of a 20,000-type
-/// `generate --target rust`'s peak memory (537 MB against 419 MB as text).
-pub(crate) struct FragmentText {
-    api: String,
-    version: String,
-    description: String,
-    tag: String,
-    /// `(path, lower-case method, operation)`.
-    operations: Vec<(String, String, String)>,
-    roots: Vec<Component>,
-}
-
-impl FragmentText {
-    fn of(ir: &Ir, s: &Service) -> Self {
-        let f = openapi::service_fragment(ir, s);
-        FragmentText {
-            api: f.api,
-            version: f.version,
-            description: f.description,
-            tag: f.tag.to_compact(),
-            operations: f
-                .operations
-                .into_iter()
-                .map(|(path, method, op)| (path, method, op.to_compact()))
-                .collect(),
-            roots: f.roots,
-        }
-    }
 }
 
 /// The service's OpenAPI fragment as a `Fragment` literal of JSON texts.

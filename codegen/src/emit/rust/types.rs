@@ -18,7 +18,7 @@ pub(super) struct Gen<'a> {
     pub depth: usize,
     /// The OpenAPI fragment of the service being generated, when the run computed it already
     /// (it has every service's, to know which types need a REST schema).
-    pub fragment: Option<&'a super::rest::FragmentText>,
+    pub fragment: Option<&'a crate::emit::openapi::FragmentText>,
 }
 
 /// A method's parameters after `&self` (or `ctx`): `, a: A, b: B`, or nothing, so that a
