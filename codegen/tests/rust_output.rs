@@ -41,3 +41,50 @@ fn generated_rust_parses_and_names_every_type() {
         }
     }
 }
+
+/// The Builder's extra attributes land on the lines of their type and field, after the generated
+/// ones, and a renamed facade is named in every path and in `__model`'s `crate` argument.
+#[test]
+fn user_attributes_and_a_renamed_facade_are_on_their_items() {
+    let path = support::examples()
+        .into_iter()
+        .find(|p| support::stem(p) == "shop")
+        .expect("the shop example");
+    let config = Config {
+        crate_path: "::renamed".to_string(),
+        type_attributes: vec![("shop.v1.Product".into(), "#[derive(Hash)]".into())],
+        field_attributes: vec![(
+            ".shop.v1.Product.name".into(),
+            "#[serde(alias = \"title\")] #[doc(alias = \"title\")]".into(),
+        )],
+        ..Config::default()
+    };
+    let files = generate(&support::ir_of(&path), &config).unwrap();
+    let v1 = files
+        .iter()
+        .find(|f| f.name == "shop.v1.rs")
+        .expect("shop.v1.rs");
+    let text = &v1.contents;
+    assert!(
+        text.contains(
+            "#[::renamed::__model(crate = \"::renamed\", default, xmlrpc)]\n\
+             #[derive(Hash)]\npub struct Product {\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "    /// Shown to customers.\n    #[rosetta(length(min = 1, max = 200))]\n    \
+             #[serde(alias = \"title\")]\n    #[doc(alias = \"title\")]\n    \
+             pub name: ::std::string::String,\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("::rosetta::"), "{text}");
+    assert_eq!(text.matches("#[derive(Hash)]").count(), 1);
+    for f in &files {
+        f.contents
+            .parse::<proc_macro2::TokenStream>()
+            .unwrap_or_else(|e| panic!("{}: {e}", f.name));
+    }
+}

@@ -212,7 +212,6 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream {
 
 /// The gRPC methods of a declared error's `DeclaredError` impl: its own message (its
 /// `__proto!` encoding) is the `google.rpc.Status` detail, both ways.
-pub(super) fn declared_error_methods(g: &Gen) -> TokenStream {
-    let k = &g.krate;
-    quote!(#k::__declared_error_grpc!();)
+pub(super) fn declared_error_methods(g: &Gen, out: &mut super::text::Text) {
+    out.line(&[g.k, "::__declared_error_grpc!();"]);
 }

@@ -6,6 +6,7 @@
 //! path (`::std::string::String`), so an IDL type named `String` or `Option` is harmless.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};
@@ -23,16 +24,33 @@ const KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers.
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
+/// How already-cased text is spelled as an identifier: itself, raw (`r#type`) when a keyword
+/// that can be raw, else with a `_` added (`self_`, `_2fa`).
+fn spelling(name: &str) -> (bool, std::borrow::Cow<'_, str>) {
+    if NOT_RAW.contains(&name) {
+        (false, format!("{name}_").into())
+    } else if KEYWORDS.contains(&name) {
+        (true, name.into())
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() {
+        (false, format!("_{name}").into())
+    } else {
+        (false, name.into())
+    }
+}
+
 /// An identifier from already-cased text, escaped if it is a keyword.
 pub fn escape(name: &str) -> Ident {
-    if NOT_RAW.contains(&name) {
-        Ident::new(&format!("{name}_"), Span::call_site())
-    } else if KEYWORDS.contains(&name) {
-        Ident::new_raw(name, Span::call_site())
-    } else if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() {
-        Ident::new(&format!("_{name}"), Span::call_site())
-    } else {
-        Ident::new(name, Span::call_site())
+    match spelling(name) {
+        (true, text) => Ident::new_raw(&text, Span::call_site()),
+        (false, text) => Ident::new(&text, Span::call_site()),
+    }
+}
+
+/// The text of [`escape`]'s identifier (`r#type` for a raw one), for items written as text.
+fn escape_text(name: &str) -> Rc<str> {
+    match spelling(name) {
+        (true, text) => format!("r#{text}").into(),
+        (false, text) => text.into(),
     }
 }
 
@@ -44,6 +62,16 @@ pub fn type_ident(name: &str) -> Ident {
 /// A field, parameter, method or module name: `snake_case`.
 pub fn field_ident(name: &str) -> Ident {
     cached(&FIELD_IDENTS, name, |name| escape(&snake_case(name)))
+}
+
+/// [`type_ident`] as text (no token made: the items written as text use it).
+pub(crate) fn type_name(name: &str) -> Rc<str> {
+    cached(&TYPE_NAMES, name, |name| escape_text(&upper_camel(name)))
+}
+
+/// [`field_ident`] as text.
+pub(crate) fn field_name(name: &str) -> Rc<str> {
+    cached(&FIELD_NAMES, name, |name| escape_text(&snake_case(name)))
 }
 
 /// The snake_case text of a name (no escaping).
@@ -58,6 +86,8 @@ thread_local! {
     static FIELD_IDENTS: RefCell<HashMap<Box<str>, Ident>> = RefCell::default();
     static UPPER_CAMEL: RefCell<HashMap<Box<str>, String>> = RefCell::default();
     static SNAKE_CASE: RefCell<HashMap<Box<str>, String>> = RefCell::default();
+    static TYPE_NAMES: RefCell<HashMap<Box<str>, Rc<str>>> = RefCell::default();
+    static FIELD_NAMES: RefCell<HashMap<Box<str>, Rc<str>>> = RefCell::default();
 }
 
 /// What `make` gives `name` (an identifier, a cased text), made once per thread.
@@ -103,21 +133,37 @@ pub(crate) fn rpc_error_ident(rpc_name: &str) -> proc_macro2::Ident {
 /// as it takes (`r##"…"##` for JSON with `"#/components/…` references), copied as it is: quicker
 /// to write and to read.
 pub(crate) fn str_literal(s: &str) -> proc_macro2::Literal {
+    // SAFETY: `str_text` writes a valid string literal (see there).
+    unsafe { proc_macro2::Literal::from_str_unchecked(&str_text(s)) }
+}
+
+/// The text of [`str_literal`]: a raw string when `s` has quotes and no control character,
+/// else quoted with only `"`, `\\` and control characters escaped.
+pub(crate) fn str_text(s: &str) -> String {
+    let mut out = String::new();
+    push_str_text(&mut out, s);
+    out
+}
+
+/// Appends [`str_text`] of `s` to `out`.
+pub(crate) fn push_str_text(out: &mut String, s: &str) {
+    // Valid by construction (held by `string_literals_escape_what_they_must`): a raw string
+    // only when no `"` in `s` is followed by as many `#` as its fence, and `s` has no control
+    // character; else quoted with every `"`, `\\` and control character escaped. Checking it
+    // again through proc-macro2's lexer cost as much as building it.
     if let Some(hashes) = raw_hashes(s) {
         let fence = &"########"[..hashes];
-        let mut repr = String::with_capacity(s.len() + 2 * hashes + 3);
-        repr.push('r');
-        repr.push_str(fence);
-        repr.push('"');
-        repr.push_str(s);
-        repr.push('"');
-        repr.push_str(fence);
-        // SAFETY: a raw string literal: no `"` in `s` is followed by `hashes` `#` (so the
-        // literal ends where its fence says), and `s` has no control character.
-        return unsafe { proc_macro2::Literal::from_str_unchecked(&repr) };
+        out.reserve(s.len() + 2 * hashes + 3);
+        out.push('r');
+        out.push_str(fence);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        out.push_str(fence);
+        return;
     }
-    let mut repr = String::with_capacity(s.len() + 2);
-    repr.push('"');
+    out.reserve(s.len() + 2);
+    out.push('"');
     let mut plain = 0;
     for (i, b) in s.bytes().enumerate() {
         let escaped = match b {
@@ -129,20 +175,16 @@ pub(crate) fn str_literal(s: &str) -> proc_macro2::Literal {
             0..=0x1f | 0x7f => "",
             _ => continue,
         };
-        repr.push_str(&s[plain..i]);
+        out.push_str(&s[plain..i]);
         if escaped.is_empty() {
-            repr.push_str(&format!("\\u{{{b:x}}}"));
+            out.push_str(&format!("\\u{{{b:x}}}"));
         } else {
-            repr.push_str(escaped);
+            out.push_str(escaped);
         }
         plain = i + 1;
     }
-    repr.push_str(&s[plain..]);
-    repr.push('"');
-    // SAFETY: `repr` is a valid string literal by construction: quoted, with every `"`, `\\`
-    // and control character escaped (held by `string_literals_escape_what_they_must`). Checking
-    // it again through proc-macro2's lexer cost as much as building it.
-    unsafe { proc_macro2::Literal::from_str_unchecked(&repr) }
+    out.push_str(&s[plain..]);
+    out.push('"');
 }
 
 /// How many `#` a raw string of `s` needs, when `s` has a `"` (else an escaped string is as
@@ -199,9 +241,8 @@ impl quote::ToTokens for Moved {
 
 /// The text an identifier stands for on the wire when it differs from the Rust spelling without
 /// `r#` (a `self_` field is `self` in JSON): `Some(wire)` when a rename attribute is needed.
-pub(crate) fn wire_rename(rust: &Ident, wire: &str) -> Option<String> {
-    let text = rust.to_string();
-    let plain = text.strip_prefix("r#").unwrap_or(&text);
+pub(crate) fn wire_rename(rust: &str, wire: &str) -> Option<String> {
+    let plain = rust.strip_prefix("r#").unwrap_or(rust);
     (plain != wire).then(|| wire.to_string())
 }
 
@@ -264,13 +305,13 @@ mod tests {
 
     #[test]
     fn wire_names() {
-        assert_eq!(wire_rename(&field_ident("type"), "type"), None);
+        assert_eq!(wire_rename(&field_name("type"), "type"), None);
         assert_eq!(
-            wire_rename(&field_ident("self"), "self"),
+            wire_rename(&field_name("self"), "self"),
             Some("self".into())
         );
         assert_eq!(
-            wire_rename(&field_ident("fooBar"), "fooBar"),
+            wire_rename(&field_name("fooBar"), "fooBar"),
             Some("fooBar".into())
         );
     }

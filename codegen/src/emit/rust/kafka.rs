@@ -37,16 +37,11 @@ fn module_name(topic: &str) -> String {
     topic.to_snake_case()
 }
 
-/// The typed producer and consumer of `t`: its module, then the protobuf wire format of each
-/// type it is the first protobuf topic to reach, one item each (written one by one: together
-/// they grew with the API, 5 MB for one topic of a 2,000-type API). Each is one call of a
-/// facade macro (`__kafka_topic!`, `__kafka_handler!`, `__proto!`, in the facade's
-/// `glue_kafka.rs` and `glue_proto.rs`) stating the item's facts; the macros write the impls.
-pub(super) fn topic<'a>(
-    g: &'a Gen,
-    t: &Topic,
-    protobuf_firsts: &'a [usize],
-) -> Result<impl Iterator<Item = TokenStream> + 'a, String> {
+/// The typed producer and consumer of `t`: its module. Each item is one call of a facade macro
+/// (`__kafka_topic!`, `__kafka_handler!`, in the facade's `glue_kafka.rs`) stating the item's
+/// facts; the macros write the impls. (The protobuf wire format of each type the topic is the
+/// first protobuf topic to reach, [`protobuf_firsts`], is written after it as text.)
+pub(super) fn topic(g: &Gen, t: &Topic) -> Result<TokenStream, String> {
     let k = &g.krate;
     let inner = g.nested();
     let module = field_ident(&module_name(&t.name));
@@ -89,21 +84,14 @@ pub(super) fn topic<'a>(
     };
     let handler = handler(&inner, t);
     let inception = super::inception_allow(g.package.as_deref(), &module);
-    let items = vec![quote! {
+    Ok(quote! {
         #module_doc
         #inception
         pub mod #module {
             #k::__kafka_topic!(#name, #dlq, #value_type_name, #content_type, #value, #encoding #key);
             #handler
         }
-    }];
-    // Made one at a time as the caller writes them: a topic can reach thousands of types, and
-    // their token trees together were most of the generator's peak memory.
-    Ok(items.into_iter().chain(
-        protobuf_firsts
-            .iter()
-            .map(|id| super::protobuf::type_impl(g, *id)),
-    ))
+    })
 }
 
 /// The expression reading string field `field` of `var` (a reference to type `id`, or to a

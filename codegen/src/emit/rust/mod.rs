@@ -13,6 +13,7 @@ mod print;
 mod protobuf;
 mod protocols;
 mod rest;
+mod text;
 mod types;
 mod xmlrpc;
 
@@ -26,6 +27,7 @@ use super::OutputFile;
 use super::openapi as emit_openapi;
 use crate::ir::Ir;
 pub use ident::{escape, field_ident, type_ident, upper_camel};
+use text::Text;
 
 /// Options for the Rust target (set through `Builder`).
 #[derive(Debug, Clone)]
@@ -138,7 +140,12 @@ impl Run<'_> {
         let ir = self.ir;
         let config = self.config;
         let openapi = config.rest && config.server;
+        // Written as text: the types and their REST schemas and protobuf calls ([`text`]).
+        let mut text = Text::default();
+        // Built as tokens and printed: the service and topic glue.
         let mut items: Vec<TokenStream> = Vec::new();
+        // Written as text after the printed items.
+        let mut after = Text::default();
         match job {
             Job::Header => {
                 return Ok(format!(
@@ -155,58 +162,70 @@ impl Run<'_> {
                 ));
             }
             Job::Type(id) => {
-                let mut item = g.type_def(id)?;
+                g.type_def(&mut text, id)?;
                 if self.rest_reached.get(id).copied().unwrap_or(false) {
-                    let schema = rest::schema_static(g, emit_openapi::Component::Type(id));
-                    item.extend(protocols::gated_all(&["rest", "server"], schema));
+                    text::gated(&mut text, &config.crate_path, &["rest", "server"], |out| {
+                        rest::schema_static(g, out, emit_openapi::Component::Type(id))
+                    });
                 }
-                items.push(item);
             }
             Job::Service { index, first } => {
-                let mut item = g.service(&ir.services[index])?;
+                let s = &ir.services[index];
+                g.request_structs(&mut text, s)?;
+                items.push(g.service(s)?);
                 if openapi && first {
-                    let mut schemas = rest::schema_static(g, emit_openapi::Component::Problem);
-                    schemas.extend(rest::schema_static(g, emit_openapi::Component::Violation));
-                    item.extend(protocols::gated_all(&["rest", "server"], schemas));
+                    text::gated(&mut after, &config.crate_path, &["rest", "server"], |out| {
+                        rest::schema_static(g, out, emit_openapi::Component::Problem);
+                        rest::schema_static(g, out, emit_openapi::Component::Violation);
+                    });
                 }
-                items.push(item);
             }
             Job::Topic(i) => {
-                let firsts = self.protobuf_firsts.get(i).map_or(&[][..], Vec::as_slice);
-                protocols::topic_glue(g, &ir.topics[i], firsts, &mut |item| {
-                    items.push(item);
-                    Ok(())
-                })?;
+                if config.kafka {
+                    items.push(protocols::gated("kafka", kafka::topic(g, &ir.topics[i])?));
+                    let firsts = self.protobuf_firsts.get(i).map_or(&[][..], Vec::as_slice);
+                    for &id in firsts {
+                        text::gated(&mut after, &config.crate_path, &["kafka"], |out| {
+                            protobuf::type_impl(g, out, id)
+                        });
+                    }
+                }
             }
             Job::GrpcModule => items.push(protocols::gated("grpc", grpc::proto_module(g))),
             Job::ProtoType(id) => {
-                items.push(protocols::gated("grpc", protobuf::type_impl(g, id)));
+                text::gated(&mut text, &config.crate_path, &["grpc"], |out| {
+                    protobuf::type_impl(g, out, id)
+                });
             }
-            Job::ProtoRequests(i) => {
-                for item in protobuf::request_impls(g, &ir.services[i]) {
-                    items.push(protocols::gated("grpc", item));
-                }
-            }
+            Job::ProtoRequests(i) => protobuf::request_impls(g, &mut text, &ir.services[i]),
         }
-        let mut text = String::new();
-        for tokens in items {
-            if tokens.is_empty() {
-                continue;
-            }
-            #[cfg(test)]
-            let original = tokens.clone();
-            let printed = format_tokens(tokens);
-            #[cfg(test)]
-            print::assert_same_tokens(&original, &printed);
-            // Most items have no gate: their text is kept as printed, not gone over line by line.
-            if printed.contains(protocols::GATE_BEGIN) {
-                text.push_str(&apply_gates(&printed, &config.crate_path));
-            } else {
-                text.push_str(&printed);
-            }
-        }
-        Ok(text)
+        let mut out = text.out;
+        out.push_str(&print_items(items, config)?);
+        out.push_str(&after.out);
+        Ok(out)
     }
+}
+
+/// The printed text of token `items` ([`print::print`]), their gate markers made gates.
+fn print_items(items: Vec<TokenStream>, config: &Config) -> Result<String, String> {
+    let mut text = String::new();
+    for tokens in items {
+        if tokens.is_empty() {
+            continue;
+        }
+        #[cfg(test)]
+        let original = tokens.clone();
+        let printed = format_tokens(tokens);
+        #[cfg(test)]
+        print::assert_same_tokens(&original, &printed);
+        // Most items have no gate: their text is kept as printed, not gone over line by line.
+        if printed.contains(protocols::GATE_BEGIN) {
+            text.push_str(&apply_gates(&printed, &config.crate_path));
+        } else {
+            text.push_str(&printed);
+        }
+    }
+    Ok(text)
 }
 
 /// How many threads build and print the jobs of a run (the writer is the caller's thread).
@@ -309,11 +328,14 @@ pub fn generate_each(
                 let Ok(krate) = TokenStream::from_str(&config.crate_path) else {
                     return;
                 };
+                let k = print::print(krate.clone());
+                let k = k.trim_end();
                 for &(package, job) in jobs.iter().skip(worker).step_by(WORKERS) {
                     let g = types::Gen {
                         ir,
                         config,
                         krate: krate.clone(),
+                        k,
                         package: package.clone(),
                         depth: 0,
                         fragment: match job {

@@ -17,7 +17,7 @@ use proc_macro2::{Delimiter, Group, Punct, Spacing, TokenStream, TokenTree};
 
 /// A brace, parenthesis or bracket group printed on one line is broken into lines past this
 /// many characters.
-const MAX_INLINE: usize = 100;
+pub(super) const MAX_INLINE: usize = 100;
 
 /// Prints `tokens` as a Rust file fragment, ending with a newline.
 pub(super) fn print(tokens: TokenStream) -> String {
@@ -456,7 +456,7 @@ fn separators(tokens: &[TokenTree]) -> (bool, bool) {
 
 /// The length of `tokens` printed on one line, roughly (proc-macro2's own printing), counted
 /// up to just past [`MAX_INLINE`]: a long group is not printed whole to learn that it is long.
-fn flat_len(tokens: &[TokenTree]) -> usize {
+pub(super) fn flat_len(tokens: &[TokenTree]) -> usize {
     /// Counts what is written, and fails once past the limit, which stops the printing.
     struct Count(usize);
     impl std::fmt::Write for Count {

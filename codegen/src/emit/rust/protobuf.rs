@@ -2,7 +2,7 @@
 //! enum and rpc request struct, naming each field's kind and number (the facade's
 //! `glue_proto.rs` writes the impls). gRPC's codec and Kafka's `protobuf` topics both encode
 //! through it, so the domain types are their own protobuf messages: no prost structs and no
-//! conversions are generated.
+//! conversions are generated. Written as text ([`super::text`]): one call per type.
 //!
 //! ```text
 //! ::rosetta::__proto!(struct Order, "Order" { field 1 id, repeated 3 lines, .. });
@@ -10,71 +10,74 @@
 //! ::rosetta::__proto!(enum Status, "shop.v1.Status");
 //! ```
 
-use proc_macro2::{Literal, TokenStream};
-use quote::quote;
-
-use super::ident::{field_ident, type_ident};
+use super::ident::{field_name, str_text, type_name};
+use super::text::Text;
 use super::types::Gen;
-use crate::ir::{Field, Service, Type, TypeKind};
+use crate::ir::{Field, Input, Service, Type, TypeKind};
 
 /// The `__proto!` call of declared type `id`.
-pub(super) fn type_impl(g: &Gen, id: usize) -> TokenStream {
-    let k = &g.krate;
+pub(super) fn type_impl(g: &Gen, out: &mut Text, id: usize) {
     let def = &g.ir.types[id];
-    let path = g.type_path(id);
-    let full = def.full_name();
+    let path = g.type_path_text(id);
+    let full = str_text(&def.full_name());
     match &def.kind {
-        TypeKind::Enum(_) => quote!(#k::__proto!(enum #path, #full);),
-        TypeKind::Union(u) => {
-            let variants = u.variants.iter().map(|v| {
-                let n = number(v);
-                let variant = type_ident(&v.name);
-                let wire = &v.name;
-                quote!(#n #variant #wire)
-            });
-            quote!(#k::__proto!(union #path, #full { #(#variants),* });)
+        TypeKind::Enum(_) => {
+            out.start().push_str(g.k);
+            out.list("::__proto!(", &[format!("enum {path}"), full], ");");
+            out.end();
         }
-        _ => struct_impl(g, path, &def.name, def.fields()),
+        TypeKind::Union(u) => {
+            let variants: Vec<String> = u
+                .variants
+                .iter()
+                .map(|v| format!("{} {} {}", v.number, type_name(&v.name), str_text(&v.name)))
+                .collect();
+            call(g, out, &format!("union {path}"), &full, &variants);
+        }
+        _ => struct_impl(g, out, &path, &def.name, def.fields()),
     }
 }
 
-/// The `__proto!` calls of the request structs of service `s`'s parameter lists.
-pub(super) fn request_impls(g: &Gen, s: &Service) -> Vec<TokenStream> {
-    s.rpcs
-        .iter()
-        .filter_map(|rpc| match &rpc.input {
-            crate::ir::Input::Params(request) => {
-                let path = type_ident(&request.name);
-                Some(struct_impl(
-                    g,
-                    quote!(#path),
-                    &request.name,
-                    &request.fields,
-                ))
-            }
-            _ => None,
-        })
-        .collect()
+/// The `__proto!` calls of the request structs of service `s`'s parameter lists, each in its
+/// `grpc` gate.
+pub(super) fn request_impls(g: &Gen, out: &mut Text, s: &Service) {
+    for rpc in &s.rpcs {
+        if let Input::Params(request) = &rpc.input {
+            let path = type_name(&request.name);
+            super::text::gated(out, &g.config.crate_path, &["grpc"], |out| {
+                struct_impl(g, out, &path, &request.name, &request.fields)
+            });
+        }
+    }
 }
 
 /// `__proto!(struct …)`: each field's kind, number, Rust name and (when it differs) IDL name.
-fn struct_impl(g: &Gen, path: TokenStream, name: &str, fields: &[Field]) -> TokenStream {
-    let k = &g.krate;
-    let fields = fields.iter().map(|f| {
-        let n = number(f);
-        let field = field_ident(&f.name);
-        let idl = (field != f.name).then(|| f.name.clone());
-        let kind = match &f.ty {
-            Type::Optional(_) => quote!(optional),
-            Type::List(_) => quote!(repeated),
-            Type::Map(_) => quote!(map),
-            _ => quote!(field),
-        };
-        quote!(#kind #n #field #idl)
-    });
-    quote!(#k::__proto!(struct #path, #name { #(#fields),* });)
+fn struct_impl(g: &Gen, out: &mut Text, path: &str, name: &str, fields: &[Field]) {
+    let fields: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            let field = field_name(&f.name);
+            let kind = match &f.ty {
+                Type::Optional(_) => "optional",
+                Type::List(_) => "repeated",
+                Type::Map(_) => "map",
+                _ => "field",
+            };
+            if *field == *f.name {
+                format!("{kind} {} {field}", f.number)
+            } else {
+                format!("{kind} {} {field} {}", f.number, str_text(&f.name))
+            }
+        })
+        .collect();
+    call(g, out, &format!("struct {path}"), &str_text(name), &fields);
 }
 
-fn number(f: &Field) -> Literal {
-    Literal::u32_unsuffixed(f.number)
+/// `<crate>::__proto!(head, name { items });` on a line of its own (or broken into lines).
+fn call(g: &Gen, out: &mut Text, head: &str, name: &str, items: &[String]) {
+    out.start().push_str(g.k);
+    out.out.push_str("::__proto!");
+    out.list_with_block(&[head.to_string()], name, items);
+    out.out.push(';');
+    out.end();
 }

@@ -9,7 +9,7 @@ use quote::quote;
 
 use super::ident::moved;
 use super::types::Gen;
-use crate::ir::{Service, Topic};
+use crate::ir::Service;
 
 /// What one protocol adds to a service's module.
 #[derive(Default)]
@@ -148,22 +148,4 @@ fn server_wrapper(g: &Gen, s: &Service, mounts: TokenStream) -> TokenStream {
             }
         }
     }
-}
-
-/// The Kafka glue of one topic (typed producer and consumer, protobuf impls), given to `emit`
-/// item by item as each is made, when Kafka is on.
-/// `protobuf_firsts`: the types whose protobuf impls this topic carries
-/// ([`super::kafka::protobuf_firsts`]).
-pub(super) fn topic_glue(
-    g: &Gen,
-    t: &Topic,
-    protobuf_firsts: &[usize],
-    emit: &mut dyn FnMut(TokenStream) -> Result<(), String>,
-) -> Result<(), String> {
-    if g.config.kafka {
-        for item in super::kafka::topic(g, t, protobuf_firsts)? {
-            emit(gated("kafka", item))?;
-        }
-    }
-    Ok(())
 }

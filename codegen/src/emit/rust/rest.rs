@@ -14,9 +14,13 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::ident::{field_ident, lit, moved, snake_case, str_literal, type_ident};
+use super::ident::{
+    field_ident, field_name, lit, moved, push_str_text, snake_case, str_literal, str_text,
+    type_ident,
+};
 use super::protocols::Glue;
-use super::types::{Gen, docs};
+use super::text::Text;
+use super::types::{Gen, docs, parsed};
 use crate::emit::openapi::{self, Component, FragmentText};
 use crate::ir::{HttpMethod, Input, Ir, Output, RequestMessage, Rpc, Service, Type};
 
@@ -136,7 +140,7 @@ fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> TokenStream {
         let op = str_literal(op);
         quote!((#path, #method, #op))
     });
-    let schemas = f.roots.iter().map(|c| schema_path(g, *c));
+    let schemas = f.roots.iter().map(|c| parsed(&schema_path(g, *c)));
     quote! {
         #rt::Fragment {
             api: #api,
@@ -206,54 +210,58 @@ pub(super) fn reached_types(ir: &Ir) -> (Vec<bool>, Vec<FragmentText>) {
 }
 
 /// The name of a component's static in its package module.
-fn schema_ident(ir: &Ir, c: Component) -> proc_macro2::Ident {
+fn schema_ident(ir: &Ir, c: Component) -> String {
     match c {
-        Component::Problem => format_ident!("__rest_problem"),
-        Component::Violation => format_ident!("__rest_violation"),
+        Component::Problem => "__rest_problem".to_string(),
+        Component::Violation => "__rest_violation".to_string(),
         // IDL names are unique in a package and the prefix keeps them off keywords.
-        Component::Type(id) => format_ident!("__rest_schema_{}", ir.types[id].name),
+        Component::Type(id) => format!("__rest_schema_{}", ir.types[id].name),
     }
 }
 
 /// The path from `g`'s module to a component's static: the problem schemas are in the current
 /// package's module, a type's next to the type.
-fn schema_path(g: &Gen, c: Component) -> TokenStream {
-    let ident = schema_ident(g.ir, c);
+fn schema_path(g: &Gen, c: Component) -> String {
+    let mut out = String::new();
     let to = match c {
         Component::Type(id) => super::package_segments(g.ir.types[id].package.as_deref()),
         _ => super::package_segments(g.package.as_deref()),
     };
     let from = super::package_segments(g.package.as_deref());
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let supers = (common..from.len() + g.depth).map(|_| quote!(super::));
-    let downs = to[common..].iter().map(|seg| {
-        let m = field_ident(seg);
-        quote!(#m::)
-    });
-    quote!(#(#supers)* #(#downs)* #ident)
+    for _ in common..from.len() + g.depth {
+        out.push_str("super::");
+    }
+    for segment in &to[common..] {
+        out.push_str(&field_name(segment));
+        out.push_str("::");
+    }
+    out.push_str(&schema_ident(g.ir, c));
+    out
 }
 
 /// The `Schema` static of one component (a reached type, or a problem schema), in its
-/// package's module.
-pub(super) fn schema_static(g: &Gen, c: Component) -> TokenStream {
-    let rt = {
-        let k = &g.krate;
-        quote!(#k::__private::rest)
-    };
+/// package's module (the caller gates it on the REST server).
+pub(super) fn schema_static(g: &Gen, out: &mut Text, c: Component) {
     let (schema, refs) = openapi::component(g.ir, c);
-    let name = lit(c.name(g.ir));
-    let json = str_literal(&schema.to_compact());
-    let ident = schema_ident(g.ir, c);
-    let refs = refs.into_iter().map(|r| schema_path(g, r));
-    quote! {
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals)]
-        pub static #ident: #rt::Schema = #rt::Schema {
-            name: #name,
-            json: #json,
-            refs: &[#(&#refs),*],
-        };
-    }
+    let refs: Vec<String> = refs
+        .into_iter()
+        .map(|r| format!("&{}", schema_path(g, r)))
+        .collect();
+    out.line(&["#[doc(hidden)]"]);
+    out.line(&["#[allow(non_upper_case_globals)]"]);
+    let ty = format!("{}::__private::rest::Schema", g.k);
+    out.open(&["pub static ", &schema_ident(g.ir, c), ": ", &ty, " = ", &ty]);
+    out.line(&["name: ", &str_text(&c.name(g.ir)), ","]);
+    let line = out.start();
+    line.push_str("json: ");
+    push_str_text(line, &schema.to_compact());
+    line.push(',');
+    out.end();
+    out.start().push_str("refs: &");
+    out.list("[", &refs, "],");
+    out.end();
+    out.close(";");
 }
 
 /// How the runtime reads a path or query value of type `t`, and whether it is a list.

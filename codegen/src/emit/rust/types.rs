@@ -3,7 +3,11 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::ident::{field_ident, invoker_ident, lit, moved, type_ident, wire_rename};
+use super::ident::{
+    field_ident, field_name, invoker_ident, lit, moved, str_text, type_ident, type_name,
+    wire_rename,
+};
+use super::text::Text;
 use super::{Config, package_segments};
 use crate::ir::*;
 
@@ -12,6 +16,8 @@ pub(super) struct Gen<'a> {
     pub ir: &'a Ir,
     pub config: &'a Config,
     pub krate: TokenStream,
+    /// `krate` as printed (`::rosetta`), for the items written as text.
+    pub k: &'a str,
     pub package: Option<String>,
     /// How many modules below the package module the code being generated sits (a service's
     /// module is 1), so paths to types get that many `super::` first.
@@ -37,364 +43,434 @@ pub(super) fn docs(lines: &[String]) -> TokenStream {
     quote!(#(#[doc = #lines])*)
 }
 
+/// The tokens of generated text (a path or type written as text, for the glue built as tokens).
+pub(super) fn parsed(text: &str) -> TokenStream {
+    text.parse()
+        .unwrap_or_else(|e| panic!("generated Rust `{text}` does not lex: {e}"))
+}
+
 impl Gen<'_> {
     /// `#[<crate>::__model(default, xmlrpc)]`: the derives and container attributes every
     /// generated type carries, expanded by the facade's `__model` attribute (one place decides
     /// them; see `rosetta-macros`' `model.rs`). `default` asks for `Default` on a struct.
-    fn model_attr(&self, default: bool) -> TokenStream {
-        let k = &self.krate;
+    fn model_attr(&self, t: &mut Text, default: bool) {
         let mut args = Vec::new();
         if self.config.crate_path != "::rosetta" {
-            let path = &self.config.crate_path;
-            args.push(quote!(crate = #path));
+            args.push(format!("crate = {}", str_text(&self.config.crate_path)));
         }
         if default {
-            args.push(quote!(default));
+            args.push("default".to_string());
         }
         if self.config.xmlrpc {
-            args.push(quote!(xmlrpc));
+            args.push("xmlrpc".to_string());
         }
-        quote!(#[#k::__model(#(#args),*)])
+        let out = t.start();
+        out.push_str("#[");
+        out.push_str(self.k);
+        out.push_str("::__model");
+        t.list("(", &args, ")]");
+        t.end();
     }
 
     /// User attributes whose path prefix matches `full` (prost-build's matching rule).
     fn extra_attributes(
         &self,
+        t: &mut Text,
         rules: &[(String, String)],
         full: &str,
-    ) -> Result<TokenStream, String> {
+    ) -> Result<(), String> {
         let mut out = TokenStream::new();
         for (prefix, attr) in rules {
             let prefix = prefix.trim_start_matches('.');
             let matches =
                 prefix.is_empty() || full == prefix || full.starts_with(&format!("{prefix}."));
             if matches {
-                let t: TokenStream = attr
+                let tokens: TokenStream = attr
                     .parse()
                     .map_err(|e| format!("invalid attribute `{attr}` for `{prefix}`: {e}"))?;
-                out.extend(t);
+                out.extend(tokens);
             }
         }
-        Ok(out)
+        if !out.is_empty() {
+            t.tokens(out);
+        }
+        Ok(())
     }
 
     /// The path from this package's module to type `id`.
     pub(crate) fn type_path(&self, id: usize) -> TokenStream {
+        parsed(&self.type_path_text(id))
+    }
+
+    /// [`type_path`](Self::type_path) as text.
+    pub(crate) fn type_path_text(&self, id: usize) -> String {
+        let mut out = String::new();
+        self.push_type_path(&mut out, id);
+        out
+    }
+
+    fn push_type_path(&self, out: &mut String, id: usize) {
         let t = &self.ir.types[id];
-        let name = type_ident(&t.name);
         if t.package == self.package {
             // Most references: no module to go down into, so no package split into segments
             // (two `Vec<String>` per reference) to find that out.
-            let supers = (0..self.depth).map(|_| quote!(super::));
-            return quote!(#(#supers)* #name);
+            for _ in 0..self.depth {
+                out.push_str("super::");
+            }
+        } else {
+            let from = package_segments(self.package.as_deref());
+            let to = package_segments(t.package.as_deref());
+            let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+            for _ in common..from.len() + self.depth {
+                out.push_str("super::");
+            }
+            for segment in &to[common..] {
+                out.push_str(&field_name(segment));
+                out.push_str("::");
+            }
         }
-        let from = package_segments(self.package.as_deref());
-        let to = package_segments(t.package.as_deref());
-        let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-        let supers = (common..from.len() + self.depth).map(|_| quote!(super::));
-        let downs = to[common..].iter().map(|s| {
-            let m = field_ident(s);
-            quote!(#m::)
-        });
-        quote!(#(#supers)* #(#downs)* #name)
+        out.push_str(&type_name(&t.name));
     }
 
     /// The Rust type for an IR type; `boxed` wraps the named type in `Box`.
     pub(crate) fn rust_type(&self, t: &Type, boxed: bool) -> TokenStream {
-        let k = &self.krate;
+        parsed(&self.rust_type_text(t, boxed))
+    }
+
+    /// [`rust_type`](Self::rust_type) as text.
+    pub(crate) fn rust_type_text(&self, t: &Type, boxed: bool) -> String {
+        let mut out = String::new();
+        self.push_rust_type(&mut out, t, boxed);
+        out
+    }
+
+    fn push_rust_type(&self, out: &mut String, t: &Type, boxed: bool) {
         match t {
-            Type::Bool => quote!(bool),
-            Type::I32 => quote!(i32),
-            Type::I64 => quote!(i64),
-            Type::U32 => quote!(u32),
-            Type::U64 => quote!(u64),
-            Type::F64 => quote!(f64),
-            Type::String => quote!(::std::string::String),
-            Type::Bytes => quote!(::std::vec::Vec<u8>),
-            Type::Timestamp => quote!(#k::Timestamp),
-            Type::Any => quote!(#k::Value),
+            Type::Bool => out.push_str("bool"),
+            Type::I32 => out.push_str("i32"),
+            Type::I64 => out.push_str("i64"),
+            Type::U32 => out.push_str("u32"),
+            Type::U64 => out.push_str("u64"),
+            Type::F64 => out.push_str("f64"),
+            Type::String => out.push_str("::std::string::String"),
+            Type::Bytes => out.push_str("::std::vec::Vec<u8>"),
+            Type::Timestamp => {
+                out.push_str(self.k);
+                out.push_str("::Timestamp");
+            }
+            Type::Any => {
+                out.push_str(self.k);
+                out.push_str("::Value");
+            }
             Type::Optional(inner) => {
-                let i = self.rust_type(inner, boxed);
-                quote!(::std::option::Option<#i>)
+                out.push_str("::std::option::Option<");
+                self.push_rust_type(out, inner, boxed);
+                out.push('>');
             }
             Type::List(inner) => {
-                let i = self.rust_type(inner, false);
-                quote!(::std::vec::Vec<#i>)
+                out.push_str("::std::vec::Vec<");
+                self.push_rust_type(out, inner, false);
+                out.push('>');
             }
             Type::Map(inner) => {
-                let i = self.rust_type(inner, false);
-                quote!(::std::collections::BTreeMap<::std::string::String, #i>)
+                out.push_str("::std::collections::BTreeMap<::std::string::String, ");
+                self.push_rust_type(out, inner, false);
+                out.push('>');
             }
             Type::Named { id, .. } => {
-                let p = self.type_path(*id);
                 if boxed {
-                    quote!(::std::boxed::Box<#p>)
+                    out.push_str("::std::boxed::Box<");
+                    self.push_type_path(out, *id);
+                    out.push('>');
                 } else {
-                    p
+                    self.push_type_path(out, *id);
                 }
             }
         }
     }
 
     /// serde attributes for a field's shape (absent optionals skipped, bytes as base64).
-    fn serde_field_attrs(&self, t: &Type) -> TokenStream {
-        let default = match t {
-            Type::Optional(_) => {
-                quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
-            }
+    fn serde_field_attrs(&self, out: &mut Text, t: &Type) {
+        match t {
+            Type::Optional(_) => out.line(&[
+                r#"#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]"#,
+            ]),
             // The absent-member rule (`Type::may_be_absent`): an absent list or map is empty, an
             // absent `any` is nil.
-            Type::List(_) | Type::Map(_) | Type::Any => quote!(#[serde(default)]),
-            _ => quote!(),
-        };
-        let with = self.serde_with_attrs(t);
-        quote!(#default #with)
+            Type::List(_) | Type::Map(_) | Type::Any => out.line(&["#[serde(default)]"]),
+            _ => {}
+        }
+        self.serde_with_attrs(out, t);
     }
 
     /// serde attributes for how a value of type `t` is encoded (bytes as base64, integers read
     /// exactly), for a field or a union variant.
-    fn serde_with_attrs(&self, t: &Type) -> TokenStream {
-        let json = format!("{}::__private::json", self.config.crate_path);
-        let with = match t {
-            // Bytes at any depth of containers: one generic module (`json::bytes`).
-            t if holds_bytes(t) => Some("bytes"),
-            _ => None,
-        }
-        .map(|m| {
-            let p = format!("{json}::{m}");
-            quote!(#[serde(with = #p)])
-        })
-        .or_else(|| {
-            // Integers are read exactly from the number's text (`9007199254740993.0` is that
-            // integer, `2.5` an error), never through a float.
-            holds_integers(t).then(|| {
-                let p = format!("{json}::exact");
-                quote!(#[serde(deserialize_with = #p)])
-            })
-        });
-        quote!(#with)
+    fn serde_with_attrs(&self, out: &mut Text, t: &Type) {
+        // Bytes at any depth of containers: one generic module (`json::bytes`). Integers are
+        // read exactly from the number's text (`9007199254740993.0` is that integer, `2.5` an
+        // error), never through a float.
+        let (key, module) = if holds_bytes(t) {
+            ("with", "bytes")
+        } else if holds_integers(t) {
+            ("deserialize_with", "exact")
+        } else {
+            return;
+        };
+        let path = format!("{}::__private::json::{module}", self.config.crate_path);
+        out.line(&["#[serde(", key, " = ", &str_text(&path), ")]"]);
     }
 
     /// `#[rosetta(range(...))]` and friends; bounds are written as literals of the field's type.
-    fn constraint_attrs(c: &Constraints, ty: &Type) -> TokenStream {
-        let mut out = TokenStream::new();
+    fn constraint_attrs(out: &mut Text, c: &Constraints, ty: &Type) {
+        use proc_macro2::Literal;
         let float = *ty.without_optional() == Type::F64;
-        let num = |n: &Number| -> TokenStream {
+        let num = |n: &Number| -> String {
             match n {
-                Number::Int(i) if float => {
-                    let lit = proc_macro2::Literal::f64_unsuffixed(*i as f64);
-                    quote!(#lit)
-                }
-                Number::Int(i) => {
-                    let lit = proc_macro2::Literal::i64_unsuffixed(*i);
-                    quote!(#lit)
-                }
-                Number::Float(f) => {
-                    let lit = proc_macro2::Literal::f64_unsuffixed(*f);
-                    quote!(#lit)
-                }
+                Number::Int(i) if float => Literal::f64_unsuffixed(*i as f64).to_string(),
+                Number::Int(i) => i.to_string(),
+                Number::Float(f) => Literal::f64_unsuffixed(*f).to_string(),
             }
         };
         if let Some(r) = &c.range {
             let mut args = Vec::new();
             if let Some(m) = &r.min {
-                let v = num(m);
-                args.push(quote!(min = #v));
+                args.push(format!("min = {}", num(m)));
             }
             if let Some(m) = &r.max {
-                let v = num(m);
-                args.push(quote!(max = #v));
+                args.push(format!("max = {}", num(m)));
             }
-            out.extend(quote!(#[rosetta(range(#(#args),*))]));
+            out.start().push_str("#[rosetta(range");
+            out.list("(", &args, "))]");
+            out.end();
         }
         if let Some(l) = &c.length {
             let mut args = Vec::new();
             if let Some(m) = l.min {
-                let v = proc_macro2::Literal::u64_unsuffixed(m);
-                args.push(quote!(min = #v));
+                args.push(format!("min = {m}"));
             }
             if let Some(m) = l.max {
-                let v = proc_macro2::Literal::u64_unsuffixed(m);
-                args.push(quote!(max = #v));
+                args.push(format!("max = {m}"));
             }
-            out.extend(quote!(#[rosetta(length(#(#args),*))]));
+            out.start().push_str("#[rosetta(length");
+            out.list("(", &args, "))]");
+            out.end();
         }
         if let Some(p) = &c.pattern {
-            out.extend(quote!(#[rosetta(pattern = #p)]));
+            // Escaped as quote escapes an interpolated string (`\s` as `\\s`).
+            let p = Literal::string(p).to_string();
+            out.line(&["#[rosetta(pattern = ", &p, ")]"]);
         }
-        out
+    }
+
+    /// `#[serde(rename = "…")] #[rosetta(rename = "…")]` when the wire name of `rust` is not
+    /// its Rust spelling.
+    fn renames(out: &mut Text, rust: &str, wire: &str) {
+        if let Some(wire) = wire_rename(rust, wire) {
+            let wire = str_text(&wire);
+            out.line(&["#[serde(rename = ", &wire, ")]"]);
+            out.line(&["#[rosetta(rename = ", &wire, ")]"]);
+        }
     }
 
     /// One struct field with its docs, renames, serde and constraint attributes.
-    fn field(&self, owner: &str, f: &Field) -> Result<TokenStream, String> {
-        let name = field_ident(&f.name);
-        let ty = self.rust_type(&f.ty, f.boxed);
-        let mut doc_lines = f.docs.clone();
+    fn field(&self, out: &mut Text, owner: &str, f: &Field) -> Result<(), String> {
+        let name = field_name(&f.name);
+        out.docs(&f.docs);
         if f.deprecated {
-            doc_lines.push(String::new());
-            doc_lines.push("**Deprecated** in the IDL.".to_string());
+            out.doc("");
+            out.doc("**Deprecated** in the IDL.");
         }
-        let doc = moved(docs(&doc_lines));
-        let rename = wire_rename(&name, &f.name).map(|w| {
-            let w = lit(w);
-            quote!(#[serde(rename = #w)] #[rosetta(rename = #w)])
-        });
-        let serde = moved(self.serde_field_attrs(&f.ty));
-        let constraints = moved(Self::constraint_attrs(&f.constraints, &f.ty));
-        let extra = moved(self.extra_attributes(
+        Self::renames(out, &name, &f.name);
+        self.serde_field_attrs(out, &f.ty);
+        Self::constraint_attrs(out, &f.constraints, &f.ty);
+        self.extra_attributes(
+            out,
             &self.config.field_attributes,
             &format!("{owner}.{}", f.name),
-        )?);
-        let ty = moved(ty);
-        Ok(quote!(#doc #rename #serde #constraints #extra pub #name: #ty,))
+        )?;
+        let line = out.start();
+        line.push_str("pub ");
+        line.push_str(&name);
+        line.push_str(": ");
+        self.push_rust_type(line, &f.ty, f.boxed);
+        line.push(',');
+        out.end();
+        Ok(())
+    }
+
+    /// `pub struct Name { fields }`, the fields from `owner` (for the user's field attributes).
+    fn struct_body(
+        &self,
+        out: &mut Text,
+        name: &str,
+        owner: &str,
+        fields: &[Field],
+    ) -> Result<(), String> {
+        if fields.is_empty() {
+            out.line(&["pub struct ", name, " {}"]);
+            return Ok(());
+        }
+        out.open(&["pub struct ", name]);
+        for f in fields {
+            self.field(out, owner, f)?;
+        }
+        out.close("");
+        Ok(())
     }
 
     /// A struct (or the body of an error) with derives.
-    fn struct_item(&self, id: usize, fields: &[Field]) -> Result<TokenStream, String> {
+    fn struct_item(&self, out: &mut Text, id: usize, fields: &[Field]) -> Result<(), String> {
         let t = &self.ir.types[id];
         let full = t.full_name();
-        let name = type_ident(&t.name);
-        let doc = moved(docs(&t.docs));
-        let fields = moved(
-            fields
-                .iter()
-                .map(|f| self.field(&full, f))
-                .collect::<Result<TokenStream, _>>()?,
-        );
-        let model = moved(self.model_attr(self.ir.types[id].has_zero_value));
-        let extra = moved(self.extra_attributes(&self.config.type_attributes, &full)?);
-        Ok(quote! {
-            #doc
-            #model
-            #extra
-            pub struct #name { #fields }
-        })
+        out.docs(&t.docs);
+        self.model_attr(out, t.has_zero_value);
+        self.extra_attributes(out, &self.config.type_attributes, &full)?;
+        self.struct_body(out, &type_name(&t.name), &full, fields)
     }
 
-    /// The item(s) for type `id`.
-    pub(crate) fn type_def(&self, id: usize) -> Result<TokenStream, String> {
+    /// The item(s) for type `id`, as text.
+    pub(crate) fn type_def(&self, out: &mut Text, id: usize) -> Result<(), String> {
         let t = &self.ir.types[id];
         match &t.kind {
-            TypeKind::Struct(s) => self.struct_item(id, &s.fields),
-            TypeKind::Error(e) => self.error_item(id, e),
-            TypeKind::Enum(e) => self.enum_item(id, e),
-            TypeKind::Union(u) => self.union_item(id, u),
+            TypeKind::Struct(s) => self.struct_item(out, id, &s.fields),
+            TypeKind::Error(e) => self.error_item(out, id, e),
+            TypeKind::Enum(e) => self.enum_item(out, id, e),
+            TypeKind::Union(u) => self.union_item(out, id, u),
         }
     }
 
-    fn enum_item(&self, id: usize, e: &Enum) -> Result<TokenStream, String> {
+    fn enum_item(&self, out: &mut Text, id: usize, e: &Enum) -> Result<(), String> {
         let t = &self.ir.types[id];
-        let name = type_ident(&t.name);
-        let doc = docs(&t.docs);
-        let model = self.model_attr(false);
-        let extra = self.extra_attributes(&self.config.type_attributes, &t.full_name())?;
-        let variants = e.values.iter().enumerate().map(|(i, v)| {
-            let vname = type_ident(&v.name);
-            let vdoc = docs(&v.docs);
-            let wire = lit(&v.name);
-            let number = proc_macro2::Literal::i32_unsuffixed(v.number);
-            let default = (i == 0).then(|| quote!(#[default]));
-            quote!(#vdoc #default #[serde(rename = #wire)] #[rosetta(rename = #wire)] #vname = #number,)
-        });
-        let arms_num = e.values.iter().map(|v| {
-            let vname = type_ident(&v.name);
-            let number = proc_macro2::Literal::i32_unsuffixed(v.number);
-            quote!(#number => ::std::option::Option::Some(Self::#vname),)
-        });
-        let arms_name = e.values.iter().map(|v| {
-            let vname = type_ident(&v.name);
-            let wire = lit(&v.name);
-            quote!(Self::#vname => #wire,)
-        });
-        let all = e.values.iter().map(|v| {
-            let vname = type_ident(&v.name);
-            quote!(Self::#vname)
-        });
-        Ok(quote! {
-            #doc
-            #model
-            #extra
-            pub enum #name { #(#variants)* }
-
-            impl #name {
-                /// Every value, in declaration order.
-                pub const VALUES: &'static [Self] = &[#(#all),*];
-
-                /// The number the IDL gives this value (its protobuf number).
-                pub fn number(self) -> i32 {
-                    self as i32
+        let name = type_name(&t.name);
+        out.docs(&t.docs);
+        self.model_attr(out, false);
+        self.extra_attributes(out, &self.config.type_attributes, &t.full_name())?;
+        let variants: Vec<(std::rc::Rc<str>, String)> = e
+            .values
+            .iter()
+            .map(|v| (type_name(&v.name), str_text(&v.name)))
+            .collect();
+        if variants.is_empty() {
+            out.line(&["pub enum ", &name, " {}"]);
+        } else {
+            out.open(&["pub enum ", &name]);
+            for (i, (v, (vname, wire))) in e.values.iter().zip(&variants).enumerate() {
+                out.docs(&v.docs);
+                if i == 0 {
+                    out.line(&["#[default]"]);
                 }
-
-                /// The value with this number, if any.
-                pub fn from_number(number: i32) -> ::std::option::Option<Self> {
-                    match number {
-                        #(#arms_num)*
-                        _ => ::std::option::Option::None,
-                    }
-                }
-
-                /// The name as written in the IDL (and on the wire in JSON and XML-RPC).
-                pub fn name(self) -> &'static str {
-                    match self { #(#arms_name)* }
-                }
+                out.line(&["#[serde(rename = ", wire, ")]"]);
+                out.line(&["#[rosetta(rename = ", wire, ")]"]);
+                out.line(&[vname, " = ", &v.number.to_string(), ","]);
             }
-        })
+            out.close("");
+        }
+        out.open(&["impl ", &name]);
+        out.line(&["/// Every value, in declaration order."]);
+        out.start()
+            .push_str("pub const VALUES: &'static [Self] = &");
+        let all: Vec<String> = variants.iter().map(|(v, _)| format!("Self::{v}")).collect();
+        out.list("[", &all, "];");
+        out.end();
+        out.line(&["/// The number the IDL gives this value (its protobuf number)."]);
+        out.open(&["pub fn number(self) -> i32"]);
+        out.line(&["self as i32"]);
+        out.close("");
+        out.line(&["/// The value with this number, if any."]);
+        out.open(&["pub fn from_number(number: i32) -> ::std::option::Option<Self>"]);
+        out.open(&["match number"]);
+        for (v, (vname, _)) in e.values.iter().zip(&variants) {
+            out.line(&[
+                &v.number.to_string(),
+                " => ::std::option::Option::Some(Self::",
+                vname,
+                "),",
+            ]);
+        }
+        out.line(&["_ => ::std::option::Option::None,"]);
+        out.close("");
+        out.close("");
+        out.line(&["/// The name as written in the IDL (and on the wire in JSON and XML-RPC)."]);
+        out.open(&["pub fn name(self) -> &'static str"]);
+        if variants.is_empty() {
+            out.line(&["match self {}"]);
+        } else {
+            out.open(&["match self"]);
+            for (vname, wire) in &variants {
+                out.line(&["Self::", vname, " => ", wire, ","]);
+            }
+            out.close("");
+        }
+        out.close("");
+        out.close("");
+        Ok(())
     }
 
-    fn union_item(&self, id: usize, u: &Union) -> Result<TokenStream, String> {
+    fn union_item(&self, out: &mut Text, id: usize, u: &Union) -> Result<(), String> {
         let t = &self.ir.types[id];
-        let name = type_ident(&t.name);
-        let doc = docs(&t.docs);
-        let model = self.model_attr(false);
-        let extra = self.extra_attributes(&self.config.type_attributes, &t.full_name())?;
-        let variants = u.variants.iter().map(|v| {
-            let vname = type_ident(&v.name);
-            let vdoc = docs(&v.docs);
-            let ty = self.rust_type(&v.ty, v.boxed);
-            let wire = lit(&v.name);
+        let name = type_name(&t.name);
+        out.docs(&t.docs);
+        self.model_attr(out, false);
+        self.extra_attributes(out, &self.config.type_attributes, &t.full_name())?;
+        if u.variants.is_empty() {
+            out.line(&["pub enum ", &name, " {}"]);
+            return Ok(());
+        }
+        out.open(&["pub enum ", &name]);
+        for v in &u.variants {
+            out.docs(&v.docs);
+            let wire = str_text(&v.name);
+            out.line(&["#[serde(rename = ", &wire, ")]"]);
+            out.line(&["#[rosetta(rename = ", &wire, ")]"]);
             // A variant's value is there by definition: no absent-member default (serde has
             // none for variants), only the value's own encoding.
-            let serde = self.serde_with_attrs(&v.ty);
-            let constraints = Self::constraint_attrs(&v.constraints, &v.ty);
-            quote!(#vdoc #[serde(rename = #wire)] #[rosetta(rename = #wire)] #serde #constraints #vname(#ty),)
-        });
-        Ok(quote! {
-            #doc
-            #model
-            #extra
-            pub enum #name { #(#variants)* }
-        })
+            self.serde_with_attrs(out, &v.ty);
+            Self::constraint_attrs(out, &v.constraints, &v.ty);
+            let line = out.start();
+            line.push_str(&type_name(&v.name));
+            line.push('(');
+            self.push_rust_type(line, &v.ty, v.boxed);
+            line.push_str("),");
+            out.end();
+        }
+        out.close("");
+        Ok(())
     }
 
-    fn error_item(&self, id: usize, e: &ErrorType) -> Result<TokenStream, String> {
+    fn error_item(&self, out: &mut Text, id: usize, e: &ErrorType) -> Result<(), String> {
         let t = &self.ir.types[id];
-        let k = &self.krate;
-        let name = type_ident(&t.name);
-        let item = self.struct_item(id, &e.body.fields)?;
-        let wire = lit(&t.name);
-        let kind = format_ident!("{}", super::ident::upper_camel(e.kind.name()));
-        let status = e.http_status;
-        let fault = e.fault_code;
-        let full_name = t.full_name();
-        let grpc = if self.config.grpc {
-            super::protocols::gated("grpc", super::grpc::declared_error_methods(self))
-        } else {
-            TokenStream::new()
-        };
-        Ok(quote! {
-            #item
-
-            #k::__declared_error_display!(#name);
-
-            impl #k::DeclaredError for #name {
-                const NAME: &'static str = #wire;
-                const FULL_NAME: &'static str = #full_name;
-                const KIND: #k::ErrorKind = #k::ErrorKind::#kind;
-                const HTTP_STATUS: u16 = #status;
-                const FAULT_CODE: i32 = #fault;
-                #grpc
-            }
-        })
+        let k = self.k;
+        let name = type_name(&t.name);
+        self.struct_item(out, id, &e.body.fields)?;
+        out.line(&[k, "::__declared_error_display!(", &name, ");"]);
+        out.open(&["impl ", k, "::DeclaredError for ", &name]);
+        out.line(&["const NAME: &'static str = ", &str_text(&t.name), ";"]);
+        out.line(&[
+            "const FULL_NAME: &'static str = ",
+            &str_text(&t.full_name()),
+            ";",
+        ]);
+        let kind = super::ident::upper_camel(e.kind.name());
+        out.line(&[
+            "const KIND: ",
+            k,
+            "::ErrorKind = ",
+            k,
+            "::ErrorKind::",
+            &kind,
+            ";",
+        ]);
+        let status = e.http_status.to_string();
+        out.line(&["const HTTP_STATUS: u16 = ", &status, "u16;"]);
+        let fault = e.fault_code.to_string();
+        out.line(&["const FAULT_CODE: i32 = ", &fault, "i32;"]);
+        if self.config.grpc {
+            super::text::gated(out, &self.config.crate_path, &["grpc"], |out| {
+                super::grpc::declared_error_methods(self, out)
+            });
+        }
+        out.close("");
+        Ok(())
     }
 
     /// The same context, one module deeper (inside a service's module).
@@ -403,6 +479,7 @@ impl Gen<'_> {
             ir: self.ir,
             config: self.config,
             krate: self.krate.clone(),
+            k: self.k,
             package: self.package.clone(),
             depth: self.depth + 1,
             fragment: self.fragment,
@@ -521,14 +598,10 @@ impl Gen<'_> {
         let trait_name = type_ident(&s.name);
         let module = field_ident(&s.name);
         let doc = docs(&s.docs);
-        let mut items = TokenStream::new();
         let mut module_items = TokenStream::new();
         let mut methods = TokenStream::new();
         let inner = self.nested();
         for rpc in &s.rpcs {
-            if let Input::Params(request) = &rpc.input {
-                items.extend(self.request_struct(s, rpc, request)?);
-            }
             let method = field_ident(&rpc.name);
             let mut doc_lines = rpc.docs.clone();
             if rpc.deprecated {
@@ -585,10 +658,9 @@ impl Gen<'_> {
             s.name
         ));
         let inception = super::inception_allow(self.package.as_deref(), &module);
-        let (items, doc) = (moved(items), moved(doc));
+        let doc = moved(doc);
         let (methods, module_items) = (moved(methods), moved(module_items));
         Ok(quote! {
-            #items
             #doc
             // One parameter per IDL parameter, however many the IDL declares.
             #[allow(clippy::too_many_arguments)]
@@ -612,33 +684,23 @@ impl Gen<'_> {
         }
     }
 
-    /// `<Rpc>Request`: the parameters of a parameter-list rpc as one struct (the same message gRPC
-    /// uses), so every protocol decodes and validates one value.
-    fn request_struct(
-        &self,
-        s: &Service,
-        rpc: &Rpc,
-        request: &RequestMessage,
-    ) -> Result<TokenStream, String> {
-        let name = type_ident(&request.name);
-        let owner = format!("{}.{}", s.full_name(), request.name);
-        let doc = lit(format!(" The parameters of `{}.{}`.", s.name, rpc.name));
-        let fields = request
-            .fields
-            .iter()
-            .map(|p| self.field(&owner, p))
-            .collect::<Result<TokenStream, _>>()?;
-        let fields = moved(fields);
-        let default = request
-            .fields
-            .iter()
-            .all(|p| self.ir.field_has_zero_value(&p.ty));
-        let model = self.model_attr(default);
-        Ok(quote! {
-            #[doc = #doc]
-            #model
-            pub struct #name { #fields }
-        })
+    /// `<Rpc>Request` of each parameter-list rpc of `s`: its parameters as one struct (the same
+    /// message gRPC uses), so every protocol decodes and validates one value.
+    pub(crate) fn request_structs(&self, out: &mut Text, s: &Service) -> Result<(), String> {
+        for rpc in &s.rpcs {
+            let Input::Params(request) = &rpc.input else {
+                continue;
+            };
+            let owner = format!("{}.{}", s.full_name(), request.name);
+            out.doc(&format!("The parameters of `{}.{}`.", s.name, rpc.name));
+            let default = request
+                .fields
+                .iter()
+                .all(|p| self.ir.field_has_zero_value(&p.ty));
+            self.model_attr(out, default);
+            self.struct_body(out, &type_name(&request.name), &owner, &request.fields)?;
+        }
+        Ok(())
     }
 
     /// `<Rpc>Error`: the declared errors an rpc throws, plus any other [`Status`], expanded by the

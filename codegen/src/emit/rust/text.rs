@@ -1,0 +1,238 @@
+//! Items written as text, in the layout [`super::print`] gives the same tokens: a type with its
+//! attributes, its REST schema static and its `__proto!` call.
+//!
+//! Why text: those items are most of a large API's output (2,000 of the 2,200 pieces of the
+//! 2,000-type benchmark API), and they are regular, so building proc-macro2 token trees (an
+//! identifier validated and allocated per name, a vector per group) only to walk them again in
+//! the printer was most of what they cost (issue 17). The service glue, with its closures,
+//! generics and nested macro calls, stays tokens printed by [`super::print`]. The layout rules
+//! used here are the printer's (a line per attribute, field and variant; a delimited list on one
+//! line unless its one-line form, as proc-macro2 prints it, is longer than
+//! [`super::print::MAX_INLINE`]), so a package file reads the same wherever each item came from;
+//! the generated crates building in the tests hold the text valid.
+
+use std::str::FromStr;
+
+use proc_macro2::TokenStream;
+
+use super::ident::push_str_text;
+use super::print::MAX_INLINE;
+
+/// A piece of a file being written: whole lines at an indentation.
+#[derive(Default)]
+pub(super) struct Text {
+    pub(super) out: String,
+    indent: usize,
+}
+
+impl Text {
+    /// Starts a line: writes its indentation.
+    pub(super) fn start(&mut self) -> &mut String {
+        for _ in 0..self.indent {
+            self.out.push_str("    ");
+        }
+        &mut self.out
+    }
+
+    /// Ends the line being written.
+    pub(super) fn end(&mut self) {
+        self.out.push('\n');
+    }
+
+    /// One whole line of `parts`.
+    pub(super) fn line(&mut self, parts: &[&str]) {
+        let out = self.start();
+        for part in parts {
+            out.push_str(part);
+        }
+        self.end();
+    }
+
+    /// A line of `parts` followed by ` {`; what follows is one level deeper.
+    pub(super) fn open(&mut self, parts: &[&str]) {
+        let out = self.start();
+        for part in parts {
+            out.push_str(part);
+        }
+        out.push_str(" {\n");
+        self.indent += 1;
+    }
+
+    /// Back one level, and `}` followed by `tail` on a line.
+    pub(super) fn close(&mut self, tail: &str) {
+        self.indent -= 1;
+        self.line(&["}", tail]);
+    }
+
+    /// Doc comments: `/// line` each, or `#[doc = "…"]` for a line a comment cannot hold.
+    pub(super) fn docs(&mut self, lines: &[String]) {
+        for line in lines {
+            self.doc(line);
+        }
+    }
+
+    /// One doc line (as the printer writes `#[doc = " line"]`).
+    pub(super) fn doc(&mut self, line: &str) {
+        let out = self.start();
+        if line.contains(['\r', '\n']) {
+            // Two `///` lines would be two attributes.
+            out.push_str("#[doc = ");
+            push_str_text(out, &format!(" {line}"));
+            out.push(']');
+        } else {
+            out.push_str("/// ");
+            out.push_str(line);
+        }
+        self.end();
+    }
+
+    /// `tokens` printed at this indentation (user-given attributes, which only the printer can
+    /// lay out).
+    pub(super) fn tokens(&mut self, tokens: TokenStream) {
+        for line in super::print::print(tokens).lines() {
+            self.line(&[line]);
+        }
+    }
+
+    /// `open`, the comma-separated `items` and `close`, continuing the line being written: on
+    /// this line when short, else an item per line one level deeper and `close` on a line of
+    /// its own (the printer's layout of a parenthesis or bracket group).
+    pub(super) fn list(&mut self, open: &str, items: &[String], close: &str) {
+        self.out.push_str(open);
+        let inline = items.join(", ");
+        if long(&inline) {
+            self.indent += 1;
+            for (i, item) in items.iter().enumerate() {
+                self.out.push('\n');
+                self.start().push_str(item);
+                if i + 1 < items.len() {
+                    self.out.push(',');
+                }
+            }
+            self.indent -= 1;
+            self.out.push('\n');
+            self.start();
+        } else {
+            self.out.push_str(&inline);
+        }
+        self.out.push_str(close);
+    }
+
+    /// Like [`list`](Self::list) for a macro call's arguments whose last argument ends in a
+    /// braced list, `(a, b { x, y })`: broken, the braced list is broken too (the printer lays
+    /// out a brace group in a broken list on lines of its own).
+    pub(super) fn list_with_block(&mut self, args: &[String], last: &str, block: &[String]) {
+        let braced = if block.is_empty() {
+            format!("{last} {{}}")
+        } else {
+            format!("{last} {{ {} }}", block.join(", "))
+        };
+        let inline = args
+            .iter()
+            .map(String::as_str)
+            .chain([braced.as_str()])
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !long(&inline) {
+            self.out.push('(');
+            self.out.push_str(&inline);
+            self.out.push(')');
+            return;
+        }
+        self.out.push('(');
+        self.indent += 1;
+        for arg in args {
+            self.out.push('\n');
+            self.start().push_str(arg);
+            self.out.push(',');
+        }
+        self.out.push('\n');
+        self.start().push_str(last);
+        if block.is_empty() {
+            self.out.push_str(" {}");
+        } else {
+            self.out.push_str(" {");
+            self.indent += 1;
+            for (i, item) in block.iter().enumerate() {
+                self.out.push('\n');
+                self.start().push_str(item);
+                if i + 1 < block.len() {
+                    self.out.push(',');
+                }
+            }
+            self.indent -= 1;
+            self.out.push('\n');
+            self.start().push('}');
+        }
+        self.indent -= 1;
+        self.out.push('\n');
+        self.start().push(')');
+    }
+}
+
+/// Whether a group holding `inline` (its contents on one line, single-spaced) is broken into
+/// lines: the printer's rule, the one-line length as proc-macro2 prints the tokens (each token
+/// then a space) over [`MAX_INLINE`]. That length is at least the text's and under three times
+/// it, so the tokens are lexed only for text in between.
+fn long(inline: &str) -> bool {
+    let len = inline.len();
+    if len > MAX_INLINE {
+        return true;
+    }
+    if 3 * len <= MAX_INLINE {
+        return false;
+    }
+    match TokenStream::from_str(inline) {
+        Ok(tokens) => super::print::flat_len(&tokens.into_iter().collect::<Vec<_>>()) > MAX_INLINE,
+        Err(_) => false,
+    }
+}
+
+/// `features`' gate around `body` (`<crate>::__if_rest! { <crate>::__if_server! {` … `}}`), as
+/// [`super::apply_gates`] writes the printer's gate markers, at the indentation of `text`.
+pub(super) fn gated(
+    text: &mut Text,
+    crate_path: &str,
+    features: &[&str],
+    body: impl FnOnce(&mut Text),
+) {
+    let out = text.start();
+    for (i, feature) in features.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(crate_path);
+        out.push_str("::__if_");
+        out.push_str(feature);
+        out.push_str("! {");
+    }
+    text.end();
+    body(text);
+    text.line(&[&"}".repeat(features.len())]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_break_where_the_printer_breaks_them() {
+        let items = |n: usize| {
+            (0..n)
+                .map(|i| format!("Self::Value{i}"))
+                .collect::<Vec<_>>()
+        };
+        for n in 0..12 {
+            let mut text = Text::default();
+            text.start().push_str("x = &");
+            text.list("[", &items(n), "]");
+            text.out.push(';');
+            let tokens = TokenStream::from_str(&text.out).unwrap();
+            assert_eq!(
+                super::super::print::print(tokens),
+                text.out + "\n",
+                "{n} items"
+            );
+        }
+    }
+}
