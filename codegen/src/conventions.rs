@@ -1,18 +1,14 @@
 //! Names and routes that Rosetta derives when the IDL does not give them. The checker and the
 //! lowering both call these, so what is checked for collisions is exactly what is generated.
 
-use heck::{ToLowerCamelCase, ToSnakeCase, ToUpperCamelCase};
+use crate::case;
 
 use crate::ir::{Ir, Type};
 use crate::program::full_name;
 
 /// The XML-RPC method name of an rpc without `@xmlrpc`: `catalog.getProduct`.
 pub fn default_xmlrpc_name(service: &str, rpc: &str) -> String {
-    format!(
-        "{}.{}",
-        service.to_lower_camel_case(),
-        rpc.to_lower_camel_case()
-    )
+    format!("{}.{}", case::lower_camel(service), case::lower_camel(rpc))
 }
 
 /// The REST path of an rpc without `@http` (always `POST`): `/shop.v1.Catalog/GetProduct`.
@@ -37,12 +33,12 @@ pub fn response_message_name(rpc: &str) -> String {
 /// The Rust module of a topic's producer and consumer, in its package's module: `order_events`
 /// for `"order-events"`.
 pub fn topic_module_name(topic: &str) -> String {
-    topic.to_snake_case()
+    case::snake(topic)
 }
 
 /// The Rust module of a service's error enums and glue, in its package's module: `catalog`.
 pub fn service_module_name(service: &str) -> String {
-    service.to_snake_case()
+    case::snake(service)
 }
 
 /// How many unions deep a topic's `key: value.<field>` may be read: the Kafka glue matches
@@ -81,8 +77,8 @@ pub fn proto_wrapper_name(ir: &Ir, package: Option<&str>, t: &Type) -> String {
             Type::List(i) => format!("ListOf{}", part(ir, package, i)),
             Type::Map(i) => format!("MapOf{}", part(ir, package, i)),
             Type::Named { id, name } => match ir.types.get(*id) {
-                Some(d) if d.package.as_deref() == package => d.name.to_upper_camel_case(),
-                _ => name.replace('.', "_").to_upper_camel_case(),
+                Some(d) if d.package.as_deref() == package => case::upper_camel(&d.name),
+                _ => case::upper_camel(&name.replace('.', "_")),
             },
         }
     }

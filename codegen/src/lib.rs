@@ -12,6 +12,7 @@
 //! ```
 
 pub mod builder;
+mod case;
 pub mod check;
 pub mod conventions;
 pub mod diagnostics;

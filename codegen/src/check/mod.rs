@@ -195,7 +195,6 @@ impl<'a> Ctx<'a> {
     pub(crate) fn distinct_rpcs(
         &self,
     ) -> impl Iterator<Item = (&'a ParsedFile, &'a ast::ServiceDecl, &'a ast::Rpc)> {
-        use heck::ToSnakeCase;
         // A service's rpcs come one after another, so the names seen are kept for the current
         // service only: a small set, not one of every rpc of the program.
         let mut service: *const ast::ServiceDecl = std::ptr::null();
@@ -205,7 +204,7 @@ impl<'a> Ctx<'a> {
                 service = *s;
                 seen.clear();
             }
-            seen.insert(rpc.name.name.to_snake_case())
+            seen.insert(crate::case::snake(&rpc.name.name))
         })
     }
 

@@ -3,8 +3,6 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use heck::ToSnakeCase;
-
 use super::{Ctx, emit};
 use crate::conventions::{service_module_name, topic_module_name};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -62,7 +60,7 @@ pub(super) fn check_module_names(ctx: &Ctx, out: &mut Diagnostics) {
                 span: decl.name.span,
                 package: true,
             };
-            add(parent, segments[i].to_snake_case(), module, out);
+            add(parent, crate::case::snake(segments[i]), module, out);
         }
     }
     for (f, item) in ctx.items() {

@@ -16,8 +16,8 @@
 
 use std::cell::RefCell;
 
+use crate::case;
 use askama::Template;
-use heck::{ToShoutySnakeCase, ToSnakeCase};
 use proc_macro2::{Ident, Span};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -50,15 +50,15 @@ pub fn file_name(ir: &Ir, file: usize) -> String {
 pub fn enum_value_name(enum_name: &str, value: &str) -> String {
     format!(
         "{}_{}",
-        enum_name.to_shouty_snake_case(),
-        value.to_shouty_snake_case()
+        case::shouty_snake(enum_name),
+        case::shouty_snake(value)
     )
 }
 
 /// The name of the zero value added to an enum that has none: `STATUS_UNSPECIFIED`, made unique
 /// against the enum's own values.
 pub fn enum_unspecified_name(enum_name: &str, values: &[String]) -> String {
-    let mut name = format!("{}_UNSPECIFIED", enum_name.to_shouty_snake_case());
+    let mut name = format!("{}_UNSPECIFIED", case::shouty_snake(enum_name));
     while values.contains(&name) {
         name.push('_');
     }
@@ -104,7 +104,7 @@ pub(super) fn proto_enum_values(enum_name: &str, e: &crate::ir::Enum) -> Vec<Pro
 
 /// The name of a union's `oneof`: the union's snake_case name, unless a variant has it.
 pub fn oneof_name(union_name: &str, variants: &[Field]) -> String {
-    let mut name = union_name.to_snake_case();
+    let mut name = case::snake(union_name);
     while variants.iter().any(|v| v.name == name) {
         name.push_str("_value");
     }
@@ -155,16 +155,15 @@ pub fn prost_ident(text: &str) -> Ident {
 
 /// A prost message, enum, oneof enum or variant name (`to_upper_camel`).
 pub fn prost_type(name: &str) -> Ident {
-    use heck::ToUpperCamelCase;
     cached(&PROST_TYPES, name, |name| {
-        prost_ident(&prost_sanitize(name.to_upper_camel_case()))
+        prost_ident(&prost_sanitize(case::upper_camel(name)))
     })
 }
 
 /// A prost field, method or nested-module name (`to_snake`).
 pub fn prost_field(name: &str) -> Ident {
     cached(&PROST_FIELDS, name, |name| {
-        prost_ident(&prost_sanitize(name.to_snake_case()))
+        prost_ident(&prost_sanitize(case::snake(name)))
     })
 }
 

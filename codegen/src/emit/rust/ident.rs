@@ -8,7 +8,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -76,7 +75,7 @@ pub(crate) fn field_name(name: &str) -> Rc<str> {
 
 /// The snake_case text of a name (no escaping).
 pub(crate) fn snake_case(name: &str) -> String {
-    cached(&SNAKE_CASE, name, |name| name.to_snake_case())
+    cached(&SNAKE_CASE, name, crate::case::snake)
 }
 
 thread_local! {
@@ -109,7 +108,7 @@ pub(crate) fn cached<V: Clone + 'static>(
 /// The UpperCamelCase text of a name (no escaping).
 pub fn upper_camel(name: &str) -> String {
     cached(&UPPER_CAMEL, name, |name| {
-        let s = name.to_upper_camel_case();
+        let s = crate::case::upper_camel(name);
         if s.is_empty() { "_".to_string() } else { s }
     })
 }

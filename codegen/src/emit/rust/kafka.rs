@@ -21,7 +21,6 @@
 
 use std::collections::BTreeSet;
 
-use heck::ToSnakeCase;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -34,7 +33,7 @@ const MAX_KEY_DEPTH: usize = 32;
 
 /// The module of `t`: the snake_case topic name (`shop.product-events` → `shop_product_events`).
 fn module_name(topic: &str) -> String {
-    topic.to_snake_case()
+    crate::case::snake(topic)
 }
 
 /// The typed producer and consumer of `t`: its module. Each item is one call of a facade macro
