@@ -120,8 +120,8 @@ pub(crate) fn invoker_ident(rpc: &crate::ir::Rpc) -> Ident {
 }
 
 /// `<Rpc>Error`: the error enum of rpc `rpc_name`, spelled here only.
-pub(crate) fn rpc_error_ident(rpc_name: &str) -> proc_macro2::Ident {
-    quote::format_ident!("{}Error", upper_camel(rpc_name))
+pub(crate) fn rpc_error_name(rpc_name: &str) -> String {
+    format!("{}Error", upper_camel(rpc_name))
 }
 
 /// The string literal of `s`, escaped in one pass over its bytes: proc-macro2's

@@ -172,7 +172,7 @@ impl Run<'_> {
             Job::Service { index, first } => {
                 let s = &ir.services[index];
                 g.request_structs(&mut text, s)?;
-                items.push(g.service(s)?);
+                g.service(&mut text, s)?;
                 if openapi && first {
                     text::gated(&mut after, &config.crate_path, &["rest", "server"], |out| {
                         rest::schema_static(g, out, emit_openapi::Component::Problem);
@@ -405,7 +405,7 @@ fn feature_requirements(
 
 /// Turns the formatted marker lines of [`protocols::gated`] blocks into
 /// `<crate>::__if_<feature>! {` and `}`; every other line is kept as [`print`] wrote it.
-fn apply_gates(text: &str, crate_path: &str) -> String {
+pub(super) fn apply_gates(text: &str, crate_path: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
         let trimmed = line.trim_start();
@@ -486,13 +486,17 @@ fn package_segments(package: Option<&str>) -> Vec<String> {
 /// package module it sits in (topic `nested` in package `edge.nested`): a valid IDL, and clippy
 /// would otherwise fail a user's `-D warnings` build on generated code.
 pub(super) fn inception_allow(package: Option<&str>, module: &proc_macro2::Ident) -> TokenStream {
-    let last = package.and_then(|p| p.rsplit('.').next());
-    match last {
-        Some(last) if ident::field_ident(last) == *module => {
-            quote::quote!(#[allow(clippy::module_inception)])
-        }
-        _ => TokenStream::new(),
+    if inception(package, &module.to_string()) {
+        quote::quote!(#[allow(clippy::module_inception)])
+    } else {
+        TokenStream::new()
     }
+}
+
+/// Whether module `module` (its identifier's text) has the name of the package module it sits in.
+pub(super) fn inception(package: Option<&str>, module: &str) -> bool {
+    let last = package.and_then(|p| p.rsplit('.').next());
+    last.is_some_and(|last| *ident::field_name(last) == *module)
 }
 
 #[cfg(test)]

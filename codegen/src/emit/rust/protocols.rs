@@ -8,6 +8,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::ident::moved;
+use super::text::{self, Text};
 use super::types::Gen;
 use crate::ir::Service;
 
@@ -25,29 +26,38 @@ pub(super) struct Glue {
 }
 
 impl Glue {
-    /// The items and mount statements the `Config` asks for, each wrapped in a [`gated`] block
-    /// of the protocol's feature; the server side is gated on `server` as well, so a
-    /// client-only build of the facade compiles whatever was generated, and the one error
-    /// about a missing feature is `__require_server!()`'s.
-    fn select(self, g: &Gen, feature: &str) -> (TokenStream, TokenStream) {
+    /// Writes the items the `Config` asks for, each in a gate of the protocol's feature
+    /// ([`text::gated`]); the server side is gated on `server` as well, so a client-only build
+    /// of the facade compiles whatever was generated, and the one error about a missing feature
+    /// is `__require_server!()`'s. The mount statements go to `mounts`, for `Server<S>`.
+    fn write(self, g: &Gen, out: &mut Text, feature: &'static str, mounts: &mut Mounts) {
         let Glue {
             shared,
             server,
             client,
             mount,
         } = self;
-        let mut items = gated(feature, shared);
-        let mut mounts = TokenStream::new();
+        let path = &g.config.crate_path;
+        let item = |out: &mut Text, features: &[&str], tokens: TokenStream| {
+            if !tokens.is_empty() {
+                text::gated(out, path, features, |out| out.tokens(tokens, path));
+            }
+        };
+        item(out, &[feature], shared);
         if g.config.server {
-            items.extend(gated_all(&[feature, "server"], server));
-            mounts = gated_all(&[feature, "server"], mount);
+            item(out, &[feature, "server"], server);
+            if !mount.is_empty() {
+                mounts.push((feature, mount));
+            }
         }
         if g.config.client {
-            items.extend(gated(feature, client));
+            item(out, &[feature], client);
         }
-        (items, mounts)
     }
 }
+
+/// Each protocol's statements in `Mount::mount`, by feature.
+type Mounts = Vec<(&'static str, TokenStream)>;
 
 /// The marker macro names that open and close a gated block in the token stream.
 pub(super) const GATE_BEGIN: &str = "__rosetta_gate_begin";
@@ -79,73 +89,85 @@ pub(super) fn gated_all(features: &[&str], tokens: TokenStream) -> TokenStream {
 }
 
 /// The protocol glue of one service: every enabled protocol, and `Server<S>` when any mounts.
-pub(super) fn service_glue(g: &Gen, s: &Service) -> Result<TokenStream, String> {
-    let mut parts: Vec<(TokenStream, TokenStream)> = Vec::new();
+pub(super) fn service_glue(g: &Gen, out: &mut Text, s: &Service) -> Result<(), String> {
+    let mut mounts = Mounts::new();
+    let mut any = false;
     if g.config.xmlrpc {
-        parts.push(super::xmlrpc::service(g, s)?.select(g, "xmlrpc"));
+        super::xmlrpc::service(g, s)?.write(g, out, "xmlrpc", &mut mounts);
+        any = true;
     }
     if g.config.rest {
-        parts.push(super::rest::service(g, s)?.select(g, "rest"));
+        super::rest::service(g, s)?.write(g, out, "rest", &mut mounts);
+        any = true;
     }
     if g.config.grpc {
-        parts.push(super::grpc::service(g, s)?.select(g, "grpc"));
+        super::grpc::service(g, s)?.write(g, out, "grpc", &mut mounts);
+        any = true;
     }
-    let any = !parts.is_empty();
-    let (items, mounts): (TokenStream, TokenStream) = parts.into_iter().unzip();
     // `Server<S>` exists whenever a request/response protocol is on, so user code that mounts it
     // does not depend on which protocols have anything to mount.
-    let mut out = items;
     if g.config.server && any {
+        let path = &g.config.crate_path;
         // Each rpc's one call of the trait method, which every protocol's server glue makes.
         // `dead_code`: a build of the facade with only some protocols' features uses only some;
         // `manual_async_fn`: an `async fn` would leave its `Send` for every caller to prove.
         let invokers = s.rpcs.iter().map(|rpc| moved(g.invoker(s, rpc)));
-        out.extend(gated(
-            "server",
-            quote!(#(#[allow(dead_code, clippy::manual_async_fn)] #invokers)*),
-        ));
-        out.extend(gated("server", server_wrapper(g, s, mounts)));
+        let invokers = quote!(#(#[allow(dead_code, clippy::manual_async_fn)] #invokers)*);
+        if !invokers.is_empty() {
+            text::gated(out, path, &["server"], |out| out.tokens(invokers, path));
+        }
+        text::gated(out, path, &["server"], |out| {
+            server_wrapper(g, out, s, mounts)
+        });
     }
-    Ok(out)
+    Ok(())
 }
 
 /// `Server<S>`: serves an implementation of the service trait on every generated protocol.
-fn server_wrapper(g: &Gen, s: &Service, mounts: TokenStream) -> TokenStream {
-    let k = &g.krate;
-    let trait_name = super::ident::type_ident(&s.name);
-    let doc = format!(
-        " Serves a [`{0}`](super::{0}) implementation on every protocol generated for it; \
+fn server_wrapper(g: &Gen, out: &mut Text, s: &Service, mounts: Mounts) {
+    let k = g.k;
+    let path = &g.config.crate_path;
+    let trait_name = super::ident::type_name(&s.name);
+    out.doc(&format!(
+        "Serves a [`{0}`](super::{0}) implementation on every protocol generated for it; \
          mount it with `rosetta::server::Server::mount`.",
         s.name
-    );
-    quote! {
-        #[doc = #doc]
-        pub struct Server<S> {
-            inner: ::std::sync::Arc<S>,
+    ));
+    out.open(&["pub struct Server<S>"]);
+    out.line(&["inner: ::std::sync::Arc<S>,"]);
+    out.close("");
+    out.open(&["impl<S: super::", &trait_name, "> Server<S>"]);
+    out.line(&["/// Wraps an implementation."]);
+    out.open(&["pub fn new(service: S) -> Self"]);
+    out.line(&["Self::from_arc(::std::sync::Arc::new(service))"]);
+    out.close("");
+    out.line(&["/// Wraps an implementation that is shared with other code."]);
+    out.open(&["pub fn from_arc(service: ::std::sync::Arc<S>) -> Self"]);
+    out.open(&["Self"]);
+    out.line(&["inner: service"]);
+    out.close("");
+    out.close("");
+    out.line(&["/// The implementation being served."]);
+    out.open(&["pub fn inner(&self) -> &::std::sync::Arc<S>"]);
+    out.line(&["&self.inner"]);
+    out.close("");
+    out.close("");
+    out.open(&[
+        "impl<S: super::",
+        &trait_name,
+        "> ",
+        k,
+        "::server::Mount for Server<S>",
+    ]);
+    out.line(&["#[allow(unused_variables)]"]);
+    let mount = ["fn mount(self, parts: &mut ", k, "::server::Parts)"];
+    let Ok(()) = out.block(&mount, |out| {
+        for (feature, tokens) in mounts {
+            text::gated(out, path, &[feature, "server"], |out| {
+                out.tokens(tokens, path)
+            });
         }
-
-        impl<S: super::#trait_name> Server<S> {
-            /// Wraps an implementation.
-            pub fn new(service: S) -> Self {
-                Self::from_arc(::std::sync::Arc::new(service))
-            }
-
-            /// Wraps an implementation that is shared with other code.
-            pub fn from_arc(service: ::std::sync::Arc<S>) -> Self {
-                Self { inner: service }
-            }
-
-            /// The implementation being served.
-            pub fn inner(&self) -> &::std::sync::Arc<S> {
-                &self.inner
-            }
-        }
-
-        impl<S: super::#trait_name> #k::server::Mount for Server<S> {
-            #[allow(unused_variables)]
-            fn mount(self, parts: &mut #k::server::Parts) {
-                #mounts
-            }
-        }
-    }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    out.close("");
 }

@@ -86,12 +86,49 @@ impl Text {
         self.end();
     }
 
-    /// `tokens` printed at this indentation (user-given attributes, which only the printer can
-    /// lay out).
-    pub(super) fn tokens(&mut self, tokens: TokenStream) {
-        for line in super::print::print(tokens).lines() {
+    /// `tokens` printed at this indentation, their gate markers made gates: the glue still built
+    /// as tokens, and user-given attributes (text only the printer can lay out). Printed at the
+    /// start of a line the tokens lay out the same at any depth, so the lines are only indented.
+    pub(super) fn tokens(&mut self, tokens: TokenStream, crate_path: &str) {
+        if tokens.is_empty() {
+            return;
+        }
+        #[cfg(test)]
+        let original = tokens.clone();
+        let printed = super::print::print(tokens);
+        #[cfg(test)]
+        super::print::assert_same_tokens(&original, &printed);
+        let printed = if printed.contains(super::protocols::GATE_BEGIN) {
+            super::apply_gates(&printed, crate_path)
+        } else {
+            printed
+        };
+        for line in printed.lines() {
             self.line(&[line]);
         }
+    }
+
+    /// `parts {`, what `body` writes one level deeper, and `}`; `parts {}` on one line when
+    /// `body` writes nothing.
+    pub(super) fn block<E>(
+        &mut self,
+        parts: &[&str],
+        body: impl FnOnce(&mut Text) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let before = self.out.len();
+        self.open(parts);
+        let opened = self.out.len();
+        body(self)?;
+        if self.out.len() == opened {
+            self.out.truncate(before);
+            self.indent -= 1;
+            let mut line = parts.to_vec();
+            line.push(" {}");
+            self.line(&line);
+        } else {
+            self.close("");
+        }
+        Ok(())
     }
 
     /// `open`, the comma-separated `items` and `close`, continuing the line being written: on

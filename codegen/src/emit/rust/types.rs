@@ -1,7 +1,7 @@
 //! Rust items for IR types and services.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::ident::{
     field_ident, field_name, invoker_ident, lit, moved, str_text, type_ident, type_name,
@@ -92,7 +92,7 @@ impl Gen<'_> {
             }
         }
         if !out.is_empty() {
-            t.tokens(out);
+            t.tokens(out, &self.config.crate_path);
         }
         Ok(())
     }
@@ -489,16 +489,19 @@ impl Gen<'_> {
     /// The error type of an rpc's method: its `<Rpc>Error` enum, or `Status` when it throws
     /// nothing. `from_module` is true inside the service's own module.
     pub(crate) fn rpc_error_type(&self, s: &Service, rpc: &Rpc, from_module: bool) -> TokenStream {
-        let k = &self.krate;
+        parsed(&self.rpc_error_type_text(s, rpc, from_module))
+    }
+
+    /// [`rpc_error_type`](Self::rpc_error_type) as text.
+    fn rpc_error_type_text(&self, s: &Service, rpc: &Rpc, from_module: bool) -> String {
         if rpc.throws.is_empty() {
-            return quote!(#k::Status);
+            return format!("{}::Status", self.k);
         }
-        let ename = super::ident::rpc_error_ident(&rpc.name);
+        let ename = super::ident::rpc_error_name(&rpc.name);
         if from_module {
-            quote!(#ename)
+            ename
         } else {
-            let module = field_ident(&s.name);
-            quote!(#module::#ename)
+            format!("{}::{ename}", field_name(&s.name))
         }
     }
 
@@ -591,96 +594,100 @@ impl Gen<'_> {
         }
     }
 
-    /// Request structs for parameter lists, the service trait, and the service's module: the
-    /// per-rpc error enums and each protocol's glue with the `Server` that mounts them.
-    pub(crate) fn service(&self, s: &Service) -> Result<TokenStream, String> {
-        let k = &self.krate;
-        let trait_name = type_ident(&s.name);
-        let module = field_ident(&s.name);
-        let doc = docs(&s.docs);
-        let mut module_items = TokenStream::new();
-        let mut methods = TokenStream::new();
-        let inner = self.nested();
-        for rpc in &s.rpcs {
-            let method = field_ident(&rpc.name);
-            let mut doc_lines = rpc.docs.clone();
-            if rpc.deprecated {
-                doc_lines.push(String::new());
-                doc_lines.push("**Deprecated** in the IDL.".to_string());
+    /// The service trait and the service's module: the per-rpc error enums and each protocol's
+    /// glue with the `Server` that mounts them (the request structs: [`Gen::request_structs`]).
+    pub(crate) fn service(&self, out: &mut Text, s: &Service) -> Result<(), String> {
+        let trait_name = type_name(&s.name);
+        out.docs(&s.docs);
+        // One parameter per IDL parameter, however many the IDL declares.
+        out.line(&["#[allow(clippy::too_many_arguments)]"]);
+        let head = [
+            "pub trait ",
+            &trait_name,
+            ": ::std::marker::Send + ::std::marker::Sync + 'static",
+        ];
+        out.block(&head, |out| {
+            for rpc in &s.rpcs {
+                self.trait_method(out, s, rpc);
             }
-            let mdoc = docs(&doc_lines);
-            let args = match &rpc.input {
-                Input::Unit => quote!(),
-                Input::Message(id) if rpc.client_streaming => {
-                    let p = self.type_path(*id);
-                    quote!(requests: #k::Streaming<#p>)
-                }
-                Input::Message(id) => {
-                    let p = self.type_path(*id);
-                    quote!(request: #p)
-                }
-                Input::Params(RequestMessage { fields: params, .. }) => {
-                    let ps = params.iter().map(|p| {
-                        let mut n = field_ident(&p.name);
-                        if n == "ctx" {
-                            n = format_ident!("ctx_");
-                        }
-                        let t = self.rust_type(&p.ty, false);
-                        quote!(#n: #t)
-                    });
-                    quote!(#(#ps),*)
-                }
-            };
-            let output = self.output_type(&rpc.output);
-            if !rpc.throws.is_empty() {
-                let ename = super::ident::rpc_error_ident(&rpc.name);
-                module_items.extend(inner.error_enum(&ename, rpc));
-            }
-            let error = self.rpc_error_type(s, rpc, false);
-            // A server stream is the stream itself once the call is accepted; an error before
-            // the first message is the outer `Err`, one later the stream's last item.
-            let output = if rpc.server_streaming {
-                quote!(#k::Streaming<#output, #error>)
-            } else {
-                output
-            };
-            let args = moved(after_self(args));
-            let (mdoc, output, error) = (moved(mdoc), moved(output), moved(error));
-            methods.extend(quote! {
-                #mdoc
-                fn #method(&self, ctx: #k::Context #args)
-                    -> impl ::std::future::Future<Output = ::std::result::Result<#output, #error>> + ::std::marker::Send;
-            });
-        }
-        module_items.extend(super::protocols::service_glue(&inner, s)?);
-        let module_doc = lit(format!(
-            " The `{}` service's error enums and protocol glue.",
+            Ok::<(), String>(())
+        })?;
+        out.doc(&format!(
+            "The `{}` service's error enums and protocol glue.",
             s.name
         ));
-        let inception = super::inception_allow(self.package.as_deref(), &module);
-        let doc = moved(doc);
-        let (methods, module_items) = (moved(methods), moved(module_items));
-        Ok(quote! {
-            #doc
-            // One parameter per IDL parameter, however many the IDL declares.
-            #[allow(clippy::too_many_arguments)]
-            pub trait #trait_name: ::std::marker::Send + ::std::marker::Sync + 'static {
-                #methods
+        let module = field_name(&s.name);
+        if super::inception(self.package.as_deref(), &module) {
+            out.line(&["#[allow(clippy::module_inception)]"]);
+        }
+        let inner = self.nested();
+        out.block(&["pub mod ", &module], |out| {
+            for rpc in s.rpcs.iter().filter(|rpc| !rpc.throws.is_empty()) {
+                inner.error_enum(out, rpc);
             }
-            #[doc = #module_doc]
-            #inception
-            pub mod #module {
-                #module_items
-            }
+            super::protocols::service_glue(&inner, out, s)
         })
+    }
+
+    /// An rpc's method in the service trait.
+    fn trait_method(&self, out: &mut Text, s: &Service, rpc: &Rpc) {
+        let k = self.k;
+        out.docs(&rpc.docs);
+        if rpc.deprecated {
+            out.doc("");
+            out.doc("**Deprecated** in the IDL.");
+        }
+        let mut params = vec!["&self".to_string(), format!("ctx: {k}::Context")];
+        match &rpc.input {
+            Input::Unit => {}
+            Input::Message(id) if rpc.client_streaming => {
+                params.push(format!(
+                    "requests: {k}::Streaming<{}>",
+                    self.type_path_text(*id)
+                ));
+            }
+            Input::Message(id) => params.push(format!("request: {}", self.type_path_text(*id))),
+            Input::Params(RequestMessage { fields, .. }) => {
+                for p in fields {
+                    let name = field_name(&p.name);
+                    let name = if &*name == "ctx" { "ctx_" } else { &name };
+                    params.push(format!("{name}: {}", self.rust_type_text(&p.ty, false)));
+                }
+            }
+        }
+        let output = self.output_type_text(&rpc.output);
+        let error = self.rpc_error_type_text(s, rpc, false);
+        // A server stream is the stream itself once the call is accepted; an error before
+        // the first message is the outer `Err`, one later the stream's last item.
+        let output = if rpc.server_streaming {
+            format!("{k}::Streaming<{output}, {error}>")
+        } else {
+            output
+        };
+        let line = out.start();
+        line.push_str("fn ");
+        line.push_str(&field_name(&rpc.name));
+        out.list("(", &params, ")");
+        out.out
+            .push_str(" -> impl ::std::future::Future<Output = ::std::result::Result<");
+        out.out.push_str(&output);
+        out.out.push_str(", ");
+        out.out.push_str(&error);
+        out.out.push_str(">> + ::std::marker::Send;");
+        out.end();
     }
 
     /// What an rpc's method returns on success.
     pub(crate) fn output_type(&self, o: &Output) -> TokenStream {
+        parsed(&self.output_type_text(o))
+    }
+
+    /// [`output_type`](Self::output_type) as text.
+    fn output_type_text(&self, o: &Output) -> String {
         match o {
-            Output::Unit => quote!(()),
-            Output::Message(id) => self.type_path(*id),
-            Output::Value(t) => self.rust_type(t, false),
+            Output::Unit => "()".to_string(),
+            Output::Message(id) => self.type_path_text(*id),
+            Output::Value(t) => self.rust_type_text(t, false),
         }
     }
 
@@ -704,17 +711,16 @@ impl Gen<'_> {
     }
 
     /// `<Rpc>Error`: the declared errors an rpc throws, plus any other [`Status`], expanded by the
-    /// facade's `__rpc_error!`.
-    fn error_enum(&self, name: &proc_macro2::Ident, rpc: &Rpc) -> TokenStream {
-        // Called on a `Gen` nested in the service's module.
-        let k = &self.krate;
-        let variants = rpc.throws.iter().map(|&id| {
-            let v = type_ident(&self.ir.types[id].name);
-            let p = self.type_path(id);
-            quote!(#v(#p))
-        });
-        let rpc_name = &rpc.name;
-        quote!(#k::__rpc_error!(#name, #rpc_name #(, #variants)*);)
+    /// facade's `__rpc_error!` (on a `Gen` nested in the service's module).
+    fn error_enum(&self, out: &mut Text, rpc: &Rpc) {
+        let mut args = vec![super::ident::rpc_error_name(&rpc.name), str_text(&rpc.name)];
+        for &id in &rpc.throws {
+            let variant = type_name(&self.ir.types[id].name);
+            args.push(format!("{variant}({})", self.type_path_text(id)));
+        }
+        out.start().push_str(self.k);
+        out.list("::__rpc_error!(", &args, ");");
+        out.end();
     }
 }
 
