@@ -10,7 +10,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::ident::{field_ident, invoker_ident, lit, moved, type_ident};
-use super::protocols::Glue;
+use super::protocols::{Glue, printed};
+use super::text::Text;
 use super::types::{Gen, docs};
 use crate::emit::proto::{DESCRIPTOR_FILE, PROST_DIR, PROTO_DIR, prost_file_name};
 use crate::ir::{Input, Output, RequestMessage, Rpc, Service, Type};
@@ -128,9 +129,9 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
 
     let mount = quote!(GrpcAdapter::mount(&self.inner, parts););
     Ok(Glue {
-        shared: TokenStream::new(),
-        server,
-        client,
+        shared: Text::at(g.depth),
+        server: printed(g, server),
+        client: printed(g, client),
         mount,
     })
 }

@@ -115,8 +115,13 @@ pub fn upper_camel(name: &str) -> String {
 
 /// `call_<rpc>`: the function in a service's module through which every protocol calls the
 /// rpc's trait method ([`super::types::Gen::invoker`]).
+pub(crate) fn invoker_name(rpc: &crate::ir::Rpc) -> String {
+    format!("call_{}", snake_case(&rpc.name))
+}
+
+/// [`invoker_name`] as an identifier.
 pub(crate) fn invoker_ident(rpc: &crate::ir::Rpc) -> Ident {
-    quote::format_ident!("call_{}", snake_case(&rpc.name))
+    Ident::new(&invoker_name(rpc), Span::call_site())
 }
 
 /// `<Rpc>Error`: the error enum of rpc `rpc_name`, spelled here only.

@@ -12,17 +12,24 @@ use super::text::{self, Text};
 use super::types::Gen;
 use crate::ir::Service;
 
-/// What one protocol adds to a service's module.
-#[derive(Default)]
+/// What one protocol adds to a service's module: text at the module's depth (see [`printed`]
+/// for the glue still built as tokens).
 pub(super) struct Glue {
     /// Items both sides use (route tables, result codecs).
-    pub shared: TokenStream,
+    pub shared: Text,
     /// Server-side items (handlers, method tables, adapters, OpenAPI fragments).
-    pub server: TokenStream,
+    pub server: Text,
     /// The typed client.
-    pub client: TokenStream,
+    pub client: Text,
     /// Statements in `Mount::mount(self, parts)`; `self.inner` is the `Arc<S>`.
     pub mount: TokenStream,
+}
+
+/// `tokens` printed as text at `g`'s depth (a service's module).
+pub(super) fn printed(g: &Gen, tokens: TokenStream) -> Text {
+    let mut text = Text::at(g.depth);
+    text.tokens(tokens, &g.config.crate_path);
+    text
 }
 
 impl Glue {
@@ -38,9 +45,9 @@ impl Glue {
             mount,
         } = self;
         let path = &g.config.crate_path;
-        let item = |out: &mut Text, features: &[&str], tokens: TokenStream| {
-            if !tokens.is_empty() {
-                text::gated(out, path, features, |out| out.tokens(tokens, path));
+        let item = |out: &mut Text, features: &[&str], text: Text| {
+            if !text.is_empty() {
+                text::gated(out, path, features, |out| out.out.push_str(&text.out));
             }
         };
         item(out, &[feature], shared);

@@ -15,114 +15,152 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::ident::{
-    field_ident, field_name, lit, moved, push_str_text, snake_case, str_literal, str_text,
-    type_ident,
+    self, field_ident, field_name, moved, push_str_text, snake_case, str_text, type_name,
 };
 use super::protocols::Glue;
 use super::text::Text;
-use super::types::{Gen, docs, parsed};
+use super::types::{Gen, docs};
 use crate::emit::openapi::{self, Component, FragmentText};
 use crate::ir::{HttpMethod, Input, Ir, Output, RequestMessage, Rpc, Service, Type};
 
 /// The REST items and mount statements for `s` (`g` is nested in the service's module).
 pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     let k = &g.krate;
-    let rt = quote!(#k::__private::rest);
-    let trait_name = type_ident(&s.name);
-    let fragment = moved(fragment(g, s, &rt));
+    let rt = format!("{}::__private::rest", g.k);
+    let trait_name = type_name(&s.name);
     let rpcs: Vec<&Rpc> = s.rpcs.iter().collect();
-    let routes = rpcs.iter().map(|rpc| moved(route(g, s, rpc, &rt)));
-    let count = Literal::usize_unsuffixed(rpcs.len());
-    let shared = quote! {
-        /// The REST route of each rpc, in IDL order: what the server serves and the client calls.
-        static REST_ROUTES: [#rt::Route; #count] = [#(#routes),*];
+
+    let mut shared = Text::at(g.depth);
+    shared.line(&["/// The REST route of each rpc, in IDL order: what the server serves and the client calls."]);
+    // One route is written at the list's depth (`[Route {` … `}]`), more one level deeper.
+    let depth = if rpcs.len() == 1 {
+        g.depth
+    } else {
+        g.depth + 1
     };
-    let mut items = quote! {
-        /// This service's share of the OpenAPI document served at `/openapi.json`.
-        static REST_OPENAPI: #rt::Fragment = #fragment;
-    };
+    let routes: Vec<Text> = rpcs
+        .iter()
+        .map(|rpc| route(g, s, rpc, &rt, depth))
+        .collect();
+    let count = rpcs.len().to_string();
+    shared
+        .start()
+        .push_str(&format!("static REST_ROUTES: [{rt}::Route; {count}] = "));
+    // A route is always longer than a line: one is `[Route {` … `}]`, more are one per line.
+    match routes.as_slice() {
+        [] => shared.out.push_str("[];"),
+        [one] => {
+            shared.out.push('[');
+            shared.out.push_str(one.out.trim_start());
+            shared.out.truncate(shared.out.trim_end().len());
+            shared.out.push_str("];");
+        }
+        many => {
+            shared.out.push_str("[\n");
+            for (i, route) in many.iter().enumerate() {
+                // Each was written one level deeper, ending in a line break.
+                shared.out.push_str(&route.out[..route.out.len() - 1]);
+                shared
+                    .out
+                    .push_str(if i + 1 < many.len() { ",\n" } else { "\n" });
+            }
+            shared.start().push_str("];");
+        }
+    }
+    shared.end();
+
+    let mut server = Text::at(g.depth);
+    server.line(&["/// This service's share of the OpenAPI document served at `/openapi.json`."]);
+    fragment(g, &mut server, s, &rt);
     let mut handlers = Vec::new();
     let mut methods = TokenStream::new();
     for (i, rpc) in rpcs.iter().copied().enumerate() {
-        let index = Literal::usize_unsuffixed(i);
-        let handler = format_ident!("rest_{}", snake_case(&rpc.name));
-        let call = if rpc.client_streaming {
-            g.invoke(rpc, quote!(svc), quote!(ctx), quote!(requests))
+        let handler = format!("rest_{}", snake_case(&rpc.name));
+        let invoker = ident::invoker_name(rpc);
+        let request = g.request_type_text(rpc);
+        let requests = if rpc.client_streaming {
+            "requests"
         } else {
-            g.invoke(rpc, quote!(svc), quote!(ctx), quote!(request))
+            "request"
         };
-        let route = quote!(REST_ROUTES[#index]);
-        let service = quote!(super::#trait_name);
-        let (handle, args) = match (
-            rpc.client_streaming,
-            rpc.server_streaming,
-            g.request_type(rpc),
-        ) {
-            (true, true, _) => (quote!(handle_streaming), quote!(ctx, requests)),
-            (true, false, _) => (quote!(handle_client_stream), quote!(ctx, requests)),
-            (false, true, Some(req)) => (quote!(handle_server_stream), quote!(ctx, request: #req)),
-            (false, true, None) => (quote!(handle_server_stream_unit), quote!(ctx)),
-            (false, false, Some(req)) => (quote!(handle), quote!(ctx, request: #req)),
-            (false, false, None) => (quote!(handle_unit), quote!(ctx)),
+        let call = match &request {
+            Some(_) => format!("{invoker}(svc, ctx, {requests})"),
+            None => format!("{invoker}(svc, ctx)"),
         };
-        let call = moved(call);
-        items.extend(quote! {
-            #k::__rest_handler!(#handler, #service, #handle, #route, |svc, #args| #call);
-        });
-        handlers.push(quote!(#handler::<S>));
+        let (handle, args) = match (rpc.client_streaming, rpc.server_streaming, request) {
+            (true, true, _) => ("handle_streaming", "ctx, requests".to_string()),
+            (true, false, _) => ("handle_client_stream", "ctx, requests".to_string()),
+            (false, true, Some(req)) => ("handle_server_stream", format!("ctx, request: {req}")),
+            (false, true, None) => ("handle_server_stream_unit", "ctx".to_string()),
+            (false, false, Some(req)) => ("handle", format!("ctx, request: {req}")),
+            (false, false, None) => ("handle_unit", "ctx".to_string()),
+        };
+        let args = [
+            handler.clone(),
+            format!("super::{trait_name}"),
+            handle.to_string(),
+            format!("REST_ROUTES[{i}]"),
+            format!("|svc, {args}| {call}"),
+        ];
+        server.start().push_str(g.k);
+        server.list("::__rest_handler!(", &args, ");");
+        server.end();
+        handlers.push(format_ident!("{handler}"));
         // The typed REST client is unary; streams have the gRPC client.
         if !rpc.is_streaming() {
-            methods.extend(client_method(g, s, rpc, &index));
+            methods.extend(client_method(g, s, rpc, &Literal::usize_unsuffixed(i)));
         }
     }
+    let rt_tokens = quote!(#k::__private::rest);
     let mount = quote! {
-        #rt::mount(parts, &self.inner, &REST_OPENAPI, &REST_ROUTES, &[#(#handlers),*]);
+        #rt_tokens::mount(parts, &self.inner, &REST_OPENAPI, &REST_ROUTES, &[#(#handlers::<S>),*]);
     };
-    let client_doc = lit(format!(
-        " A typed REST client of the `{}` service: one method per rpc, declared errors \
+
+    let mut client = Text::at(g.depth);
+    client.doc(&format!(
+        "A typed REST client of the `{}` service: one method per rpc, declared errors \
          rebuilt from the server's problem+json.",
         s.name
     ));
-    let methods = moved(methods);
-    let client = quote! {
-        #[doc = #client_doc]
-        #[derive(Debug, Clone)]
-        pub struct RestClient {
-            inner: #rt::Client,
-        }
-
-        impl RestClient {
-            /// A client for the server at `base_url` (`http://127.0.0.1:8080`).
-            pub fn new(base_url: impl ::std::convert::Into<::std::string::String>) -> Self {
-                Self { inner: #rt::Client::new(base_url) }
-            }
-
-            /// A client that sends through a configured reqwest client (timeouts, headers).
-            pub fn with_client(
-                base_url: impl ::std::convert::Into<::std::string::String>,
-                http: #rt::reqwest::Client,
-            ) -> Self {
-                Self { inner: #rt::Client::with_client(base_url, http) }
-            }
-
-            /// The untyped client underneath.
-            pub fn inner(&self) -> &#rt::Client {
-                &self.inner
-            }
-
-            #methods
-        }
-    };
+    client.line(&["#[derive(Debug, Clone)]"]);
+    client.open(&["pub struct RestClient"]);
+    client.line(&["inner: ", &rt, "::Client,"]);
+    client.close("");
+    client.open(&["impl RestClient"]);
+    client.line(&["/// A client for the server at `base_url` (`http://127.0.0.1:8080`)."]);
+    client
+        .open(&["pub fn new(base_url: impl ::std::convert::Into<::std::string::String>) -> Self"]);
+    client.open(&["Self"]);
+    client.line(&["inner: ", &rt, "::Client::new(base_url)"]);
+    client.close("");
+    client.close("");
+    client.line(&[
+        "/// A client that sends through a configured reqwest client (timeouts, headers).",
+    ]);
+    client.line(&["pub fn with_client("]);
+    client.line(&["    base_url: impl ::std::convert::Into<::std::string::String>,"]);
+    client.line(&["    http: ", &rt, "::reqwest::Client,"]);
+    client.open(&[") -> Self"]);
+    client.open(&["Self"]);
+    client.line(&["inner: ", &rt, "::Client::with_client(base_url, http)"]);
+    client.close("");
+    client.close("");
+    client.line(&["/// The untyped client underneath."]);
+    client.open(&["pub fn inner(&self) -> &", &rt, "::Client"]);
+    client.line(&["&self.inner"]);
+    client.close("");
+    client.tokens(methods, &g.config.crate_path);
+    client.close("");
     Ok(Glue {
         shared,
-        server: items,
+        server,
         client,
         mount,
     })
 }
 
-/// The service's OpenAPI fragment as a `Fragment` literal of JSON texts.
-fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> TokenStream {
+/// The service's OpenAPI fragment: `static REST_OPENAPI: Fragment = …;`, a literal of JSON texts.
+fn fragment(g: &Gen, out: &mut Text, s: &Service, rt: &str) {
     let computed;
     let f = match g.fragment {
         Some(f) => f,
@@ -131,26 +169,38 @@ fn fragment(g: &Gen, s: &Service, rt: &TokenStream) -> TokenStream {
             &computed
         }
     };
-    let api = lit(&f.api);
-    let version = lit(&f.version);
-    let description = lit(&f.description);
-    let tag = str_literal(&f.tag);
-    let ops = f.operations.iter().map(|(path, method, op)| {
-        let (path, method) = (lit(path), lit(method));
-        let op = str_literal(op);
-        quote!((#path, #method, #op))
-    });
-    let schemas = f.roots.iter().map(|c| parsed(&schema_path(g, *c)));
-    quote! {
-        #rt::Fragment {
-            api: #api,
-            version: #version,
-            description: #description,
-            tag: #tag,
-            operations: &[#(#ops),*],
-            schemas: &[#(&#schemas),*],
+    let ty = format!("{rt}::Fragment");
+    out.open(&["static REST_OPENAPI: ", &ty, " = ", &ty]);
+    out.line(&["api: ", &str_text(&f.api), ","]);
+    out.line(&["version: ", &str_text(&f.version), ","]);
+    out.line(&["description: ", &str_text(&f.description), ","]);
+    out.line(&["tag: ", &str_text(&f.tag), ","]);
+    let ops: Vec<[String; 3]> = f
+        .operations
+        .iter()
+        .map(|(path, method, op)| [str_text(path), str_text(method), str_text(op)])
+        .collect();
+    out.start().push_str("operations: &");
+    match ops.as_slice() {
+        [] => out.out.push_str("[]"),
+        // One tuple: no comma to break the list at, the tuple itself broken.
+        [one] => out.list("[(", one, ")]"),
+        many => {
+            let inline: Vec<String> = many.iter().map(|t| format!("({})", t.join(", "))).collect();
+            out.list_with("[", &inline, many, |out, t| out.list("(", t, ")"), "]");
         }
     }
+    out.out.push(',');
+    out.end();
+    let schemas: Vec<String> = f
+        .roots
+        .iter()
+        .map(|c| format!("&{}", schema_path(g, *c)))
+        .collect();
+    out.start().push_str("schemas: &");
+    out.list("[", &schemas, "],");
+    out.end();
+    out.close(";");
 }
 
 /// Which types need a `Schema` static: those some service's operations reach (computed once
@@ -265,26 +315,23 @@ pub(super) fn schema_static(g: &Gen, out: &mut Text, c: Component) {
 }
 
 /// How the runtime reads a path or query value of type `t`, and whether it is a list.
-fn param_kind(t: &Type, rt: &TokenStream) -> (TokenStream, bool) {
+fn param_kind(t: &Type) -> (&'static str, bool) {
     let (t, list) = match t.without_optional() {
         Type::List(inner) => (inner.without_optional(), true),
         other => (other, false),
     };
     // The checker allows only scalars and enums here; an enum travels as its name.
     let kind = match t {
-        Type::Bool => quote!(Bool),
-        Type::I32 | Type::I64 | Type::U32 | Type::U64 => quote!(Int),
-        Type::F64 => quote!(Float),
-        _ => quote!(Str),
+        Type::Bool => "Bool",
+        Type::I32 | Type::I64 | Type::U32 | Type::U64 => "Int",
+        Type::F64 => "Float",
+        _ => "Str",
     };
-    (quote!(#rt::Kind::#kind), list)
+    (kind, list)
 }
 
-/// The static `Route` of an rpc.
-fn route(g: &Gen, s: &Service, rpc: &Rpc, rt: &TokenStream) -> TokenStream {
-    let name = lit(format!("{}.{}", s.name, rpc.name));
-    let method = format_ident!("{}", rpc.http.method.as_str());
-    let path = lit(&rpc.http.path);
+/// The static `Route` of an rpc, written at `depth` (an item of `REST_ROUTES`).
+fn route(g: &Gen, s: &Service, rpc: &Rpc, rt: &str, depth: usize) -> Text {
     let query = rpc.http.method.uses_query();
     let inputs: Vec<(&str, &Type)> = match &rpc.input {
         Input::Unit => Vec::new(),
@@ -299,30 +346,33 @@ fn route(g: &Gen, s: &Service, rpc: &Rpc, rt: &TokenStream) -> TokenStream {
     };
     let in_path = |n: &str| rpc.http.path_params.iter().any(|p| p == n);
     let body = !query && inputs.iter().any(|(n, _)| !in_path(n));
-    let params = inputs
+    let params: Vec<String> = inputs
         .iter()
         .filter(|(n, _)| query || in_path(n))
         .map(|(n, t)| {
-            let (kind, list) = param_kind(t, rt);
-            let n = lit(n);
-            if list {
-                quote!(#kind.list_param(#n))
-            } else {
-                quote!(#kind.param(#n))
-            }
-        });
+            let (kind, list) = param_kind(t);
+            let param = if list { "list_param" } else { "param" };
+            format!("{rt}::Kind::{kind}.{param}({})", str_text(n))
+        })
+        .collect();
     let no_content = rpc.output == Output::Unit;
-    quote! {
-        #rt::Route {
-            rpc: #name,
-            method: #rt::Method::#method,
-            path: #path,
-            query: #query,
-            body: #body,
-            params: &[#(#params),*],
-            no_content: #no_content,
-        }
-    }
+    let mut out = Text::at(depth);
+    out.open(&[rt, "::Route"]);
+    out.line(&["rpc: ", &str_text(&format!("{}.{}", s.name, rpc.name)), ","]);
+    out.line(&["method: ", rt, "::Method::", rpc.http.method.as_str(), ","]);
+    out.line(&["path: ", &str_text(&rpc.http.path), ","]);
+    out.line(&["query: ", if query { "true" } else { "false" }, ","]);
+    out.line(&["body: ", if body { "true" } else { "false" }, ","]);
+    out.start().push_str("params: &");
+    out.list("[", &params, "],");
+    out.end();
+    out.line(&[
+        "no_content: ",
+        if no_content { "true" } else { "false" },
+        ",",
+    ]);
+    out.close("");
+    out
 }
 
 /// One `RestClient` method: the trait method's arguments, without the context.

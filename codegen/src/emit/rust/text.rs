@@ -26,6 +26,19 @@ pub(super) struct Text {
 }
 
 impl Text {
+    /// An empty piece whose lines start `indent` levels deep.
+    pub(super) fn at(indent: usize) -> Text {
+        Text {
+            out: String::new(),
+            indent,
+        }
+    }
+
+    /// Whether nothing was written.
+    pub(super) fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
     /// Starts a line: writes its indentation.
     pub(super) fn start(&mut self) -> &mut String {
         for _ in 0..self.indent {
@@ -135,13 +148,35 @@ impl Text {
     /// this line when short, else an item per line one level deeper and `close` on a line of
     /// its own (the printer's layout of a parenthesis or bracket group).
     pub(super) fn list(&mut self, open: &str, items: &[String], close: &str) {
+        self.list_with(
+            open,
+            items,
+            items,
+            |out, item| out.out.push_str(item),
+            close,
+        );
+    }
+
+    /// Like [`list`](Self::list), each item of `items` written by `item` when the list is
+    /// broken (an item that is a group then breaks or not on its own); `inline` is each item on
+    /// one line.
+    pub(super) fn list_with<T>(
+        &mut self,
+        open: &str,
+        inline: &[String],
+        items: &[T],
+        item: impl Fn(&mut Text, &T),
+        close: &str,
+    ) {
         self.out.push_str(open);
-        let inline = items.join(", ");
-        if long(&inline) {
+        let joined = inline.join(", ");
+        // One item has no comma to break at: the printer keeps it on the line however long.
+        if items.len() > 1 && long(&joined) {
             self.indent += 1;
-            for (i, item) in items.iter().enumerate() {
+            for (i, it) in items.iter().enumerate() {
                 self.out.push('\n');
-                self.start().push_str(item);
+                self.start();
+                item(self, it);
                 if i + 1 < items.len() {
                     self.out.push(',');
                 }
@@ -150,7 +185,7 @@ impl Text {
             self.out.push('\n');
             self.start();
         } else {
-            self.out.push_str(&inline);
+            self.out.push_str(&joined);
         }
         self.out.push_str(close);
     }
@@ -260,6 +295,14 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         for n in 0..12 {
+            // One long item stays on its line.
+            let items = |n: usize| {
+                let mut items = items(n);
+                if n == 1 {
+                    items[0] = format!("Self::{}", "Long".repeat(30));
+                }
+                items
+            };
             let mut text = Text::default();
             text.start().push_str("x = &");
             text.list("[", &items(n), "]");

@@ -508,13 +508,18 @@ impl Gen<'_> {
     /// The Rust type of an rpc's request as every protocol decodes it: its message, or the
     /// synthesized `<Rpc>Request` for a parameter list; `None` for an rpc that takes nothing.
     pub(crate) fn request_type(&self, rpc: &Rpc) -> Option<TokenStream> {
+        self.request_type_text(rpc).map(|t| parsed(&t))
+    }
+
+    /// [`request_type`](Self::request_type) as text.
+    pub(crate) fn request_type_text(&self, rpc: &Rpc) -> Option<String> {
         match &rpc.input {
             Input::Unit => None,
-            Input::Message(id) => Some(self.type_path(*id)),
+            Input::Message(id) => Some(self.type_path_text(*id)),
             Input::Params(request) => {
-                let name = type_ident(&request.name);
-                let supers = (0..self.depth).map(|_| quote!(super::));
-                Some(quote!(#(#supers)* #name))
+                let mut path = "super::".repeat(self.depth);
+                path.push_str(&type_name(&request.name));
+                Some(path)
             }
         }
     }

@@ -9,7 +9,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::ident::{field_ident, lit, moved, snake_case, type_ident};
-use super::protocols::Glue;
+use super::protocols::{Glue, printed};
+use super::text::Text;
 use super::types::{Gen, docs};
 use crate::ir::{Input, Ir, Output, RequestMessage, Rpc, Service, Type, TypeKind};
 
@@ -42,9 +43,9 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
         parts.xmlrpc.add_service(&self.inner, &XMLRPC_METHODS, &[#(#handlers),*]);
     };
     Ok(Glue {
-        shared: TokenStream::new(),
-        server,
-        client: client(g, s, client_methods),
+        shared: Text::at(g.depth),
+        server: printed(g, server),
+        client: printed(g, client(g, s, client_methods)),
         mount,
     })
 }
