@@ -32,41 +32,12 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
 
     let mut shared = Text::at(g.depth);
     shared.line(&["/// The REST route of each rpc, in IDL order: what the server serves and the client calls."]);
-    // One route is written at the list's depth (`[Route {` … `}]`), more one level deeper.
-    let depth = if rpcs.len() == 1 {
-        g.depth
-    } else {
-        g.depth + 1
-    };
-    let routes: Vec<Text> = rpcs
-        .iter()
-        .map(|rpc| route(g, s, rpc, &rt, depth))
-        .collect();
-    let count = rpcs.len().to_string();
-    shared
-        .start()
-        .push_str(&format!("static REST_ROUTES: [{rt}::Route; {count}] = "));
-    // A route is always longer than a line: one is `[Route {` … `}]`, more are one per line.
-    match routes.as_slice() {
-        [] => shared.out.push_str("[];"),
-        [one] => {
-            shared.out.push('[');
-            shared.out.push_str(one.out.trim_start());
-            shared.out.truncate(shared.out.trim_end().len());
-            shared.out.push_str("];");
-        }
-        many => {
-            shared.out.push_str("[\n");
-            for (i, route) in many.iter().enumerate() {
-                // Each was written one level deeper, ending in a line break.
-                shared.out.push_str(&route.out[..route.out.len() - 1]);
-                shared
-                    .out
-                    .push_str(if i + 1 < many.len() { ",\n" } else { "\n" });
-            }
-            shared.start().push_str("];");
-        }
-    }
+    shared.start().push_str(&format!(
+        "static REST_ROUTES: [{rt}::Route; {}] = ",
+        rpcs.len()
+    ));
+    shared.literals(rpcs.len(), |out, i| route(g, out, s, rpcs[i], &rt));
+    shared.out.push(';');
     shared.end();
 
     let mut server = Text::at(g.depth);
@@ -330,8 +301,8 @@ fn param_kind(t: &Type) -> (&'static str, bool) {
     (kind, list)
 }
 
-/// The static `Route` of an rpc, written at `depth` (an item of `REST_ROUTES`).
-fn route(g: &Gen, s: &Service, rpc: &Rpc, rt: &str, depth: usize) -> Text {
+/// The static `Route` of an rpc (an item of `REST_ROUTES`).
+fn route(g: &Gen, out: &mut Text, s: &Service, rpc: &Rpc, rt: &str) {
     let query = rpc.http.method.uses_query();
     let inputs: Vec<(&str, &Type)> = match &rpc.input {
         Input::Unit => Vec::new(),
@@ -356,7 +327,6 @@ fn route(g: &Gen, s: &Service, rpc: &Rpc, rt: &str, depth: usize) -> Text {
         })
         .collect();
     let no_content = rpc.output == Output::Unit;
-    let mut out = Text::at(depth);
     out.open(&[rt, "::Route"]);
     out.line(&["rpc: ", &str_text(&format!("{}.{}", s.name, rpc.name)), ","]);
     out.line(&["method: ", rt, "::Method::", rpc.http.method.as_str(), ","]);
@@ -372,7 +342,6 @@ fn route(g: &Gen, s: &Service, rpc: &Rpc, rt: &str, depth: usize) -> Text {
         ",",
     ]);
     out.close("");
-    out
 }
 
 /// One `RestClient` method: the trait method's arguments, without the context.

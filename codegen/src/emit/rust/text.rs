@@ -71,6 +71,15 @@ impl Text {
         self.indent += 1;
     }
 
+    /// Like [`open`](Self::open), continuing the line being written.
+    pub(super) fn open_on(&mut self, parts: &[&str]) {
+        for part in parts {
+            self.out.push_str(part);
+        }
+        self.out.push_str(" {\n");
+        self.indent += 1;
+    }
+
     /// Back one level, and `}` followed by `tail` on a line.
     pub(super) fn close(&mut self, tail: &str) {
         self.indent -= 1;
@@ -188,6 +197,35 @@ impl Text {
             self.out.push_str(&joined);
         }
         self.out.push_str(close);
+    }
+
+    /// `[`, the `n` struct literals `item` writes (each longer than a line: a brace group that
+    /// breaks), `]`, continuing the line: one as `[Name {` … `}]`, more one per line one level
+    /// deeper (the printer's layout).
+    pub(super) fn literals(&mut self, n: usize, mut item: impl FnMut(&mut Text, usize)) {
+        match n {
+            0 => self.out.push_str("[]"),
+            1 => {
+                let mut one = Text::at(self.indent);
+                item(&mut one, 0);
+                self.out.push('[');
+                self.out.push_str(one.out.trim());
+                self.out.push(']');
+            }
+            _ => {
+                self.out.push_str("[\n");
+                self.indent += 1;
+                for i in 0..n {
+                    item(self, i);
+                    if self.out.ends_with('\n') {
+                        self.out.pop();
+                    }
+                    self.out.push_str(if i + 1 < n { ",\n" } else { "\n" });
+                }
+                self.indent -= 1;
+                self.start().push(']');
+            }
+        }
     }
 
     /// Like [`list`](Self::list) for a macro call's arguments whose last argument ends in a

@@ -493,7 +493,7 @@ impl Gen<'_> {
     }
 
     /// [`rpc_error_type`](Self::rpc_error_type) as text.
-    fn rpc_error_type_text(&self, s: &Service, rpc: &Rpc, from_module: bool) -> String {
+    pub(crate) fn rpc_error_type_text(&self, s: &Service, rpc: &Rpc, from_module: bool) -> String {
         if rpc.throws.is_empty() {
             return format!("{}::Status", self.k);
         }
@@ -521,23 +521,6 @@ impl Gen<'_> {
                 path.push_str(&type_name(&request.name));
                 Some(path)
             }
-        }
-    }
-
-    /// The call of an rpc's invoker (`call_<rpc>`, in the service's module, [`Gen::invoker`]) with
-    /// the service `svc`, the context and the decoded request `req` (left out when the rpc takes
-    /// nothing): `call_add(svc, ctx, req)`. What every protocol's server glue calls.
-    pub(crate) fn invoke(
-        &self,
-        rpc: &Rpc,
-        svc: TokenStream,
-        ctx: TokenStream,
-        req: TokenStream,
-    ) -> TokenStream {
-        let name = invoker_ident(rpc);
-        match self.request_type(rpc) {
-            Some(_) => quote!(#name(#svc, #ctx, #req)),
-            None => quote!(#name(#svc, #ctx)),
         }
     }
 
@@ -688,7 +671,7 @@ impl Gen<'_> {
     }
 
     /// [`output_type`](Self::output_type) as text.
-    fn output_type_text(&self, o: &Output) -> String {
+    pub(crate) fn output_type_text(&self, o: &Output) -> String {
         match o {
             Output::Unit => "()".to_string(),
             Output::Message(id) => self.type_path_text(*id),

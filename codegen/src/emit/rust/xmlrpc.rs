@@ -5,13 +5,12 @@
 //! the fault form of errors are runtime functions (`rosetta::xmlrpc::glue`); what is generated
 //! is names, types and the call of the trait method.
 
-use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::ident::{field_ident, lit, moved, snake_case, type_ident};
-use super::protocols::{Glue, printed};
+use super::ident::{self, field_name, snake_case, str_text, type_name};
+use super::protocols::Glue;
 use super::text::Text;
-use super::types::{Gen, docs};
+use super::types::Gen;
 use crate::ir::{Input, Ir, Output, RequestMessage, Rpc, Service, Type, TypeKind};
 
 /// Client method names the client itself uses: an rpc with one of these names gets a `call_`
@@ -20,32 +19,32 @@ const CLIENT_RESERVED: &[&str] = &["new", "from_client", "client"];
 
 /// The XML-RPC items and mount statements for `s` (`g` is nested in the service's module).
 pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
-    let k = &g.krate;
-    let mut server = TokenStream::new();
-    let mut specs = Vec::new();
+    let mut server = Text::at(g.depth);
+    let mut client = Text::at(g.depth);
     let mut handlers = Vec::new();
-    let mut client_methods = TokenStream::new();
     // XML-RPC has one request and one response: streaming rpcs are not served (W0002).
     let rpcs: Vec<&Rpc> = s.rpcs.iter().filter(|r| !r.is_streaming()).collect();
     for rpc in rpcs.iter().copied() {
-        server.extend(handler(g, s, rpc));
-        specs.push(moved(method_spec(g, s, rpc)));
-        let h = handler_ident(rpc);
-        handlers.push(quote!(#h::<S>));
-        client_methods.extend(client_method(g, s, rpc));
+        handler(g, &mut server, s, rpc);
+        handlers.push(format_ident!("{}", handler_name(rpc)));
     }
-    let count = proc_macro2::Literal::usize_unsuffixed(rpcs.len());
-    server.extend(quote! {
-        /// The XML-RPC method of each rpc, in IDL order.
-        static XMLRPC_METHODS: [#k::xmlrpc::server::MethodSpec; #count] = [#(#specs),*];
-    });
+    server.line(&["/// The XML-RPC method of each rpc, in IDL order."]);
+    server.start().push_str(&format!(
+        "static XMLRPC_METHODS: [{}::xmlrpc::server::MethodSpec; {}] = ",
+        g.k,
+        rpcs.len()
+    ));
+    server.literals(rpcs.len(), |out, i| method_spec(g, out, s, rpcs[i]));
+    server.out.push(';');
+    server.end();
+    write_client(g, &mut client, s, &rpcs);
     let mount = quote! {
-        parts.xmlrpc.add_service(&self.inner, &XMLRPC_METHODS, &[#(#handlers),*]);
+        parts.xmlrpc.add_service(&self.inner, &XMLRPC_METHODS, &[#(#handlers::<S>),*]);
     };
     Ok(Glue {
         shared: Text::at(g.depth),
-        server: printed(g, server),
-        client: printed(g, client(g, s, client_methods)),
+        server,
+        client,
         mount,
     })
 }
@@ -67,90 +66,107 @@ fn params_shape(rpc: &Rpc) -> (Vec<&str>, usize) {
     }
 }
 
-fn handler_ident(rpc: &Rpc) -> proc_macro2::Ident {
-    format_ident!("xmlrpc_{}", snake_case(&rpc.name))
+/// `xmlrpc_<rpc>`: the handler of an rpc.
+fn handler_name(rpc: &Rpc) -> String {
+    format!("xmlrpc_{}", snake_case(&rpc.name))
 }
 
 /// `fn xmlrpc_<rpc>(svc, ctx, params)`: decode, validate, call, encode, expanded by the
 /// facade's `__xmlrpc_handler!`.
-fn handler(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
-    let k = &g.krate;
-    let service = type_ident(&s.name);
-    let name = handler_ident(rpc);
-    let call = moved(g.invoke(rpc, quote!(svc), quote!(ctx), quote!(req)));
-    match (&rpc.input, g.request_type(rpc)) {
-        (Input::Unit, _) | (_, None) => quote! {
-            #k::__xmlrpc_handler!(none #name, super::#service, |svc, ctx| #call);
-        },
-        (Input::Message(_), Some(ty)) => quote! {
-            #k::__xmlrpc_handler!(message #name, super::#service, #ty, |svc, ctx, req| #call);
-        },
+fn handler(g: &Gen, out: &mut Text, s: &Service, rpc: &Rpc) {
+    let service = format!("super::{}", type_name(&s.name));
+    let name = handler_name(rpc);
+    let invoker = ident::invoker_name(rpc);
+    out.start().push_str(g.k);
+    out.out.push_str("::__xmlrpc_handler!");
+    match (&rpc.input, g.request_type_text(rpc)) {
+        (Input::Unit, _) | (_, None) => {
+            let call = format!("|svc, ctx| {invoker}(svc, ctx)");
+            out.list("(", &[format!("none {name}"), service, call], ");");
+        }
+        (Input::Message(_), Some(ty)) => {
+            let call = format!("|svc, ctx, req| {invoker}(svc, ctx, req)");
+            out.list("(", &[format!("message {name}"), service, ty, call], ");");
+        }
         (Input::Params(_), Some(ty)) => {
             let (names, required) = params_shape(rpc);
-            let names = names.into_iter().map(lit);
-            quote! {
-                #k::__xmlrpc_handler!(
-                    params #name, super::#service, #ty, [#(#names),*], #required,
-                    |svc, ctx, req| #call
-                );
-            }
+            let names: Vec<String> = names.into_iter().map(str_text).collect();
+            let call = format!("|svc, ctx, req| {invoker}(svc, ctx, req)");
+            let args = [
+                format!("params {name}"),
+                service,
+                ty,
+                format!("[{}]", names.join(", ")),
+                format!("{required}usize"),
+                call,
+            ];
+            // Broken, the parameter names are a list of their own.
+            out.list_with(
+                "(",
+                &args,
+                &args,
+                |out, arg| {
+                    if arg.starts_with('[') {
+                        out.list("[", &names, "]");
+                    } else {
+                        out.out.push_str(arg);
+                    }
+                },
+                ");",
+            );
         }
     }
+    out.end();
 }
 
 /// The method table entry of one rpc.
-fn method_spec(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
-    let k = &g.krate;
-    let name = lit(&rpc.xmlrpc_name);
-    let idl_name = lit(format!("{}.{}", s.name, rpc.name));
-    let signature = signature(g.ir, rpc).into_iter().map(lit);
+fn method_spec(g: &Gen, out: &mut Text, s: &Service, rpc: &Rpc) {
+    let signature: Vec<String> = signature(g.ir, rpc).into_iter().map(str_text).collect();
     let (_, required) = params_shape(rpc);
-    let help = lit(help(g.ir, s, rpc));
-    quote! {
-        #k::xmlrpc::server::MethodSpec {
-            name: #name,
-            idl_name: #idl_name,
-            signature: &[#(#signature),*],
-            required: #required,
-            help: #help,
-        }
-    }
+    out.open(&[g.k, "::xmlrpc::server::MethodSpec"]);
+    out.line(&["name: ", &str_text(&rpc.xmlrpc_name), ","]);
+    out.line(&[
+        "idl_name: ",
+        &str_text(&format!("{}.{}", s.name, rpc.name)),
+        ",",
+    ]);
+    out.start().push_str("signature: &");
+    out.list("[", &signature, "],");
+    out.end();
+    out.line(&["required: ", &required.to_string(), "usize,"]);
+    out.line(&["help: ", &str_text(&help(g.ir, s, rpc)), ","]);
+    out.close("");
 }
 
 /// One `XmlRpcClient` method.
-fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
-    let k = &g.krate;
+fn client_method(g: &Gen, out: &mut Text, s: &Service, rpc: &Rpc) {
     let snake = snake_case(&rpc.name);
     let method = if CLIENT_RESERVED.contains(&snake.as_str()) {
-        format_ident!("call_{}", snake)
+        format!("call_{snake}")
     } else {
-        field_ident(&rpc.name)
+        field_name(&rpc.name).to_string()
     };
-    let output = g.output_type(&rpc.output);
-    let error = g.rpc_error_type(s, rpc, true);
-    let wire = lit(&rpc.xmlrpc_name);
     let (_, required) = params_shape(rpc);
-    let (args, values) = match &rpc.input {
-        Input::Unit => (quote!(), Vec::new()),
+    let mut params = vec!["&self".to_string()];
+    let mut values = vec![
+        "self.inner".to_string(),
+        str_text(&rpc.xmlrpc_name),
+        format!("{required}usize"),
+    ];
+    match &rpc.input {
+        Input::Unit => {}
         Input::Message(id) => {
-            let p = g.type_path(*id);
-            (quote!(request: #p), vec![quote!(request = "request")])
+            params.push(format!("request: {}", g.type_path_text(*id)));
+            values.push("request = \"request\"".to_string());
         }
         Input::Params(RequestMessage { fields: ps, .. }) => {
-            let idents: Vec<_> = ps.iter().map(|p| field_ident(&p.name)).collect();
-            let types = ps.iter().map(|p| g.rust_type(&p.ty, false));
-            let values = ps
-                .iter()
-                .zip(&idents)
-                .map(|(p, id)| {
-                    let n = lit(&p.name);
-                    quote!(#id = #n)
-                })
-                .collect();
-            (quote!(#(#idents: #types),*), values)
+            for p in ps {
+                let name = field_name(&p.name);
+                params.push(format!("{name}: {}", g.rust_type_text(&p.ty, false)));
+                values.push(format!("{name} = {}", str_text(&p.name)));
+            }
         }
-    };
-    let body = quote!(#k::__xmlrpc_call!(self.inner, #wire, #required #(, #values)*));
+    }
     let mut doc_lines = rpc.docs.clone();
     if !doc_lines.is_empty() {
         doc_lines.push(String::new());
@@ -160,61 +176,65 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc) -> TokenStream {
         doc_lines.push(String::new());
         doc_lines.push("**Deprecated** in the IDL.".to_string());
     }
-    let doc = docs(&doc_lines);
+    out.docs(&doc_lines);
     // Clippy's default limit is seven arguments, `&self` included.
-    let many = match &rpc.input {
-        Input::Params(RequestMessage { fields: ps, .. }) if ps.len() >= 7 => {
-            Some(quote!(#[allow(clippy::too_many_arguments)]))
-        }
-        _ => None,
-    };
-    let args = moved(super::types::after_self(args));
-    let (doc, output, error, body) = (moved(doc), moved(output), moved(error), moved(body));
-    quote! {
-        #doc
-        #many
-        pub async fn #method(&self #args) -> ::std::result::Result<#output, #error> {
-            #body
-        }
+    if matches!(&rpc.input, Input::Params(RequestMessage { fields: ps, .. }) if ps.len() >= 7) {
+        out.line(&["#[allow(clippy::too_many_arguments)]"]);
     }
+    out.start().push_str("pub async fn ");
+    out.out.push_str(&method);
+    out.list("(", &params, ")");
+    let output = g.output_type_text(&rpc.output);
+    let error = g.rpc_error_type_text(s, rpc, true);
+    out.open_on(&[" -> ::std::result::Result<", &output, ", ", &error, ">"]);
+    out.start().push_str(g.k);
+    out.list("::__xmlrpc_call!(", &values, ")");
+    out.end();
+    out.close("");
 }
 
 /// `XmlRpcClient`: a typed async client of the service.
-fn client(g: &Gen, s: &Service, methods: TokenStream) -> TokenStream {
-    let k = &g.krate;
-    let doc = lit(format!(
-        " A typed XML-RPC client of [`{0}`](super::{0}): one method per rpc; faults come back as \
+fn write_client(g: &Gen, out: &mut Text, s: &Service, rpcs: &[&Rpc]) {
+    let k = g.k;
+    out.doc(&format!(
+        "A typed XML-RPC client of [`{0}`](super::{0}): one method per rpc; faults come back as \
          the rpc's typed error.",
         s.name
     ));
-    let methods = moved(methods);
-    quote! {
-        #[doc = #doc]
-        #[derive(Debug, Clone)]
-        pub struct XmlRpcClient {
-            inner: #k::xmlrpc::client::Client,
-        }
-
-        impl XmlRpcClient {
-            /// A client of the endpoint at `url` (`http://host:port/RPC2`; a URL without a path
-            /// means `/RPC2`, as in Python's `ServerProxy`).
-            pub fn new(url: &str) -> Self {
-                Self::from_client(#k::xmlrpc::client::Client::new(url))
-            }
-
-            /// Wraps a configured client (timeout, limits).
-            pub fn from_client(client: #k::xmlrpc::client::Client) -> Self {
-                Self { inner: client }
-            }
-
-            /// The underlying untyped client.
-            pub fn client(&self) -> &#k::xmlrpc::client::Client {
-                &self.inner
-            }
-
-            #methods
-        }
+    out.line(&["#[derive(Debug, Clone)]"]);
+    out.open(&["pub struct XmlRpcClient"]);
+    out.line(&["inner: ", k, "::xmlrpc::client::Client,"]);
+    out.close("");
+    out.open(&["impl XmlRpcClient"]);
+    out.line(&[
+        "/// A client of the endpoint at `url` (`http://host:port/RPC2`; a URL without a path",
+    ]);
+    out.line(&["/// means `/RPC2`, as in Python's `ServerProxy`)."]);
+    out.open(&["pub fn new(url: &str) -> Self"]);
+    out.line(&[
+        "Self::from_client(",
+        k,
+        "::xmlrpc::client::Client::new(url))",
+    ]);
+    out.close("");
+    out.line(&["/// Wraps a configured client (timeout, limits)."]);
+    out.open(&[
+        "pub fn from_client(client: ",
+        k,
+        "::xmlrpc::client::Client) -> Self",
+    ]);
+    out.open(&["Self"]);
+    out.line(&["inner: client"]);
+    out.close("");
+    out.close("");
+    out.line(&["/// The underlying untyped client."]);
+    out.open(&["pub fn client(&self) -> &", k, "::xmlrpc::client::Client"]);
+    out.line(&["&self.inner"]);
+    out.close("");
+    for rpc in rpcs {
+        client_method(g, out, s, rpc);
     }
+    out.close("");
 }
 
 /// `system.methodSignature` type names: the result, then each parameter.
