@@ -6,13 +6,13 @@
 //! an rpc names its request type and the message its answer travels in, the domain type itself
 //! or a runtime `<Rpc>Response` wrapper (`grpc::message`). No prost code is generated.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::ident::{field_ident, invoker_ident, lit, moved, type_ident};
-use super::protocols::{Glue, printed};
+use super::ident::{self, field_name, str_text, type_name};
+use super::protocols::Glue;
 use super::text::Text;
-use super::types::{Gen, docs};
+use super::types::Gen;
 use crate::emit::proto::{DESCRIPTOR_FILE, PROST_DIR, PROTO_DIR, prost_file_name};
 use crate::ir::{Input, Output, RequestMessage, Rpc, Service, Type};
 
@@ -46,16 +46,17 @@ pub(super) fn proto_module(g: &Gen) -> TokenStream {
 
 /// The message an answer of type `o` travels in: the domain type when it is a message, a
 /// runtime `<Rpc>Response { result = 1 }` wrapper by the value's shape otherwise.
-fn reply_message(g: &Gen, o: &Output) -> TokenStream {
-    let k = &g.krate;
+fn reply_message(g: &Gen, o: &Output) -> String {
     let wrapper = |name: &str, inner: &Type| {
-        let name = quote::format_ident!("{name}");
-        let inner = g.rust_type(inner, false);
-        quote!(#k::__private::grpc::message::#name<#inner>)
+        format!(
+            "{}::__private::grpc::message::{name}<{}>",
+            g.k,
+            g.rust_type_text(inner, false)
+        )
     };
     match o {
-        Output::Unit => quote!(()),
-        Output::Message(id) => g.type_path(*id),
+        Output::Unit => "()".to_string(),
+        Output::Message(id) => g.type_path_text(*id),
         Output::Value(Type::List(inner)) => wrapper("ReplyList", inner),
         Output::Value(Type::Map(inner)) => wrapper("ReplyMap", inner),
         Output::Value(Type::Optional(inner)) => wrapper("ReplyOptional", inner),
@@ -63,152 +64,158 @@ fn reply_message(g: &Gen, o: &Output) -> TokenStream {
     }
 }
 
-/// What the adapter and client need to know about one rpc.
-struct RpcNames {
-    /// The rpc's name in the .proto (the last segment of its path).
-    rpc: String,
-    /// `Service.Method`, for the request context.
-    context_name: String,
-    /// The request type (`()` for none) and the message the answer travels in.
-    input: TokenStream,
-    output: TokenStream,
-}
-
 /// The gRPC glue of service `s`. `g` is at the service's module (depth 1).
 pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
-    let k = &g.krate;
-    let trait_name = type_ident(&s.name);
     let full_name = s.full_name();
-    // `super::proto`: the package's `proto` module, beside the service's.
-    let proto = quote!(super::proto);
-
-    let mut adapter_methods = TokenStream::new();
-    let mut client_methods = TokenStream::new();
-
-    for rpc in &s.rpcs {
-        let names = RpcNames {
-            rpc: rpc.name.clone(),
-            context_name: format!("{}.{}", s.name, rpc.name),
-            input: match &rpc.input {
-                Input::Unit => quote!(()),
-                _ => g.request_type(rpc).unwrap_or_else(|| quote!(())),
-            },
-            output: reply_message(g, &rpc.output),
-        };
-        adapter_methods.extend(adapter_method(g, rpc, &names));
-        client_methods.extend(client_method(g, s, rpc, &names));
-    }
-
-    let adapter_doc = lit(format!(
-        " Serves a [`{0}`](super::{0}) implementation over gRPC: validates each request, \
+    let full = str_text(&full_name);
+    let mut server = Text::at(g.depth);
+    server.open(&[g.k, "::__grpc_adapter!"]);
+    server.doc(&format!(
+        "Serves a [`{0}`](super::{0}) implementation over gRPC: validates each request, \
          calls the trait, and maps errors to gRPC statuses.",
         s.name
     ));
-    let client_doc = lit(format!(
-        " A gRPC client of `{full_name}` that takes and returns domain types; declared errors come \
+    // `super::proto`: the package's `proto` module, beside the service's.
+    let trait_name = type_name(&s.name);
+    server.line(&[
+        "impl super::",
+        &trait_name,
+        ", ",
+        &full,
+        ", super::proto::FILE_DESCRIPTOR_SET;",
+    ]);
+    let mut client = Text::at(g.depth);
+    client.open(&[g.k, "::__grpc_client!"]);
+    client.doc(&format!(
+        "A gRPC client of `{full_name}` that takes and returns domain types; declared errors come \
          back typed."
     ));
-    let service_doc = docs(&s.docs);
-    let full_name = lit(full_name);
-    let (adapter_methods, client_methods) = (moved(adapter_methods), moved(client_methods));
-    let server = quote! {
-        #k::__grpc_adapter! {
-            #[doc = #adapter_doc]
-            impl super::#trait_name, #full_name, #proto::FILE_DESCRIPTOR_SET;
-            #adapter_methods
-        }
-    };
-    let client = quote! {
-        #k::__grpc_client! {
-            #[doc = #client_doc]
-            #service_doc
-            #full_name;
-            #client_methods
-        }
-    };
-
+    client.docs(&s.docs);
+    client.line(&[&full, ";"]);
+    for rpc in &s.rpcs {
+        let input = g.request_type_text(rpc).unwrap_or_else(|| "()".to_string());
+        let output = reply_message(g, &rpc.output);
+        adapter_method(g, &mut server, s, rpc, &input, &output);
+        client_method(g, &mut client, s, rpc, &output);
+    }
+    server.close("");
+    client.close("");
     let mount = quote!(GrpcAdapter::mount(&self.inner, parts););
     Ok(Glue {
         shared: Text::at(g.depth),
-        server: printed(g, server),
-        client: printed(g, client),
+        server,
+        client,
         mount,
     })
 }
 
 /// One rpc of `__grpc_adapter!`: its kind, .proto name, context name, request type and answer
 /// message, and the trait method's arguments after the `Context`.
-fn adapter_method(g: &Gen, rpc: &Rpc, n: &RpcNames) -> TokenStream {
-    let name = lit(&n.rpc);
-    let input = &n.input;
-    let output = &n.output;
-    let context_name = lit(&n.context_name);
-    let invoker = invoker_ident(rpc);
-    let kind = rpc_kind(rpc);
-    let (arg, call) = match g.request_type(rpc) {
-        _ if rpc.client_streaming => (quote!(requests: _), quote!(#invoker(requests))),
-        None => (quote!(_: ()), quote!(#invoker())),
-        Some(ty) => (quote!(request: #ty), quote!(#invoker(request))),
+fn adapter_method(g: &Gen, out: &mut Text, s: &Service, rpc: &Rpc, input: &str, output: &str) {
+    let invoker = ident::invoker_name(rpc);
+    let closure = match g.request_type_text(rpc) {
+        _ if rpc.client_streaming => format!(" |requests: _| {invoker}(requests);"),
+        None => format!(" |_: ()| {invoker}();"),
+        Some(ty) => format!(" |request: {ty}| {invoker}(request);"),
     };
-    let (arg, call) = (moved(arg), moved(call));
-    quote! {
-        #kind #name(#context_name, #input => #output) |#arg| #call;
-    }
+    let line = out.start();
+    line.push_str(rpc_kind(rpc));
+    line.push(' ');
+    line.push_str(&str_text(&rpc.name));
+    let args = [
+        str_text(&format!("{}.{}", s.name, rpc.name)),
+        format!("{input} => {output}"),
+    ];
+    out.list("(", &args, ")");
+    out.out.push_str(&closure);
+    out.end();
 }
 
 /// The runtime's name for the kind of `rpc`: `unary`, `server_streaming`, `client_streaming`
 /// or `streaming` (tonic's).
-fn rpc_kind(rpc: &Rpc) -> TokenStream {
+fn rpc_kind(rpc: &Rpc) -> &'static str {
     match (rpc.client_streaming, rpc.server_streaming) {
-        (false, false) => quote!(unary),
-        (false, true) => quote!(server_streaming),
-        (true, false) => quote!(client_streaming),
-        (true, true) => quote!(streaming),
+        (false, false) => "unary",
+        (false, true) => "server_streaming",
+        (true, false) => "client_streaming",
+        (true, true) => "streaming",
     }
 }
 
 /// One method of `__grpc_client!`: its docs, kind, Rust signature, error type, .proto name,
 /// answer message and request value.
-fn client_method(g: &Gen, s: &Service, rpc: &Rpc, n: &RpcNames) -> TokenStream {
-    let name = lit(&n.rpc);
-    let output = &n.output;
-    let rust_method = field_ident(&rpc.name);
-    let mut doc_lines = rpc.docs.clone();
+fn client_method(g: &Gen, out: &mut Text, s: &Service, rpc: &Rpc, output: &str) {
+    out.docs(&rpc.docs);
     if rpc.deprecated {
-        doc_lines.push(String::new());
-        doc_lines.push("**Deprecated** in the IDL.".to_string());
+        out.doc("");
+        out.doc("**Deprecated** in the IDL.");
     }
-    let doc = docs(&doc_lines);
-    let (args, request) = match &rpc.input {
+    let mut params = Vec::new();
+    // The request value: a name, or a request struct built from the parameters (its fields).
+    let (request, fields): (String, Vec<String>) = match &rpc.input {
         // A client stream is of one message (the grammar and E0119).
         _ if rpc.client_streaming => {
-            let d = g.request_type(rpc).unwrap_or_else(|| quote!(()));
-            (quote!(requests: #d), quote!(requests))
+            let ty = g.request_type_text(rpc).unwrap_or_else(|| "()".to_string());
+            params.push(format!("requests: {ty}"));
+            ("requests".to_string(), Vec::new())
         }
-        Input::Unit => (quote!(), quote!(())),
+        Input::Unit => ("()".to_string(), Vec::new()),
         Input::Message(id) => {
-            let d = g.type_path(*id);
-            (quote!(request: #d), quote!(request))
+            params.push(format!("request: {}", g.type_path_text(*id)));
+            ("request".to_string(), Vec::new())
         }
-        Input::Params(RequestMessage { fields: params, .. }) => {
-            let ty = g.request_type(rpc);
-            let names: Vec<Ident> = params.iter().map(|p| field_ident(&p.name)).collect();
-            let types = params.iter().map(|p| g.rust_type(&p.ty, false));
-            (quote!(#(#names: #types),*), quote!(#ty { #(#names),* }))
+        Input::Params(RequestMessage { fields: ps, .. }) => {
+            let names: Vec<String> = ps.iter().map(|p| field_name(&p.name).to_string()).collect();
+            for (p, name) in ps.iter().zip(&names) {
+                params.push(format!("{name}: {}", g.rust_type_text(&p.ty, false)));
+            }
+            let ty = g.request_type_text(rpc).unwrap_or_default();
+            (ty, names)
         }
     };
-    let ret = g.output_type(&rpc.output);
+    let line = out.start();
+    line.push_str(rpc_kind(rpc));
+    line.push(' ');
+    line.push_str(&field_name(&rpc.name));
+    out.list("(", &params, ")");
+    out.out.push_str(" -> ");
+    out.out.push_str(&g.output_type_text(&rpc.output));
     // `Status` when the rpc throws nothing: the macro's default.
-    let error = (!rpc.throws.is_empty()).then(|| {
-        let e = g.rpc_error_type(s, rpc, true);
-        quote!(, #e)
-    });
-    let kind = rpc_kind(rpc);
-    let (doc, args, ret, request) = (moved(doc), moved(args), moved(ret), moved(request));
-    quote! {
-        #doc
-        #kind #rust_method(#args) -> #ret #error = #name(#output, #request);
+    if !rpc.throws.is_empty() {
+        out.out.push_str(", ");
+        out.out.push_str(&g.rpc_error_type_text(s, rpc, true));
     }
+    out.out.push_str(" = ");
+    out.out.push_str(&str_text(&rpc.name));
+    let value = if fields.is_empty() {
+        request.clone()
+    } else {
+        format!("{request} {{ {} }}", fields.join(", "))
+    };
+    let args = [output.to_string(), value];
+    // Broken, a request struct's fields are a line each.
+    out.list_with(
+        "(",
+        &args,
+        &[false, true],
+        |out, &is_value| {
+            if !is_value {
+                out.out.push_str(output);
+            } else if fields.is_empty() {
+                out.out.push_str(&request);
+            } else {
+                out.open_on(&[&request]);
+                for (i, field) in fields.iter().enumerate() {
+                    let comma = if i + 1 < fields.len() { "," } else { "" };
+                    out.line(&[field, comma]);
+                }
+                out.indent_back();
+                out.start().push('}');
+            }
+        },
+        ");",
+    );
+    out.end();
 }
 
 /// The gRPC methods of a declared error's `DeclaredError` impl: its own message (its

@@ -119,11 +119,6 @@ pub(crate) fn invoker_name(rpc: &crate::ir::Rpc) -> String {
     format!("call_{}", snake_case(&rpc.name))
 }
 
-/// [`invoker_name`] as an identifier.
-pub(crate) fn invoker_ident(rpc: &crate::ir::Rpc) -> Ident {
-    Ident::new(&invoker_name(rpc), Span::call_site())
-}
-
 /// `<Rpc>Error`: the error enum of rpc `rpc_name`, spelled here only.
 pub(crate) fn rpc_error_name(rpc_name: &str) -> String {
     format!("{}Error", upper_camel(rpc_name))

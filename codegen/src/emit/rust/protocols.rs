@@ -12,8 +12,7 @@ use super::text::{self, Text};
 use super::types::Gen;
 use crate::ir::Service;
 
-/// What one protocol adds to a service's module: text at the module's depth (see [`printed`]
-/// for the glue still built as tokens).
+/// What one protocol adds to a service's module: text at the module's depth.
 pub(super) struct Glue {
     /// Items both sides use (route tables, result codecs).
     pub shared: Text,
@@ -23,13 +22,6 @@ pub(super) struct Glue {
     pub client: Text,
     /// Statements in `Mount::mount(self, parts)`; `self.inner` is the `Arc<S>`.
     pub mount: TokenStream,
-}
-
-/// `tokens` printed as text at `g`'s depth (a service's module).
-pub(super) fn printed(g: &Gen, tokens: TokenStream) -> Text {
-    let mut text = Text::at(g.depth);
-    text.tokens(tokens, &g.config.crate_path);
-    text
 }
 
 impl Glue {
@@ -118,10 +110,13 @@ pub(super) fn service_glue(g: &Gen, out: &mut Text, s: &Service) -> Result<(), S
         // Each rpc's one call of the trait method, which every protocol's server glue makes.
         // `dead_code`: a build of the facade with only some protocols' features uses only some;
         // `manual_async_fn`: an `async fn` would leave its `Send` for every caller to prove.
-        let invokers = s.rpcs.iter().map(|rpc| moved(g.invoker(s, rpc)));
-        let invokers = quote!(#(#[allow(dead_code, clippy::manual_async_fn)] #invokers)*);
-        if !invokers.is_empty() {
-            text::gated(out, path, &["server"], |out| out.tokens(invokers, path));
+        if !s.rpcs.is_empty() {
+            text::gated(out, path, &["server"], |out| {
+                for rpc in &s.rpcs {
+                    out.line(&["#[allow(dead_code, clippy::manual_async_fn)]"]);
+                    g.invoker(out, s, rpc);
+                }
+            });
         }
         text::gated(out, path, &["server"], |out| {
             server_wrapper(g, out, s, mounts)

@@ -80,6 +80,11 @@ impl Text {
         self.indent += 1;
     }
 
+    /// Back one level, writing nothing (a block closed on a line the caller goes on with).
+    pub(super) fn indent_back(&mut self) {
+        self.indent -= 1;
+    }
+
     /// Back one level, and `}` followed by `tail` on a line.
     pub(super) fn close(&mut self, tail: &str) {
         self.indent -= 1;

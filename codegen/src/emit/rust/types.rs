@@ -3,10 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::ident::{
-    field_ident, field_name, invoker_ident, lit, moved, str_text, type_ident, type_name,
-    wire_rename,
-};
+use super::ident::{self, field_name, lit, str_text, type_name, wire_rename};
 use super::text::Text;
 use super::{Config, package_segments};
 use crate::ir::*;
@@ -532,54 +529,64 @@ impl Gen<'_> {
     /// a future of its own: one `async` block per rpc here, instead of one in each protocol's
     /// glue (issue 17: with the boxing the runtime now does, the three protocols' rpc glue was a
     /// fifth of what rustc spent type- and borrow-checking a generated crate).
-    pub(crate) fn invoker(&self, s: &Service, rpc: &Rpc) -> TokenStream {
-        let k = &self.krate;
-        let trait_name = type_ident(&s.name);
-        let name = invoker_ident(rpc);
-        let (arg, req) = match self.request_type(rpc) {
+    pub(crate) fn invoker(&self, out: &mut Text, s: &Service, rpc: &Rpc) {
+        let k = self.k;
+        let mut params = vec![
+            "svc: ::std::sync::Arc<S>".to_string(),
+            format!("ctx: {k}::Context"),
+        ];
+        let request = self.request_type_text(rpc);
+        let req = match request {
             Some(ty) if rpc.client_streaming => {
-                (quote!(, requests: #k::Streaming<#ty>), quote!(requests))
+                params.push(format!("requests: {k}::Streaming<{ty}>"));
+                "requests"
             }
-            Some(ty) => (quote!(, request: #ty), quote!(request)),
-            None => (TokenStream::new(), TokenStream::new()),
+            Some(ty) => {
+                params.push(format!("request: {ty}"));
+                "request"
+            }
+            None => "",
         };
-        let call = self.call_method(rpc, quote!(svc), quote!(ctx), req);
-        let error = self.rpc_error_type(s, rpc, true);
-        let output = self.output_type(&rpc.output);
+        let error = self.rpc_error_type_text(s, rpc, true);
+        let output = self.output_type_text(&rpc.output);
         let output = if rpc.server_streaming {
-            quote!(#k::Streaming<#output, #error>)
+            format!("{k}::Streaming<{output}, {error}>")
         } else {
             output
         };
-        let (arg, call, output, error) = (moved(arg), moved(call), moved(output), moved(error));
-        quote! {
-            fn #name<S: super::#trait_name>(svc: ::std::sync::Arc<S>, ctx: #k::Context #arg)
-                -> impl ::std::future::Future<Output = ::std::result::Result<#output, #error>>
-                    + ::std::marker::Send + 'static
-            {
-                async move { #call.await }
-            }
-        }
-    }
-
-    /// The call of an rpc's trait method on `svc` with a decoded request value `req` (a `Gen` at
-    /// any depth): `svc.add(ctx, req.a, req.b)`.
-    pub(crate) fn call_method(
-        &self,
-        rpc: &Rpc,
-        svc: TokenStream,
-        ctx: TokenStream,
-        req: TokenStream,
-    ) -> TokenStream {
-        let method = field_ident(&rpc.name);
+        let line = out.start();
+        line.push_str("fn ");
+        line.push_str(&ident::invoker_name(rpc));
+        line.push_str("<S: super::");
+        line.push_str(&type_name(&s.name));
+        line.push('>');
+        out.list("(", &params, ")");
+        out.open_on(&[
+            " -> impl ::std::future::Future<Output = ::std::result::Result<",
+            &output,
+            ", ",
+            &error,
+            ">> + ::std::marker::Send + 'static",
+        ]);
+        out.open(&["async move"]);
+        out.start().push_str("svc.");
+        out.out.push_str(&field_name(&rpc.name));
+        let mut args = vec!["ctx".to_string()];
         match &rpc.input {
-            Input::Unit => quote!(#svc.#method(#ctx)),
-            Input::Message(_) => quote!(#svc.#method(#ctx, #req)),
-            Input::Params(RequestMessage { fields: ps, .. }) => {
-                let fields = ps.iter().map(|p| field_ident(&p.name));
-                quote!(#svc.#method(#ctx, #(#req.#fields),*))
+            Input::Unit => {}
+            Input::Message(_) => args.push(req.to_string()),
+            Input::Params(RequestMessage { fields, .. }) => {
+                args.extend(
+                    fields
+                        .iter()
+                        .map(|p| format!("{req}.{}", field_name(&p.name))),
+                );
             }
         }
+        out.list("(", &args, ").await");
+        out.end();
+        out.close("");
+        out.close("");
     }
 
     /// The service trait and the service's module: the per-rpc error enums and each protocol's
