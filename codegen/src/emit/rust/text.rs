@@ -11,8 +11,6 @@
 //! [`super::print::MAX_INLINE`]), so a package file reads the same wherever each item came from;
 //! the generated crates building in the tests hold the text valid.
 
-use std::str::FromStr;
-
 use proc_macro2::TokenStream;
 
 use super::ident::push_str_text;
@@ -288,7 +286,7 @@ impl Text {
 /// Whether a group holding `inline` (its contents on one line, single-spaced) is broken into
 /// lines: the printer's rule, the one-line length as proc-macro2 prints the tokens (each token
 /// then a space) over [`MAX_INLINE`]. That length is at least the text's and under three times
-/// it, so the tokens are lexed only for text in between.
+/// it, so only text in between is measured ([`flat_len`]).
 fn long(inline: &str) -> bool {
     let len = inline.len();
     if len > MAX_INLINE {
@@ -297,9 +295,132 @@ fn long(inline: &str) -> bool {
     if 3 * len <= MAX_INLINE {
         return false;
     }
-    match TokenStream::from_str(inline) {
-        Ok(tokens) => super::print::flat_len(&tokens.into_iter().collect::<Vec<_>>()) > MAX_INLINE,
-        Err(_) => false,
+    let long = flat_len(inline) > MAX_INLINE;
+    #[cfg(test)]
+    {
+        // Every list of every generated example, measured the printer's way as well.
+        let tokens: Vec<_> = <TokenStream as std::str::FromStr>::from_str(inline)
+            .unwrap_or_else(|e| panic!("`{inline}` does not lex: {e}"))
+            .into_iter()
+            .collect();
+        assert_eq!(
+            long,
+            super::print::flat_len(&tokens) > MAX_INLINE,
+            "{inline}"
+        );
+    }
+    long
+}
+
+/// What [`super::print::flat_len`] counts for the tokens of `text`, counted on the text: each
+/// top-level token as proc-macro2 displays it (a group's tokens space-separated except after a
+/// joint punctuation character, `{ … }` padded), plus a space. Lexing the text into tokens only
+/// to count them was a tenth of `generate --target rust`. Covers what this module writes:
+/// identifiers, punctuation, groups, string and number literals (`-1` is `-` and `1`, as
+/// proc-macro2 splits a negative literal pushed into a stream).
+fn flat_len(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    let mut total = 0;
+    while let Some((len, _, next)) = token(bytes, at) {
+        total += len + 1;
+        at = next;
+    }
+    total
+}
+
+/// The `#`s of a raw string's fence when `after_r` (what follows an `r`) opens one (`r#type`
+/// is an identifier).
+fn raw_string_hashes(after_r: &[u8]) -> Option<usize> {
+    let hashes = after_r.iter().take_while(|&&b| b == b'#').count();
+    (after_r.get(hashes) == Some(&b'"')).then_some(hashes)
+}
+
+/// Punctuation characters (proc-macro2's): one followed by another is joint.
+fn is_punct(b: u8) -> bool {
+    b"~!@#$%^&*-=+|;:,<.>/?'".contains(&b)
+}
+
+/// The token at or after `at`: its displayed length, whether it is a joint punctuation
+/// character, and where the text after it starts; `None` at the end or a closing delimiter.
+fn token(bytes: &[u8], mut at: usize) -> Option<(usize, bool, usize)> {
+    while bytes.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    let start = at;
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let c = *bytes.get(at)?;
+    match c {
+        b')' | b']' | b'}' => None,
+        b'(' | b'[' | b'{' => {
+            // The group's tokens, space-separated except after a joint punctuation character.
+            let (mut len, mut count, mut at, mut joint) = (0, 0, at + 1, false);
+            while let Some((l, j, next)) = token(bytes, at) {
+                len += l + usize::from(count > 0 && !joint);
+                count += 1;
+                joint = j;
+                at = next;
+            }
+            while bytes.get(at) == Some(&b' ') {
+                at += 1;
+            }
+            let pad = if c == b'{' {
+                if count > 0 { 4 } else { 3 }
+            } else {
+                2
+            };
+            Some((len + pad, false, at + 1))
+        }
+        b'"' => {
+            at += 1;
+            while at < bytes.len() && bytes[at] != b'"' {
+                at += if bytes[at] == b'\\' { 2 } else { 1 };
+            }
+            Some((at + 1 - start, false, at + 1))
+        }
+        b'r' if raw_string_hashes(&bytes[at + 1..]).is_some() => {
+            let hashes = raw_string_hashes(&bytes[at + 1..]).unwrap_or(0);
+            let body = at + 2 + hashes;
+            let mut end = body;
+            while end < bytes.len()
+                && !(bytes[end] == b'"'
+                    && bytes[end + 1..]
+                        .iter()
+                        .take(hashes)
+                        .filter(|&&b| b == b'#')
+                        .count()
+                        == hashes)
+            {
+                end += 1;
+            }
+            let next = end + 1 + hashes;
+            Some((next - start, false, next))
+        }
+        b'0'..=b'9' => {
+            at += 1;
+            while at < bytes.len()
+                && (word(bytes[at])
+                    || (bytes[at] == b'.' && bytes.get(at + 1).is_some_and(u8::is_ascii_digit)))
+            {
+                at += 1;
+            }
+            Some((at - start, false, at))
+        }
+        _ if is_punct(c) => {
+            let joint = c == b'\'' || bytes.get(at + 1).copied().is_some_and(is_punct);
+            Some((1, joint, at + 1))
+        }
+        _ => {
+            if bytes[at..].starts_with(b"r#") {
+                at += 2;
+            }
+            while at < bytes.len() && word(bytes[at]) {
+                at += 1;
+            }
+            // Never stuck on a character none of the above reads.
+            let at = at.max(start + 1);
+            Some((at - start, false, at))
+        }
     }
 }
 
@@ -328,7 +449,45 @@ pub(super) fn gated(
 
 #[cfg(test)]
 mod tests {
+    use std::str::FromStr;
+
     use super::*;
+
+    #[test]
+    fn flat_len_counts_what_the_printer_counts() {
+        for text in [
+            "a, b",
+            "&self, ctx: ::rosetta::Context, request: super::super::common::PageRequest",
+            "svc: ::std::sync::Arc<S>, ctx: ::rosetta::Context",
+            "|svc, ctx, request: super::AddRequest| call_add(svc, ctx, request)",
+            "rest_add, super::Calculator, handle, REST_ROUTES[0], |svc, ctx| call_x(svc, ctx)",
+            "struct Category, \"Category\" { field 1 name, optional 2 parent, repeated 3 children }",
+            "struct Empty, \"Empty\" {}",
+            "union P, \"p.P\" { 1 Card \"card\", 2 r#type \"type\" }",
+            "\"a \\\" quoted\", r#\"{\"json\":1}\"#, r##\"{\"$ref\":\"#/x\"}\"##",
+            "min = 0.5, max = 1e300, n = 2usize, x = 1.0",
+            "self.inner, \"svc.m\", 2usize, size = \"size\", title = \"title\"",
+            "&'static str, x => y, a -> b, Vec<Vec<u8>>, [Self::A, Self::B]",
+            "super::SearchRequest => ::rosetta::__private::grpc::message::ReplyList<super::Product>",
+            "::rosetta::__private::grpc::message::ReplyList<super::Category>, ()",
+        ] {
+            let tokens: Vec<_> = TokenStream::from_str(text).unwrap().into_iter().collect();
+            // The printer stops counting once past the limit.
+            let printer = super::super::print::flat_len(&tokens);
+            let here = flat_len(text);
+            if printer > MAX_INLINE {
+                assert!(here > MAX_INLINE, "{text}: {here}");
+            } else {
+                assert_eq!(here, printer, "{text}");
+            }
+        }
+        // A negative literal is `-` and a number once in a stream, as the printer saw it.
+        let minus = TokenStream::from_iter([proc_macro2::TokenTree::from(
+            proc_macro2::Literal::i64_unsuffixed(-5),
+        )]);
+        let tokens: Vec<_> = minus.into_iter().collect();
+        assert_eq!(flat_len("-5"), super::super::print::flat_len(&tokens));
+    }
 
     #[test]
     fn lists_break_where_the_printer_breaks_them() {
