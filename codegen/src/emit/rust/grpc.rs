@@ -204,13 +204,7 @@ fn client_method(g: &Gen, out: &mut Text, s: &Service, rpc: &Rpc, output: &str) 
             } else if fields.is_empty() {
                 out.out.push_str(&request);
             } else {
-                out.open_on(&[&request]);
-                for (i, field) in fields.iter().enumerate() {
-                    let comma = if i + 1 < fields.len() { "," } else { "" };
-                    out.line(&[field, comma]);
-                }
-                out.indent_back();
-                out.start().push('}');
+                out.broken_struct(&request, &fields);
             }
         },
         ");",

@@ -11,15 +11,12 @@
 //! problem responses, `/openapi.json` — is in `rosetta_runtime::rest`, reached through
 //! `::rosetta::__private`.
 
-use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::ident::{
-    self, field_ident, field_name, moved, push_str_text, snake_case, str_text, type_name,
-};
+use super::ident::{self, field_name, push_str_text, snake_case, str_text, type_name};
 use super::protocols::Glue;
 use super::text::Text;
-use super::types::{Gen, docs};
+use super::types::Gen;
 use crate::emit::openapi::{self, Component, FragmentText};
 use crate::ir::{HttpMethod, Input, Ir, Output, RequestMessage, Rpc, Service, Type};
 
@@ -44,7 +41,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     server.line(&["/// This service's share of the OpenAPI document served at `/openapi.json`."]);
     fragment(g, &mut server, s, &rt);
     let mut handlers = Vec::new();
-    let mut methods = TokenStream::new();
+    let mut methods = Text::at(g.depth + 1);
     for (i, rpc) in rpcs.iter().copied().enumerate() {
         let handler = format!("rest_{}", snake_case(&rpc.name));
         let invoker = ident::invoker_name(rpc);
@@ -79,7 +76,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
         handlers.push(format_ident!("{handler}"));
         // The typed REST client is unary; streams have the gRPC client.
         if !rpc.is_streaming() {
-            methods.extend(client_method(g, s, rpc, &Literal::usize_unsuffixed(i)));
+            client_method(g, &mut methods, s, rpc, i);
         }
     }
     let rt_tokens = quote!(#k::__private::rest);
@@ -120,7 +117,7 @@ pub(super) fn service(g: &Gen, s: &Service) -> Result<Glue, String> {
     client.open(&["pub fn inner(&self) -> &", &rt, "::Client"]);
     client.line(&["&self.inner"]);
     client.close("");
-    client.tokens(methods, &g.config.crate_path);
+    client.out.push_str(&methods.out);
     client.close("");
     Ok(Glue {
         shared,
@@ -345,10 +342,7 @@ fn route(g: &Gen, out: &mut Text, s: &Service, rpc: &Rpc, rt: &str) {
 }
 
 /// One `RestClient` method: the trait method's arguments, without the context.
-fn client_method(g: &Gen, s: &Service, rpc: &Rpc, index: &Literal) -> TokenStream {
-    let method = field_ident(&rpc.name);
-    let output = g.output_type(&rpc.output);
-    let error = g.rpc_error_type(s, rpc, true);
+fn client_method(g: &Gen, out: &mut Text, s: &Service, rpc: &Rpc, index: usize) {
     let mut doc_lines = rpc.docs.clone();
     if !doc_lines.is_empty() {
         doc_lines.push(String::new());
@@ -367,33 +361,60 @@ fn client_method(g: &Gen, s: &Service, rpc: &Rpc, index: &Literal) -> TokenStrea
         doc_lines.push(String::new());
         doc_lines.push("**Deprecated** in the IDL.".to_string());
     }
-    let doc = docs(&doc_lines);
-    let (args, request) = match &rpc.input {
-        Input::Unit => (quote!(), TokenStream::new()),
+    out.docs(&doc_lines);
+    let mut params = vec!["&self".to_string()];
+    // The request value: none, `&request`, or a request struct of the parameters.
+    let (request, fields): (Option<String>, Vec<String>) = match &rpc.input {
+        Input::Unit => (None, Vec::new()),
         Input::Message(id) => {
-            let p = g.type_path(*id);
-            (quote!(request: #p), quote!(&request))
+            params.push(format!("request: {}", g.type_path_text(*id)));
+            (Some("&request".to_string()), Vec::new())
         }
         Input::Params(RequestMessage { fields: ps, .. }) => {
-            let req = g.request_type(rpc).unwrap_or_default();
-            let names: Vec<_> = ps.iter().map(|p| field_ident(&p.name)).collect();
-            let types = ps.iter().map(|p| g.rust_type(&p.ty, false));
-            (quote!(#(#names: #types),*), quote!(&#req { #(#names),* }))
+            let names: Vec<String> = ps.iter().map(|p| field_name(&p.name).to_string()).collect();
+            for (p, name) in ps.iter().zip(&names) {
+                params.push(format!("{name}: {}", g.rust_type_text(&p.ty, false)));
+            }
+            let ty = g.request_type_text(rpc).unwrap_or_default();
+            (Some(format!("&{ty}")), names)
         }
     };
-    let call = if request.is_empty() {
-        quote!(self.inner.send_unit(&REST_ROUTES[#index]).await)
-    } else {
-        quote!(self.inner.send(&REST_ROUTES[#index], #request).await)
-    };
-    let args = moved(super::types::after_self(args));
-    let (doc, output, error, call) = (moved(doc), moved(output), moved(error), moved(call));
-    quote! {
-        #doc
-        pub async fn #method(&self #args) -> ::std::result::Result<#output, #error> {
-            #call
+    out.start().push_str("pub async fn ");
+    out.out.push_str(&field_name(&rpc.name));
+    out.list("(", &params, ")");
+    let output = g.output_type_text(&rpc.output);
+    let error = g.rpc_error_type_text(s, rpc, true);
+    out.open_on(&[" -> ::std::result::Result<", &output, ", ", &error, ">"]);
+    let route = format!("&REST_ROUTES[{index}]");
+    match request {
+        None => out.line(&["self.inner.send_unit(", &route, ").await"]),
+        Some(request) => {
+            let value = if fields.is_empty() {
+                request.clone()
+            } else {
+                format!("{request} {{ {} }}", fields.join(", "))
+            };
+            out.start().push_str("self.inner.send");
+            // Broken, a request struct's fields are a line each.
+            out.list_with(
+                "(",
+                &[route.clone(), value],
+                &[false, true],
+                |out, &is_value| {
+                    if !is_value {
+                        out.out.push_str(&route);
+                    } else if fields.is_empty() {
+                        out.out.push_str(&request);
+                    } else {
+                        out.broken_struct(&request, &fields);
+                    }
+                },
+                ").await",
+            );
+            out.end();
         }
     }
+    out.close("");
 }
 
 #[cfg(test)]

@@ -78,9 +78,16 @@ impl Text {
         self.indent += 1;
     }
 
-    /// Back one level, writing nothing (a block closed on a line the caller goes on with).
-    pub(super) fn indent_back(&mut self) {
+    /// `head {`, a line per field, `}` (no line break after it): a struct value in a broken
+    /// list (the printer's layout of a brace group there).
+    pub(super) fn broken_struct(&mut self, head: &str, fields: &[String]) {
+        self.open_on(&[head]);
+        for (i, field) in fields.iter().enumerate() {
+            let comma = if i + 1 < fields.len() { "," } else { "" };
+            self.line(&[field, comma]);
+        }
         self.indent -= 1;
+        self.start().push('}');
     }
 
     /// Back one level, and `}` followed by `tail` on a line.

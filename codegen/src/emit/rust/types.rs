@@ -24,16 +24,6 @@ pub(super) struct Gen<'a> {
     pub fragment: Option<&'a crate::emit::openapi::FragmentText>,
 }
 
-/// A method's parameters after `&self` (or `ctx`): `, a: A, b: B`, or nothing, so that a
-/// method without any has no trailing comma.
-pub(super) fn after_self(args: TokenStream) -> TokenStream {
-    if args.is_empty() {
-        args
-    } else {
-        quote!(, #args)
-    }
-}
-
 /// `#[doc = "..."]` lines.
 pub(super) fn docs(lines: &[String]) -> TokenStream {
     let lines = lines.iter().map(|l| lit(format!(" {l}")));
@@ -485,11 +475,6 @@ impl Gen<'_> {
 
     /// The error type of an rpc's method: its `<Rpc>Error` enum, or `Status` when it throws
     /// nothing. `from_module` is true inside the service's own module.
-    pub(crate) fn rpc_error_type(&self, s: &Service, rpc: &Rpc, from_module: bool) -> TokenStream {
-        parsed(&self.rpc_error_type_text(s, rpc, from_module))
-    }
-
-    /// [`rpc_error_type`](Self::rpc_error_type) as text.
     pub(crate) fn rpc_error_type_text(&self, s: &Service, rpc: &Rpc, from_module: bool) -> String {
         if rpc.throws.is_empty() {
             return format!("{}::Status", self.k);
@@ -504,11 +489,6 @@ impl Gen<'_> {
 
     /// The Rust type of an rpc's request as every protocol decodes it: its message, or the
     /// synthesized `<Rpc>Request` for a parameter list; `None` for an rpc that takes nothing.
-    pub(crate) fn request_type(&self, rpc: &Rpc) -> Option<TokenStream> {
-        self.request_type_text(rpc).map(|t| parsed(&t))
-    }
-
-    /// [`request_type`](Self::request_type) as text.
     pub(crate) fn request_type_text(&self, rpc: &Rpc) -> Option<String> {
         match &rpc.input {
             Input::Unit => None,
@@ -673,11 +653,6 @@ impl Gen<'_> {
     }
 
     /// What an rpc's method returns on success.
-    pub(crate) fn output_type(&self, o: &Output) -> TokenStream {
-        parsed(&self.output_type_text(o))
-    }
-
-    /// [`output_type`](Self::output_type) as text.
     pub(crate) fn output_type_text(&self, o: &Output) -> String {
         match o {
             Output::Unit => "()".to_string(),
