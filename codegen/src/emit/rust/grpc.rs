@@ -187,28 +187,8 @@ fn client_method(g: &Gen, out: &mut Text, s: &Service, rpc: &Rpc, output: &str) 
     }
     out.out.push_str(" = ");
     out.out.push_str(&str_text(&rpc.name));
-    let value = if fields.is_empty() {
-        request.clone()
-    } else {
-        format!("{request} {{ {} }}", fields.join(", "))
-    };
-    let args = [output.to_string(), value];
     // Broken, a request struct's fields are a line each.
-    out.list_with(
-        "(",
-        &args,
-        &[false, true],
-        |out, &is_value| {
-            if !is_value {
-                out.out.push_str(output);
-            } else if fields.is_empty() {
-                out.out.push_str(&request);
-            } else {
-                out.broken_struct(&request, &fields);
-            }
-        },
-        ");",
-    );
+    out.args_with_struct("(", output, &request, &fields, ");");
     out.end();
 }
 

@@ -389,28 +389,9 @@ fn client_method(g: &Gen, out: &mut Text, s: &Service, rpc: &Rpc, index: usize) 
     match request {
         None => out.line(&["self.inner.send_unit(", &route, ").await"]),
         Some(request) => {
-            let value = if fields.is_empty() {
-                request.clone()
-            } else {
-                format!("{request} {{ {} }}", fields.join(", "))
-            };
             out.start().push_str("self.inner.send");
             // Broken, a request struct's fields are a line each.
-            out.list_with(
-                "(",
-                &[route.clone(), value],
-                &[false, true],
-                |out, &is_value| {
-                    if !is_value {
-                        out.out.push_str(&route);
-                    } else if fields.is_empty() {
-                        out.out.push_str(&request);
-                    } else {
-                        out.broken_struct(&request, &fields);
-                    }
-                },
-                ").await",
-            );
+            out.args_with_struct("(", &route, &request, &fields, ").await");
             out.end();
         }
     }

@@ -78,9 +78,42 @@ impl Text {
         self.indent += 1;
     }
 
+    /// `open`, `first`, then a value: `head`, or the struct value `head { fields }` when there
+    /// are fields, then `close`, continuing the line; broken like a list, with the struct's fields
+    /// a line each (`send(&ROUTE, &Request { a, b })`).
+    pub(super) fn args_with_struct(
+        &mut self,
+        open: &str,
+        first: &str,
+        head: &str,
+        fields: &[String],
+        close: &str,
+    ) {
+        let value = if fields.is_empty() {
+            head.to_string()
+        } else {
+            format!("{head} {{ {} }}", fields.join(", "))
+        };
+        self.list_with(
+            open,
+            &[first.to_string(), value],
+            &[false, true],
+            |out, &is_value| {
+                if !is_value {
+                    out.out.push_str(first);
+                } else if fields.is_empty() {
+                    out.out.push_str(head);
+                } else {
+                    out.broken_struct(head, fields);
+                }
+            },
+            close,
+        );
+    }
+
     /// `head {`, a line per field, `}` (no line break after it): a struct value in a broken
     /// list (the printer's layout of a brace group there).
-    pub(super) fn broken_struct(&mut self, head: &str, fields: &[String]) {
+    fn broken_struct(&mut self, head: &str, fields: &[String]) {
         self.open_on(&[head]);
         for (i, field) in fields.iter().enumerate() {
             let comma = if i + 1 < fields.len() { "," } else { "" };

@@ -527,13 +527,7 @@ impl Gen<'_> {
             }
             None => "",
         };
-        let error = self.rpc_error_type_text(s, rpc, true);
-        let output = self.output_type_text(&rpc.output);
-        let output = if rpc.server_streaming {
-            format!("{k}::Streaming<{output}, {error}>")
-        } else {
-            output
-        };
+        let (output, error) = self.method_result(s, rpc, true);
         let line = out.start();
         line.push_str("fn ");
         line.push_str(&ident::invoker_name(rpc));
@@ -630,15 +624,7 @@ impl Gen<'_> {
                 }
             }
         }
-        let output = self.output_type_text(&rpc.output);
-        let error = self.rpc_error_type_text(s, rpc, false);
-        // A server stream is the stream itself once the call is accepted; an error before
-        // the first message is the outer `Err`, one later the stream's last item.
-        let output = if rpc.server_streaming {
-            format!("{k}::Streaming<{output}, {error}>")
-        } else {
-            output
-        };
+        let (output, error) = self.method_result(s, rpc, false);
         let line = out.start();
         line.push_str("fn ");
         line.push_str(&field_name(&rpc.name));
@@ -650,6 +636,19 @@ impl Gen<'_> {
         out.out.push_str(&error);
         out.out.push_str(">> + ::std::marker::Send;");
         out.end();
+    }
+
+    /// The success and error types of an rpc's trait method and invoker. A server stream is the
+    /// stream itself once the call is accepted; an error before the first message is the outer
+    /// `Err`, one later the stream's last item.
+    fn method_result(&self, s: &Service, rpc: &Rpc, from_module: bool) -> (String, String) {
+        let output = self.output_type_text(&rpc.output);
+        let error = self.rpc_error_type_text(s, rpc, from_module);
+        if rpc.server_streaming {
+            (format!("{}::Streaming<{output}, {error}>", self.k), error)
+        } else {
+            (output, error)
+        }
     }
 
     /// What an rpc's method returns on success.
