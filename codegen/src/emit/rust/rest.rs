@@ -242,18 +242,10 @@ fn schema_ident(ir: &Ir, c: Component) -> String {
 fn schema_path(g: &Gen, c: Component) -> String {
     let mut out = String::new();
     let to = match c {
-        Component::Type(id) => super::package_segments(g.ir.types[id].package.as_deref()),
-        _ => super::package_segments(g.package.as_deref()),
+        Component::Type(id) => g.ir.types[id].package.as_ref(),
+        _ => g.package.as_ref(),
     };
-    let from = super::package_segments(g.package.as_deref());
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    for _ in common..from.len() + g.depth {
-        out.push_str("super::");
-    }
-    for segment in &to[common..] {
-        out.push_str(&field_name(segment));
-        out.push_str("::");
-    }
+    g.push_module_path(&mut out, to);
     out.push_str(&schema_ident(g.ir, c));
     out
 }

@@ -98,25 +98,30 @@ impl Gen<'_> {
 
     fn push_type_path(&self, out: &mut String, id: usize) {
         let t = &self.ir.types[id];
-        if t.package == self.package {
+        self.push_module_path(out, t.package.as_ref());
+        out.push_str(&type_name(&t.name));
+    }
+
+    /// The path from this module to package `to`'s module, ending in `::` (or nothing).
+    pub(crate) fn push_module_path(&self, out: &mut String, to: Option<&String>) {
+        if to == self.package.as_ref() {
             // Most references: no module to go down into, so no package split into segments
             // (two `Vec<String>` per reference) to find that out.
             for _ in 0..self.depth {
                 out.push_str("super::");
             }
-        } else {
-            let from = package_segments(self.package.as_deref());
-            let to = package_segments(t.package.as_deref());
-            let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-            for _ in common..from.len() + self.depth {
-                out.push_str("super::");
-            }
-            for segment in &to[common..] {
-                out.push_str(&field_name(segment));
-                out.push_str("::");
-            }
+            return;
         }
-        out.push_str(&type_name(&t.name));
+        let from = package_segments(self.package.as_deref());
+        let to = package_segments(to.map(String::as_str));
+        let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+        for _ in common..from.len() + self.depth {
+            out.push_str("super::");
+        }
+        for segment in &to[common..] {
+            out.push_str(&field_name(segment));
+            out.push_str("::");
+        }
     }
 
     /// The Rust type for an IR type; `boxed` wraps the named type in `Box`.
