@@ -1,5 +1,6 @@
 //! The Rust target: domain types, declared errors, per-rpc error enums, request structs for
-//! parameter lists, and one async trait per service — laid out by [`print`] (no syntax tree).
+//! parameter lists, and one async trait per service — most of it written as text ([`text`]), the
+//! rest built as tokens and laid out by [`print`] (no syntax tree), in one layout.
 //!
 //! One file per package (`shop.v1.rs`; `_.rs` for files without a package) plus `_include.rs`,
 //! which nests every package module at its path so `include_idl!()` brings in everything.
@@ -142,7 +143,8 @@ impl Run<'_> {
         let openapi = config.rest && config.server;
         // Written as text: the types and their REST schemas and protobuf calls ([`text`]).
         let mut text = Text::default();
-        // Built as tokens and printed: the service and topic glue.
+        // Built as tokens and printed: the `__require_*` lines, a topic's module, the package's
+        // `proto` module.
         let mut items: Vec<TokenStream> = Vec::new();
         // Written as text after the printed items.
         let mut after = Text::default();
@@ -234,7 +236,8 @@ const WORKERS: usize = 2;
 /// Generates what [`generate`] does, handing the text to `write(file name, text)` piece by
 /// piece: every piece of a file in order, then the next file. Each piece (a type with its glue,
 /// a service with its module, a topic, a type's protobuf encoding) is built and printed on its
-/// own by one of [`WORKERS`] threads (token trees are not `Send`: each thread builds its own),
+/// own by one of [`WORKERS`] threads (the token trees some pieces build are not `Send`: each
+/// thread builds its own),
 /// and handed over in order through bounded channels, so memory follows a few pieces, not the
 /// package; a caller that writes to disk keeps no more than that. The text is the same as one
 /// thread printing the whole file. MUST be deterministic.
@@ -504,7 +507,8 @@ mod tests {
     use super::*;
 
     /// Every example generated with the printer's check on (`print::assert_same_tokens` runs
-    /// on each item in test builds): the text is the emitted tokens, only laid out.
+    /// on each printed item in test builds: the text is the emitted tokens, only laid out) and
+    /// every list written as text measured the printer's way too (`text::long`).
     #[test]
     fn every_example_prints_its_tokens_unchanged() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl-examples");
