@@ -1,5 +1,5 @@
 //! The Rust target: domain types, declared errors, per-rpc error enums, request structs for
-//! parameter lists, and one async trait per service — most of it written as text ([`text`]), the
+//! parameter lists, and one async trait per service — most of it written as text (`text.rs`), the
 //! rest built as tokens and laid out by [`print`] (no syntax tree), in one layout.
 //!
 //! One file per package (`shop.v1.rs`; `_.rs` for files without a package) plus `_include.rs`,
