@@ -20,17 +20,27 @@ use super::ident::push_str_text;
 use super::print::MAX_INLINE;
 
 /// A piece of a file being written: whole lines at an indentation.
-#[derive(Default)]
 pub(super) struct Text {
     pub(super) out: String,
     indent: usize,
+}
+
+/// What a piece reserves first: most pieces (a type with its glue) are a few kilobytes, which
+/// grown from empty took several reallocations each (1.7% of `generate --target rust`'s
+/// instructions at 2,000 types).
+const FIRST_CAPACITY: usize = 4096;
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::at(0)
+    }
 }
 
 impl Text {
     /// An empty piece whose lines start `indent` levels deep.
     pub(super) fn at(indent: usize) -> Text {
         Text {
-            out: String::new(),
+            out: String::with_capacity(FIRST_CAPACITY),
             indent,
         }
     }
