@@ -40,8 +40,14 @@ pub const ANY_DESCRIPTION: &str = "Any JSON value. Bytes are {\"$base64\": \"<st
 /// A `$ref` to the component schema `name`.
 pub fn reference(name: &str) -> J {
     // `~` and `/` are the only characters a JSON pointer segment escapes.
-    let segment = name.replace('~', "~0").replace('/', "~1");
-    J::obj().with("$ref", J::s(format!("{COMPONENTS}{segment}")))
+    let mut pointer = String::with_capacity(COMPONENTS.len() + name.len());
+    pointer.push_str(COMPONENTS);
+    if name.contains(['~', '/']) {
+        pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
+    } else {
+        pointer.push_str(name);
+    }
+    J::obj().with("$ref", J::s(pointer))
 }
 
 /// Doc lines as one description (lines kept: Markdown reads a single newline as a space), or
