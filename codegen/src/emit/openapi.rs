@@ -11,7 +11,7 @@
 //! (`rosetta_runtime::openapi_join::join`), the one a server uses for `/openapi.json`.
 //! MUST be deterministic.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use rosetta_runtime::openapi_join::{Part, join};
 
@@ -76,23 +76,41 @@ pub fn component(ir: &Ir, c: Component) -> (J, Vec<Component>) {
 /// Every component reachable from `roots` (the roots included), each once, in discovery order
 /// (breadth first, so a long chain of references cannot overflow the stack).
 pub fn reachable(ir: &Ir, roots: impl IntoIterator<Item = Component>) -> Vec<Component> {
-    let mut seen = BTreeSet::new();
+    let mut order = Vec::new();
+    walk(ir, roots, |c, _| order.push(c));
+    order
+}
+
+/// Visits every component reachable from `roots` once, in [`reachable`]'s order, with its
+/// schema: the walk needs each schema to find its references, so the document's text is made
+/// from the same one (built twice, once to walk and once to print, the schemas were a quarter
+/// of `generate --target openapi`).
+fn walk(ir: &Ir, roots: impl IntoIterator<Item = Component>, mut visit: impl FnMut(Component, J)) {
+    // Seen, by component: the two problem schemas, then the declared types by index.
+    let slot = |c: Component| match c {
+        Component::Problem => 0,
+        Component::Violation => 1,
+        Component::Type(id) => 2 + id,
+    };
+    let mut seen = vec![false; 2 + ir.types.len()];
     let mut order: Vec<Component> = Vec::new();
     for r in roots {
-        if seen.insert(r) {
+        if !std::mem::replace(&mut seen[slot(r)], true) {
             order.push(r);
         }
     }
     let mut i = 0;
     while i < order.len() {
-        for r in component(ir, order[i]).1 {
-            if seen.insert(r) {
+        let c = order[i];
+        let (schema, refs) = component(ir, c);
+        for r in refs {
+            if !std::mem::replace(&mut seen[slot(r)], true) {
                 order.push(r);
             }
         }
+        visit(c, schema);
         i += 1;
     }
-    order
 }
 
 /// One service's share of the document (what `rosetta_runtime::rest::Fragment` holds as text).
@@ -209,14 +227,20 @@ fn join_texts(ir: &Ir, fragments: &[FragmentText]) -> String {
             operations: ops,
         })
         .collect();
-    let components = reachable(ir, fragments.iter().flat_map(|f| f.roots.iter().copied()));
-    let schemas: Vec<(String, String)> = components
-        .into_iter()
-        .map(|c| (c.name(ir), component(ir, c).0.to_compact()))
-        .collect();
+    // Every schema's compact text in one buffer (not a string grown from empty per schema).
+    let mut texts = String::new();
+    let mut schemas: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+    let roots = fragments.iter().flat_map(|f| f.roots.iter().copied());
+    walk(ir, roots, |c, schema| {
+        let start = texts.len();
+        schema.write_compact(&mut texts);
+        schemas.push((c.name(ir), start..texts.len()));
+    });
     join(
         &parts,
-        schemas.iter().map(|(n, j)| (n.as_str(), j.as_str())),
+        schemas
+            .iter()
+            .map(|(name, text)| (name.as_str(), &texts[text.clone()])),
     )
 }
 
