@@ -187,6 +187,21 @@ fn main() -> ExitCode {
                     }
                 };
             }
+            if let Target::Openapi = target {
+                // Indented straight into the file: the document is never held whole.
+                let path = out.join(emit::openapi::FILE_NAME);
+                let written = std::fs::create_dir_all(&out)
+                    .and_then(|()| std::fs::File::create(&path))
+                    .and_then(|mut file| emit::openapi::write_document(&ir, &mut file));
+                std::mem::forget(ir);
+                return match written {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("error: cannot write `{}`: {e}", path.display());
+                        ExitCode::FAILURE
+                    }
+                };
+            }
             let outputs: Vec<(String, String)> = match target {
                 Target::Ir => match serde_json::to_string_pretty(&ir) {
                     Ok(json) => vec![("ir.json".to_string(), json + "\n")],
@@ -198,8 +213,7 @@ fn main() -> ExitCode {
                 other => {
                     let files = match other {
                         Target::Proto => emit::proto::generate(&ir),
-                        Target::Openapi => emit::openapi::generate(&ir),
-                        // Ir and Rust were handled above.
+                        // Ir, Rust and OpenAPI were handled above.
                         _ => emit::asyncapi::generate(&ir),
                     };
                     match files {

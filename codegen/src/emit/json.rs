@@ -145,15 +145,36 @@ impl J {
     /// print it took a third of `generate --target openapi` at 2,000 types. Whitespace between
     /// tokens is dropped; strings are copied as they are.
     pub fn pretty(compact: &str) -> String {
-        let bytes = compact.as_bytes();
         // Indentation about doubles a document's size (2.04x for the synthesized APIs'): three
         // times is reserved so the text is never copied into a larger buffer at the end (pages
         // reserved and never written cost no memory).
         let mut out = String::with_capacity(compact.len() * 3);
+        Self::pretty_into(compact, &mut out);
+        out
+    }
+
+    /// [`J::pretty`], written to `file` through a buffer of 1 MiB as it is made: a document of
+    /// tens of megabytes is never in memory whole (fresh pages for it were a tenth of
+    /// `generate --target openapi` at 20,000 types) and reaches the kernel in pieces of the size
+    /// it takes fastest.
+    pub fn pretty_to(compact: &str, file: &mut impl std::io::Write) -> std::io::Result<()> {
+        let mut out = Pieces {
+            buf: String::with_capacity(PIECE + 4096),
+            file,
+            error: None,
+        };
+        Self::pretty_into(compact, &mut out);
+        out.flush()
+    }
+
+    fn pretty_into(compact: &str, out: &mut impl Sink) {
+        let bytes = compact.as_bytes();
         let mut depth = 0usize;
-        let newline = |out: &mut String, depth: usize| {
-            out.push('\n');
-            out.extend(std::iter::repeat_n("  ", depth));
+        let newline = |out: &mut _, depth: usize| {
+            Sink::push_str(out, "\n");
+            for _ in 0..depth {
+                Sink::push_str(out, "  ");
+            }
         };
         // Bytes, not chars: every character that shapes the layout is ASCII, so a string's text
         // (any UTF-8) and a literal are each copied as one slice, not decoded and pushed
@@ -182,7 +203,7 @@ impl J {
                             }
                         }
                     }
-                    out.push_str(&compact[i..end]);
+                    Sink::push_str(out, &compact[i..end]);
                     i = end;
                     continue;
                 }
@@ -193,27 +214,26 @@ impl J {
                         j += 1;
                     }
                     if bytes.get(j) == Some(&close) {
-                        out.push(char::from(c));
-                        out.push(char::from(close));
+                        Sink::push_str(out, if c == b'{' { "{}" } else { "[]" });
                         i = j + 1;
                         continue;
                     }
-                    out.push(char::from(c));
+                    Sink::push_str(out, if c == b'{' { "{" } else { "[" });
                     depth += 1;
-                    newline(&mut out, depth);
+                    newline(out, depth);
                     i = j;
                     continue;
                 }
                 b'}' | b']' => {
                     depth = depth.saturating_sub(1);
-                    newline(&mut out, depth);
-                    out.push(char::from(c));
+                    newline(out, depth);
+                    Sink::push_str(out, if c == b'}' { "}" } else { "]" });
                 }
                 b',' => {
-                    out.push(',');
-                    newline(&mut out, depth);
+                    Sink::push_str(out, ",");
+                    newline(out, depth);
                 }
-                b':' => out.push_str(": "),
+                b':' => Sink::push_str(out, ": "),
                 c if c.is_ascii_whitespace() => {}
                 _ => {
                     // A number, `true`, `false` or `null`: up to the next structural byte.
@@ -223,19 +243,68 @@ impl J {
                             matches!(b, b',' | b'}' | b']' | b':' | b'"') || b.is_ascii_whitespace()
                         })
                         .map_or(bytes.len(), |k| i + k);
-                    out.push_str(&compact[i..run]);
+                    Sink::push_str(out, &compact[i..run]);
                     i = run;
                     continue;
                 }
             }
             i += 1;
         }
-        out
     }
 
     /// Reads JSON text, keeping object members in document order.
     pub fn parse(text: &str) -> Result<J, serde_json::Error> {
         serde_json::from_str(text)
+    }
+}
+
+/// Where [`J::pretty`]'s text goes: a string, or a file in pieces.
+trait Sink {
+    fn push_str(&mut self, s: &str);
+}
+
+impl Sink for String {
+    #[inline]
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
+}
+
+/// The size of the pieces [`J::pretty_to`] writes.
+const PIECE: usize = 1 << 20;
+
+/// A file written in pieces of about [`PIECE`] bytes; the first error is kept and ends the
+/// writing.
+struct Pieces<'a, W> {
+    buf: String,
+    file: &'a mut W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> Pieces<'_, W> {
+    /// Writes what is buffered; the first error, if writing failed before.
+    fn flush(&mut self) -> std::io::Result<()> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        let written = self.file.write_all(self.buf.as_bytes());
+        self.buf.clear();
+        written
+    }
+}
+
+impl<W: std::io::Write> Sink for Pieces<'_, W> {
+    #[inline]
+    fn push_str(&mut self, s: &str) {
+        if self.error.is_some() {
+            return;
+        }
+        self.buf.push_str(s);
+        if self.buf.len() >= PIECE
+            && let Err(e) = self.flush()
+        {
+            self.error = Some(e);
+        }
     }
 }
 
@@ -404,6 +473,63 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    /// Records the size of every write; fails from the `fail_at`-th on.
+    struct Writes {
+        bytes: Vec<u8>,
+        sizes: Vec<usize>,
+        fail_at: usize,
+    }
+
+    impl std::io::Write for Writes {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.sizes.len() >= self.fail_at {
+                return Err(std::io::Error::other("disk full"));
+            }
+            self.sizes.push(buf.len());
+            self.bytes.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn pretty_to_writes_in_pieces_what_pretty_makes() {
+        // About 3 MB indented: several pieces.
+        let item = |i: i128| {
+            J::obj()
+                .with("name", J::s(format!("item \"{i}\"")))
+                .with("tags", J::strs(["a", "b"]))
+                .with("n", J::int(i))
+        };
+        let compact = J::Arr((0..30_000).map(item).collect()).to_compact();
+        let whole = J::pretty(&compact);
+        let mut file = Writes {
+            bytes: Vec::new(),
+            sizes: Vec::new(),
+            fail_at: usize::MAX,
+        };
+        J::pretty_to(&compact, &mut file).unwrap();
+        assert!(file.bytes == whole.as_bytes(), "the same text");
+        assert!(file.sizes.len() >= 3, "{:?}", file.sizes);
+        assert!(
+            file.sizes.iter().all(|&n| n < PIECE + 1024),
+            "{:?}",
+            file.sizes
+        );
+
+        let mut failing = Writes {
+            bytes: Vec::new(),
+            sizes: Vec::new(),
+            fail_at: 1,
+        };
+        let error = J::pretty_to(&compact, &mut failing).unwrap_err();
+        assert_eq!(error.to_string(), "disk full");
+        assert_eq!(failing.sizes.len(), 1, "nothing written after the error");
     }
 
     #[test]

@@ -133,6 +133,24 @@ pub struct ServiceFragment {
 
 /// Generates `openapi.json`: every service of the compilation.
 pub fn generate(ir: &Ir) -> Result<Vec<OutputFile>, String> {
+    Ok(vec![OutputFile {
+        name: FILE_NAME.to_string(),
+        contents: J::pretty(&compact_document(ir)) + "\n",
+    }])
+}
+
+/// The name of the file [`generate`] makes.
+pub const FILE_NAME: &str = "openapi.json";
+
+/// [`generate`]'s document, written to `file` as it is indented (how the CLI writes it: the
+/// indented text of a large API, twice the compact one, is never held whole).
+pub fn write_document(ir: &Ir, file: &mut impl std::io::Write) -> std::io::Result<()> {
+    J::pretty_to(&compact_document(ir), file)?;
+    file.write_all(b"\n")
+}
+
+/// The whole document as compact JSON text.
+fn compact_document(ir: &Ir) -> String {
     // Each service's fragment becomes text as soon as it is built, so the trees of every
     // operation are never in memory at once (at 20,000 types they were most of the peak, and
     // the time spent faulting in fresh pages grew faster than the API).
@@ -141,12 +159,7 @@ pub fn generate(ir: &Ir) -> Result<Vec<OutputFile>, String> {
         .iter()
         .map(|s| FragmentText::of(ir, s))
         .collect();
-    let compact = join_texts(ir, &fragments);
-    drop(fragments);
-    Ok(vec![OutputFile {
-        name: "openapi.json".to_string(),
-        contents: J::pretty(&compact) + "\n",
-    }])
+    join_texts(ir, &fragments)
 }
 
 /// Joins fragments into one document: the runtime's join
