@@ -170,10 +170,19 @@ impl J {
     fn pretty_into(compact: &str, out: &mut impl Sink) {
         let bytes = compact.as_bytes();
         let mut depth = 0usize;
-        let newline = |out: &mut _, depth: usize| {
-            Sink::push_str(out, "\n");
-            for _ in 0..depth {
-                Sink::push_str(out, "  ");
+        // A line break and its indentation as one slice of a prepared run of spaces (pushed two
+        // spaces at a time, the indentation was a third of the indenting at 2,000 types).
+        const SPACES: &str = concat!(
+            "\n                                                                ",
+            "                                                                "
+        );
+        let newline = |out: &mut _, depth: usize| match SPACES.get(..1 + 2 * depth) {
+            Some(line) => Sink::push_str(out, line),
+            None => {
+                Sink::push_str(out, "\n");
+                for _ in 0..depth {
+                    Sink::push_str(out, "  ");
+                }
             }
         };
         // Bytes, not chars: every character that shapes the layout is ASCII, so a string's text
