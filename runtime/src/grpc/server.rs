@@ -683,10 +683,10 @@ impl<F: Future> Future for Within<F> {
 /// request from its message (invalid is `INVALID_ARGUMENT` with every violation), the handler
 /// within the caller's deadline ([`call`]), its error as a status, and the answer as its
 /// message ([`response`]). The generated method is this one call.
-pub async fn unary<P, Out, E, R, F, Fut>(
+pub(crate) async fn unary<P, Out, E, R, F, Fut>(
     request: tonic::Request<P>,
     method: &'static str,
-    min_compressed_size: usize,
+    compression: ResponseCompression,
     handler: F,
 ) -> Result<tonic::Response<Encoded>, tonic::Status>
 where
@@ -699,7 +699,6 @@ where
     let (ctx, request, metadata) = request_parts(request, method);
     validate_request(&request)?;
     handed_one(&ctx);
-    let compression = ResponseCompression::of(&ctx, min_compressed_size);
     let deadline = ctx.remaining();
     let out = call(deadline, move || handler(ctx, request))
         .await
@@ -860,7 +859,7 @@ impl<Out, E, W> Outgoing<Out, E, W> {
 
 #[doc(hidden)]
 /// One server-streaming rpc of a generated adapter: the context and the validated request as
-/// for [`unary`], the handler (within the deadline) returning its stream, and that stream sent
+/// for `unary`, the handler (within the deadline) returning its stream, and that stream sent
 /// by [`outgoing`]. The generated method is this one call.
 pub async fn server_streaming<P, Out, E, R, F, Fut>(
     request: tonic::Request<P>,
@@ -892,10 +891,10 @@ where
 #[doc(hidden)]
 /// One client-streaming rpc of a generated adapter: the context, the request messages as a
 /// typed stream ([`incoming`]), the handler within the deadline, and its one answer.
-pub async fn client_streaming<P, Out, E, R, F, Fut>(
+pub(crate) async fn client_streaming<P, Out, E, R, F, Fut>(
     request: tonic::Request<tonic::Streaming<P>>,
     method: &'static str,
-    min_compressed_size: usize,
+    compression: ResponseCompression,
     handler: F,
 ) -> Result<tonic::Response<Encoded>, tonic::Status>
 where
@@ -907,7 +906,6 @@ where
 {
     let (ctx, messages, metadata) = request_parts(request, method);
     let requests = incoming_flagged(messages, flags(&ctx));
-    let compression = ResponseCompression::of(&ctx, min_compressed_size);
     let out = call(ctx.remaining(), move || handler(ctx, requests))
         .await
         .map_err(|status| refusal(status, &metadata))?;
@@ -952,8 +950,9 @@ pub fn response(message: Encoded, min_compressed_size: usize) -> tonic::Response
     response_as(message, min_compressed_size, None)
 }
 
-/// How a call's one answer may be compressed, taken from its context before the handler runs.
-struct ResponseCompression {
+/// How a call's one answer may be compressed, decided before the handler runs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ResponseCompression {
     /// The client accepts a coding; otherwise nothing would be compressed anyway, and neither
     /// the size rule nor the handler's choice is looked at.
     accepts_coding: bool,
@@ -961,11 +960,14 @@ struct ResponseCompression {
 }
 
 impl ResponseCompression {
-    fn of(ctx: &Context, min_compressed_size: usize) -> Self {
+    /// For an answer that may be sent in the codings `send` (the server's that the caller
+    /// accepts: `ServiceConfig::send_to`).
+    pub(crate) fn new(
+        send: &tonic::codec::EnabledCompressionEncodings,
+        min_compressed_size: usize,
+    ) -> Self {
         ResponseCompression {
-            accepts_coding: ctx
-                .headers()
-                .contains_key(super::names::GRPC_ACCEPT_ENCODING),
+            accepts_coding: !send.is_empty(),
             min_compressed_size,
         }
     }

@@ -20,7 +20,7 @@ use tonic::codec::{CompressionEncoding, EnabledCompressionEncodings};
 
 use super::codec::{Codec, Encoded};
 use super::message::Carries;
-use super::server::{self, GrpcOptions};
+use super::server::{self, GrpcOptions, ResponseCompression};
 use super::status::IntoTonicStatus;
 use crate::context::Context;
 use crate::proto::ProtoMessage;
@@ -58,11 +58,44 @@ impl ServiceConfig {
     }
 }
 
+impl ServiceConfig {
+    /// The codings this call's answer may be sent in: the server's, when the caller's
+    /// `grpc-accept-encoding` names one of them, else none. Looked up once, here: with none,
+    /// tonic does not look for the header again (it parses it by name, a few hundred
+    /// instructions per call) and the answer's size rule is skipped (nothing would be
+    /// compressed anyway).
+    fn send_to(&self, headers: &http::HeaderMap) -> EnabledCompressionEncodings {
+        let none = EnabledCompressionEncodings::default();
+        if self.send.is_empty() {
+            return none;
+        }
+        let Some(accepted) = headers
+            .get(super::names::GRPC_ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return none;
+        };
+        let named = accepted.split(',').map(str::trim).any(|name| {
+            CODING_NAMES
+                .iter()
+                .any(|(n, e)| *n == name && self.send.is_enabled(*e))
+        });
+        if named { self.send } else { none }
+    }
+}
+
 impl Default for ServiceConfig {
     fn default() -> Self {
         ServiceConfig::new(&GrpcOptions::default())
     }
 }
+
+/// The codings tonic compresses with, by their names in `grpc-accept-encoding`.
+const CODING_NAMES: [(&str, CompressionEncoding); 3] = [
+    ("gzip", CompressionEncoding::Gzip),
+    ("deflate", CompressionEncoding::Deflate),
+    ("zstd", CompressionEncoding::Zstd),
+];
 
 fn enabled(encodings: &[CompressionEncoding]) -> EnabledCompressionEncodings {
     let mut set = EnabledCompressionEncodings::default();
@@ -76,7 +109,7 @@ fn enabled(encodings: &[CompressionEncoding]) -> EnabledCompressionEncodings {
 /// `()`), `R` the message that carries the answer ([`Carries`]: the domain type itself, or a
 /// `<Rpc>Response` wrapper). Each function serves one call of its kind: tonic's
 /// [`tonic::server::Grpc`] decodes and frames, the runtime's per-call function
-/// ([`server::unary`] and its siblings) validates, calls `handler` once, and encodes.
+/// (`server::unary` and its siblings) validates, calls `handler` once, and encodes.
 ///
 /// Each returns the call's future already boxed: boxed here, the proof that it is `Send` is
 /// made once, for every rpc, when this crate is compiled; boxed in the generated adapter, rustc
@@ -91,9 +124,10 @@ where
 {
     fn grpc<T: ProtoMessage + Send + 'static>(
         config: &ServiceConfig,
+        send: EnabledCompressionEncodings,
     ) -> tonic::server::Grpc<Codec<T, P>> {
         tonic::server::Grpc::new(Codec::default())
-            .apply_compression_config(config.accept, config.send)
+            .apply_compression_config(config.accept, send)
             .apply_max_message_size_config(
                 Some(config.max_decoding_message_size),
                 Some(config.max_encoding_message_size),
@@ -117,10 +151,12 @@ where
         Fut: Future<Output = Result<Out, E>> + Send + 'static,
     {
         Box::pin(async move {
-            let min = config.min_compressed_size;
-            let call =
-                move |request| server::unary::<P, Out, E, R, F, Fut>(request, method, min, handler);
-            Ok(Self::grpc::<Encoded>(&config)
+            let send = config.send_to(req.headers());
+            let compression = ResponseCompression::new(&send, config.min_compressed_size);
+            let call = move |request| {
+                server::unary::<P, Out, E, R, F, Fut>(request, method, compression, handler)
+            };
+            Ok(Self::grpc::<Encoded>(&config, send)
                 .unary(Once(Some(call)), req)
                 .await)
         })
@@ -146,7 +182,7 @@ where
             let call = move |request| {
                 server::server_streaming::<P, Out, E, R, F, Fut>(request, method, handler)
             };
-            Ok(Self::grpc::<R>(&config)
+            Ok(Self::grpc::<R>(&config, config.send_to(req.headers()))
                 .server_streaming(Once(Some(call)), req)
                 .await)
         })
@@ -169,11 +205,17 @@ where
         Fut: Future<Output = Result<Out, E>> + Send + 'static,
     {
         Box::pin(async move {
-            let min = config.min_compressed_size;
+            let send = config.send_to(req.headers());
+            let compression = ResponseCompression::new(&send, config.min_compressed_size);
             let call = move |request| {
-                server::client_streaming::<P, Out, E, R, F, Fut>(request, method, min, handler)
+                server::client_streaming::<P, Out, E, R, F, Fut>(
+                    request,
+                    method,
+                    compression,
+                    handler,
+                )
             };
-            Ok(Self::grpc::<Encoded>(&config)
+            Ok(Self::grpc::<Encoded>(&config, send)
                 .client_streaming(Once(Some(call)), req)
                 .await)
         })
@@ -198,7 +240,7 @@ where
         Box::pin(async move {
             let call =
                 move |request| server::streaming::<P, Out, E, R, F, Fut>(request, method, handler);
-            Ok(Self::grpc::<R>(&config)
+            Ok(Self::grpc::<R>(&config, config.send_to(req.headers()))
                 .streaming(Once(Some(call)), req)
                 .await)
         })
