@@ -280,3 +280,40 @@ where
         handler(request)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send_to(
+        sent: &[CompressionEncoding],
+        accept_encoding: Option<&str>,
+    ) -> Vec<CompressionEncoding> {
+        let config = ServiceConfig::new(&GrpcOptions {
+            send_compression: sent.to_vec(),
+            ..GrpcOptions::default()
+        });
+        let mut headers = http::HeaderMap::new();
+        if let Some(value) = accept_encoding {
+            headers.insert("grpc-accept-encoding", value.parse().unwrap());
+        }
+        let send = config.send_to(&headers);
+        CODING_NAMES
+            .iter()
+            .map(|(_, e)| *e)
+            .filter(|e| send.is_enabled(*e))
+            .collect()
+    }
+
+    #[test]
+    fn an_answer_is_sent_in_the_servers_codings_only_when_the_caller_names_one() {
+        use CompressionEncoding::{Gzip, Zstd};
+        assert_eq!(send_to(&[Gzip, Zstd], Some("identity, gzip")), [Gzip, Zstd]);
+        assert_eq!(send_to(&[Gzip], Some("zstd,gzip")), [Gzip]);
+        // A coding the server does not send, or none at all: nothing is compressed.
+        assert!(send_to(&[Gzip], Some("zstd")).is_empty());
+        assert!(send_to(&[Gzip], Some("identity")).is_empty());
+        assert!(send_to(&[Gzip], None).is_empty());
+        assert!(send_to(&[], Some("gzip")).is_empty());
+    }
+}
