@@ -304,8 +304,8 @@ pub(crate) struct GrpcRoutes {
     edge: Option<Arc<Edge>>,
 }
 
-/// What every gRPC request and answer goes through: the request's arrival stamped and its body
-/// read through the framing check ([`on_request`]); the answer's size-limit status made
+/// What every gRPC request and answer goes through: the request's body read through the framing
+/// check ([`on_request`]); the answer's size-limit status made
 /// `RESOURCE_EXHAUSTED` and the accepted encodings advertised.
 struct Edge {
     advertised: Option<http::HeaderValue>,
@@ -497,43 +497,35 @@ fn size_limit_status(
     resp
 }
 
-/// The caller's deadline, counted from when the request reached the gRPC services, not from
-/// when the handler starts (after the whole body has arrived). Only calls that send a
-/// `grpc-timeout` carry one: the others pay for neither the clock nor the extension.
-#[derive(Debug, Clone, Copy)]
-struct Deadline(Option<Instant>);
+/// The caller's deadline (`grpc-timeout`), counted from now. The generated adapter reads it as
+/// its call starts, before tonic reads the request's body, so the deadline counts from the
+/// request's arrival at the service, not from when the handler starts (after the whole body
+/// has arrived). Calls that send no `grpc-timeout` pay for no clock read.
+pub(crate) fn caller_deadline(headers: &http::HeaderMap) -> Option<Instant> {
+    grpc_timeout(headers).and_then(|t| Instant::now().checked_add(t))
+}
 
-/// Every gRPC request: its [`Deadline`] fixed on arrival, its body read through the framing
-/// check.
+/// Every gRPC request: its body read through the framing check.
 fn on_request(
-    mut req: http::Request<axum::body::Body>,
+    req: http::Request<axum::body::Body>,
     streaming: &super::framing::StreamingPaths,
     max_stream_messages: Option<u64>,
 ) -> http::Request<axum::body::Body> {
-    if let Some(timeout) = grpc_timeout(req.headers()) {
-        let deadline = Deadline(Instant::now().checked_add(timeout));
-        req.extensions_mut().insert(deadline);
-    }
     super::framing::check_framing(req, streaming, max_stream_messages)
 }
 
 /// Splits a tonic request into the handler's [`Context`] (metadata as headers, the peer, the
-/// `grpc-timeout` deadline counted from the request's arrival, and the request extensions), the
+/// caller's `deadline` ([`caller_deadline`]), and the request extensions), the
 /// message, and the call's response-metadata handle (the context holds a clone; the adapter
 /// sends what the handler set with the answer: [`answer`], [`refusal`]). `method` is the IDL's
 /// `Service.Method`.
 pub(crate) fn request_parts<P>(
     request: tonic::Request<P>,
     method: &'static str,
+    deadline: Option<Instant>,
 ) -> (Context, P, ResponseMetadata) {
     let (metadata, extensions, message) = request.into_parts();
     let headers = metadata.into_headers();
-    let deadline = match extensions.get::<Deadline>() {
-        Some(fixed) => fixed.0,
-        // No deadline fixed on arrival: the call sent no `grpc-timeout`, or the service is
-        // called without the server (as in tests), which counts from now.
-        None => grpc_timeout(&headers).and_then(|t| Instant::now().checked_add(t)),
-    };
     // From the request when routes mounted by hand share the gRPC side (or an app embeds the
     // router), else from the server while it polls the call (`current_peer`): no extension
     // boxed, hashed and freed per call.
@@ -686,6 +678,7 @@ impl<F: Future> Future for Within<F> {
 pub(crate) async fn unary<P, Out, E, R, F, Fut>(
     request: tonic::Request<P>,
     method: &'static str,
+    deadline: Option<Instant>,
     compression: ResponseCompression,
     handler: F,
 ) -> Result<tonic::Response<Encoded>, tonic::Status>
@@ -696,7 +689,7 @@ where
     Fut: Future<Output = Result<Out, E>>,
     R: Carries<Out>,
 {
-    let (ctx, request, metadata) = request_parts(request, method);
+    let (ctx, request, metadata) = request_parts(request, method, deadline);
     validate_request(&request)?;
     handed_one(&ctx);
     let deadline = ctx.remaining();
@@ -861,9 +854,10 @@ impl<Out, E, W> Outgoing<Out, E, W> {
 /// One server-streaming rpc of a generated adapter: the context and the validated request as
 /// for `unary`, the handler (within the deadline) returning its stream, and that stream sent
 /// by [`outgoing`]. The generated method is this one call.
-pub async fn server_streaming<P, Out, E, R, F, Fut>(
+pub(crate) async fn server_streaming<P, Out, E, R, F, Fut>(
     request: tonic::Request<P>,
     method: &'static str,
+    deadline: Option<Instant>,
     handler: F,
 ) -> Result<
     tonic::Response<Outgoing<Out, E, impl Fn(Out) -> R + Unpin + Send + 'static>>,
@@ -877,7 +871,7 @@ where
     Out: 'static,
     R: Carries<Out> + 'static,
 {
-    let (ctx, request, metadata) = request_parts(request, method);
+    let (ctx, request, metadata) = request_parts(request, method, deadline);
     validate_request(&request)?;
     handed_one(&ctx);
     let deadline = ctx.deadline();
@@ -894,6 +888,7 @@ where
 pub(crate) async fn client_streaming<P, Out, E, R, F, Fut>(
     request: tonic::Request<tonic::Streaming<P>>,
     method: &'static str,
+    deadline: Option<Instant>,
     compression: ResponseCompression,
     handler: F,
 ) -> Result<tonic::Response<Encoded>, tonic::Status>
@@ -904,7 +899,7 @@ where
     Fut: Future<Output = Result<Out, E>>,
     R: Carries<Out>,
 {
-    let (ctx, messages, metadata) = request_parts(request, method);
+    let (ctx, messages, metadata) = request_parts(request, method, deadline);
     let requests = incoming_flagged(messages, flags(&ctx));
     let out = call(ctx.remaining(), move || handler(ctx, requests))
         .await
@@ -915,9 +910,10 @@ where
 
 #[doc(hidden)]
 /// One bidirectional rpc of a generated adapter: [`incoming`] in, [`outgoing`] out.
-pub async fn streaming<P, Out, E, R, F, Fut>(
+pub(crate) async fn streaming<P, Out, E, R, F, Fut>(
     request: tonic::Request<tonic::Streaming<P>>,
     method: &'static str,
+    deadline: Option<Instant>,
     handler: F,
 ) -> Result<
     tonic::Response<Outgoing<Out, E, impl Fn(Out) -> R + Unpin + Send + 'static>>,
@@ -931,7 +927,7 @@ where
     Out: 'static,
     R: Carries<Out> + 'static,
 {
-    let (ctx, messages, metadata) = request_parts(request, method);
+    let (ctx, messages, metadata) = request_parts(request, method, deadline);
     let requests = incoming_flagged(messages, flags(&ctx));
     let deadline = ctx.deadline();
     let stream = call(ctx.remaining(), move || handler(ctx, requests))

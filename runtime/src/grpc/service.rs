@@ -151,10 +151,17 @@ where
         Fut: Future<Output = Result<Out, E>> + Send + 'static,
     {
         Box::pin(async move {
+            let deadline = server::caller_deadline(req.headers());
             let send = config.send_to(req.headers());
             let compression = ResponseCompression::new(&send, config.min_compressed_size);
             let call = move |request| {
-                server::unary::<P, Out, E, R, F, Fut>(request, method, compression, handler)
+                server::unary::<P, Out, E, R, F, Fut>(
+                    request,
+                    method,
+                    deadline,
+                    compression,
+                    handler,
+                )
             };
             Ok(Self::grpc::<Encoded>(&config, send)
                 .unary(Once(Some(call)), req)
@@ -179,8 +186,9 @@ where
         Fut: Future<Output = Result<crate::Streaming<Out, E>, E>> + Send + 'static,
     {
         Box::pin(async move {
+            let deadline = server::caller_deadline(req.headers());
             let call = move |request| {
-                server::server_streaming::<P, Out, E, R, F, Fut>(request, method, handler)
+                server::server_streaming::<P, Out, E, R, F, Fut>(request, method, deadline, handler)
             };
             Ok(Self::grpc::<R>(&config, config.send_to(req.headers()))
                 .server_streaming(Once(Some(call)), req)
@@ -205,12 +213,14 @@ where
         Fut: Future<Output = Result<Out, E>> + Send + 'static,
     {
         Box::pin(async move {
+            let deadline = server::caller_deadline(req.headers());
             let send = config.send_to(req.headers());
             let compression = ResponseCompression::new(&send, config.min_compressed_size);
             let call = move |request| {
                 server::client_streaming::<P, Out, E, R, F, Fut>(
                     request,
                     method,
+                    deadline,
                     compression,
                     handler,
                 )
@@ -238,8 +248,10 @@ where
         Fut: Future<Output = Result<crate::Streaming<Out, E>, E>> + Send + 'static,
     {
         Box::pin(async move {
-            let call =
-                move |request| server::streaming::<P, Out, E, R, F, Fut>(request, method, handler);
+            let deadline = server::caller_deadline(req.headers());
+            let call = move |request| {
+                server::streaming::<P, Out, E, R, F, Fut>(request, method, deadline, handler)
+            };
             Ok(Self::grpc::<R>(&config, config.send_to(req.headers()))
                 .streaming(Once(Some(call)), req)
                 .await)
