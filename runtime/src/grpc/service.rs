@@ -59,6 +59,22 @@ impl ServiceConfig {
 }
 
 impl ServiceConfig {
+    /// What a call with one answer reads from its request before tonic takes it: the caller's
+    /// deadline, the codings the answer may be sent in ([`ServiceConfig::send_to`]) and how it
+    /// may be compressed.
+    fn one_answer(
+        &self,
+        headers: &http::HeaderMap,
+    ) -> (
+        Option<std::time::Instant>,
+        EnabledCompressionEncodings,
+        ResponseCompression,
+    ) {
+        let send = self.send_to(headers);
+        let compression = ResponseCompression::new(&send, self.min_compressed_size);
+        (server::caller_deadline(headers), send, compression)
+    }
+
     /// The codings this call's answer may be sent in: the server's, when the caller's
     /// `grpc-accept-encoding` names one of them, else none. Looked up once, here: with none,
     /// tonic does not look for the header again (it parses it by name, a few hundred
@@ -151,9 +167,7 @@ where
         Fut: Future<Output = Result<Out, E>> + Send + 'static,
     {
         Box::pin(async move {
-            let deadline = server::caller_deadline(req.headers());
-            let send = config.send_to(req.headers());
-            let compression = ResponseCompression::new(&send, config.min_compressed_size);
+            let (deadline, send, compression) = config.one_answer(req.headers());
             let call = move |request| {
                 server::unary::<P, Out, E, R, F, Fut>(
                     request,
@@ -213,9 +227,7 @@ where
         Fut: Future<Output = Result<Out, E>> + Send + 'static,
     {
         Box::pin(async move {
-            let deadline = server::caller_deadline(req.headers());
-            let send = config.send_to(req.headers());
-            let compression = ResponseCompression::new(&send, config.min_compressed_size);
+            let (deadline, send, compression) = config.one_answer(req.headers());
             let call = move |request| {
                 server::client_streaming::<P, Out, E, R, F, Fut>(
                     request,
