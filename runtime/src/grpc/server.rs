@@ -678,8 +678,7 @@ impl<F: Future> Future for Within<F> {
 pub(crate) async fn unary<P, Out, E, R, F, Fut>(
     request: tonic::Request<P>,
     method: &'static str,
-    deadline: Option<Instant>,
-    compression: ResponseCompression,
+    start: OneAnswer,
     handler: F,
 ) -> Result<tonic::Response<Encoded>, tonic::Status>
 where
@@ -689,14 +688,16 @@ where
     Fut: Future<Output = Result<Out, E>>,
     R: Carries<Out>,
 {
-    let (ctx, request, metadata) = request_parts(request, method, deadline);
+    let (ctx, request, metadata) = request_parts(request, method, start.deadline);
     validate_request(&request)?;
     handed_one(&ctx);
     let deadline = ctx.remaining();
     let out = call(deadline, move || handler(ctx, request))
         .await
         .map_err(|status| refusal(status, &metadata))?;
-    let response = compression.response(Encoded::of(&R::wrap(out)), &metadata);
+    let response = start
+        .compression
+        .response(Encoded::of(&R::wrap(out)), &metadata);
     Ok(answer(response, metadata))
 }
 
@@ -888,8 +889,7 @@ where
 pub(crate) async fn client_streaming<P, Out, E, R, F, Fut>(
     request: tonic::Request<tonic::Streaming<P>>,
     method: &'static str,
-    deadline: Option<Instant>,
-    compression: ResponseCompression,
+    start: OneAnswer,
     handler: F,
 ) -> Result<tonic::Response<Encoded>, tonic::Status>
 where
@@ -899,12 +899,14 @@ where
     Fut: Future<Output = Result<Out, E>>,
     R: Carries<Out>,
 {
-    let (ctx, messages, metadata) = request_parts(request, method, deadline);
+    let (ctx, messages, metadata) = request_parts(request, method, start.deadline);
     let requests = incoming_flagged(messages, flags(&ctx));
     let out = call(ctx.remaining(), move || handler(ctx, requests))
         .await
         .map_err(|status| refusal(status, &metadata))?;
-    let response = compression.response(Encoded::of(&R::wrap(out)), &metadata);
+    let response = start
+        .compression
+        .response(Encoded::of(&R::wrap(out)), &metadata);
     Ok(answer(response, metadata))
 }
 
@@ -944,6 +946,16 @@ where
 #[inline]
 pub fn response(message: Encoded, min_compressed_size: usize) -> tonic::Response<Encoded> {
     response_as(message, min_compressed_size, None)
+}
+
+/// What a unary or client-streaming call reads from its request before tonic takes it
+/// (`ServiceConfig::one_answer`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OneAnswer {
+    /// The caller's deadline ([`caller_deadline`]).
+    pub(crate) deadline: Option<Instant>,
+    /// How the answer may be compressed.
+    pub(crate) compression: ResponseCompression,
 }
 
 /// How a call's one answer may be compressed, decided before the handler runs.

@@ -20,7 +20,7 @@ use tonic::codec::{CompressionEncoding, EnabledCompressionEncodings};
 
 use super::codec::{Codec, Encoded};
 use super::message::Carries;
-use super::server::{self, GrpcOptions, ResponseCompression};
+use super::server::{self, GrpcOptions, OneAnswer, ResponseCompression};
 use super::status::IntoTonicStatus;
 use crate::context::Context;
 use crate::proto::ProtoMessage;
@@ -62,17 +62,13 @@ impl ServiceConfig {
     /// What a call with one answer reads from its request before tonic takes it: the caller's
     /// deadline, the codings the answer may be sent in ([`ServiceConfig::send_to`]) and how it
     /// may be compressed.
-    fn one_answer(
-        &self,
-        headers: &http::HeaderMap,
-    ) -> (
-        Option<std::time::Instant>,
-        EnabledCompressionEncodings,
-        ResponseCompression,
-    ) {
+    fn one_answer(&self, headers: &http::HeaderMap) -> (EnabledCompressionEncodings, OneAnswer) {
         let send = self.send_to(headers);
-        let compression = ResponseCompression::new(&send, self.min_compressed_size);
-        (server::caller_deadline(headers), send, compression)
+        let answer = OneAnswer {
+            deadline: server::caller_deadline(headers),
+            compression: ResponseCompression::new(&send, self.min_compressed_size),
+        };
+        (send, answer)
     }
 
     /// The codings this call's answer may be sent in: the server's, when the caller's
@@ -167,15 +163,9 @@ where
         Fut: Future<Output = Result<Out, E>> + Send + 'static,
     {
         Box::pin(async move {
-            let (deadline, send, compression) = config.one_answer(req.headers());
+            let (send, answer) = config.one_answer(req.headers());
             let call = move |request| {
-                server::unary::<P, Out, E, R, F, Fut>(
-                    request,
-                    method,
-                    deadline,
-                    compression,
-                    handler,
-                )
+                server::unary::<P, Out, E, R, F, Fut>(request, method, answer, handler)
             };
             Ok(Self::grpc::<Encoded>(&config, send)
                 .unary(Once(Some(call)), req)
@@ -227,15 +217,9 @@ where
         Fut: Future<Output = Result<Out, E>> + Send + 'static,
     {
         Box::pin(async move {
-            let (deadline, send, compression) = config.one_answer(req.headers());
+            let (send, answer) = config.one_answer(req.headers());
             let call = move |request| {
-                server::client_streaming::<P, Out, E, R, F, Fut>(
-                    request,
-                    method,
-                    deadline,
-                    compression,
-                    handler,
-                )
+                server::client_streaming::<P, Out, E, R, F, Fut>(request, method, answer, handler)
             };
             Ok(Self::grpc::<Encoded>(&config, send)
                 .client_streaming(Once(Some(call)), req)
