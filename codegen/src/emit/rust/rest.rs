@@ -195,35 +195,8 @@ pub(super) fn reached_types(ir: &Ir) -> (Vec<bool>, Vec<FragmentText>) {
         fragments
     });
     fragments.shrink_to_fit();
-    let mut reached = vec![false; ir.types.len()];
-    let mut stack: Vec<usize> = fragments
-        .iter()
-        .flat_map(|f| &f.roots)
-        .filter_map(|c| match c {
-            Component::Type(id) => Some(*id),
-            _ => None,
-        })
-        .collect();
-    while let Some(id) = stack.pop() {
-        if std::mem::replace(&mut reached[id], true) {
-            continue;
-        }
-        for field in ir.types[id].fields() {
-            let mut ty = &field.ty;
-            loop {
-                match ty {
-                    Type::Optional(inner) | Type::List(inner) | Type::Map(inner) => ty = inner,
-                    Type::Named { id, .. } => {
-                        if !reached[*id] {
-                            stack.push(*id);
-                        }
-                        break;
-                    }
-                    _ => break,
-                }
-            }
-        }
-    }
+    let reached =
+        openapi::reached_types(ir, fragments.iter().flat_map(|f| f.roots.iter().copied()));
     (reached, fragments)
 }
 
