@@ -74,10 +74,26 @@ pub fn component(ir: &Ir, c: Component) -> (J, Vec<Component>) {
 }
 
 /// Every component reachable from `roots` (the roots included), each once, in discovery order
-/// (breadth first, so a long chain of references cannot overflow the stack).
+/// (breadth first, so a long chain of references cannot overflow the stack). Builds every
+/// schema to read its references: the document itself finds them by field types
+/// ([`reached_types`]); tests hold the two to the same set.
 pub fn reachable(ir: &Ir, roots: impl IntoIterator<Item = Component>) -> Vec<Component> {
-    let mut order = Vec::new();
-    walk(ir, roots, |c, _| order.push(c));
+    let mut seen = std::collections::BTreeSet::new();
+    let mut order: Vec<Component> = Vec::new();
+    for r in roots {
+        if seen.insert(r) {
+            order.push(r);
+        }
+    }
+    let mut i = 0;
+    while i < order.len() {
+        for r in component(ir, order[i]).1 {
+            if seen.insert(r) {
+                order.push(r);
+            }
+        }
+        i += 1;
+    }
     order
 }
 
@@ -115,38 +131,6 @@ pub(crate) fn reached_types(ir: &Ir, roots: impl IntoIterator<Item = Component>)
         }
     }
     reached
-}
-
-/// Visits every component reachable from `roots` once, in [`reachable`]'s order, with its
-/// schema: the walk needs each schema to find its references, so the document's text is made
-/// from the same one (built twice, once to walk and once to print, the schemas were a quarter
-/// of `generate --target openapi`).
-fn walk(ir: &Ir, roots: impl IntoIterator<Item = Component>, mut visit: impl FnMut(Component, J)) {
-    // Seen, by component: the two problem schemas, then the declared types by index.
-    let slot = |c: Component| match c {
-        Component::Problem => 0,
-        Component::Violation => 1,
-        Component::Type(id) => 2 + id,
-    };
-    let mut seen = vec![false; 2 + ir.types.len()];
-    let mut order: Vec<Component> = Vec::new();
-    for r in roots {
-        if !std::mem::replace(&mut seen[slot(r)], true) {
-            order.push(r);
-        }
-    }
-    let mut i = 0;
-    while i < order.len() {
-        let c = order[i];
-        let (schema, refs) = component(ir, c);
-        for r in refs {
-            if !std::mem::replace(&mut seen[slot(r)], true) {
-                order.push(r);
-            }
-        }
-        visit(c, schema);
-        i += 1;
-    }
 }
 
 /// One service's share of the document (what `rosetta_runtime::rest::Fragment` holds as text).

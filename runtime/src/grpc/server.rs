@@ -403,7 +403,7 @@ fn accept_encoding_header(encodings: &[CompressionEncoding]) -> Option<http::Hea
 }
 
 /// A coding's `grpc-encoding` name.
-fn encoding_name(encoding: CompressionEncoding) -> &'static str {
+pub(crate) fn encoding_name(encoding: CompressionEncoding) -> &'static str {
     match encoding {
         CompressionEncoding::Gzip => "gzip",
         CompressionEncoding::Deflate => "deflate",

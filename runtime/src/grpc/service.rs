@@ -18,7 +18,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use tonic::codec::{CompressionEncoding, EnabledCompressionEncodings};
 
-use super::codec::{Codec, Encoded};
+use super::codec::{ALL_ENCODINGS, Codec, Encoded};
 use super::message::Carries;
 use super::server::{self, GrpcOptions, OneAnswer, ResponseCompression};
 use super::status::IntoTonicStatus;
@@ -88,9 +88,9 @@ impl ServiceConfig {
             return none;
         };
         let named = accepted.split(',').map(str::trim).any(|name| {
-            CODING_NAMES
+            ALL_ENCODINGS
                 .iter()
-                .any(|(n, e)| *n == name && self.send.is_enabled(*e))
+                .any(|e| self.send.is_enabled(*e) && server::encoding_name(*e) == name)
         });
         if named { self.send } else { none }
     }
@@ -101,13 +101,6 @@ impl Default for ServiceConfig {
         ServiceConfig::new(&GrpcOptions::default())
     }
 }
-
-/// The codings tonic compresses with, by their names in `grpc-accept-encoding`.
-const CODING_NAMES: [(&str, CompressionEncoding); 3] = [
-    ("gzip", CompressionEncoding::Gzip),
-    ("deflate", CompressionEncoding::Deflate),
-    ("zstd", CompressionEncoding::Zstd),
-];
 
 fn enabled(encodings: &[CompressionEncoding]) -> EnabledCompressionEncodings {
     let mut set = EnabledCompressionEncodings::default();
@@ -306,9 +299,8 @@ mod tests {
             headers.insert("grpc-accept-encoding", value.parse().unwrap());
         }
         let send = config.send_to(&headers);
-        CODING_NAMES
-            .iter()
-            .map(|(_, e)| *e)
+        ALL_ENCODINGS
+            .into_iter()
             .filter(|e| send.is_enabled(*e))
             .collect()
     }
