@@ -22,6 +22,7 @@ pub mod fmt;
 mod graph;
 pub mod ir;
 pub mod lower;
+mod parallel;
 pub mod program;
 pub mod source;
 pub mod syntax;

@@ -174,12 +174,21 @@ fn compact_document(ir: &Ir) -> String {
     // Each service's fragment becomes text as soon as it is built, so the trees of every
     // operation are never in memory at once (at 20,000 types they were most of the peak, and
     // the time spent faulting in fresh pages grew faster than the API).
-    let fragments: Vec<FragmentText> = ir
-        .services
-        .iter()
-        .map(|s| FragmentText::of(ir, s))
-        .collect();
+    let fragments = fragment_texts(ir);
     join_texts(ir, &fragments)
+}
+
+/// Every service's fragment as text, in the IR's order, built on two threads.
+pub(crate) fn fragment_texts(ir: &Ir) -> Vec<FragmentText> {
+    crate::parallel::in_halves(&ir.services, |services| {
+        services
+            .iter()
+            .map(|s| FragmentText::of(ir, s))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Joins fragments into one document: the runtime's join
@@ -268,7 +277,7 @@ fn join_texts(ir: &Ir, fragments: &[FragmentText]) -> String {
     let problem = roots().any(|c| c == Component::Problem);
     let violation = problem || roots().any(|c| c == Component::Violation);
     let reached = reached_types(ir, roots());
-    let components = [
+    let components: Vec<Component> = [
         (problem, Component::Problem),
         (violation, Component::Violation),
     ]
@@ -278,20 +287,27 @@ fn join_texts(ir: &Ir, fragments: &[FragmentText]) -> String {
         (0..ir.types.len())
             .filter(|id| reached[*id])
             .map(Component::Type),
-    );
-    // Every schema's compact text in one buffer (not a string grown from empty per schema).
-    let mut texts = String::new();
-    let mut schemas: Vec<(String, std::ops::Range<usize>)> = Vec::new();
-    for c in components {
-        let start = texts.len();
-        component(ir, c).0.write_compact(&mut texts);
-        schemas.push((c.name(ir), start..texts.len()));
-    }
+    )
+    .collect();
+    // On two threads, each half's schemas as compact text in one buffer (not a string grown
+    // from empty per schema), with each schema's name and place in it.
+    let halves = crate::parallel::in_halves(&components, |components| {
+        let mut texts = String::new();
+        let mut schemas: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+        for &c in components {
+            let start = texts.len();
+            component(ir, c).0.write_compact(&mut texts);
+            schemas.push((c.name(ir), start..texts.len()));
+        }
+        (texts, schemas)
+    });
     join(
         &parts,
-        schemas
-            .iter()
-            .map(|(name, text)| (name.as_str(), &texts[text.clone()])),
+        halves.iter().flat_map(|(texts, schemas)| {
+            schemas
+                .iter()
+                .map(|(name, text)| (name.as_str(), &texts[text.clone()]))
+        }),
     )
 }
 

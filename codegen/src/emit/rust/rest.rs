@@ -180,20 +180,7 @@ fn fragment(g: &Gen, out: &mut Text, s: &Service, rt: &str) {
 /// named types in its fields' types, as [`openapi::reachable`] finds by building every schema;
 /// `the_reach_by_field_types_is_the_documents` holds the two to the same set).
 pub(super) fn reached_types(ir: &Ir) -> (Vec<bool>, Vec<FragmentText>) {
-    let half = ir.services.len().div_ceil(2);
-    let build = |services: &[Service]| -> Vec<FragmentText> {
-        services.iter().map(|s| FragmentText::of(ir, s)).collect()
-    };
-    let (first, second) = ir.services.split_at(half);
-    let mut fragments = std::thread::scope(|scope| {
-        let later = scope.spawn(|| build(second));
-        let mut fragments = build(first);
-        match later.join() {
-            Ok(rest) => fragments.extend(rest),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-        fragments
-    });
+    let mut fragments = openapi::fragment_texts(ir);
     fragments.shrink_to_fit();
     let reached =
         openapi::reached_types(ir, fragments.iter().flat_map(|f| f.roots.iter().copied()));
