@@ -58,9 +58,61 @@ pub(crate) fn scc(edges: &[Vec<usize>]) -> Vec<usize> {
     comp
 }
 
+/// For every node, whether it or a node it reaches has `marked` set. Tarjan's algorithm numbers
+/// a component only once every component it reaches is numbered, so one pass over the
+/// components in number order sees each one's successors decided before it.
+pub(crate) fn reaching(edges: &[Vec<usize>], marked: &[bool]) -> Vec<bool> {
+    let comp = scc(edges);
+    let count = comp.iter().max().map_or(0, |last| last + 1);
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for (node, &c) in comp.iter().enumerate() {
+        members[c].push(node);
+    }
+    let mut reaches = vec![false; count];
+    for c in 0..count {
+        // An edge inside the component reads `false` here, and changes nothing: the
+        // component's own members are all asked directly.
+        reaches[c] = members[c]
+            .iter()
+            .any(|&n| marked[n] || edges[n].iter().any(|&w| reaches[comp[w]]));
+    }
+    comp.iter().map(|&c| reaches[c]).collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::scc;
+    use super::{reaching, scc};
+
+    /// Against a walk from every node, on graphs with cycles, chains and self-loops.
+    #[test]
+    fn reaching_is_what_a_walk_from_each_node_finds() {
+        let graphs: Vec<Vec<Vec<usize>>> = vec![
+            vec![vec![1], vec![2], vec![0], vec![3], vec![]],
+            vec![vec![1, 2], vec![3], vec![3], vec![4], vec![], vec![0, 5]],
+            vec![vec![], vec![0], vec![1], vec![2, 4], vec![3]],
+        ];
+        for edges in graphs {
+            let n = edges.len();
+            for bits in 0..(1u32 << n) {
+                let marked: Vec<bool> = (0..n).map(|i| bits & (1 << i) != 0).collect();
+                let walked: Vec<bool> = (0..n)
+                    .map(|start| {
+                        let mut seen = vec![false; n];
+                        let mut stack = vec![start];
+                        let mut found = false;
+                        while let Some(v) = stack.pop() {
+                            if !std::mem::replace(&mut seen[v], true) {
+                                found |= marked[v];
+                                stack.extend(&edges[v]);
+                            }
+                        }
+                        found
+                    })
+                    .collect();
+                assert_eq!(reaching(&edges, &marked), walked, "{edges:?} {marked:?}");
+            }
+        }
+    }
 
     #[test]
     fn finds_cycles_and_singletons() {

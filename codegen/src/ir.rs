@@ -49,21 +49,46 @@ impl Ir {
         }
     }
 
-    /// Every declared type `ty` reaches (itself included), in id order: the types a topic's
-    /// value can hold, whose protobuf codec its Kafka glue carries.
-    pub fn types_reached(&self, ty: &Type) -> std::collections::BTreeSet<usize> {
-        let mut seen = std::collections::BTreeSet::new();
+    /// Every declared type `ty` reaches (itself included) that `seen` does not hold yet, in id
+    /// order, now marked in `seen`: the types a topic's value can hold, whose protobuf codec
+    /// its Kafka glue carries. `seen` (one flag per type) must hold only whole reaches, from
+    /// earlier calls: a type in it is not walked again, since whatever it reaches was found with
+    /// it. Shared over every topic, the walks together are linear in the API (each topic walking
+    /// its whole reach was topics x types).
+    pub fn types_reached(&self, ty: &Type, seen: &mut [bool]) -> Vec<usize> {
+        let mut found = Vec::new();
         let mut stack = vec![ty];
         while let Some(t) = stack.pop() {
             match t {
                 Type::Optional(i) | Type::List(i) | Type::Map(i) => stack.push(i),
-                Type::Named { id, .. } if seen.insert(*id) => {
+                Type::Named { id, .. } if !seen[*id] => {
+                    seen[*id] = true;
+                    found.push(*id);
                     stack.extend(self.types[*id].fields().iter().map(|f| &f.ty));
                 }
                 _ => {}
             }
         }
-        seen
+        found.sort_unstable();
+        found
+    }
+
+    /// For every type, whether it or a type it reaches has `marked` set: a property of a
+    /// topic's whole value (it holds an `any`, say) found for all types in one pass over the
+    /// type graph's strongly connected components, not one walk per topic.
+    pub(crate) fn reaching(&self, marked: &[bool]) -> Vec<bool> {
+        let edges: Vec<Vec<usize>> = self
+            .types
+            .iter()
+            .map(|t| {
+                let mut named = Vec::new();
+                for f in t.fields() {
+                    f.ty.for_each_named(&mut |id| named.push(id));
+                }
+                named
+            })
+            .collect();
+        crate::graph::reaching(&edges, marked)
     }
 
     /// Whether a field, parameter or element of type `t` has a zero value: optionals, lists and
@@ -293,6 +318,15 @@ impl Type {
         match self {
             Type::Optional(t) => t.without_optional(),
             t => t,
+        }
+    }
+
+    /// Calls `f` with the id of every named type in this one (under any containers).
+    pub fn for_each_named(&self, f: &mut impl FnMut(usize)) {
+        match self {
+            Type::Named { id, .. } => f(*id),
+            Type::Optional(t) | Type::List(t) | Type::Map(t) => t.for_each_named(f),
+            _ => {}
         }
     }
 }

@@ -13,7 +13,7 @@
 //! Architecture invariant: the output is deterministic (IR order, no maps with random order).
 
 use super::OutputFile;
-use super::json::J;
+use super::json::{J, Members};
 use super::json_schema::{
     Reach, annotate, declared_schema, docs_text, reachable_types, type_schema,
 };
@@ -84,10 +84,12 @@ fn document(ir: &Ir) -> J {
         info.set("description", d);
     }
 
-    let mut channels = J::Obj(vec![]);
-    let mut operations = J::Obj(vec![]);
-    let mut messages = J::Obj(vec![]);
+    let mut channels = Members::default();
+    let mut operations = Members::default();
+    let mut messages = Members::default();
     let mut reach = Reach::default();
+    // Built at the first protobuf topic, for all of them.
+    let lowerings = std::cell::OnceCell::new();
     for t in &ir.topics {
         topic_items(
             ir,
@@ -96,28 +98,29 @@ fn document(ir: &Ir) -> J {
             &mut operations,
             &mut messages,
             &mut reach,
+            &lowerings,
         );
     }
     // Every declared type the payloads reach, in declaration order.
     let mut used = reachable_types(ir, reach.order);
     used.sort_unstable();
-    let mut schemas = J::Obj(vec![]);
+    let mut schemas = Members::default();
     for id in used {
         schemas.set(
             ir.types[id].full_name(),
             declared_schema(ir, id, &mut Reach::default()),
         );
     }
-    let mut components = obj([("messages", messages)]);
-    if !schemas.is_empty_obj() {
-        components.set("schemas", schemas);
+    let mut components = obj([("messages", messages.into_obj())]);
+    if !schemas.is_empty() {
+        components.set("schemas", schemas.into_obj());
     }
     obj([
         ("asyncapi", s("3.0.0")),
         ("info", info),
         ("defaultContentType", s("application/json")),
-        ("channels", channels),
-        ("operations", operations),
+        ("channels", channels.into_obj()),
+        ("operations", operations.into_obj()),
         ("components", components),
     ])
 }
@@ -125,10 +128,11 @@ fn document(ir: &Ir) -> J {
 fn topic_items(
     ir: &Ir,
     t: &Topic,
-    channels: &mut J,
-    operations: &mut J,
-    messages: &mut J,
+    channels: &mut Members,
+    operations: &mut Members,
+    messages: &mut Members,
     reach: &mut Reach,
+    lowerings: &std::cell::OnceCell<ProtoLowerings>,
 ) {
     let name = &t.name;
     let dlq = t.dead_letter.clone();
@@ -179,7 +183,7 @@ fn topic_items(
         message.set("description", d);
     }
     message.set("headers", record_headers(content_type, &value_name));
-    message.set("payload", payload(ir, t, reach));
+    message.set("payload", payload(ir, t, reach, lowerings));
     message.set(
         "bindings",
         obj([(
@@ -456,7 +460,12 @@ fn dead_letter_message(topic: &str, value_name: &str) -> J {
     ])
 }
 
-fn payload(ir: &Ir, t: &Topic, reach: &mut Reach) -> J {
+fn payload(
+    ir: &Ir,
+    t: &Topic,
+    reach: &mut Reach,
+    lowerings: &std::cell::OnceCell<ProtoLowerings>,
+) -> J {
     match t.encoding {
         Encoding::String => obj([
             ("type", s("string")),
@@ -478,7 +487,8 @@ fn payload(ir: &Ir, t: &Topic, reach: &mut Reach) -> J {
                  topic), not the message's proto3 JSON mapping.",
                 ir.type_name(&t.value)
             );
-            let (any, wrappers) = proto_lowerings(ir, &t.value);
+            let (any, wrappers) =
+                proto_lowerings(lowerings.get_or_init(|| ProtoLowerings::of(ir)), &t.value);
             if wrappers {
                 text.push_str(
                     " Containers nested in containers travel in the wrapper messages nested in \
@@ -504,17 +514,45 @@ fn payload(ir: &Ir, t: &Topic, reach: &mut Reach) -> J {
 /// Whether a protobuf value of type `ty` holds an `any` (a `RosettaValue`) and whether it holds
 /// a container .proto wraps in a message (`conventions::proto_wrappers`, the proto emitter's
 /// rule): what its AsyncAPI description must name beyond the message itself.
-fn proto_lowerings(ir: &Ir, ty: &Type) -> (bool, bool) {
+fn proto_lowerings(lowerings: &ProtoLowerings, ty: &Type) -> (bool, bool) {
     let (mut any, mut wrappers) = (false, false);
-    for id in ir.types_reached(ty) {
-        let def = &ir.types[id];
-        let variants = matches!(def.kind, TypeKind::Union(_));
-        for f in def.fields() {
-            any |= mentions_any(&f.ty);
-            wrappers |= !proto_wrappers([(&f.ty, variants)]).is_empty();
+    ty.for_each_named(&mut |id| {
+        any |= lowerings.any[id];
+        wrappers |= lowerings.wrappers[id];
+    });
+    (any, wrappers)
+}
+
+/// For every type, whether it or a type it reaches has a field holding an `any`, and a field
+/// .proto wraps (what [`proto_lowerings`] asks of a topic's value): found once for the whole
+/// API, where a walk of each protobuf topic's reach grew as topics x types.
+struct ProtoLowerings {
+    any: Vec<bool>,
+    wrappers: Vec<bool>,
+}
+
+impl ProtoLowerings {
+    fn of(ir: &Ir) -> ProtoLowerings {
+        let (any, wrappers): (Vec<bool>, Vec<bool>) = ir
+            .types
+            .iter()
+            .map(|def| {
+                let variants = matches!(def.kind, TypeKind::Union(_));
+                def.fields()
+                    .iter()
+                    .fold((false, false), |(any, wrappers), f| {
+                        (
+                            any || mentions_any(&f.ty),
+                            wrappers || !proto_wrappers([(&f.ty, variants)]).is_empty(),
+                        )
+                    })
+            })
+            .unzip();
+        ProtoLowerings {
+            any: ir.reaching(&any),
+            wrappers: ir.reaching(&wrappers),
         }
     }
-    (any, wrappers)
 }
 
 fn mentions_any(t: &Type) -> bool {

@@ -29,6 +29,41 @@ pub enum J {
     Obj(Vec<(String, J)>),
 }
 
+/// An object built member by member where it may get many members (every topic's channel,
+/// every reached schema): [`Members::set`] finds an existing key through an index where
+/// [`J::set`] scans the members, so n members cost n steps, not n² (the AsyncAPI document at
+/// 20,000 types grew 16x in time from 2,000 against 12x in size, in those scans).
+#[derive(Debug, Default)]
+pub struct Members {
+    members: Vec<(String, J)>,
+    /// Each key's place in `members`.
+    index: rustc_hash::FxHashMap<String, usize>,
+}
+
+impl Members {
+    /// Sets a member, replacing an existing one in place, else appending it, as [`J::set`].
+    pub fn set(&mut self, key: impl Into<String>, value: J) {
+        let key = key.into();
+        match self.index.get(&key) {
+            Some(&at) => self.members[at].1 = value,
+            None => {
+                self.index.insert(key.clone(), self.members.len());
+                self.members.push((key, value));
+            }
+        }
+    }
+
+    /// True when no member was set.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// The object, members in the order they were first set.
+    pub fn into_obj(self) -> J {
+        J::Obj(self.members)
+    }
+}
+
 impl J {
     /// The empty object.
     pub fn obj() -> J {

@@ -19,8 +19,6 @@
 //! ::rosetta::__proto!(struct Order, "Order" { field 1 id, repeated 3 lines, .. });
 //! ```
 
-use std::collections::BTreeSet;
-
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -186,17 +184,14 @@ fn handler(inner: &Gen, t: &Topic) -> TokenStream {
 /// compilation, whichever package holds it. One pass over the topics (asking each topic for the
 /// topics before it was quadratic: 100 topics of a 20,000-type API).
 pub(super) fn protobuf_firsts(ir: &Ir) -> Vec<Vec<usize>> {
-    let mut seen = BTreeSet::new();
+    let mut seen = vec![false; ir.types.len()];
     ir.topics
         .iter()
         .map(|t| {
             if t.encoding != Encoding::Protobuf {
                 return Vec::new();
             }
-            ir.types_reached(&t.value)
-                .into_iter()
-                .filter(|id| seen.insert(*id))
-                .collect()
+            ir.types_reached(&t.value, &mut seen)
         })
         .collect()
 }
