@@ -7,8 +7,9 @@
 //! `grpc::server::{unary, …}` per call, `grpc::client` for the client). Generated code invokes
 //! them inside `__if_grpc!`, so they expand only with the `grpc` feature.
 
-/// A service's `GrpcAdapter<S>`: the struct, `new`, `into_service`, its mount, and the tower
-/// service tonic's router calls, which matches the request's path to an rpc and serves it with
+/// A service's `GrpcAdapter<S>`: the struct, `new`, `into_service`, its mount, the handler the
+/// one-port server calls (`grpc::service::Handler`) and the tower service tonic's router calls
+/// (mounted on tonic's own server by hand), both of which which matches the request's path to an rpc and serves it with
 /// one runtime call (`grpc::service::Rpc::{unary, …}`: decoding, validation, the deadline,
 /// errors, compression).
 ///
@@ -73,11 +74,46 @@ macro_rules! __grpc_adapter {
             /// `Server::mount`).
             fn mount(inner: &::std::sync::Arc<S>, parts: &mut $crate::server::Parts) {
                 let adapter = Self::new(::std::sync::Arc::clone(inner));
-                parts.grpc_services.add(
-                    $full_name,
-                    $descriptors,
-                    move |routes, options| routes.add_service(adapter.into_service(options)),
-                );
+                parts.grpc_services.add($full_name, $descriptors, move |options| {
+                    ::std::sync::Arc::new(adapter.into_service(options))
+                });
+            }
+
+            /// Serves one call: the rpc its path names, or `UNIMPLEMENTED`.
+            fn dispatch<B>(
+                &self,
+                req: $crate::__private::tonic::codegen::http::Request<B>,
+            ) -> $crate::__private::grpc::service::ResponseFuture
+            where
+                B: $crate::__private::tonic::codegen::Body + ::core::marker::Send + 'static,
+                B::Error: ::core::convert::Into<$crate::__private::tonic::codegen::StdError>
+                    + ::core::marker::Send
+                    + 'static,
+            {
+                let config = self.config;
+                match req.uri().path() {
+                    $(::core::concat!("/", $full_name, "/", $rpc) => {
+                        let inner = ::std::sync::Arc::clone(&self.inner);
+                        $crate::__private::grpc::service::Rpc::<$in, $out>::$kind(
+                            req,
+                            config,
+                            $name,
+                            move |ctx, $req: $rty| $call(inner, ctx $(, $arg)*),
+                        )
+                    })*
+                    path => $crate::__private::grpc::service::unimplemented(path),
+                }
+            }
+        }
+
+        impl<S: $trait> $crate::__private::grpc::service::Handler for GrpcAdapter<S> {
+            fn serve(
+                &self,
+                req: $crate::__private::tonic::codegen::http::Request<
+                    $crate::__private::grpc::service::RequestBody,
+                >,
+            ) -> $crate::__private::grpc::service::ResponseFuture {
+                self.dispatch(req)
             }
         }
 
@@ -109,19 +145,7 @@ macro_rules! __grpc_adapter {
                 &mut self,
                 req: $crate::__private::tonic::codegen::http::Request<B>,
             ) -> Self::Future {
-                let config = self.config;
-                match req.uri().path() {
-                    $(::core::concat!("/", $full_name, "/", $rpc) => {
-                        let inner = ::std::sync::Arc::clone(&self.inner);
-                        $crate::__private::grpc::service::Rpc::<$in, $out>::$kind(
-                            req,
-                            config,
-                            $name,
-                            move |ctx, $req: $rty| $call(inner, ctx $(, $arg)*),
-                        )
-                    })*
-                    path => $crate::__private::grpc::service::unimplemented(path),
-                }
+                self.dispatch(req)
             }
         }
     };

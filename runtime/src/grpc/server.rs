@@ -29,6 +29,7 @@ use tower::Layer;
 use super::codec::ALL_ENCODINGS;
 use super::codec::Encoded;
 use super::message::Carries;
+use super::service::Handler;
 use super::status::{IntoTonicStatus, status_to_tonic};
 use crate::context::{Context, Protocol};
 use crate::metadata::{MessageCompression, ResponseMetadata};
@@ -183,30 +184,32 @@ impl GrpcOptions {
     }
 }
 
-type AddService = Box<dyn FnOnce(Routes, &GrpcOptions) -> Routes + Send>;
+/// Builds a registered service's handler with the server's options.
+type MakeHandler = Box<dyn FnOnce(&GrpcOptions) -> Arc<dyn Handler> + Send>;
 
 /// The gRPC services mounted on a server, built into one router when the server starts (so the
 /// options apply whatever the order of `mount` and `grpc_options` calls).
 #[derive(Default)]
 pub struct Registry {
     options: GrpcOptions,
-    services: Vec<(&'static str, AddService)>,
+    services: Vec<(&'static str, MakeHandler)>,
     descriptor_sets: Vec<&'static [u8]>,
 }
 
 impl Registry {
     /// Registers service `name` (its full proto name, `shop.v1.Catalog`), the encoded
-    /// `FileDescriptorSet` describing it (for reflection), and how to add it to the routes.
+    /// `FileDescriptorSet` describing it (for reflection), and how to build its handler with
+    /// the server's options. A name registered twice is served by the first.
     pub fn add(
         &mut self,
         name: &'static str,
         descriptor_set: &'static [u8],
-        add: impl FnOnce(Routes, &GrpcOptions) -> Routes + Send + 'static,
+        make: impl FnOnce(&GrpcOptions) -> Arc<dyn Handler> + Send + 'static,
     ) {
         if !self.descriptor_sets.contains(&descriptor_set) {
             self.descriptor_sets.push(descriptor_set);
         }
-        self.services.push((name, Box::new(add)));
+        self.services.push((name, Box::new(make)));
     }
 
     /// The settings.
@@ -246,16 +249,21 @@ impl Registry {
         if self.services.is_empty() {
             return crate::metadata::MetadataLayer(crate::metadata::Carrier::Grpc).layer(
                 GrpcRoutes {
+                    handlers: Arc::default(),
                     router: mounted,
                     edge: None,
                 },
             );
         }
         let names: Vec<&'static str> = self.service_names().collect();
-        let mut routes = Routes::default();
-        for (_, add) in self.services {
-            routes = add(routes, &self.options);
+        let mut handlers = Handlers::default();
+        for (name, make) in self.services {
+            let handler = make(&self.options);
+            handlers.add(name, handler);
         }
+        // Health and reflection go through tonic's routes (axum's router): they are called
+        // rarely, and are tonic's own services.
+        let mut routes = Routes::default();
         let options = &self.options;
         if options.health {
             let (reporter, health) = tonic_health::server::health_reporter();
@@ -277,14 +285,11 @@ impl Registry {
                 super::framing::response_streaming_paths(&self.descriptor_sets)
             },
         };
-        // The generated services' router takes the routes mounted by hand, not the other way
-        // round: axum's `merge` wraps each route it moves in a `Route` of its own, and the
-        // services' routes would then pay two route futures, two boxed-service clones and two
-        // `oneshot`s per call (~1.3k instructions of a unary call) for nothing.
         let router = routes.into_axum_router().merge(mounted);
         // Outermost: the handler's response metadata into the answer's headers and trailers,
         // after the edge has shaped them.
         crate::metadata::MetadataLayer(crate::metadata::Carrier::Grpc).layer(GrpcRoutes {
+            handlers: Arc::new(handlers),
             router,
             edge: Some(Arc::new(edge)),
         })
@@ -299,6 +304,10 @@ pub(crate) type GrpcService = crate::metadata::WithMetadata<GrpcRoutes>;
 /// which each call clones again at every layer.
 #[derive(Clone)]
 pub(crate) struct GrpcRoutes {
+    /// The generated services, by full name: a request whose path names one goes straight to
+    /// its handler ([`Handler`] says why not through the router).
+    handlers: Arc<Handlers>,
+    /// Health, reflection and the routes mounted by hand; `UNIMPLEMENTED` for the rest.
     router: axum::Router,
     /// `None` when only routes mounted by hand are served.
     edge: Option<Arc<Edge>>,
@@ -353,19 +362,62 @@ impl tower::Service<http::Request<axum::body::Body>> for GrpcRoutes {
             ),
             None => req,
         };
+        let inner = match service_of(req.uri().path()).and_then(|name| self.handlers.get(name)) {
+            Some(handler) => Answer::Handler {
+                future: handler.serve(req),
+            },
+            None => Answer::Routed {
+                future: self.router.call(req),
+            },
+        };
         EdgeFuture {
-            inner: self.router.call(req),
+            inner,
             edge: self.edge.clone(),
         }
     }
+}
+
+/// The generated services' handlers, sorted by full name (a server has a handful: a binary
+/// search of their names, no hashing).
+#[derive(Default)]
+struct Handlers(Vec<(&'static str, Arc<dyn Handler>)>);
+
+impl Handlers {
+    /// Adds `name`'s handler unless `name` has one.
+    fn add(&mut self, name: &'static str, handler: Arc<dyn Handler>) {
+        if let Err(at) = self.0.binary_search_by(|(n, _)| (*n).cmp(name)) {
+            self.0.insert(at, (name, handler));
+        }
+    }
+
+    /// `name`'s handler.
+    fn get(&self, name: &str) -> Option<&Arc<dyn Handler>> {
+        let at = self.0.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
+        Some(&self.0[at].1)
+    }
+}
+
+/// The service a gRPC path names: `shop.v1.Catalog` of `/shop.v1.Catalog/Get`.
+fn service_of(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix('/')?;
+    rest.find('/').map(|end| &rest[..end])
 }
 
 pin_project_lite::pin_project! {
     /// A gRPC answer on its way out through the [`Edge`].
     pub(crate) struct EdgeFuture {
         #[pin]
-        inner: axum::routing::future::RouteFuture<std::convert::Infallible>,
+        inner: Answer,
         edge: Option<Arc<Edge>>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Where an answer comes from: a generated service's handler, or the router.
+    #[project = AnswerProj]
+    enum Answer {
+        Handler { future: super::service::ResponseFuture },
+        Routed { #[pin] future: axum::routing::future::RouteFuture<std::convert::Infallible> },
     }
 }
 
@@ -374,7 +426,12 @@ impl Future for EdgeFuture {
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let resp = std::task::ready!(this.inner.poll(cx))?;
+        let resp = match this.inner.project() {
+            AnswerProj::Handler { future } => {
+                std::task::ready!(future.as_mut().poll(cx))?.map(axum::body::Body::new)
+            }
+            AnswerProj::Routed { future } => std::task::ready!(future.poll(cx))?,
+        };
         Poll::Ready(Ok(match this.edge {
             Some(edge) => advertise(size_limit_status(resp), edge.advertised.as_ref()),
             None => resp,
@@ -1015,6 +1072,51 @@ fn response_as(
 mod tests {
     use super::*;
     use futures_util::StreamExt;
+
+    /// A handler that answers every call with `UNIMPLEMENTED` naming `name`.
+    struct Named(&'static str);
+
+    impl Handler for Named {
+        fn serve(
+            &self,
+            _: http::Request<axum::body::Body>,
+        ) -> super::super::service::ResponseFuture {
+            super::super::service::unimplemented(self.0)
+        }
+    }
+
+    /// The service of a path is its first segment; a path with no second segment names none.
+    #[test]
+    fn a_path_names_its_service() {
+        assert_eq!(service_of("/shop.v1.Catalog/Get"), Some("shop.v1.Catalog"));
+        assert_eq!(service_of("/Greeter/SayHello/extra"), Some("Greeter"));
+        assert_eq!(service_of("//Get"), Some(""));
+        assert_eq!(service_of("/Greeter"), None);
+        assert_eq!(service_of("Greeter/SayHello"), None);
+        assert_eq!(service_of(""), None);
+    }
+
+    /// Handlers are found by exact name whatever the order they came in; the first of a name
+    /// registered twice serves it.
+    #[tokio::test]
+    async fn handlers_are_found_by_name_and_the_first_of_a_name_wins() {
+        let mut handlers = Handlers::default();
+        for name in ["b.B", "a.A", "c.C", "a.A"] {
+            let first = !handlers.0.iter().any(|(n, _)| *n == name);
+            handlers.add(name, Arc::new(Named(if first { name } else { "second" })));
+        }
+        assert_eq!(handlers.0.len(), 3);
+        for name in ["a.A", "b.B", "c.C"] {
+            let handler = handlers.get(name).expect(name);
+            let resp = handler
+                .serve(http::Request::new(axum::body::Body::empty()))
+                .await
+                .expect("infallible");
+            let message = resp.headers()["grpc-message"].to_str().unwrap_or_default();
+            assert!(message.contains(name), "{name}: {message}");
+        }
+        assert!(handlers.get("a").is_none() && handlers.get("d.D").is_none());
+    }
 
     /// A handler's stream that is always ready: `0, 1, 2, …`.
     fn endless() -> crate::Streaming<u32> {
