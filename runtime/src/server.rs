@@ -644,6 +644,7 @@ type CorsFuture = Pin<Box<tower_http::cors::ResponseFuture<SplitFuture>>>;
 impl App {
     /// Answers one call. Without CORS the split is called through a shared reference: no
     /// service is cloned per call.
+    #[inline]
     fn answer(&self, mut req: Request<Body>, peer: SocketAddr) -> AppFuture {
         match self {
             App::Plain(split) => {
@@ -735,6 +736,7 @@ impl Service<Request<Body>> for Split {
 impl Split {
     /// Answers one call; `peer` is the connection's address when the server's own accept loop
     /// calls (otherwise any `ConnectInfo` the request carries stands).
+    #[inline]
     fn dispatch(&self, req: Request<Body>, peer: Option<SocketAddr>) -> SplitFuture {
         let routers = &*self.0;
         let protocol = protocol_of(&req);
