@@ -1,5 +1,5 @@
-//! The gRPC glue macros generated code invokes: per service the adapter (the tower service
-//! tonic's router calls) and the typed client, each written once here. Types need no gRPC glue
+//! The gRPC glue macros generated code invokes: per service the adapter (the handler the
+//! one-port server calls, also a tower service for tonic's own server) and the typed client, each written once here. Types need no gRPC glue
 //! of their own: their `__proto!` encoding is their message.
 //!
 //! A generated file states facts (which rpc has which path, request type and response message)

@@ -1,5 +1,6 @@
-//! A generated service as tonic's router calls it: the request's path picks the rpc, and
-//! tonic's own per-call machinery ([`tonic::server::Grpc`]: framing, compression, size limits)
+//! A generated service as the one-port server calls it
+//! ([`Handler`](crate::grpc::service::Handler)) and tonic's own server can mount it: the
+//! request's path picks the rpc, and tonic's own per-call machinery ([`tonic::server::Grpc`]: framing, compression, size limits)
 //! runs it with Rosetta's [`Codec`] (the domain types are the messages) around the runtime's
 //! per-call function.
 //!

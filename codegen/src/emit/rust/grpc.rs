@@ -1,4 +1,4 @@
-//! The gRPC glue of a service: the adapter (the tower service tonic's router calls, dispatching
+//! The gRPC glue of a service: the adapter (the handler the one-port server calls, dispatching
 //! each rpc's path to the Rosetta trait), a typed `GrpcClient`, and the mount into
 //! `parts.grpc_services`, each one facade macro with a line per rpc (`__grpc_adapter!`,
 //! `__grpc_client!`); and per package the `proto` module holding the descriptor set (for
