@@ -1,8 +1,8 @@
 //! A generated service as the one-port server calls it
 //! ([`Handler`](crate::grpc::service::Handler)) and tonic's own server can mount it: the
-//! request's path picks the rpc, and tonic's own per-call machinery ([`tonic::server::Grpc`]: framing, compression, size limits)
-//! runs it with Rosetta's [`Codec`] (the domain types are the messages) around the runtime's
-//! per-call function.
+//! request's path picks the rpc, and tonic's own per-call machinery ([`tonic::server::Grpc`]:
+//! framing, compression, size limits) runs it with Rosetta's [`Codec`] (the domain types are the
+//! messages) around the runtime's per-call function.
 //!
 //! Rosetta writes this dispatch itself (the `__grpc_adapter!` macro, one match arm per rpc)
 //! instead of generating tonic-build's server module and implementing its trait: tonic-build's
