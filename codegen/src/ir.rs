@@ -51,25 +51,40 @@ impl Ir {
 
     /// Every declared type `ty` reaches (itself included) that `seen` does not hold yet, in id
     /// order, now marked in `seen`: the types a topic's value can hold, whose protobuf codec
-    /// its Kafka glue carries. `seen` (one flag per type) must hold only whole reaches, from
-    /// earlier calls: a type in it is not walked again, since whatever it reaches was found with
-    /// it. Shared over every topic, the walks together are linear in the API (each topic walking
-    /// its whole reach was topics x types).
+    /// its Kafka glue carries. Shared over every topic, `seen` makes the walks together linear
+    /// in the API (each topic walking its whole reach was topics x types).
     pub fn types_reached(&self, ty: &Type, seen: &mut [bool]) -> Vec<usize> {
+        let mut roots = Vec::new();
+        ty.for_each_named(&mut |id| roots.push(id));
+        let mut found = self.reach(roots, seen);
+        found.sort_unstable();
+        found
+    }
+
+    /// Marks in `seen` (one flag per type) every type `roots` reach through field types, the
+    /// roots included, and returns those it marked, in the order found. `seen` must hold only
+    /// whole reaches, from earlier calls: a type in it is not walked again, since whatever it
+    /// reaches was found with it.
+    pub(crate) fn reach(
+        &self,
+        roots: impl IntoIterator<Item = usize>,
+        seen: &mut [bool],
+    ) -> Vec<usize> {
         let mut found = Vec::new();
-        let mut stack = vec![ty];
-        while let Some(t) = stack.pop() {
-            match t {
-                Type::Optional(i) | Type::List(i) | Type::Map(i) => stack.push(i),
-                Type::Named { id, .. } if !seen[*id] => {
-                    seen[*id] = true;
-                    found.push(*id);
-                    stack.extend(self.types[*id].fields().iter().map(|f| &f.ty));
-                }
-                _ => {}
+        let mut stack: Vec<usize> = roots.into_iter().collect();
+        while let Some(id) = stack.pop() {
+            if std::mem::replace(&mut seen[id], true) {
+                continue;
+            }
+            found.push(id);
+            for f in self.types[id].fields() {
+                f.ty.for_each_named(&mut |next| {
+                    if !seen[next] {
+                        stack.push(next);
+                    }
+                });
             }
         }
-        found.sort_unstable();
         found
     }
 

@@ -103,33 +103,11 @@ pub fn reachable(ir: &Ir, roots: impl IntoIterator<Item = Component>) -> Vec<Com
 /// same set), without building a schema.
 pub(crate) fn reached_types(ir: &Ir, roots: impl IntoIterator<Item = Component>) -> Vec<bool> {
     let mut reached = vec![false; ir.types.len()];
-    let mut stack: Vec<usize> = roots
-        .into_iter()
-        .filter_map(|c| match c {
-            Component::Type(id) => Some(id),
-            _ => None,
-        })
-        .collect();
-    while let Some(id) = stack.pop() {
-        if std::mem::replace(&mut reached[id], true) {
-            continue;
-        }
-        for field in ir.types[id].fields() {
-            let mut ty = &field.ty;
-            loop {
-                match ty {
-                    Type::Optional(inner) | Type::List(inner) | Type::Map(inner) => ty = inner,
-                    Type::Named { id, .. } => {
-                        if !reached[*id] {
-                            stack.push(*id);
-                        }
-                        break;
-                    }
-                    _ => break,
-                }
-            }
-        }
-    }
+    let types = roots.into_iter().filter_map(|c| match c {
+        Component::Type(id) => Some(id),
+        _ => None,
+    });
+    ir.reach(types, &mut reached);
     reached
 }
 
