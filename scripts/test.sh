@@ -13,6 +13,17 @@ cd "$(dirname "$0")/.."
 quick=false
 [[ "${1:-}" == "--quick" ]] && quick=true
 
+# Disk: with full debug info, the 40-odd test binaries (each links tonic, axum, rdkafka, …) made
+# `target/` about 20 GB, and a CI machine with less free disk failed mid-build ("No space left on
+# device"). Line tables keep file:line in backtraces and panics, which is all a test run reads.
+# Exported, so the cargo builds the tests start themselves (the generated user crates, trybuild)
+# share the same profile and so the same dependency artifacts. Incremental compilation only pays
+# when the same tree is built again, which a CI run on a clean clone never does.
+export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-line-tables-only}"
+if [[ -n "${CI:-}" ]]; then
+  export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+fi
+
 step() { printf '\n==> %s\n' "$*"; }
 
 if ! $quick; then
