@@ -13,13 +13,15 @@ cd "$(dirname "$0")/.."
 quick=false
 [[ "${1:-}" == "--quick" ]] && quick=true
 
-# Disk: with full debug info, the 40-odd test binaries (each links tonic, axum, rdkafka, …) made
+# Disk: with full debug info, the 60-odd test binaries (each links tonic, axum, rdkafka, …) made
 # `target/` about 20 GB, and a CI machine with less free disk failed mid-build ("No space left on
-# device"). Line tables keep file:line in backtraces and panics, which is all a test run reads.
-# Exported, so the cargo builds the tests start themselves (the generated user crates, trybuild)
-# share the same profile and so the same dependency artifacts. Incremental compilation only pays
-# when the same tree is built again, which a CI run on a clean clone never does.
-export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-line-tables-only}"
+# device"); with line tables only it was 9.6 GB, 80 MB a binary. A failing test still names its
+# file and line (a panic's location is compiled in, not read from debug info) and a backtrace
+# still names its functions; set CARGO_PROFILE_DEV_DEBUG to debug a run. Exported, so the cargo
+# builds the tests start themselves (the generated user crates, trybuild) share the profile and
+# so the dependency artifacts. Incremental compilation only pays when the same tree is built
+# again, which a CI run on a clean clone never does.
+export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-false}"
 if [[ -n "${CI:-}" ]]; then
   export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 fi
