@@ -679,7 +679,7 @@ where
             )));
         }
         Some(d) => match (Within {
-            at: tokio::time::Instant::now() + d,
+            at: Some(tokio::time::Instant::now() + d),
             timer: None,
             inner: handler(),
         })
@@ -697,14 +697,14 @@ where
 }
 
 pin_project_lite::pin_project! {
-    /// A handler's future within a deadline: `None` once `at` passes. Unlike
+    /// A handler's future within a deadline, if it has one: `None` once `at` passes. Unlike
     /// `tokio::time::timeout`, the timer is made (boxed) only when the handler is still running
     /// after its first poll: most calls finish in that poll, and a timer held inline would make
     /// every adapter's future larger than the allocator's fast path takes.
     struct Within<F> {
         #[pin]
         inner: F,
-        at: tokio::time::Instant,
+        at: Option<tokio::time::Instant>,
         timer: Option<Pin<Box<tokio::task::Unconstrained<tokio::time::Sleep>>>>,
     }
 }
@@ -717,9 +717,11 @@ impl<F: Future> Future for Within<F> {
         if let Poll::Ready(out) = this.inner.poll(cx) {
             return Poll::Ready(Some(out));
         }
+        let Some(at) = *this.at else {
+            return Poll::Pending;
+        };
         // Unconstrained, as `tokio::time::timeout` polls its timer: a handler that used up the
         // task's budget must not keep its deadline from firing.
-        let at = *this.at;
         let timer = this.timer.get_or_insert_with(|| {
             Box::pin(tokio::task::unconstrained(tokio::time::sleep_until(at)))
         });
@@ -732,12 +734,12 @@ impl<F: Future> Future for Within<F> {
 /// request from its message (invalid is `INVALID_ARGUMENT` with every violation), the handler
 /// within the caller's deadline ([`call`]), its error as a status, and the answer as its
 /// message ([`response`]). The generated method is this one call.
-pub(crate) async fn unary<P, Out, E, R, F, Fut>(
+pub(crate) fn unary<P, Out, E, R, F, Fut>(
     request: tonic::Request<P>,
     method: &'static str,
     start: OneAnswer,
     handler: F,
-) -> Result<tonic::Response<Encoded>, tonic::Status>
+) -> OneCallFuture<Fut, R>
 where
     P: Validate,
     E: IntoTonicStatus,
@@ -746,16 +748,128 @@ where
     R: Carries<Out>,
 {
     let (ctx, request, metadata) = request_parts(request, method, start.deadline);
-    validate_request(&request)?;
+    if let Err(status) = validate_request(&request) {
+        return OneCallFuture::Ready {
+            answer: Some(Err(status)),
+        };
+    }
     handed_one(&ctx);
     let deadline = ctx.remaining();
-    let out = call(deadline, move || handler(ctx, request))
-        .await
-        .map_err(|status| refusal(status, &metadata))?;
-    let response = start
-        .compression
-        .response(Encoded::of(&R::wrap(out)), &metadata);
-    Ok(answer(response, metadata))
+    OneCall::start(
+        deadline,
+        move || handler(ctx, request),
+        metadata,
+        start.compression,
+    )
+}
+
+/// The answer of a call with one answer (unary and client-streaming rpcs): answered before the
+/// handler ran, or by [`OneCall`].
+pub(crate) type OneCallFuture<Fut, R> =
+    OneCallState<OneCall<Fut, R>, Result<tonic::Response<Encoded>, tonic::Status>>;
+
+pin_project_lite::pin_project! {
+    /// [`OneCallFuture`]: an answer known at once, or the handler's call.
+    #[project = OneCallProj]
+    pub(crate) enum OneCallState<C, T> {
+        Ready { answer: Option<T> },
+        Running { #[pin] call: C },
+    }
+}
+
+impl<C: Future<Output = T>, T> Future for OneCallState<C, T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<T> {
+        match self.project() {
+            OneCallProj::Ready { answer } => {
+                Poll::Ready(answer.take().expect("a call's answer is taken once"))
+            }
+            OneCallProj::Running { call } => call.poll(cx),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A handler's call with one answer, after the request was read: the handler's future
+    /// within the caller's deadline ([`call`]), its error as a status with the metadata the
+    /// handler set ([`refusal`]), its value as the answer's message. A struct, not an
+    /// `async fn`: an async fn keeps its arguments (the context and the request, moved into the
+    /// handler's future) beside the handler's future for as long as it runs, which made each
+    /// unary call's boxed future 2.2 KB, every byte of it copied into a fresh allocation per
+    /// call.
+    pub(crate) struct OneCall<Fut, R> {
+        #[pin]
+        handler: Within<Fut>,
+        metadata: Option<ResponseMetadata>,
+        compression: ResponseCompression,
+        answer: std::marker::PhantomData<fn() -> R>,
+    }
+}
+
+impl<Fut, R> OneCall<Fut, R> {
+    /// Runs `handler` within `deadline` (the time left), unless none is left.
+    fn start(
+        deadline: Option<Duration>,
+        handler: impl FnOnce() -> Fut,
+        metadata: ResponseMetadata,
+        compression: ResponseCompression,
+    ) -> OneCallFuture<Fut, R> {
+        let at = match deadline {
+            Some(Duration::ZERO) => {
+                let status = status_to_tonic(Status::deadline_exceeded(
+                    "the deadline had passed before the call began",
+                ));
+                return OneCallState::Ready {
+                    answer: Some(Err(refusal(status, &metadata))),
+                };
+            }
+            Some(d) => Some(tokio::time::Instant::now() + d),
+            None => None,
+        };
+        OneCallState::Running {
+            call: OneCall {
+                handler: Within {
+                    inner: handler(),
+                    at,
+                    timer: None,
+                },
+                metadata: Some(metadata),
+                compression,
+                answer: std::marker::PhantomData,
+            },
+        }
+    }
+}
+
+impl<Fut, Out, E, R> Future for OneCall<Fut, R>
+where
+    Fut: Future<Output = Result<Out, E>>,
+    E: IntoTonicStatus,
+    R: Carries<Out>,
+{
+    type Output = Result<tonic::Response<Encoded>, tonic::Status>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let result = std::task::ready!(this.handler.poll(cx));
+        let metadata = this.metadata.take().expect("a call's answer is made once");
+        Poll::Ready(match result {
+            Some(Ok(out)) => {
+                let response = this
+                    .compression
+                    .response(Encoded::of(&R::wrap(out)), &metadata);
+                Ok(answer(response, metadata))
+            }
+            Some(Err(e)) => Err(refusal(e.into_tonic_status(), &metadata)),
+            None => Err(refusal(
+                status_to_tonic(Status::deadline_exceeded(
+                    "the deadline passed before the handler finished",
+                )),
+                &metadata,
+            )),
+        })
+    }
 }
 
 #[doc(hidden)]
@@ -943,12 +1057,12 @@ where
 #[doc(hidden)]
 /// One client-streaming rpc of a generated adapter: the context, the request messages as a
 /// typed stream ([`incoming`]), the handler within the deadline, and its one answer.
-pub(crate) async fn client_streaming<P, Out, E, R, F, Fut>(
+pub(crate) fn client_streaming<P, Out, E, R, F, Fut>(
     request: tonic::Request<tonic::Streaming<P>>,
     method: &'static str,
     start: OneAnswer,
     handler: F,
-) -> Result<tonic::Response<Encoded>, tonic::Status>
+) -> OneCallFuture<Fut, R>
 where
     P: Validate + Send + 'static,
     E: IntoTonicStatus,
@@ -958,13 +1072,13 @@ where
 {
     let (ctx, messages, metadata) = request_parts(request, method, start.deadline);
     let requests = incoming_flagged(messages, flags(&ctx));
-    let out = call(ctx.remaining(), move || handler(ctx, requests))
-        .await
-        .map_err(|status| refusal(status, &metadata))?;
-    let response = start
-        .compression
-        .response(Encoded::of(&R::wrap(out)), &metadata);
-    Ok(answer(response, metadata))
+    let deadline = ctx.remaining();
+    OneCall::start(
+        deadline,
+        move || handler(ctx, requests),
+        metadata,
+        start.compression,
+    )
 }
 
 #[doc(hidden)]
