@@ -364,6 +364,10 @@ impl Server {
         };
         // `/openapi.json` and problem+json 404/405: after every route is in.
         #[cfg(feature = "rest")]
+        let mut rest = rest;
+        #[cfg(feature = "rest")]
+        let rest_table = rest.take_table();
+        #[cfg(feature = "rest")]
         let http = rest.finish(http);
         let http = http.with_state(());
         let cors = self.layers.cors.as_ref().map(crate::web::cors::Cors::layer);
@@ -374,6 +378,8 @@ impl Server {
             connect,
             grpc,
             http,
+            #[cfg(feature = "rest")]
+            rest: rest_table,
             #[cfg(feature = "xmlrpc")]
             xmlrpc,
             hand_routes,
@@ -686,6 +692,10 @@ struct Routers {
     connect: Option<Arc<crate::web::connect::Connect>>,
     /// REST and XML-RPC.
     http: HttpSide,
+    /// The generated REST routes, answered without the router when a call's path and method
+    /// name one (`rest::table`).
+    #[cfg(feature = "rest")]
+    rest: crate::rest::table::RouteTable,
     /// The XML-RPC methods (`None` when none is mounted), called directly for `POST /RPC2`:
     /// the router's matching, its matched-path extension and the metadata layer's extension
     /// would cost a fifth of a small call for a route the split has already recognised.
@@ -878,6 +888,15 @@ impl Split {
                 );
                 Call::Boxed {
                     future: Box::pin(answer),
+                }
+            }
+            #[cfg(feature = "rest")]
+            Protocol::Rest if let Some(endpoint) = routers.rest.find(&mut req) => {
+                // A generated route makes its context as it is called, here, not when its
+                // future is first polled (within the split's own scope).
+                let _peer = PeerScope::enter(direct_peer);
+                Call::Boxed {
+                    future: endpoint(req),
                 }
             }
             _ => Call::Http {

@@ -179,7 +179,9 @@ pub(super) async fn decode<Req: DeserializeOwned>(
 ) -> Result<Req, Refusal> {
     // Only a route with parameters can have path variables: most body routes have none, and
     // their paths need no search.
-    let raw = if !route.params.is_empty() && route.path.contains('{') {
+    // From the server's route table (`rest::table::PathVars`) or from axum's router.
+    let ours = parts.extensions.remove::<super::table::PathVars>();
+    let raw = if ours.is_none() && !route.params.is_empty() && route.path.contains('{') {
         Some(
             RawPathParams::from_request_parts(parts, &())
                 .await
@@ -188,7 +190,13 @@ pub(super) async fn decode<Req: DeserializeOwned>(
     } else {
         None
     };
-    let path = || raw.iter().flat_map(|r| r.iter());
+    let has_path = ours.is_some() || raw.is_some();
+    let path = || {
+        let ours = ours
+            .iter()
+            .flat_map(|v| v.0.iter().map(|(n, t)| (*n, t.as_str())));
+        ours.chain(raw.iter().flat_map(|r| r.iter()))
+    };
     if route.query || !route.body {
         // Straight from the texts into the struct: no JSON value in between.
         let mut inputs: Vec<Input<'_>> = path()
@@ -224,7 +232,7 @@ pub(super) async fn decode<Req: DeserializeOwned>(
             "the request body must be a JSON object".to_string(),
         ));
     }
-    if raw.is_none() {
+    if !has_path {
         // The common case: straight from the bytes into the struct, as axum's `Json` does.
         return json::from_slice(bytes).map_err(json_problem);
     }

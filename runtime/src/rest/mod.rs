@@ -24,6 +24,8 @@ mod route;
 #[cfg(feature = "server")]
 pub mod stream;
 #[cfg(feature = "server")]
+pub(crate) mod table;
+#[cfg(feature = "server")]
 mod text;
 
 pub use client::Client;
@@ -93,6 +95,13 @@ pub fn mount<S: Send + Sync + 'static>(
             handler,
             service: std::sync::Arc::clone(service),
         };
+        let bound = endpoint.clone();
+        parts.rest.add_to_table(
+            r,
+            std::sync::Arc::new(move |request| {
+                (bound.handler)(std::sync::Arc::clone(&bound.service), request)
+            }),
+        );
         // With the REST registry until the server starts (`Registry::finish`), apart from the
         // routes mounted by hand.
         parts.rest.route(

@@ -58,6 +58,8 @@ pub struct Registry {
     /// the server starts: then it knows whether any route may read the peer's `ConnectInfo`
     /// (generated routes take the peer from the server directly).
     routes: Router,
+    /// The same generated routes, as the one-port server answers them without the router.
+    table: super::table::RouteTable,
 }
 
 impl Registry {
@@ -71,6 +73,20 @@ impl Registry {
     /// Adds a generated route.
     pub(crate) fn route(&mut self, path: &str, route: axum::routing::MethodRouter) {
         self.routes = std::mem::take(&mut self.routes).route(path, route);
+    }
+
+    /// Adds a generated route to the server's own table ([`super::table`]).
+    pub(crate) fn add_to_table(
+        &mut self,
+        route: &'static super::Route,
+        endpoint: super::table::Endpoint,
+    ) {
+        self.table.add(route, endpoint);
+    }
+
+    /// The generated routes' table, for the one-port server (the routes stay in the router).
+    pub(crate) fn take_table(&mut self) -> super::table::RouteTable {
+        std::mem::take(&mut self.table)
     }
 
     /// True when no REST service is mounted.
