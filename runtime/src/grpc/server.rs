@@ -671,29 +671,17 @@ where
     H: FnOnce() -> F,
     F: Future<Output = Result<O, E>>,
 {
-    let result = match deadline {
-        None => handler().await,
-        Some(Duration::ZERO) => {
-            return Err(status_to_tonic(Status::deadline_exceeded(
-                "the deadline had passed before the call began",
-            )));
-        }
-        Some(d) => match (Within {
-            at: Some(tokio::time::Instant::now() + d),
-            timer: None,
-            inner: handler(),
-        })
-        .await
-        {
-            Some(r) => r,
-            None => {
-                return Err(status_to_tonic(Status::deadline_exceeded(
-                    "the deadline passed before the handler finished",
-                )));
-            }
-        },
-    };
-    result.map_err(IntoTonicStatus::into_tonic_status)
+    match Within::start(deadline, handler)?.await {
+        Some(result) => result.map_err(IntoTonicStatus::into_tonic_status),
+        None => Err(deadline_passed()),
+    }
+}
+
+/// The status of a call whose deadline passed while its handler ran.
+fn deadline_passed() -> tonic::Status {
+    status_to_tonic(Status::deadline_exceeded(
+        "the deadline passed before the handler finished",
+    ))
 }
 
 pin_project_lite::pin_project! {
@@ -706,6 +694,30 @@ pin_project_lite::pin_project! {
         inner: F,
         at: Option<tokio::time::Instant>,
         timer: Option<Pin<Box<tokio::task::Unconstrained<tokio::time::Sleep>>>>,
+    }
+}
+
+impl<F> Within<F> {
+    /// `handler`'s future within `deadline` (the time left, `None` for none); when none is left,
+    /// `DEADLINE_EXCEEDED` without calling the handler.
+    fn start(
+        deadline: Option<Duration>,
+        handler: impl FnOnce() -> F,
+    ) -> Result<Self, tonic::Status> {
+        let at = match deadline {
+            Some(Duration::ZERO) => {
+                return Err(status_to_tonic(Status::deadline_exceeded(
+                    "the deadline had passed before the call began",
+                )));
+            }
+            Some(d) => Some(tokio::time::Instant::now() + d),
+            None => None,
+        };
+        Ok(Within {
+            inner: handler(),
+            at,
+            timer: None,
+        })
     }
 }
 
@@ -815,25 +827,17 @@ impl<Fut, R> OneCall<Fut, R> {
         metadata: ResponseMetadata,
         compression: ResponseCompression,
     ) -> OneCallFuture<Fut, R> {
-        let at = match deadline {
-            Some(Duration::ZERO) => {
-                let status = status_to_tonic(Status::deadline_exceeded(
-                    "the deadline had passed before the call began",
-                ));
+        let handler = match Within::start(deadline, handler) {
+            Ok(handler) => handler,
+            Err(status) => {
                 return OneCallState::Ready {
                     answer: Some(Err(refusal(status, &metadata))),
                 };
             }
-            Some(d) => Some(tokio::time::Instant::now() + d),
-            None => None,
         };
         OneCallState::Running {
             call: OneCall {
-                handler: Within {
-                    inner: handler(),
-                    at,
-                    timer: None,
-                },
+                handler,
                 metadata: Some(metadata),
                 compression,
                 answer: std::marker::PhantomData,
@@ -862,12 +866,7 @@ where
                 Ok(answer(response, metadata))
             }
             Some(Err(e)) => Err(refusal(e.into_tonic_status(), &metadata)),
-            None => Err(refusal(
-                status_to_tonic(Status::deadline_exceeded(
-                    "the deadline passed before the handler finished",
-                )),
-                &metadata,
-            )),
+            None => Err(refusal(deadline_passed(), &metadata)),
         })
     }
 }

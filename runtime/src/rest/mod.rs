@@ -96,17 +96,12 @@ pub fn mount<S: Send + Sync + 'static>(
             service: std::sync::Arc::clone(service),
         };
         let bound = endpoint.clone();
-        parts.rest.add_to_table(
-            r,
-            std::sync::Arc::new(move |request| {
-                (bound.handler)(std::sync::Arc::clone(&bound.service), request)
-            }),
-        );
-        // With the REST registry until the server starts (`Registry::finish`), apart from the
-        // routes mounted by hand.
+        // In the router (until the server starts, `Registry::finish`, apart from the routes
+        // mounted by hand) and in the server's own table.
         parts.rest.route(
-            r.path,
+            r,
             axum::routing::on_service(method_filter(r), endpoint),
+            std::sync::Arc::new(move |request| bound.answer(request)),
         );
     }
 }
@@ -132,6 +127,14 @@ impl<S> Clone for Endpoint<S> {
 }
 
 #[cfg(feature = "server")]
+impl<S> Endpoint<S> {
+    /// The route's answer to `request`.
+    fn answer(&self, request: Request) -> Reply {
+        (self.handler)(std::sync::Arc::clone(&self.service), request)
+    }
+}
+
+#[cfg(feature = "server")]
 impl<S> tower::Service<Request> for Endpoint<S> {
     type Response = Response;
     type Error = std::convert::Infallible;
@@ -146,7 +149,7 @@ impl<S> tower::Service<Request> for Endpoint<S> {
 
     fn call(&mut self, request: Request) -> Self::Future {
         futures_util::FutureExt::map(
-            (self.handler)(std::sync::Arc::clone(&self.service), request),
+            self.answer(request),
             Ok as fn(Response) -> Result<Response, Self::Error>,
         )
     }

@@ -70,17 +70,15 @@ impl Registry {
         }
     }
 
-    /// Adds a generated route.
-    pub(crate) fn route(&mut self, path: &str, route: axum::routing::MethodRouter) {
-        self.routes = std::mem::take(&mut self.routes).route(path, route);
-    }
-
-    /// Adds a generated route to the server's own table ([`super::table`]).
-    pub(crate) fn add_to_table(
+    /// Adds a generated route: `service` to the router, `endpoint` to the server's own table
+    /// ([`super::table`]).
+    pub(crate) fn route(
         &mut self,
         route: &'static super::Route,
+        service: axum::routing::MethodRouter,
         endpoint: super::table::Endpoint,
     ) {
+        self.routes = std::mem::take(&mut self.routes).route(route.path, service);
         self.table.add(route, endpoint);
     }
 
